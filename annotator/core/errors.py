@@ -1,0 +1,28 @@
+"""Errors a user can read: each names what went wrong and, for input, where."""
+
+from __future__ import annotations
+
+
+class AnnotatorError(Exception):
+    """Base for every error the app reports to a user instead of a traceback."""
+
+
+class NotFoundError(AnnotatorError):
+    pass
+
+
+class InputError(AnnotatorError):
+    """Bad input in a file: the message names the file and, where known, the line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+
+
+class DatabaseError(AnnotatorError):
+    """The database cannot be used as it is (too new, corrupted, unreachable)."""
