@@ -110,6 +110,8 @@ class AnnotatedDocument:
 
     document: Document
     spans: tuple[NewSpan, ...] = ()
+    line: int = 0
+    """Line of the source file the record starts on (0 when the format has no lines)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,168 @@
+"""Command line. Plain ``annotator`` starts the GUI; Qt is imported only for that."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import SpanFilter
+from annotator.services import Workspace
+
+
+def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out += [p.strip() for p in v.split(",") if p.strip()]
+    return tuple(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from annotator.formats.registry import exporter_names, importer_names
+
+    p = argparse.ArgumentParser(prog="annotator", description="Tag passages of articles and export training data.")
+    p.add_argument("--version", action="version", version=f"annotator {__version__}")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="start the desktop app (the default)")
+    gui.set_defaults(func=cmd_gui)
+
+    imp = sub.add_parser("import", help="import files, folders or annotated datasets")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("--format", choices=importer_names(), help="force a format (default: by file extension)")
+    imp.add_argument("--annotator", default="imported", help="annotator for spans that name none (default: imported)")
+    imp.add_argument("--create-labels", action="store_true", help="create labels the file uses but the project lacks")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export documents and spans")
+    exp.add_argument("--format", default="jsonl", choices=exporter_names())
+    exp.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
+    exp.add_argument("--annotator", action="append", metavar="NAME", help="only these annotators' spans (repeat or comma-separate)")
+    exp.add_argument("--label", action="append", metavar="NAME", help="only these labels (repeat or comma-separate)")
+    exp.add_argument("--only-done", action="store_true", help="only documents the chosen annotators marked done")
+    exp.set_defaults(func=cmd_export)
+
+    st = sub.add_parser("stats", help="documents, spans per label and annotator")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    st.set_defaults(func=cmd_stats)
+
+    lab = sub.add_parser("labels", help="list and edit the label set")
+    lsub = lab.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
+    lsub.add_parser("list", help="list labels").set_defaults(func=cmd_labels_list)
+    la = lsub.add_parser("add", help="add a label")
+    la.add_argument("name")
+    la.add_argument("--color")
+    la.add_argument("--shortcut", default="")
+    la.add_argument("--description", default="")
+    la.set_defaults(func=cmd_labels_add)
+    le = lsub.add_parser("edit", help="rename or change a label")
+    le.add_argument("name")
+    le.add_argument("--rename", metavar="NEW")
+    le.add_argument("--color")
+    le.add_argument("--shortcut")
+    le.add_argument("--description")
+    le.set_defaults(func=cmd_labels_edit)
+    lr = lsub.add_parser("remove", help="remove a label")
+    lr.add_argument("name")
+    lr.add_argument("--delete-spans", action="store_true", help="also delete the spans that use it")
+    lr.set_defaults(func=cmd_labels_remove)
+    return p
+
+
+def _workspace(args: argparse.Namespace) -> Workspace:
+    from annotator.app import open_workspace
+
+    return open_workspace(args.db)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from annotator.gui.app import run
+
+    return run(db_url=args.db)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    report = ws.importer.import_paths(
+        args.paths, annotator=args.annotator, format=args.format, create_labels=args.create_labels
+    )
+    print(report.summary())
+    for err in report.errors:
+        print(f"annotator: error: {err}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    flt = SpanFilter(annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done)
+    known = {lab.name for lab in ws.labels.list()}
+    for name in flt.labels:
+        if name not in known:
+            raise AnnotatorError(f"No label named {name!r}.")
+    report = ws.exporter.export(args.format, args.output, filter=flt)
+    print(report.summary())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _workspace(args).documents.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(stats['documents'])} document(s), {stats['spans']['total']} span(s)")
+    for d in stats["documents"]:
+        date = d["published"] or "----------"
+        print(f"  {d['id']:>5}  {date}  {d['spans']:>5} spans  {d['title'][:70]}")
+    if stats["spans"]["by_label"]:
+        print("spans by label: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_label"].items()))
+    if stats["spans"]["by_annotator"]:
+        print("spans by annotator: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_annotator"].items()))
+    return 0
+
+
+def cmd_labels_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    for lab in ws.labels.list():
+        key = f"[{lab.shortcut}]" if lab.shortcut else "   "
+        print(f"{key:>4} {lab.name:<20} {lab.color}  {ws.labels.usage(lab.name):>6} spans  {lab.description}")
+    return 0
+
+
+def cmd_labels_add(args: argparse.Namespace) -> int:
+    label, _ = _workspace(args).labels.add(
+        args.name, color=args.color, shortcut=args.shortcut, description=args.description
+    )
+    print(f"added label {label.name} ({label.color})")
+    return 0
+
+
+def cmd_labels_edit(args: argparse.Namespace) -> int:
+    label, _ = _workspace(args).labels.update(
+        args.name, new_name=args.rename, color=args.color, shortcut=args.shortcut, description=args.description
+    )
+    print(f"updated label {label.name}")
+    return 0
+
+
+def cmd_labels_remove(args: argparse.Namespace) -> int:
+    n, _ = _workspace(args).labels.remove(args.name, delete_spans=args.delete_spans)
+    print(f"removed label {args.name}" + (f" and {n} span(s)" if n else ""))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return int(func(args))
+    except AnnotatorError as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

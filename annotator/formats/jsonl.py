@@ -1,0 +1,188 @@
+"""Native JSONL: one document per line, lossless.
+
+``{"id", "text", "meta": {...}, "spans": [{"start", "end", "label", "text", "annotator", "note"}]}``
+
+Offsets are code points of ``text`` (Python ``str`` indices). The writer and the
+reader both check ``text[start:end] == span["text"]``: a mismatch means the offsets
+were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from annotator.core.errors import InputError
+from annotator.core.model import AnnotatedDocument, Document, NewSpan, SpanOrigin
+from annotator.core.text import content_hash, normalize_text
+from annotator.formats.base import ExportItem, ExportReport, atomic_write
+from annotator.formats.decode import check_text
+
+_DOC_META = ("title", "source", "author", "url")
+MAX_LINE_BYTES = 256 * 1024 * 1024
+
+
+def document_meta(doc: Document) -> dict[str, Any]:
+    meta: dict[str, Any] = {k: getattr(doc, k) for k in _DOC_META if getattr(doc, k)}
+    if doc.published:
+        meta["published"] = doc.published.isoformat()
+    if doc.source_path:
+        meta["source_path"] = doc.source_path
+    if doc.source_sha256:
+        meta["source_sha256"] = doc.source_sha256
+    meta.update(doc.meta)
+    return meta
+
+
+def encode_record(doc: Document, spans: Iterable[Any], report: ExportReport | None = None) -> str:
+    text = doc.text
+    out_spans = []
+    for sp in spans:
+        piece = text[sp.start : sp.end]
+        item: dict[str, Any] = {
+            "start": sp.start,
+            "end": sp.end,
+            "label": sp.label,
+            "text": piece,
+            "annotator": sp.annotator,
+            "note": sp.note,
+        }
+        if sp.origin is not SpanOrigin.MANUAL and sp.origin is not SpanOrigin.IMPORTED:
+            item["origin"] = sp.origin.value
+        if sp.decided_by:
+            item["decided_by"] = sp.decided_by
+        if len(piece) != sp.end - sp.start:  # pragma: no cover - storage guarantees the range
+            raise ValueError(f"span {sp.start}-{sp.end} outside document {doc.id}")
+        out_spans.append(item)
+        if report is not None:
+            report.spans_per_label[sp.label] += 1
+    record = {
+        "id": doc.external_id or str(doc.id),
+        "text": text,
+        "meta": document_meta(doc),
+        "spans": out_spans,
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
+class NativeJsonl:
+    NAME: ClassVar[str] = "jsonl"
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
+    MULTI_FILE: ClassVar[bool] = False
+
+    def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
+        with atomic_write(dest) as fh:
+            for doc, spans in items:
+                fh.write(encode_record(doc, spans, report))
+                fh.write("\n")
+                report.documents += 1
+        report.paths.append(str(dest))
+
+    def can_read(self, path: Path) -> bool:
+        return path.suffix.lower() in self.EXTENSIONS
+
+    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+        name = str(path)
+        with path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InputError("line is too long to be a document record", path=name, line=lineno)
+                if not raw.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"invalid UTF-8 ({exc.reason})", path=name, line=lineno) from exc
+                yield parse_record(line, name, lineno, default_annotator)
+
+
+def _require(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, path: str, line: int) -> Any:
+    value = obj.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InputError(f"{where}: {key!r} is missing or not a {getattr(kind, '__name__', kind)}", path=path, line=line)
+    return value
+
+
+def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> AnnotatedDocument:
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
+    if not isinstance(rec, dict):
+        raise InputError("a record must be a JSON object", path=path, line=lineno)
+    raw_text = _require(rec, "text", str, "record", path, lineno)
+    text = normalize_text(raw_text)
+    check_text(text, f"{path}:{lineno}")
+    if text != raw_text and rec.get("spans"):
+        raise InputError(
+            "text has CR line ends or a BOM and spans point into it; normalise the text and "
+            "its offsets together before import",
+            path=path,
+            line=lineno,
+        )
+    meta = rec.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError("'meta' must be an object", path=path, line=lineno)
+    meta = dict(meta)
+    published = None
+    if meta.get("published"):
+        try:
+            published = dt.date.fromisoformat(str(meta.pop("published"))[:10])
+        except ValueError:
+            raise InputError(f"meta.published {meta.get('published')!r} is not a YYYY-MM-DD date", path=path, line=lineno) from None
+    fields = {k: str(meta.pop(k, "") or "") for k in (*_DOC_META, "source_path", "source_sha256")}
+    meta.pop("content_hash", None)
+    spans = []
+    raw_spans = rec.get("spans") or []
+    if not isinstance(raw_spans, list):
+        raise InputError("'spans' must be a list", path=path, line=lineno)
+    for i, sp in enumerate(raw_spans, 1):
+        where = f"span {i}"
+        if not isinstance(sp, dict):
+            raise InputError(f"{where} must be an object", path=path, line=lineno)
+        start = _require(sp, "start", int, where, path, lineno)
+        end = _require(sp, "end", int, where, path, lineno)
+        label = _require(sp, "label", str, where, path, lineno)
+        if not (0 <= start < end <= len(text)):
+            raise InputError(
+                f"{where} [{start}, {end}) is out of range for a text of {len(text)} characters",
+                path=path,
+                line=lineno,
+            )
+        if "text" in sp and sp["text"] != text[start:end]:
+            raise InputError(
+                f"{where} [{start}, {end}) says {sp['text']!r} but the text there is "
+                f"{text[start:end]!r} (offsets must be code points)",
+                path=path,
+                line=lineno,
+            )
+        origin = sp.get("origin", SpanOrigin.IMPORTED.value)
+        try:
+            origin_value = SpanOrigin(origin)
+        except ValueError:
+            raise InputError(f"{where}: unknown origin {origin!r}", path=path, line=lineno) from None
+        spans.append(
+            NewSpan(
+                start=start,
+                end=end,
+                label=label.strip(),
+                annotator=str(sp.get("annotator") or default_annotator),
+                note=str(sp.get("note") or ""),
+                origin=origin_value,
+                decided_by=str(sp.get("decided_by") or ""),
+            )
+        )
+    doc = Document(
+        text=text,
+        published=published,
+        content_hash=content_hash(text),
+        external_id=str(rec.get("id", "")),
+        meta=meta,
+        **fields,
+    )
+    return AnnotatedDocument(doc, tuple(spans), line=lineno)

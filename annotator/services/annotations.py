@@ -1,0 +1,67 @@
+"""Tagging use cases: add, change and delete spans; per-annotator document status."""
+
+from __future__ import annotations
+
+from annotator.core.model import DocumentStatus, NewSpan, Span, SpanOrigin
+from annotator.services.changes import Changes
+from annotator.storage import Database, Tx, repo
+
+
+class AnnotationService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def spans(self, document_id: int, *, annotators: tuple[str, ...] = ()) -> list[Span]:
+        return self._db.read(lambda s: repo.list_spans(s, document_id, annotators=annotators))
+
+    def get(self, span_id: int) -> Span:
+        return self._db.read(lambda s: repo.get_span(s, span_id))
+
+    def add(
+        self,
+        document_id: int,
+        *,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        note: str = "",
+        origin: SpanOrigin = SpanOrigin.MANUAL,
+        decided_by: str = "",
+    ) -> tuple[Span, Changes]:
+        new = NewSpan(start, end, label, annotator, note, origin, decided_by)
+
+        def work(s: Tx) -> Span:
+            span = repo.add_span(s, document_id, new)
+            # Tagging a document moves it from todo to in progress for that annotator.
+            summary = repo.status_of(s, document_id, annotator)
+            if summary is DocumentStatus.TODO:
+                repo.set_status(s, document_id, annotator, DocumentStatus.IN_PROGRESS)
+            return span
+
+        span = self._db.write(work, retry_integrity=True)
+        return span, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
+
+    def update(
+        self,
+        span_id: int,
+        *,
+        label: str | None = None,
+        note: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> tuple[Span, Changes]:
+        span = self._db.write(
+            lambda s: repo.update_span(s, span_id, label=label, note=note, start=start, end=end)
+        )
+        return span, Changes(spans=True, document_ids=frozenset({span.document_id}))
+
+    def delete(self, span_id: int) -> tuple[Span, Changes]:
+        span = self._db.write(lambda s: repo.delete_span(s, span_id))
+        return span, Changes(spans=True, document_ids=frozenset({span.document_id}))
+
+    def set_status(self, document_id: int, annotator: str, status: DocumentStatus) -> Changes:
+        self._db.write(
+            lambda s: repo.set_status(s, document_id, annotator, status), retry_integrity=True
+        )
+        return Changes(status=True, document_ids=frozenset({document_id}))

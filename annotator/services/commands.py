@@ -1,0 +1,98 @@
+"""Every edit as a command with do/undo, written without Qt (as glue does).
+
+The GUI wraps each in a QUndoCommand on one undo stack. Each step is its own
+committed transaction, so undo and redo are persisted at once like any edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from annotator.core.model import Span
+from annotator.services.annotations import AnnotationService
+from annotator.services.changes import Changes
+
+
+@dataclass
+class AddSpanCommand:
+    service: AnnotationService
+    document_id: int
+    start: int
+    end: int
+    label: str
+    annotator: str
+    note: str = ""
+    span: Span | None = field(default=None, init=False)
+
+    @property
+    def text(self) -> str:
+        return f"Tag {self.label}"
+
+    def do(self) -> Changes:
+        self.span, changes = self.service.add(
+            self.document_id,
+            start=self.start,
+            end=self.end,
+            label=self.label,
+            annotator=self.annotator,
+            note=self.note,
+        )
+        return changes
+
+    def undo(self) -> Changes:
+        assert self.span is not None
+        _, changes = self.service.delete(self.span.id)
+        return changes
+
+
+@dataclass
+class DeleteSpanCommand:
+    service: AnnotationService
+    span: Span
+
+    @property
+    def text(self) -> str:
+        return f"Delete {self.span.label}"
+
+    def do(self) -> Changes:
+        _, changes = self.service.delete(self.span.id)
+        return changes
+
+    def undo(self) -> Changes:
+        s = self.span
+        self.span, changes = self.service.add(
+            s.document_id,
+            start=s.start,
+            end=s.end,
+            label=s.label,
+            annotator=s.annotator,
+            note=s.note,
+            origin=s.origin,
+            decided_by=s.decided_by,
+        )
+        return changes
+
+
+@dataclass
+class UpdateSpanCommand:
+    service: AnnotationService
+    span_id: int
+    label: str | None = None
+    note: str | None = None
+    before: Span | None = field(default=None, init=False)
+
+    @property
+    def text(self) -> str:
+        return "Change label" if self.label is not None else "Edit note"
+
+    def do(self) -> Changes:
+        self.before = self.service.get(self.span_id)
+        _, changes = self.service.update(self.span_id, label=self.label, note=self.note)
+        return changes
+
+    def undo(self) -> Changes:
+        assert self.before is not None
+        _, changes = self.service.update(
+            self.span_id, label=self.before.label, note=self.before.note
+        )
+        return changes

@@ -1,0 +1,77 @@
+"""Reading the corpus: document lists, single documents, search and statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.core.model import Annotator, Document, DocumentSummary
+from annotator.storage import Database, Tx, repo
+
+
+class DocumentService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def count(self) -> int:
+        return self._db.read(repo.count_documents)
+
+    def list(self, *, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+        return self._db.read(lambda s: repo.list_documents(s, offset=offset, limit=limit))
+
+    def get(self, document_id: int) -> Document:
+        return self._db.read(lambda s: repo.get_document(s, document_id))
+
+    def delete(self, document_id: int) -> None:
+        self._db.write(lambda s: repo.delete_document(s, document_id))
+
+    def search(self, needle: str, *, limit: int = 200) -> list[tuple[int, int]]:
+        """Documents containing ``needle`` (case-insensitive) with the offset of the first hit."""
+        if not needle:
+            return []
+        return self._db.read(lambda s: repo.search_documents(s, needle, limit=limit))
+
+    def annotators(self) -> list[Annotator]:
+        return self._db.read(repo.list_annotators)
+
+    def stats(self) -> dict[str, Any]:
+        """Everything ``annotator stats --json`` prints, from one read transaction."""
+
+        def work(s: Tx) -> dict[str, Any]:
+            docs = repo.list_documents(s)
+            counts = repo.span_counts(s)
+            by_label: dict[str, int] = {}
+            by_annotator: dict[str, int] = {}
+            for label, ann, n in counts:
+                by_label[label] = by_label.get(label, 0) + n
+                by_annotator[ann] = by_annotator.get(ann, 0) + n
+            return {
+                "documents": [
+                    {
+                        "id": d.id,
+                        "title": d.title,
+                        "published": d.published.isoformat() if d.published else None,
+                        "source": d.source,
+                        "author": d.author,
+                        "url": d.url,
+                        "characters": d.length,
+                        "spans": sum(d.span_counts.values()),
+                        "status": {k: v.value for k, v in sorted(d.status.items())},
+                    }
+                    for d in docs
+                ],
+                "labels": [
+                    {"name": lab.name, "color": lab.color, "shortcut": lab.shortcut}
+                    for lab in repo.list_labels(s)
+                ],
+                "annotators": [a.name for a in repo.list_annotators(s)],
+                "spans": {
+                    "total": sum(by_label.values()),
+                    "by_label": by_label,
+                    "by_annotator": by_annotator,
+                    "by_label_and_annotator": [
+                        {"label": lab, "annotator": ann, "spans": n} for lab, ann, n in counts
+                    ],
+                },
+            }
+
+        return self._db.read(work)

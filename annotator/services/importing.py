@@ -1,0 +1,180 @@
+"""Corpus import: files, folders and annotated datasets, atomic per file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.model import AnnotatedDocument, Label
+from annotator.formats.base import Importer
+from annotator.formats.registry import get_importer, importer_for
+from annotator.services.changes import Changes
+from annotator.services.labels import default_color
+from annotator.storage import Database, Tx, repo
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+class UnknownLabelsError(InputError):
+    """The file uses labels the project does not have; the caller may offer to create them."""
+
+    def __init__(self, labels: dict[str, int], *, path: str) -> None:
+        self.labels = labels
+        first_line = min(labels.values()) if labels else None
+        names = ", ".join(sorted(labels))
+        super().__init__(
+            f"unknown label(s) {names}; add them first (annotator labels add NAME) or "
+            "import with --create-labels",
+            path=path,
+            line=first_line or None,
+        )
+
+
+@dataclass
+class FileResult:
+    path: str
+    documents_added: int = 0
+    documents_matched: int = 0
+    spans_added: int = 0
+    labels_created: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    """Titles of documents already stored (matched by content hash), not stored twice."""
+    error: AnnotatorError | None = None
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def errors(self) -> list[AnnotatorError]:
+        return [f.error for f in self.files if f.error is not None]
+
+    @property
+    def documents_added(self) -> int:
+        return sum(f.documents_added for f in self.files)
+
+    @property
+    def spans_added(self) -> int:
+        return sum(f.spans_added for f in self.files)
+
+    @property
+    def changes(self) -> Changes:
+        touched = any(f.documents_added or f.spans_added or f.labels_created for f in self.files)
+        return Changes(documents=touched, spans=touched, labels=touched, annotators=touched, status=touched)
+
+    def summary(self) -> str:
+        lines = []
+        for f in self.files:
+            if f.error is not None:
+                lines.append(f"error: {f.error}")
+                continue
+            bits = [f"{f.documents_added} new document(s)"]
+            if f.documents_matched:
+                bits.append(f"{f.documents_matched} matched")
+            if f.spans_added:
+                bits.append(f"{f.spans_added} span(s)")
+            if f.labels_created:
+                bits.append("new labels: " + ", ".join(f.labels_created))
+            lines.append(f"{f.path}: " + ", ".join(bits))
+            lines += [f"  duplicate, not stored again: {t}" for t in f.duplicates]
+        total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
+        if self.errors:
+            total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
+        return "\n".join([*lines, total])
+
+
+def collect_files(paths: Iterable[Path], *, format: str | None = None) -> list[Path]:
+    """Expand folders (recursively, sorted, hidden files skipped) to the files to import."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    if format is not None or importer_for(child) is not None:
+                        out.append(child)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise AnnotatorError(f"{p}: no such file or folder")
+    return out
+
+
+class ImportService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def import_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        annotator: str = "imported",
+        format: str | None = None,
+        create_labels: bool = False,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> ImportReport:
+        files = collect_files(paths, format=format)
+        report = ImportReport()
+        for i, path in enumerate(files):
+            if cancel is not None and cancel():
+                report.cancelled = True
+                break
+            if progress is not None:
+                progress(i, len(files))
+            result = FileResult(str(path))
+            try:
+                importer = get_importer(format) if format else importer_for(path)
+                if importer is None:
+                    raise InputError("unsupported file type (expected .txt, .md or .jsonl)", path=str(path))
+                result = self._import_file(path, importer, annotator, create_labels)
+            except AnnotatorError as exc:
+                result.error = exc
+            except OSError as exc:
+                result.error = InputError(f"cannot be read ({exc.strerror or exc})", path=str(path))
+            report.files.append(result)
+        if progress is not None:
+            progress(len(files), len(files))
+        return report
+
+    def _import_file(self, path: Path, importer: Importer, annotator: str, create_labels: bool) -> FileResult:
+        def work(s: Tx) -> FileResult:
+            result = FileResult(str(path))
+            labels = {lab.name for lab in repo.list_labels(s)}
+            unknown: dict[str, int] = {}
+            for item in importer.read(path, default_annotator=annotator):
+                missing = {sp.label for sp in item.spans} - labels
+                for name in sorted(missing):
+                    if create_labels:
+                        repo.add_label(s, Label(name, default_color(len(labels))))
+                        labels.add(name)
+                        result.labels_created.append(name)
+                    else:
+                        unknown.setdefault(name, item.line)
+                if unknown:
+                    continue  # keep reading to name every unknown label, store nothing
+                self._store(s, item, result)
+            if unknown:
+                raise UnknownLabelsError(unknown, path=str(path))
+            return result
+
+        return self._db.write(work, retry_integrity=True)
+
+    @staticmethod
+    def _store(s: Tx, item: AnnotatedDocument, result: FileResult) -> None:
+        doc = item.document
+        doc_id = repo.find_document_id_by_hash(s, doc.content_hash)
+        if doc_id is None:
+            doc_id = repo.add_document(s, doc)
+            result.documents_added += 1
+        else:
+            result.documents_matched += 1
+            if not item.spans:
+                result.duplicates.append(doc.title or doc.source_path or doc.content_hash[:12])
+        if item.spans:
+            result.spans_added += repo.add_spans_bulk(s, doc_id, item.spans, len(doc.text))

@@ -1,0 +1,31 @@
+"""One open database and the use cases on it: what the CLI and the GUI talk to."""
+
+from __future__ import annotations
+
+from annotator.services.annotations import AnnotationService
+from annotator.services.documents import DocumentService
+from annotator.services.exporting import ExportService
+from annotator.services.importing import ImportService
+from annotator.services.labels import LabelService
+from annotator.storage import Database, open_database
+
+
+class Workspace:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.documents = DocumentService(db)
+        self.labels = LabelService(db)
+        self.annotations = AnnotationService(db)
+        self.importer = ImportService(db)
+        self.exporter = ExportService(db)
+
+    @classmethod
+    def open(cls, url: str) -> Workspace:
+        return cls(open_database(url))
+
+    @property
+    def display_url(self) -> str:
+        return self.db.display_url
+
+    def close(self) -> None:
+        self.db.dispose()
