@@ -17,8 +17,7 @@ _PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 # End of sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _SENT_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
 _ABBREV = frozenset(
-    """mr mrs ms dr prof st jr sr vs etc e.g i.e u.s u.k u.n no fig gen col lt sgt capt
-    maj adm gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "no", "fig", "gen", "col", "lt", "sgt", "capt", "maj", "adm", "gov", "sen", "rep", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp"]
 )
 
 
@@ -76,7 +75,11 @@ def sentences(text: str) -> list[Passage]:
         pos = para.start
         for m in _SENT_END.finditer(text, para.start, para.end):
             if m.group() != "\n":
-                if m.group().startswith(".") and len(m.group()) == 1 and _is_abbreviation(text, m.start()):
+                if (
+                    m.group().startswith(".")
+                    and len(m.group()) == 1
+                    and _is_abbreviation(text, m.start())
+                ):
                     continue
                 nxt = m.end()
                 while nxt < para.end and text[nxt] in " \t":

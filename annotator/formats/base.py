@@ -74,7 +74,12 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline="" if "b" not in mode else None) as fh:
+        with os.fdopen(
+            fd,
+            mode,
+            encoding=None if "b" in mode else "utf-8",
+            newline="" if "b" not in mode else None,
+        ) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -87,7 +92,9 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
 
 def safe_child(folder: Path, name: str) -> Path:
     """A file name inside ``folder`` that cannot escape it, whatever ``name`` holds."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "document"
+    cleaned = (
+        "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "document"
+    )
     path = (folder / cleaned[:120]).resolve()
     if path.parent != folder.resolve():
         raise ValueError(f"refusing file name {name!r}")

@@ -63,12 +63,18 @@ def decode_text(data: bytes, path: str) -> str:
     )
 
 
-def check_text(text: str, path: str) -> None:
-    """Refuse characters no text document should hold (they break databases and offsets)."""
-    nul = text.find("\x00")
-    if nul != -1:
-        raise InputError("contains a NUL character", path=path, line=text.count("\n", 0, nul) + 1)
-    for m in re.finditer("[\ud800-\udfff]", text):
-        raise InputError(
-            "contains a lone surrogate code point", path=path, line=text.count("\n", 0, m.start()) + 1
-        )
+def check_text(text: str, path: str, line: int | None = None) -> None:
+    """Refuse characters no text document should hold (they break databases and offsets).
+
+    ``line`` is the record's line for formats with one record a line; otherwise
+    the line is counted inside ``text``.
+    """
+    bad = _BAD_CHARS.search(text)
+    if bad is None:
+        return
+    what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate code point"
+    where = line if line is not None else text.count("\n", 0, bad.start()) + 1
+    raise InputError(f"contains {what}", path=path, line=where)
+
+
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")

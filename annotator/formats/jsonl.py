@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, Document, NewSpan, SpanOrigin
-from annotator.core.text import content_hash, normalize_text
+from annotator.core.text import content_hash, normalize_with_offsets
 from annotator.formats.base import ExportItem, ExportReport, atomic_write
 from annotator.formats.decode import check_text
 
@@ -116,15 +116,8 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
     if not isinstance(rec, dict):
         raise InputError("a record must be a JSON object", path=path, line=lineno)
     raw_text = _require(rec, "text", str, "record", path, lineno)
-    text = normalize_text(raw_text)
-    check_text(text, f"{path}:{lineno}")
-    if text != raw_text and rec.get("spans"):
-        raise InputError(
-            "text has CR line ends or a BOM and spans point into it; normalise the text and "
-            "its offsets together before import",
-            path=path,
-            line=lineno,
-        )
+    text, shift = normalize_with_offsets(raw_text)
+    check_text(text, path, lineno)
     meta = rec.get("meta") or {}
     if not isinstance(meta, dict):
         raise InputError("'meta' must be an object", path=path, line=lineno)
@@ -148,19 +141,23 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         start = _require(sp, "start", int, where, path, lineno)
         end = _require(sp, "end", int, where, path, lineno)
         label = _require(sp, "label", str, where, path, lineno)
-        if not (0 <= start < end <= len(text)):
+        if not (0 <= start < end <= len(raw_text)):
             raise InputError(
-                f"{where} [{start}, {end}) is out of range for a text of {len(text)} characters",
+                f"{where} [{start}, {end}) is out of range for a text of {len(raw_text)} characters",
                 path=path,
                 line=lineno,
             )
-        if "text" in sp and sp["text"] != text[start:end]:
+        if "text" in sp and sp["text"] != raw_text[start:end]:
             raise InputError(
                 f"{where} [{start}, {end}) says {sp['text']!r} but the text there is "
-                f"{text[start:end]!r} (offsets must be code points)",
+                f"{raw_text[start:end]!r} (offsets must be code points)",
                 path=path,
                 line=lineno,
             )
+        # CRLF in the record's text becomes LF; the span moves with its characters.
+        start, end = shift.start(start), shift.end(end)
+        if start >= end:
+            raise InputError(f"{where} covers only a byte-order mark", path=path, line=lineno)
         origin = sp.get("origin", SpanOrigin.IMPORTED.value)
         try:
             origin_value = SpanOrigin(origin)

@@ -23,14 +23,14 @@ def importer_names() -> list[str]:
 
 def get_exporter(name: str) -> Exporter:
     for cls in EXPORTERS:
-        if cls.NAME == name:
+        if name == cls.NAME:
             return cls()
     raise AnnotatorError(f"Unknown export format {name!r}; choose one of: {', '.join(exporter_names())}.")
 
 
 def get_importer(name: str) -> Importer:
     for cls in IMPORTERS:
-        if cls.NAME == name:
+        if name == cls.NAME:
             return cls()
     raise AnnotatorError(f"Unknown import format {name!r}; choose one of: {', '.join(importer_names())}.")
 

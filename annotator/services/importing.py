@@ -71,8 +71,7 @@ class ImportReport:
         lines = []
         for f in self.files:
             if f.error is not None:
-                lines.append(f"error: {f.error}")
-                continue
+                continue  # errors are listed by the caller, with file and line
             bits = [f"{f.documents_added} new document(s)"]
             if f.documents_matched:
                 bits.append(f"{f.documents_matched} matched")

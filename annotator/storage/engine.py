@@ -34,7 +34,7 @@ def display_url(url: str) -> str:
     """The URL with any password hidden, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL must not leak through the error path
+    except Exception:
         return "<database url>"
 
 
@@ -124,11 +124,14 @@ class Database:
         while True:
             attempt += 1
             try:
-                with Session(self._write_engine, expire_on_commit=False, autoflush=False) as session:
-                    with session.begin():
-                        return work(session)
+                with Session(
+                    self._write_engine, expire_on_commit=False, autoflush=False
+                ) as session, session.begin():
+                    return work(session)
             except DBAPIError as exc:
-                retry = is_retryable(exc) and (retry_integrity or not isinstance(exc, IntegrityError))
+                retry = is_retryable(exc) and (
+                    retry_integrity or not isinstance(exc, IntegrityError)
+                )
                 if not retry or attempt >= MAX_ATTEMPTS:
                     if isinstance(exc, OperationalError) and is_retryable(exc):
                         raise DatabaseError(

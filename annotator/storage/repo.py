@@ -255,7 +255,8 @@ def add_label(s: Session, label: Label) -> Label:
     return _label(row)
 
 
-def update_label(s: Session, name: str, **changes: Any) -> Label:
+def update_label(s: Session, current: str, **changes: Any) -> Label:
+    name = current
     row = _label_row(s, name)
     if row is None:
         raise NotFoundError(f"No label named {name!r}.")

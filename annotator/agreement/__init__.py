@@ -1,0 +1,1 @@
+"""Agreement measures: pure functions, no I/O, no Qt."""
