@@ -176,10 +176,15 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         )
     doc = Document(
         text=text,
+        title=fields["title"],
+        source=fields["source"],
+        author=fields["author"],
+        url=fields["url"],
+        source_path=fields["source_path"],
+        source_sha256=fields["source_sha256"],
         published=published,
         content_hash=content_hash(text),
         external_id=str(rec.get("id", "")),
         meta=meta,
-        **fields,
     )
     return AnnotatedDocument(doc, tuple(spans), line=lineno)

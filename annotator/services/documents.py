@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from typing import Any
 
 from annotator.core.model import Annotator, Document, DocumentSummary
@@ -15,7 +17,7 @@ class DocumentService:
     def count(self) -> int:
         return self._db.read(repo.count_documents)
 
-    def list(self, *, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+    def list(self, *, offset: int = 0, limit: int | None = None) -> builtins.list[DocumentSummary]:
         return self._db.read(lambda s: repo.list_documents(s, offset=offset, limit=limit))
 
     def get(self, document_id: int) -> Document:
@@ -24,13 +26,13 @@ class DocumentService:
     def delete(self, document_id: int) -> None:
         self._db.write(lambda s: repo.delete_document(s, document_id))
 
-    def search(self, needle: str, *, limit: int = 200) -> list[tuple[int, int]]:
+    def search(self, needle: str, *, limit: int = 200) -> builtins.list[tuple[int, int]]:
         """Documents containing ``needle`` (case-insensitive) with the offset of the first hit."""
         if not needle:
             return []
         return self._db.read(lambda s: repo.search_documents(s, needle, limit=limit))
 
-    def annotators(self) -> list[Annotator]:
+    def annotators(self) -> builtins.list[Annotator]:
         return self._db.read(repo.list_annotators)
 
     def stats(self) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Label
 from annotator.services.changes import Changes
@@ -37,7 +39,7 @@ class LabelService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def list(self) -> list[Label]:
+    def list(self) -> builtins.list[Label]:
         return self._db.read(repo.list_labels)
 
     def add(
@@ -54,7 +56,7 @@ class LabelService:
         return self._db.write(work), Changes(labels=True)
 
     @staticmethod
-    def _check_shortcut(existing: list[Label], shortcut: str | None, own: str | None) -> None:
+    def _check_shortcut(existing: builtins.list[Label], shortcut: str | None, own: str | None) -> None:
         if not shortcut:
             return
         for lab in existing:

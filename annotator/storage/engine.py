@@ -88,10 +88,11 @@ class Database:
         self.url = url
         self.engine = engine or make_engine(url)
         self.backend = self.engine.dialect.name
-        if self.backend == "sqlite":
-            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        else:
-            self._write_engine = self.engine
+        self._write_engine: Engine = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.backend == "sqlite"
+            else self.engine
+        )
 
     @property
     def display_url(self) -> str:
