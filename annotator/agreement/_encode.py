@@ -13,6 +13,7 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,17 +26,16 @@ _FAST_RANGE = 1 << 20
 class Codes:
     """A coders x units table of codes (-1 = missing) and the value each code stands for.
 
+    Any signed integer dtype will do (an int8 table of ten million characters stays small);
     ``domain`` is sorted when the values are sortable (always for numeric levels), so code
     order is value order, which the ordinal, interval and ratio distances rely on.
     """
 
-    codes: npt.NDArray[np.intp]
+    codes: npt.NDArray[np.signedinteger[Any]]
     domain: tuple[object, ...]
 
 
-def encode(
-    data: object, *, allow_missing: bool, name: str, numeric: bool = False
-) -> Codes:
+def encode(data: object, *, allow_missing: bool, name: str, numeric: bool = False) -> Codes:
     """Encode a coders x units table given as a 2-D array or a sequence of sequences."""
     if isinstance(data, list | tuple) and data and all(isinstance(r, np.ndarray) for r in data):
         rows: list[npt.NDArray[np.generic]] = list(data)
@@ -53,9 +53,7 @@ def encode(
     return _encode_python(data, allow_missing=allow_missing, name=name, numeric=numeric)
 
 
-def _encode_array(
-    data: npt.NDArray[np.generic], *, allow_missing: bool, name: str
-) -> Codes:
+def _encode_array(data: npt.NDArray[np.generic], *, allow_missing: bool, name: str) -> Codes:
     if data.dtype.kind == "f":
         arr = np.asarray(data, dtype=np.float64)
         valid = ~np.isnan(arr)

@@ -17,7 +17,7 @@ variation"). Callers can test with ``math.isnan``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,11 +41,12 @@ def cohen_kappa(a: Sequence[object] | npt.ArrayLike, b: Sequence[object] | npt.A
     enc = encode([a, b], allow_missing=False, name="cohen_kappa")
     if enc.codes.shape[0] != 2:
         raise ValueError("cohen_kappa: expected two sequences")
-    n = enc.codes.shape[1]
+    n = int(enc.codes.shape[1])
     if n == 0:
         return float("nan")
     v = len(enc.domain)
-    table = np.bincount(enc.codes[0] * v + enc.codes[1], minlength=v * v).reshape(v, v)
+    pair = enc.codes[0].astype(np.intp) * v + enc.codes[1]
+    table = np.bincount(pair, minlength=v * v).reshape(v, v)
     p_o = float(np.trace(table)) / n
     p_e = float(table.sum(axis=1) @ table.sum(axis=0)) / (n * n)
     if p_e >= 1.0:
@@ -119,7 +120,7 @@ def alpha_from_codes(enc: Codes, *, level: Level = "nominal") -> float:
     return 1.0 - (n - 1.0) * observed / expected
 
 
-def coincidence_matrix(codes: npt.NDArray[np.intp], *, n_values: int) -> FloatArray:
+def coincidence_matrix(codes: npt.NDArray[np.signedinteger[Any]], *, n_values: int) -> FloatArray:
     """The V x V coincidence matrix ``o_ck`` of a coders x units code table (-1 = missing).
 
     For each pair of coders ``i < j`` the units where both have a value add
@@ -142,11 +143,11 @@ def coincidence_matrix(codes: npt.NDArray[np.intp], *, n_values: int) -> FloatAr
     for i in range(codes.shape[0]):
         for j in range(i + 1, codes.shape[0]):
             if complete:
-                pair = codes[i] * v + codes[j]
+                pair = codes[i].astype(np.intp) * v + codes[j]
                 o += np.bincount(pair, minlength=v * v)
             else:
                 both = present[i] & present[j]
-                pair = codes[i, both] * v + codes[j, both]
+                pair = codes[i, both].astype(np.intp) * v + codes[j, both]
                 assert weights is not None
                 o += np.bincount(pair, weights=weights[both], minlength=v * v)
     if complete:
