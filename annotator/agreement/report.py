@@ -211,16 +211,21 @@ def _span_level(
                     units=s.n_a + s.n_b,
                 )
             )
+    # (pair, document, label) -> [spans of both, matched]; one pass over each diagnosis.
+    counts: dict[tuple[tuple[str, str], str, str], list[int]] = {}
+    for pair, comp in comparisons.items():
+        for m in comp.diagnosis:
+            cell = counts.setdefault((pair, m.document, m.label), [0, 0])
+            cell[0] += (m.a is not None) + (m.b is not None)
+            cell[1] += m.status == "matched"
     doc_rows: list[DocumentRow] = []
     for doc in documents:
         for label in labels:
             f1s: dict[tuple[str, str], float] = {}
-            for (a, b), comp in comparisons.items():
-                lines = [m for m in comp.diagnosis if m.document == doc.key and m.label == label]
+            for pair, comp in comparisons.items():
                 if doc.key in comp.skipped_documents:
                     continue
-                n = sum((m.a is not None) + (m.b is not None) for m in lines)
-                hits = sum(m.status == "matched" for m in lines)
-                f1s[(a, b)] = 2 * hits / n if n else math.nan
+                n, hits = counts.get((pair, doc.key, label), [0, 0])
+                f1s[pair] = 2 * hits / n if n else math.nan
             doc_rows.append(DocumentRow(doc.key, label, NAN, f1s))
     return label_rows, pair_rows, doc_rows
