@@ -167,6 +167,7 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
 class PlainTextImporter:
     NAME: ClassVar[str] = "text"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".txt", ".md", ".markdown", ".text")
+    READS_FOLDERS: ClassVar[bool] = False
 
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
