@@ -6,7 +6,8 @@
 * ``<name>.ann`` has ``T1<TAB>LABEL start end<TAB>text`` per span. A span that
   crosses a line break is written as brat writes it, fragments split at the breaks
   (``T1<TAB>LABEL 0 5;6 10<TAB>text``); the reader joins the fragments of one
-  annotation back into the span from its first start to its last end.
+  annotation back into the span from its first start to its last end. A span that
+  begins or ends with a line break cannot be written so: it is reported as dropped.
 * The annotator of each span is an attribute ``A1<TAB>Annotator T1 NAME`` (the name
   percent-encoded, since brat values cannot hold spaces), and a note is
   ``#1<TAB>AnnotatorNotes T1<TAB>note``.
@@ -42,6 +43,7 @@ from annotator.formats.decode import decode_text
 
 _TYPE_NAME = re.compile(r"^[^\s;:,=|]+$")
 BAD_LABEL = "label is not a valid brat type name (no spaces or ;:,=|)"
+EDGE_BREAK = "begins or ends with a line break, which brat fragments cannot hold"
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -88,8 +90,8 @@ class BratStandoff:
                     report.drop(doc, sp, BAD_LABEL)
                     continue
                 pieces = fragments(doc.text, sp.start, sp.end)
-                if not pieces:  # only line breaks: brat cannot show it
-                    report.drop(doc, sp, "span holds only line breaks")
+                if not pieces or pieces[0][0] != sp.start or pieces[-1][1] != sp.end:
+                    report.drop(doc, sp, EDGE_BREAK)
                     continue
                 t += 1
                 where = ";".join(f"{s} {e}" for s, e in pieces)
