@@ -27,11 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotator.core.model import Document, Span  # noqa: E402
-from annotator.formats.base import ExportReport  # noqa: E402
-from annotator.formats.jsonl import NativeJsonl, document_meta  # noqa: E402
+from annotator.core.model import Document, Span
+from annotator.formats.base import ExportReport
+from annotator.formats.jsonl import NativeJsonl, document_meta
 
-WORDS = "troops moved east talks in Genève resumed tariffs rose NATO 👍🏽 minister said".split()
+WORDS = [
+    "troops", "moved", "east", "talks", "in", "Genève", "resumed",
+    "tariffs", "rose", "NATO", "👍🏽", "minister", "said",
+]
 LABELS = ("MILITARY", "DIPLOMATIC", "ECONOMIC")
 
 
@@ -46,7 +49,9 @@ def corpus(total_spans: int, per_doc: int = 50) -> list[tuple[Document, list[Spa
         for _ in range(per_doc):
             start = rng.randrange(0, len(text) - 40)
             sid += 1
-            spans.append(Span(sid, d + 1, start, start + rng.randrange(1, 40), rng.choice(LABELS), "alice"))
+            spans.append(
+                Span(sid, d + 1, start, start + rng.randrange(1, 40), rng.choice(LABELS), "alice")
+            )
         items.append((doc, spans))
     return items
 
@@ -58,8 +63,14 @@ def records(items: list[tuple[Document, list[Span]]]) -> list[dict[str, object]]
             "text": doc.text,
             "meta": document_meta(doc),
             "spans": [
-                {"start": s.start, "end": s.end, "label": s.label, "text": doc.text[s.start : s.end],
-                 "annotator": s.annotator, "note": s.note}
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label,
+                    "text": doc.text[s.start : s.end],
+                    "annotator": s.annotator,
+                    "note": s.note,
+                }
                 for s in spans
             ],
         }
@@ -98,9 +109,12 @@ def main() -> None:
 
         t_base = best_of(3, baseline)
         t_exp = best_of(3, exporter)
-        assert base_path.read_bytes() == out_path.read_bytes(), "exporter and baseline wrote different bytes"
+        assert base_path.read_bytes() == out_path.read_bytes(), (
+            "exporter and baseline wrote different bytes"
+        )
         spans = sum(len(s) for _, s in items)
-        print(f"spans: {spans:,} in {len(items):,} documents; file {out_path.stat().st_size / 1e6:.1f} MB")
+        size = out_path.stat().st_size / 1e6
+        print(f"spans: {spans:,} in {len(items):,} documents; file {size:.1f} MB")
     print(f"json.dumps baseline: {t_base:.3f} s ({spans / t_base:,.0f} spans/s)")
     print(f"NativeJsonl.write:   {t_exp:.3f} s ({spans / t_exp:,.0f} spans/s)")
     print(f"ratio (baseline / exporter): {t_base / t_exp:.2f}  (target >= 0.5)")

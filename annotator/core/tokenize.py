@@ -98,17 +98,31 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
         ch = text[start]
         if ch.isspace():
             # A single space after a token is that token's ws; longer runs are tokens.
-            if ch == " " and tokens and not tokens[-1].ws and not tokens[-1].is_space and start not in forced:
+            if (
+                ch == " "
+                and tokens
+                and not tokens[-1].ws
+                and not tokens[-1].is_space
+                and start not in forced
+            ):
                 last = tokens[-1]
                 tokens[-1] = Token(last.text, last.start, last.end, True)
                 k += 1
                 continue
             end_k = k + 1
-            while end_k < len(bounds) - 1 and text[bounds[end_k]].isspace() and bounds[end_k] not in forced:
+            while (
+                end_k < len(bounds) - 1
+                and text[bounds[end_k]].isspace()
+                and bounds[end_k] not in forced
+            ):
                 end_k += 1
         elif _is_word(ch):
             end_k = k + 1
-            while end_k < len(bounds) - 1 and _is_word(text[bounds[end_k]]) and bounds[end_k] not in forced:
+            while (
+                end_k < len(bounds) - 1
+                and _is_word(text[bounds[end_k]])
+                and bounds[end_k] not in forced
+            ):
                 end_k += 1
         else:
             end_k = k + 1

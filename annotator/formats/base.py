@@ -50,7 +50,9 @@ class ExportReport:
     def spans(self) -> int:
         return sum(self.spans_per_label.values())
 
-    def drop(self, doc: Document, span: Span | NewSpan, reason: str, *, partial: bool = False) -> None:
+    def drop(
+        self, doc: Document, span: Span | NewSpan, reason: str, *, partial: bool = False
+    ) -> None:
         """Record that ``span`` was not written (or, with ``partial``, written only in part)."""
         (self.partial if partial else self.dropped)[reason] += 1
         self.dropped_spans.append(

@@ -120,7 +120,9 @@ class BratStandoff:
             return any(path.rglob("*.ann"))
         return path.suffix.lower() == ".ann"
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         anns = sorted(path.rglob("*.ann")) if path.is_dir() else [path]
         if not anns:
             raise InputError("no .ann files in this folder", path=str(path))
@@ -169,7 +171,14 @@ def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
                 notes[target] = _unescape_note(note)
         # Relations, events, equivalences, normalisations: not spans, not imported.
     spans = [
-        NewSpan(s, e, label, who.get(ident, default_annotator), notes.get(ident, ""), SpanOrigin.IMPORTED)
+        NewSpan(
+            s,
+            e,
+            label,
+            who.get(ident, default_annotator),
+            notes.get(ident, ""),
+            SpanOrigin.IMPORTED,
+        )
         for ident, (s, e, label, _) in found.items()
     ]
     for target, line_no in ((t, found.get(t, (0, 0, "", 0))[3]) for t in (*who, *notes)):
@@ -180,7 +189,9 @@ def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
     return AnnotatedDocument(doc, tuple(spans), line=0)
 
 
-def _text_bound(ident: str, rest: str, text: str, path: str, line: int) -> tuple[int, int, str, int]:
+def _text_bound(
+    ident: str, rest: str, text: str, path: str, line: int
+) -> tuple[int, int, str, int]:
     head, _, shown = rest.partition("\t")
     label, _, where = head.partition(" ")
     if not label or not where:
@@ -201,7 +212,8 @@ def _text_bound(ident: str, rest: str, text: str, path: str, line: int) -> tuple
     expected = " ".join(text[s:e] for s, e in pieces)
     if shown and shown != expected:
         raise InputError(
-            f"{ident}: says {shown!r} but the text there is {expected!r} (offsets must be code points)",
+            f"{ident}: says {shown!r} but the text there is {expected!r} "
+            "(offsets must be code points)",
             path=path,
             line=line,
         )

@@ -49,7 +49,9 @@ def load_object(line: str, path: str, lineno: int | None) -> dict[str, Any]:
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno) from exc
+        raise InputError(
+            f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno
+        ) from exc
     except RecursionError as exc:
         raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
     if not isinstance(rec, dict):
@@ -57,10 +59,14 @@ def load_object(line: str, path: str, lineno: int | None) -> dict[str, Any]:
     return rec
 
 
-def require(obj: dict[str, Any], key: str, kind: type, where: str, path: str, line: int | None) -> Any:
+def require(
+    obj: dict[str, Any], key: str, kind: type, where: str, path: str, line: int | None
+) -> Any:
     value = obj.get(key)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise InputError(f"{where}: {key!r} is missing or not a {kind.__name__}", path=path, line=line)
+        raise InputError(
+            f"{where}: {key!r} is missing or not a {kind.__name__}", path=path, line=line
+        )
     return value
 
 
@@ -114,7 +120,9 @@ def build_document(
         try:
             published = dt.date.fromisoformat(raw[:10])
         except ValueError:
-            raise InputError(f"published {raw!r} is not a YYYY-MM-DD date", path=path, line=line) from None
+            raise InputError(
+                f"published {raw!r} is not a YYYY-MM-DD date", path=path, line=line
+            ) from None
     else:
         meta.pop("published", None)
     fields = {k: str(meta.pop(k, "") or "") for k in DOC_FIELDS}
@@ -132,5 +140,3 @@ def build_document(
         external_id="" if external_id is None else str(external_id),
         meta=meta,
     )
-
-

@@ -106,7 +106,9 @@ class ConllBio:
             reason = LOSES_OVERLAP
         tags = [["O"] * len(keep) for _ in columns]
         col_of = {lab: i for i, lab in enumerate(columns)}
-        for sp, a, b in sorted(ranges, key=lambda r: (-(r[0].end - r[0].start), r[0].start, r[0].label)):
+        for sp, a, b in sorted(
+            ranges, key=lambda r: (-(r[0].end - r[0].start), r[0].start, r[0].label)
+        ):
             col = tags[col_of.get(sp.label, 0)]
             if any(col[i] != "O" for i in range(a, b + 1)):
                 report.drop(doc, sp, reason)
@@ -131,7 +133,9 @@ class ConllBio:
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         block: list[tuple[int, str]] = []
         with path.open("rb") as fh:
@@ -139,7 +143,9 @@ class ConllBio:
                 try:
                     line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
                 except UnicodeDecodeError as exc:
-                    raise InputError(f"invalid UTF-8 ({exc.reason})", path=name, line=lineno) from exc
+                    raise InputError(
+                        f"invalid UTF-8 ({exc.reason})", path=name, line=lineno
+                    ) from exc
                 if line.split("\t", 1)[0].split(" ", 1)[0] == DOCSTART:
                     if _is_document(block):
                         yield _parse_document(block, name, default_annotator)
@@ -175,7 +181,9 @@ def _is_comment(line: str) -> bool:
     return line.startswith("#") and "\t" not in line
 
 
-def _parse_document(block: list[tuple[int, str]], path: str, default_annotator: str) -> AnnotatedDocument:
+def _parse_document(
+    block: list[tuple[int, str]], path: str, default_annotator: str
+) -> AnnotatedDocument:
     given_text: str | None = None
     meta: dict[str, Any] = {}
     doc_id = ""
@@ -193,7 +201,9 @@ def _parse_document(block: list[tuple[int, str]], path: str, default_annotator: 
                 elif key == "meta":
                     meta = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise InputError(f"# {key} = is not valid JSON ({exc.msg})", path=path, line=lineno) from exc
+                raise InputError(
+                    f"# {key} = is not valid JSON ({exc.msg})", path=path, line=lineno
+                ) from exc
             if key == "doc_id":
                 doc_id = value
             continue
@@ -205,7 +215,9 @@ def _parse_document(block: list[tuple[int, str]], path: str, default_annotator: 
         if len(cells) < 2:
             raise InputError("expected 'token<TAB>tag'", path=path, line=lineno)
         if width not in (-1, len(cells)):
-            raise InputError(f"expected {width} columns, found {len(cells)}", path=path, line=lineno)
+            raise InputError(
+                f"expected {width} columns, found {len(cells)}", path=path, line=lineno
+            )
         width = len(cells)
         sents[-1].append((lineno, cells[0], cells[1:]))
     sents = [s for s in sents if s]
@@ -239,7 +251,9 @@ def _locate(text: str, sents: list[Sentence], path: str) -> list[list[tuple[int,
             if not text.startswith(tok, pos):
                 found = text[pos : pos + len(tok)]
                 raise InputError(
-                    f"token {tok!r} does not match the text here ({found!r})", path=path, line=lineno
+                    f"token {tok!r} does not match the text here ({found!r})",
+                    path=path,
+                    line=lineno,
                 )
             row.append((pos, pos + len(tok)))
             pos += len(tok)
@@ -263,7 +277,9 @@ def _bio_spans(
             elif len(tag) > 2 and tag[1] == "-" and tag[0] in "BI":
                 kind, label = tag[0], tag[2:]
             else:
-                raise InputError(f"tag {tag!r} is not O, B-LABEL or I-LABEL", path=path, line=lineno)
+                raise InputError(
+                    f"tag {tag!r} is not O, B-LABEL or I-LABEL", path=path, line=lineno
+                )
             if open_label is not None and (kind != "I" or label != open_label):
                 yield start, end, open_label
                 open_label = None

@@ -70,5 +70,7 @@ def check_text(text: str, path: str) -> None:
         raise InputError("contains a NUL character", path=path, line=text.count("\n", 0, nul) + 1)
     for m in re.finditer("[\ud800-\udfff]", text):
         raise InputError(
-            "contains a lone surrogate code point", path=path, line=text.count("\n", 0, m.start()) + 1
+            "contains a lone surrogate code point",
+            path=path,
+            line=text.count("\n", 0, m.start()) + 1,
         )

@@ -70,7 +70,9 @@ class DoccanoJsonl:
     def can_read(self, path: Path) -> bool:
         return False  # .jsonl is the native format's; doccano needs --format doccano
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         for lineno, rec in iter_json_lines(path):
             raw = _raw_spans(rec, name, lineno)
@@ -80,9 +82,13 @@ class DoccanoJsonl:
             for i, (start, end, label) in enumerate(raw, 1):
                 where = f"label {i}"
                 if not isinstance(label, str) or not label.strip():
-                    raise InputError(f"{where}: the label must be a non-empty string", path=name, line=lineno)
+                    raise InputError(
+                        f"{where}: the label must be a non-empty string", path=name, line=lineno
+                    )
                 start, end = check_range(text, start, end, where, name, lineno)
-                spans.append(NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED))
+                spans.append(
+                    NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED)
+                )
             meta = {k: v for k, v in rec.items() if k not in _RESERVED}
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
             yield AnnotatedDocument(doc, tuple(spans), line=lineno)
@@ -104,6 +110,8 @@ def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any
         raise InputError("'label' must be a list of [start, end, label]", path=path, line=line)
     for i, item in enumerate(raw, 1):
         if not isinstance(item, list) or len(item) != 3:
-            raise InputError(f"label {i} must be [start, end, \"LABEL\"], not {item!r}", path=path, line=line)
+            raise InputError(
+                f'label {i} must be [start, end, "LABEL"], not {item!r}', path=path, line=line
+            )
         out.append((item[0], item[1], item[2]))
     return out

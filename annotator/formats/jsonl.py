@@ -96,7 +96,9 @@ class NativeJsonl:
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         with path.open("rb") as fh:
             for lineno, raw in enumerate(fh, 1):
@@ -109,7 +111,9 @@ class NativeJsonl:
                 try:
                     line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
-                    raise InputError(f"invalid UTF-8 ({exc.reason})", path=name, line=lineno) from exc
+                    raise InputError(
+                        f"invalid UTF-8 ({exc.reason})", path=name, line=lineno
+                    ) from exc
                 yield parse_record(line, name, lineno, default_annotator)
 
 
@@ -126,7 +130,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno) from exc
+        raise InputError(
+            f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno
+        ) from exc
     except RecursionError as exc:
         raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
     if not isinstance(rec, dict):
@@ -172,7 +178,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         try:
             origin_value = SpanOrigin(origin)
         except ValueError:
-            raise InputError(f"{where}: unknown origin {origin!r}", path=path, line=lineno) from None
+            raise InputError(
+                f"{where}: unknown origin {origin!r}", path=path, line=lineno
+            ) from None
         spans.append(
             NewSpan(
                 start=start,

@@ -98,7 +98,9 @@ class LabelStudioJson:
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         content = decode_text(path.read_bytes(), name)
         for line, task in _iter_array(content, name):
@@ -175,14 +177,22 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
                 continue  # choices, ratings, relations: not spans
             value = region["value"]
             labels = value.get("labels")
-            if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+            if (
+                not isinstance(labels, list)
+                or not labels
+                or not all(isinstance(x, str) for x in labels)
+            ):
                 raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
-            start, end = check_range(text, value.get("start"), value.get("end"), where, path, line, value.get("text"))
+            start, end = check_range(
+                text, value.get("start"), value.get("end"), where, path, line, value.get("text")
+            )
             meta = region.get("meta") or {}
             notes = meta.get("text") if isinstance(meta, dict) else None
             note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
             for label in labels:
-                spans.append(NewSpan(start, end, label.strip(), annotator, note, SpanOrigin.IMPORTED))
+                spans.append(
+                    NewSpan(start, end, label.strip(), annotator, note, SpanOrigin.IMPORTED)
+                )
     doc = build_document(text, data, data.pop("doc_id", None), path, line)
     return AnnotatedDocument(doc, tuple(spans), line=line)
 

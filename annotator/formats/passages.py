@@ -73,13 +73,20 @@ def passage_rows(
     for n, p in enumerate(items):
         got = []
         for label in labels:
-            hits = [(i, sp) for i, sp in enumerate(spans) if sp.label == label and sp.start < p.end and sp.end > p.start]
+            hits = [
+                (i, sp)
+                for i, sp in enumerate(spans)
+                if sp.label == label and sp.start < p.end and sp.end > p.start
+            ]
             if not hits:
                 continue
             if rule == "any":
                 ok = True
             else:
-                ok = 2 * _covered([(sp.start, sp.end) for _, sp in hits], p.start, p.end) > p.end - p.start
+                ok = (
+                    2 * _covered([(sp.start, sp.end) for _, sp in hits], p.start, p.end)
+                    > p.end - p.start
+                )
             if ok:
                 got.append(label)
                 useful.update(i for i, _ in hits)
@@ -134,7 +141,9 @@ class PassagesJsonl(_PassageBase):
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
             for doc, spans in items:
-                for row in passage_rows(doc, spans, self._labels(spans), unit=self.unit, rule=self.rule, report=report):
+                for row in passage_rows(
+                    doc, spans, self._labels(spans), unit=self.unit, rule=self.rule, report=report
+                ):
                     fh.write(json.dumps(row, ensure_ascii=False))
                     fh.write("\n")
                 report.documents += 1
@@ -153,14 +162,27 @@ class PassagesCsv(_PassageBase):
             for doc, spans in items:
                 labels = self._labels(spans)
                 if not header_written:
-                    out.writerow(["doc_id", "passage_id", "start", "end", "text", "labels", *labels])
-                    header_written = True
-                for row in passage_rows(doc, spans, labels, unit=self.unit, rule=self.rule, report=report):
                     out.writerow(
-                        [row["doc_id"], row["passage_id"], row["start"], row["end"], row["text"],
-                         "|".join(row["labels"]), *row["multi_hot"]]
+                        ["doc_id", "passage_id", "start", "end", "text", "labels", *labels]
+                    )
+                    header_written = True
+                for row in passage_rows(
+                    doc, spans, labels, unit=self.unit, rule=self.rule, report=report
+                ):
+                    out.writerow(
+                        [
+                            row["doc_id"],
+                            row["passage_id"],
+                            row["start"],
+                            row["end"],
+                            row["text"],
+                            "|".join(row["labels"]),
+                            *row["multi_hot"],
+                        ]
                     )
                 report.documents += 1
             if not header_written:
-                out.writerow(["doc_id", "passage_id", "start", "end", "text", "labels", *self.label_order])
+                out.writerow(
+                    ["doc_id", "passage_id", "start", "end", "text", "labels", *self.label_order]
+                )
         report.paths.append(str(dest))

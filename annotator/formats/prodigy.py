@@ -83,7 +83,9 @@ class ProdigyJsonl:
                         }
                         for sp in group
                     ]
-                    key = json.dumps([annotator, [[s["start"], s["end"], s["label"]] for s in out_spans]])
+                    key = json.dumps(
+                        [annotator, [[s["start"], s["end"], s["label"]] for s in out_spans]]
+                    )
                     task: dict[str, Any] = {
                         "text": doc.text,
                         "tokens": tok_json,
@@ -105,7 +107,9 @@ class ProdigyJsonl:
     def can_read(self, path: Path) -> bool:
         return False  # .jsonl is the native format's; Prodigy needs --format prodigy
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         for lineno, rec in iter_json_lines(path):
             if rec.get("answer", "accept") != "accept":
@@ -123,15 +127,23 @@ class ProdigyJsonl:
                     raise InputError(f"{where} must be an object", path=name, line=lineno)
                 label = sp.get("label")
                 if not isinstance(label, str) or not label.strip():
-                    raise InputError(f"{where}: 'label' must be a non-empty string", path=name, line=lineno)
-                start, end = check_range(text, sp.get("start"), sp.get("end"), where, name, lineno, sp.get("text"))
-                spans.append(NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED))
+                    raise InputError(
+                        f"{where}: 'label' must be a non-empty string", path=name, line=lineno
+                    )
+                start, end = check_range(
+                    text, sp.get("start"), sp.get("end"), where, name, lineno, sp.get("text")
+                )
+                spans.append(
+                    NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED)
+                )
             meta = rec.get("meta") or {}
             if not isinstance(meta, dict):
                 raise InputError("'meta' must be an object", path=name, line=lineno)
             meta = dict(meta)
             doc_id = meta.pop("doc_id", None)
-            yield AnnotatedDocument(build_document(text, meta, doc_id, name, lineno), tuple(spans), line=lineno)
+            yield AnnotatedDocument(
+                build_document(text, meta, doc_id, name, lineno), tuple(spans), line=lineno
+            )
 
 
 def _check_tokens(tokens: Any, text: str, path: str, line: int) -> None:
@@ -143,4 +155,6 @@ def _check_tokens(tokens: Any, text: str, path: str, line: int) -> None:
     for i, tok in enumerate(tokens):
         if not isinstance(tok, dict):
             raise InputError(f"token {i} must be an object", path=path, line=line)
-        check_range(text, tok.get("start"), tok.get("end"), f"token {i}", path, line, tok.get("text"))
+        check_range(
+            text, tok.get("start"), tok.get("end"), f"token {i}", path, line, tok.get("text")
+        )

@@ -76,7 +76,9 @@ class SpacyDocBin:
             sdoc = Doc(vocab, words=[t.text for t in tokens], spaces=[t.ws for t in tokens])
             if sdoc.text != doc.text:  # pragma: no cover - join_tokens guarantees it
                 raise AnnotatorError(f"tokens of document {doc_label(doc)} do not rebuild its text")
-            sdoc.spans[SPAN_KEY] = [SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in placed]
+            sdoc.spans[SPAN_KEY] = [
+                SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in placed
+            ]
             ordered = sorted(placed, key=lambda p: (p[1], p[2]))
             overlap = any(ordered[i][2] >= ordered[i + 1][1] for i in range(len(ordered) - 1))
             if overlap:
@@ -99,7 +101,9 @@ class SpacyDocBin:
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         spacy = _spacy()
         from spacy.tokens import DocBin
 
@@ -123,9 +127,13 @@ class SpacyDocBin:
                 who, note = mine.pop(0) if mine else (default_annotator, "")
                 if not s.label_:
                     raise InputError(f"{where}: a span has no label", path=name)
-                spans.append(NewSpan(s.start_char, s.end_char, s.label_, who, note, SpanOrigin.IMPORTED))
+                spans.append(
+                    NewSpan(s.start_char, s.end_char, s.label_, who, note, SpanOrigin.IMPORTED)
+                )
             meta = sdoc.user_data.get("annotator_meta") or {}
             if not isinstance(meta, dict):
                 raise InputError(f"{where}: user_data annotator_meta is not a mapping", path=name)
             doc_id = sdoc.user_data.get("annotator_doc_id", "")
-            yield AnnotatedDocument(build_document(text, meta, doc_id, name, None), tuple(spans), line=n)
+            yield AnnotatedDocument(
+                build_document(text, meta, doc_id, name, None), tuple(spans), line=n
+            )

@@ -65,7 +65,9 @@ class ImportReport:
     @property
     def changes(self) -> Changes:
         touched = any(f.documents_added or f.spans_added or f.labels_created for f in self.files)
-        return Changes(documents=touched, spans=touched, labels=touched, annotators=touched, status=touched)
+        return Changes(
+            documents=touched, spans=touched, labels=touched, annotators=touched, status=touched
+        )
 
     def summary(self) -> str:
         lines = []
@@ -159,7 +161,9 @@ class ImportService:
             progress(len(files), len(files))
         return report
 
-    def _import_file(self, path: Path, importer: Importer, annotator: str, create_labels: bool) -> FileResult:
+    def _import_file(
+        self, path: Path, importer: Importer, annotator: str, create_labels: bool
+    ) -> FileResult:
         def work(s: Tx) -> FileResult:
             result = FileResult(str(path))
             labels = {lab.name for lab in repo.list_labels(s)}

@@ -27,7 +27,9 @@ def doc(text: str, id: int = 1, **kw: object) -> Document:
 _next_id = iter(range(1, 10**9))
 
 
-def span(d: Document, start: int, end: int, label: str, annotator: str = "alice", note: str = "") -> Span:
+def span(
+    d: Document, start: int, end: int, label: str, annotator: str = "alice", note: str = ""
+) -> Span:
     assert 0 <= start < end <= len(d.text)
     return Span(next(_next_id), d.id or 0, start, end, label, annotator, note)
 

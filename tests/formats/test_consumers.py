@@ -4,6 +4,7 @@ independently of our importers."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,9 @@ def _keys(items: list[ExportItem]) -> dict[str, set[tuple[int, int, str]]]:
     return {d.text: {(s.start, s.end, s.label) for s in spans} for d, spans in items}
 
 
-def test_spacy_docbin_loads_in_spacy_with_every_span(sample: list[ExportItem], tmp_path: Path) -> None:
+def test_spacy_docbin_loads_in_spacy_with_every_span(
+    sample: list[ExportItem], tmp_path: Path
+) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
@@ -33,7 +36,7 @@ def test_spacy_docbin_loads_in_spacy_with_every_span(sample: list[ExportItem], t
         got = {(s.start_char, s.end_char, s.label_) for s in d.spans["sc"]}
         assert got == want[d.text]
         spans = sorted(want[d.text])
-        overlapping = any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False))
+        overlapping = any(a[1] > b[0] for a, b in itertools.pairwise(spans))
         ents = {(e.start_char, e.end_char, e.label_) for e in d.ents}
         assert ents == (set() if overlapping else want[d.text])
     # Document 1 overlaps, so its spans are reported as missing from doc.ents (but kept in sc).
@@ -43,7 +46,9 @@ def test_spacy_docbin_loads_in_spacy_with_every_span(sample: list[ExportItem], t
 
 def _hf_load(path: Path) -> list[dict[str, object]]:
     datasets = pytest.importorskip("datasets")
-    ds = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(path.parent / "hf-cache"))
+    ds = datasets.load_dataset(
+        "json", data_files=str(path), split="train", cache_dir=str(path.parent / "hf-cache")
+    )
     return list(ds)
 
 
@@ -67,7 +72,9 @@ def test_doccano_loads_in_hf_datasets(sample: list[ExportItem], tmp_path: Path) 
     assert got == _keys(sample)
 
 
-def test_prodigy_loads_in_hf_datasets_and_tokens_agree(sample: list[ExportItem], tmp_path: Path) -> None:
+def test_prodigy_loads_in_hf_datasets_and_tokens_agree(
+    sample: list[ExportItem], tmp_path: Path
+) -> None:
     export("prodigy", sample, tmp_path / "p.jsonl")
     rows = _hf_load(tmp_path / "p.jsonl")
     got: dict[str, set[tuple[int, int, str]]] = {}
@@ -167,7 +174,9 @@ def _parse_conll(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
 
 def test_conll_layers_parse_back_independently(sample: list[ExportItem], tmp_path: Path) -> None:
     out = tmp_path / "o.conll"
-    report = export("conll", sample, out, overlap="layers", label_order=("DIPLOMATIC", "ECONOMIC", "MILITARY"))
+    report = export(
+        "conll", sample, out, overlap="layers", label_order=("DIPLOMATIC", "ECONOMIC", "MILITARY")
+    )
     lost = {(d.start, d.end, d.label) for d in report.dropped_spans}
     want = sorted((t, {k for k in keys if k not in lost}) for t, keys in _keys(sample).items())
     assert _parse_conll(out) == want

@@ -18,11 +18,41 @@ from annotator.formats.tokens import NOT_ALIGNED
 from .conftest import export, reimport
 
 PIECES = st.sampled_from(
-    ["NATO", "troops", "é", "e\u0301", "👨‍👩‍👧", "👍🏽", "🇫🇷", "\U0001d400", "中文", " ", "  ", "\n",
-     "\r\n", "\r", "\t", ".", ",", "!", "#", "-", "'", "5%", "a", "Z", "_", "\u00a0", "\u200d", "\ufe0f"]
+    [
+        "NATO",
+        "troops",
+        "é",
+        "e\u0301",
+        "👨‍👩‍👧",
+        "👍🏽",
+        "🇫🇷",
+        "\U0001d400",
+        "中文",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        ".",
+        ",",
+        "!",
+        "#",
+        "-",
+        "'",
+        "5%",
+        "a",
+        "Z",
+        "_",
+        "\u00a0",
+        "\u200d",
+        "\ufe0f",
+    ]
 )
-TEXTS = st.lists(PIECES, min_size=1, max_size=30).map(lambda xs: normalize_text("".join(xs))).filter(
-    lambda t: bool(t.strip())
+TEXTS = (
+    st.lists(PIECES, min_size=1, max_size=30)
+    .map(lambda xs: normalize_text("".join(xs)))
+    .filter(lambda t: bool(t.strip()))
 )
 LABELS = st.sampled_from(["MILITARY", "DIPLOMATIC", "ECONOMIC"])
 ANNOTATORS = st.sampled_from(["alice", "bob"])
@@ -55,7 +85,9 @@ FORMATS = {
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(item=documents())
 def test_random_round_trip(name: str, item: tuple[Document, list[Span]]) -> None:
     if name == "spacy":
@@ -64,14 +96,23 @@ def test_random_round_trip(name: str, item: tuple[Document, list[Span]]) -> None
     fname, with_annotator = FORMATS[name]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / fname
-        report = export(name, [(doc, spans)], path, **({"overlap": "layers"} if name == "conll" else {}))
-        lost = {(d.start, d.end, d.label, d.annotator) for d in report.dropped_spans
-                if d.reason not in report.partial}
+        report = export(
+            name, [(doc, spans)], path, **({"overlap": "layers"} if name == "conll" else {})
+        )
+        lost = {
+            (d.start, d.end, d.label, d.annotator)
+            for d in report.dropped_spans
+            if d.reason not in report.partial
+        }
         bounds = set(cluster_bounds(doc.text))
         for d in report.dropped_spans:
             if d.reason == NOT_ALIGNED:  # only a boundary inside a cluster or trailing whitespace
-                assert (d.start not in bounds or d.end not in bounds
-                        or doc.text[d.end - 1].isspace() or doc.text[d.start].isspace()), d
+                assert (
+                    d.start not in bounds
+                    or d.end not in bounds
+                    or doc.text[d.end - 1].isspace()
+                    or doc.text[d.start].isspace()
+                ), d
         want = {
             (s.start, s.end, s.label, s.annotator if with_annotator else "imported")
             for s in spans
