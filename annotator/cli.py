@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--annotator", action="append", metavar="NAME", help="only these annotators' spans (repeat or comma-separate)")
     exp.add_argument("--label", action="append", metavar="NAME", help="only these labels (repeat or comma-separate)")
     exp.add_argument("--only-done", action="store_true", help="only documents the chosen annotators marked done")
+    exp.add_argument("--split", metavar="TRAIN/DEV/TEST", help="split by document, e.g. 80/10/10")
+    exp.add_argument("--seed", type=int, default=0, help="seed of the split shuffle (default: 0)")
+    exp.add_argument("--majority", action="store_true", help="only spans most chosen annotators drew")
+    exp.add_argument("--conll-overlap", choices=("layers", "longest"), help="conll: overlapping spans")
+    exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
+    exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, spans per label and annotator")
@@ -104,7 +110,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     for name in flt.labels:
         if name not in known:
             raise AnnotatorError(f"No label named {name!r}.")
-    report = ws.exporter.export(args.format, args.output, filter=flt)
+    from annotator.formats.selection import parse_split
+
+    options = {
+        key: value
+        for key, value in (
+            ("overlap", args.conll_overlap),
+            ("unit", args.passage_unit),
+            ("rule", args.passage_rule),
+        )
+        if value is not None
+    }
+    report = ws.exporter.export(
+        args.format,
+        args.output,
+        filter=flt,
+        options=options,
+        split=parse_split(args.split) if args.split else None,
+        seed=args.seed,
+        majority=args.majority,
+    )
     print(report.summary())
     return 0
 

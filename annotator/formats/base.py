@@ -9,12 +9,24 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, ClassVar, Protocol
+from typing import IO, Any, ClassVar, Protocol, cast
 
-from annotator.core.model import AnnotatedDocument, Document, Span
+from annotator.core.model import AnnotatedDocument, Document, NewSpan, Span
 
 ProgressFn = Callable[[int, int], None]
 """progress(done, total); total is 0 when unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedSpan:
+    """One span an exporter could not write (or wrote only in part), and why."""
+
+    document: str
+    start: int
+    end: int
+    label: str
+    annotator: str
+    reason: str
 
 
 @dataclass
@@ -27,10 +39,35 @@ class ExportReport:
     spans_per_label: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     """reason -> number of spans dropped for it."""
+    partial: Counter[str] = field(default_factory=Counter)
+    """reason -> number of spans written but missing from one part of the output."""
+    dropped_spans: list[DroppedSpan] = field(default_factory=list)
+    """Each dropped or partly written span with its reason, for the export dialog."""
+    parts: dict[str, ExportReport] = field(default_factory=dict)
+    """For a train/dev/test split: the report of each part."""
 
     @property
     def spans(self) -> int:
         return sum(self.spans_per_label.values())
+
+    def drop(
+        self, doc: Document, span: Span | NewSpan, reason: str, *, partial: bool = False
+    ) -> None:
+        """Record that ``span`` was not written (or, with ``partial``, written only in part)."""
+        (self.partial if partial else self.dropped)[reason] += 1
+        self.dropped_spans.append(
+            DroppedSpan(doc_label(doc), span.start, span.end, span.label, span.annotator, reason)
+        )
+
+    def merge(self, name: str, other: ExportReport) -> None:
+        """Add the report of one part of a split export."""
+        self.parts[name] = other
+        self.paths += other.paths
+        self.documents += other.documents
+        self.spans_per_label.update(other.spans_per_label)
+        self.dropped.update(other.dropped)
+        self.partial.update(other.partial)
+        self.dropped_spans += other.dropped_spans
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
@@ -38,8 +75,30 @@ class ExportReport:
         if self.dropped:
             lines.append(f"  dropped {sum(self.dropped.values())} span(s):")
             lines += [f"    {n} × {why}" for why, n in sorted(self.dropped.items())]
+        if self.partial:
+            lines.append(f"  written in part {sum(self.partial.values())} span(s):")
+            lines += [f"    {n} × {why}" for why, n in sorted(self.partial.items())]
+        for name, part in self.parts.items():
+            lines.append(f"  {name}: {part.documents} document(s), {part.spans} span(s)")
         lines += [f"  -> {p}" for p in self.paths]
         return "\n".join(lines)
+
+
+def doc_label(doc: Document) -> str:
+    """How reports and file names refer to a document: its external id, else its id."""
+    return doc.external_id or (str(doc.id) if doc.id is not None else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOption:
+    """One option an exporter takes, declared so the CLI and the export dialog can offer it."""
+
+    name: str
+    default: Any
+    choices: tuple[Any, ...] = ()
+    help: str = ""
+    internal: bool = False
+    """Filled in by the export service (e.g. the label order), not asked of the user."""
 
 
 ExportItem = tuple[Document, list[Span]]
@@ -47,9 +106,11 @@ ExportItem = tuple[Document, list[Span]]
 
 class Exporter(Protocol):
     NAME: ClassVar[str]
+    TITLE: ClassVar[str]
     EXTENSIONS: ClassVar[tuple[str, ...]]
     MULTI_FILE: ClassVar[bool]
     """True when ``dest`` is a folder."""
+    OPTIONS: ClassVar[tuple[ExportOption, ...]]
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None: ...
 
@@ -57,6 +118,8 @@ class Exporter(Protocol):
 class Importer(Protocol):
     NAME: ClassVar[str]
     EXTENSIONS: ClassVar[tuple[str, ...]]
+    READS_FOLDERS: ClassVar[bool]
+    """True when a folder is one input (brat), not a list of files to import one by one."""
 
     def can_read(self, path: Path) -> bool: ...
 
@@ -74,12 +137,9 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
-        with os.fdopen(
-            fd,
-            mode,
-            encoding=None if "b" in mode else "utf-8",
-            newline="" if "b" not in mode else None,
-        ) as fh:
+        binary = "b" in mode
+        encoding = None if binary else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -90,12 +150,35 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
         raise
 
 
+@contextlib.contextmanager
+def atomic_write_bytes(dest: Path) -> Iterator[IO[bytes]]:
+    """``atomic_write`` for binary output."""
+    with atomic_write(dest, mode="wb") as fh:
+        yield cast("IO[bytes]", fh)
+
+
 def safe_child(folder: Path, name: str) -> Path:
     """A file name inside ``folder`` that cannot escape it, whatever ``name`` holds."""
-    cleaned = (
-        "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "document"
-    )
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
+    cleaned = cleaned or "document"
     path = (folder / cleaned[:120]).resolve()
     if path.parent != folder.resolve():
         raise ValueError(f"refusing file name {name!r}")
     return path
+
+
+def resolve_options(
+    name: str, declared: tuple[ExportOption, ...], given: dict[str, Any]
+) -> dict[str, Any]:
+    """Declared defaults overlaid with ``given``; an unknown option or value is refused."""
+    from annotator.core.errors import AnnotatorError
+
+    known = {o.name: o for o in declared}
+    for key, value in given.items():
+        opt = known.get(key)
+        if opt is None:
+            raise AnnotatorError(f"The {name} format takes no option {key!r}.")
+        if opt.choices and value not in opt.choices:
+            allowed = ", ".join(map(str, opt.choices))
+            raise AnnotatorError(f"{name}: option {key} must be one of {allowed}, not {value!r}.")
+    return {o.name: given.get(o.name, o.default) for o in declared}

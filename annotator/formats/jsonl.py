@@ -9,7 +9,6 @@ were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,8 +16,15 @@ from typing import Any, ClassVar
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, Document, NewSpan, SpanOrigin
-from annotator.core.text import content_hash, normalize_with_offsets
-from annotator.formats.base import ExportItem, ExportReport, atomic_write
+from annotator.core.text import normalize_with_offsets
+from annotator.formats.base import (
+    ExportItem,
+    ExportOption,
+    ExportReport,
+    atomic_write,
+    resolve_options,
+)
+from annotator.formats.common import build_document
 from annotator.formats.decode import check_text
 
 _DOC_META = ("title", "source", "author", "url")
@@ -70,8 +76,14 @@ def encode_record(doc: Document, spans: Iterable[Any], report: ExportReport | No
 
 class NativeJsonl:
     NAME: ClassVar[str] = "jsonl"
+    TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     MULTI_FILE: ClassVar[bool] = False
+    READS_FOLDERS: ClassVar[bool] = False
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
@@ -84,25 +96,33 @@ class NativeJsonl:
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
-    def read(self, path: Path, *, default_annotator: str = "imported") -> Iterator[AnnotatedDocument]:
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         with path.open("rb") as fh:
             for lineno, raw in enumerate(fh, 1):
                 if len(raw) > MAX_LINE_BYTES:
-                    raise InputError("line is too long to be a document record", path=name, line=lineno)
+                    raise InputError(
+                    "line is too long to be a document record", path=name, line=lineno
+                )
                 if not raw.strip():
                     continue
                 try:
                     line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
-                    raise InputError(f"invalid UTF-8 ({exc.reason})", path=name, line=lineno) from exc
+                    raise InputError(
+                        f"invalid UTF-8 ({exc.reason})", path=name, line=lineno
+                    ) from exc
                 yield parse_record(line, name, lineno, default_annotator)
 
 
-def _require(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, path: str, line: int) -> Any:
+def _require(obj: dict[str, Any], key: str, kind: type, where: str, path: str, line: int) -> Any:
     value = obj.get(key)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise InputError(f"{where}: {key!r} is missing or not a {getattr(kind, '__name__', kind)}", path=path, line=line)
+        raise InputError(
+            f"{where}: {key!r} is missing or not a {kind.__name__}", path=path, line=line
+        )
     return value
 
 
@@ -110,7 +130,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno) from exc
+        raise InputError(
+            f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno
+        ) from exc
     except RecursionError as exc:
         raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
     if not isinstance(rec, dict):
@@ -121,15 +143,6 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
     meta = rec.get("meta") or {}
     if not isinstance(meta, dict):
         raise InputError("'meta' must be an object", path=path, line=lineno)
-    meta = dict(meta)
-    published = None
-    if meta.get("published"):
-        try:
-            published = dt.date.fromisoformat(str(meta.pop("published"))[:10])
-        except ValueError:
-            raise InputError(f"meta.published {meta.get('published')!r} is not a YYYY-MM-DD date", path=path, line=lineno) from None
-    fields = {k: str(meta.pop(k, "") or "") for k in (*_DOC_META, "source_path", "source_sha256")}
-    meta.pop("content_hash", None)
     spans = []
     raw_spans = rec.get("spans") or []
     if not isinstance(raw_spans, list):
@@ -162,7 +175,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         try:
             origin_value = SpanOrigin(origin)
         except ValueError:
-            raise InputError(f"{where}: unknown origin {origin!r}", path=path, line=lineno) from None
+            raise InputError(
+                f"{where}: unknown origin {origin!r}", path=path, line=lineno
+            ) from None
         spans.append(
             NewSpan(
                 start=start,
@@ -174,17 +189,5 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
                 decided_by=str(sp.get("decided_by") or ""),
             )
         )
-    doc = Document(
-        text=text,
-        title=fields["title"],
-        source=fields["source"],
-        author=fields["author"],
-        url=fields["url"],
-        source_path=fields["source_path"],
-        source_sha256=fields["source_sha256"],
-        published=published,
-        content_hash=content_hash(text),
-        external_id=str(rec.get("id", "")),
-        meta=meta,
-    )
+    doc = build_document(text, meta, rec.get("id", ""), path, lineno)
     return AnnotatedDocument(doc, tuple(spans), line=lineno)

@@ -31,17 +31,16 @@ from annotator.formats.decode import check_text, decode_text
 
 _TAG = re.compile(r"<([A-Z_]+)>(.*?)</\1>", re.DOTALL)
 _DATE_LEAD = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"],
-        1,
-    )
-}
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
 _LONG_DATE = re.compile(r"\b([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})\b")
 _BYLINE = re.compile(r"\n\(([^()]{5,400})\)\s*\Z")
 _APPEARED = re.compile(
-    r"\n[ \t]*This (?:post|article|story) (?:first )?appeared (?:first )?on ([\w.-]+\.\w+)\.?[ \t]*\s*\Z",
+    r"\n[ \t]*This (?:post|article|story) (?:first )?appeared (?:first )?on ([\w.-]+\.\w+)"
+    r"\.?[ \t]*\s*\Z",
     re.IGNORECASE,
 )
 MAX_TITLE = 200
@@ -137,7 +136,7 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
         m = _DATE_LEAD.match(text)
         if m:
             art.published = _iso_date(m.group(1))
-            art.text = text[m.end() :]
+            art.text = text[m.end():]
         else:
             lines = text.split("\n")
             title, body_start = _split_title(lines)
@@ -174,6 +173,7 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
 class PlainTextImporter:
     NAME: ClassVar[str] = "text"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".txt", ".md", ".markdown", ".text")
+    READS_FOLDERS: ClassVar[bool] = False
 
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS

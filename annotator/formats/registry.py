@@ -1,16 +1,59 @@
-"""Every format registered in one place (as Picard does): name -> class."""
+"""Every format registered in one place (as Picard does): each class declares NAME,
+TITLE, EXTENSIONS, MULTI_FILE and its OPTIONS; the built-ins are listed here once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.formats.base import Exporter, Importer
+from annotator.formats.base import Exporter, ExportOption, Importer
+from annotator.formats.brat import BratStandoff
+from annotator.formats.conll import ConllBio
+from annotator.formats.doccano import DoccanoJsonl
 from annotator.formats.jsonl import NativeJsonl
+from annotator.formats.label_studio import LabelStudioJson
+from annotator.formats.passages import PassagesCsv, PassagesJsonl
 from annotator.formats.plaintext import PlainTextImporter
+from annotator.formats.prodigy import ProdigyJsonl
+from annotator.formats.spacy_docbin import SpacyDocBin
 
-EXPORTERS: tuple[type[Exporter], ...] = (NativeJsonl,)
-IMPORTERS: tuple[type[Importer], ...] = (NativeJsonl, PlainTextImporter)
+EXPORTERS: tuple[type[Exporter], ...] = (
+    NativeJsonl,
+    DoccanoJsonl,
+    ProdigyJsonl,
+    SpacyDocBin,
+    LabelStudioJson,
+    BratStandoff,
+    ConllBio,
+    PassagesJsonl,
+    PassagesCsv,
+)
+# Order matters for choosing by file: the first importer whose can_read says yes wins.
+IMPORTERS: tuple[type[Importer], ...] = (
+    NativeJsonl,
+    DoccanoJsonl,
+    ProdigyJsonl,
+    SpacyDocBin,
+    LabelStudioJson,
+    BratStandoff,
+    ConllBio,
+    PlainTextImporter,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FormatInfo:
+    """What the export dialog needs to offer a format."""
+
+    name: str
+    title: str
+    extensions: tuple[str, ...]
+    multi_file: bool
+    options: tuple[ExportOption, ...]
+    """Options the user may set (internal ones, filled in by the service, left out)."""
+    can_import: bool
 
 
 def exporter_names() -> list[str]:
@@ -21,18 +64,39 @@ def importer_names() -> list[str]:
     return [c.NAME for c in IMPORTERS]
 
 
-def get_exporter(name: str) -> Exporter:
+def export_formats() -> list[FormatInfo]:
+    importable = set(importer_names())
+    return [
+        FormatInfo(
+            name=c.NAME,
+            title=c.TITLE,
+            extensions=c.EXTENSIONS,
+            multi_file=c.MULTI_FILE,
+            options=tuple(o for o in c.OPTIONS if not o.internal),
+            can_import=c.NAME in importable,
+        )
+        for c in EXPORTERS
+    ]
+
+
+def exporter_class(name: str) -> type[Exporter]:
     for cls in EXPORTERS:
         if name == cls.NAME:
-            return cls()
-    raise AnnotatorError(f"Unknown export format {name!r}; choose one of: {', '.join(exporter_names())}.")
+            return cls
+    choices = ", ".join(exporter_names())
+    raise AnnotatorError(f"Unknown export format {name!r}; choose one of: {choices}.")
+
+
+def get_exporter(name: str, **options: Any) -> Exporter:
+    return exporter_class(name)(**options)
 
 
 def get_importer(name: str) -> Importer:
     for cls in IMPORTERS:
         if name == cls.NAME:
             return cls()
-    raise AnnotatorError(f"Unknown import format {name!r}; choose one of: {', '.join(importer_names())}.")
+    choices = ", ".join(importer_names())
+    raise AnnotatorError(f"Unknown import format {name!r}; choose one of: {choices}.")
 
 
 def importer_for(path: Path) -> Importer | None:
@@ -41,3 +105,7 @@ def importer_for(path: Path) -> Importer | None:
         if imp.can_read(path):
             return imp
     return None
+
+
+def reads_folders(name: str) -> bool:
+    return bool(getattr(get_importer(name), "READS_FOLDERS", False))

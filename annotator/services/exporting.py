@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from annotator.core.model import SpanFilter
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import GOLD_ANNOTATOR, AnnotatorKind, SpanFilter
 from annotator.formats.base import ExportItem, ExportReport
-from annotator.formats.registry import get_exporter
+from annotator.formats.registry import FormatInfo, export_formats, exporter_class
+from annotator.formats.selection import majority_vote, part_path, split_documents
 from annotator.storage import Database, Tx, repo
 
 ProgressFn = Callable[[int, int], None]
@@ -17,6 +21,11 @@ class ExportService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @staticmethod
+    def formats() -> list[FormatInfo]:
+        """Every export format with its title, extensions, folder-or-file and options."""
+        return export_formats()
+
     def export(
         self,
         format: str,
@@ -24,24 +33,82 @@ class ExportService:
         *,
         filter: SpanFilter | None = None,
         progress: ProgressFn | None = None,
+        options: Mapping[str, Any] | None = None,
+        split: Sequence[int] | None = None,
+        seed: int = 0,
+        majority: bool = False,
     ) -> ExportReport:
-        exporter = get_exporter(format)
+        """Write the filtered documents and spans in ``format`` to ``dest``.
+
+        ``options`` are the format's own (see ``formats()``). ``majority`` keeps only
+        spans that more than half of the chosen annotators (the filter's, else every
+        non-gold annotator) drew identically. ``split`` (e.g. ``(80, 10, 10)``) writes
+        train/dev/test parts by document, shuffled with ``seed``, to ``out.train.jsonl``
+        and so on, or to ``train/``, ``dev/``, ``test/`` in a folder format's folder.
+        """
+        cls = exporter_class(format)
         flt = filter or SpanFilter()
         report = ExportReport(format=format)
 
         def work(s: Tx) -> ExportReport:
-            total = len(flt.document_ids) or repo.count_documents(s)
+            opts = dict(options or {})
+            if any(o.name == "label_order" for o in cls.OPTIONS):
+                order = flt.labels or tuple(lab.name for lab in repo.list_labels(s))
+                opts.setdefault("label_order", tuple(order))
+            exporter = cls(**opts)
+            voters = _voters(s, flt) if majority else ()
+            ids = _document_ids(s, flt)
+            done = 0
 
-            def items() -> Iterator[ExportItem]:
-                for n, item in enumerate(repo.iter_documents_with_spans(s, flt), 1):
-                    yield item
+            def items(part: list[int]) -> Iterator[ExportItem]:
+                nonlocal done
+                if not part:
+                    return
+                part_flt = dataclasses.replace(flt, document_ids=tuple(part), only_done=False)
+                for doc, spans in repo.iter_documents_with_spans(s, part_flt):
+                    if majority:
+                        spans = majority_vote(spans, voters)
+                    yield doc, spans
+                    done += 1
                     if progress is not None:
-                        progress(n, total)
+                        progress(done, len(ids))
 
-            exporter.write(items(), dest, report)
+            if not split:
+                exporter.write(items(ids), dest, report)
+                return report
+            for name, part in split_documents(ids, split, seed).items():
+                sub = ExportReport(format=format)
+                exporter.write(items(part), part_path(dest, name, multi_file=cls.MULTI_FILE), sub)
+                report.merge(name, sub)
             return report
 
         return self._db.read(work)
+
+
+def _voters(s: Tx, flt: SpanFilter) -> tuple[str, ...]:
+    voters = flt.annotators or tuple(
+        a.name
+        for a in repo.list_annotators(s)
+        if a.kind is not AnnotatorKind.GOLD and a.name != GOLD_ANNOTATOR
+    )
+    if not voters:
+        raise AnnotatorError("A majority vote needs annotators, and there are none.")
+    return tuple(voters)
+
+
+def _document_ids(s: Tx, flt: SpanFilter) -> list[int]:
+    """The documents an export takes, in id order. ``only_done`` with no annotator chosen
+    means done by any annotator."""
+    done_by: tuple[str, ...] = ()
+    if flt.only_done:
+        done_by = flt.annotators or tuple(a.name for a in repo.list_annotators(s))
+        if not done_by:
+            return []
+    ids = repo.document_ids(s, only_done_by=done_by)
+    if flt.document_ids:
+        wanted = set(flt.document_ids)
+        ids = [i for i in ids if i in wanted]
+    return ids
 
 
 __all__ = ["ExportItem", "ExportService"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
 from annotator.formats.base import Importer
-from annotator.formats.registry import get_importer, importer_for
+from annotator.formats.registry import get_importer, importer_for, reads_folders
 from annotator.services.changes import Changes
 from annotator.services.labels import default_color
 from annotator.storage import Database, Tx, repo
@@ -65,7 +65,9 @@ class ImportReport:
     @property
     def changes(self) -> Changes:
         touched = any(f.documents_added or f.spans_added or f.labels_created for f in self.files)
-        return Changes(documents=touched, spans=touched, labels=touched, annotators=touched, status=touched)
+        return Changes(
+            documents=touched, spans=touched, labels=touched, annotators=touched, status=touched
+        )
 
     def summary(self) -> str:
         lines = []
@@ -88,15 +90,28 @@ class ImportReport:
 
 
 def collect_files(paths: Iterable[Path], *, format: str | None = None) -> list[Path]:
-    """Expand folders (recursively, sorted, hidden files skipped) to the files to import."""
+    """Expand folders (recursively, sorted, hidden files skipped) to the files to import.
+
+    A format that reads whole folders (brat) keeps each folder as one input. In a folder
+    read file by file, a ``.txt`` beside a ``.ann`` is the brat text of that annotation
+    file, not a document of its own, so it is skipped.
+    """
+    if format is not None and reads_folders(format):
+        for p in paths:
+            if not p.exists():
+                raise AnnotatorError(f"{p}: no such file or folder")
+        return list(paths)
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    if format is not None or importer_for(child) is not None:
-                        out.append(child)
+                if not child.is_file() or any(part.startswith(".") for part in rel.parts):
+                    continue
+                if child.suffix.lower() == ".txt" and child.with_suffix(".ann").is_file():
+                    continue
+                if format is not None or importer_for(child) is not None:
+                    out.append(child)
         elif p.exists():
             out.append(p)
         else:
@@ -130,7 +145,11 @@ class ImportService:
             try:
                 importer = get_importer(format) if format else importer_for(path)
                 if importer is None:
-                    raise InputError("unsupported file type (expected .txt, .md or .jsonl)", path=str(path))
+                    raise InputError(
+                        "unsupported file type (expected .txt, .md, .jsonl, .json, .ann, .conll "
+                        "or .spacy; name another format with --format)",
+                        path=str(path),
+                    )
                 result = self._import_file(path, importer, annotator, create_labels)
             except AnnotatorError as exc:
                 result.error = exc
@@ -141,7 +160,9 @@ class ImportService:
             progress(len(files), len(files))
         return report
 
-    def _import_file(self, path: Path, importer: Importer, annotator: str, create_labels: bool) -> FileResult:
+    def _import_file(
+        self, path: Path, importer: Importer, annotator: str, create_labels: bool
+    ) -> FileResult:
         def work(s: Tx) -> FileResult:
             result = FileResult(str(path))
             labels = {lab.name for lab in repo.list_labels(s)}

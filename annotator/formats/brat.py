@@ -1,0 +1,220 @@
+"""brat standoff: a folder with ``<name>.txt`` and ``<name>.ann`` per document.
+
+* ``<name>.txt`` is the document text as UTF-8 with ``\\n`` line ends, written byte for
+  byte (no newline translation), so brat's offsets -- code points of the text as
+  written -- are ours.
+* ``<name>.ann`` has ``T1<TAB>LABEL start end<TAB>text`` per span. A span that
+  crosses a line break is written as brat writes it, fragments split at the breaks
+  (``T1<TAB>LABEL 0 5;6 10<TAB>text``); the reader joins the fragments of one
+  annotation back into the span from its first start to its last end. A span that
+  begins or ends with a line break cannot be written so: it is reported as dropped.
+* The annotator of each span is an attribute ``A1<TAB>Annotator T1 NAME`` (the name
+  percent-encoded, since brat values cannot hold spaces), and a note is
+  ``#1<TAB>AnnotatorNotes T1<TAB>note``.
+* ``annotation.conf`` lists the entity types and the Annotator attribute's values.
+
+File names come from the document's external id (else its id) through ``safe_child``
+so they cannot leave the folder; clashes get ``-2``, ``-3``. Labels must be valid brat
+type names (no whitespace); a span whose label is not is reported as dropped. The
+reader takes a folder (every ``.ann`` below it, with its ``.txt``) or one ``.ann``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote, unquote
+
+from annotator.core.errors import InputError
+from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.formats.base import (
+    ExportItem,
+    ExportOption,
+    ExportReport,
+    atomic_write,
+    doc_label,
+    resolve_options,
+    safe_child,
+)
+from annotator.formats.common import build_document, record_text
+from annotator.formats.decode import decode_text
+
+_TYPE_NAME = re.compile(r"^[^\s;:,=|]+$")
+BAD_LABEL = "label is not a valid brat type name (no spaces or ;:,=|)"
+EDGE_BREAK = "begins or ends with a line break, which brat fragments cannot hold"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at line breaks, empty pieces left out."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    while True:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        if stop > pos:
+            out.append((pos, stop))
+        if nl == -1:
+            return out
+        pos = nl + 1
+
+
+class BratStandoff:
+    NAME: ClassVar[str] = "brat"
+    TITLE: ClassVar[str] = "brat standoff (.txt + .ann folder)"
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".ann",)
+    MULTI_FILE: ClassVar[bool] = True
+    READS_FOLDERS: ClassVar[bool] = True
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        resolve_options(self.NAME, self.OPTIONS, options)
+
+    def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        used: set[str] = set()
+        labels: set[str] = set()
+        annotators: set[str] = set()
+        for doc, spans in items:
+            base = safe_child(dest, doc_label(doc) or "document").name
+            stem, k = base, 1
+            while stem in used:
+                k += 1
+                stem = f"{base}-{k}"
+            used.add(stem)
+            lines: list[str] = []
+            t = a = n = 0
+            for sp in spans:
+                if not _TYPE_NAME.match(sp.label):
+                    report.drop(doc, sp, BAD_LABEL)
+                    continue
+                pieces = fragments(doc.text, sp.start, sp.end)
+                if not pieces or pieces[0][0] != sp.start or pieces[-1][1] != sp.end:
+                    report.drop(doc, sp, EDGE_BREAK)
+                    continue
+                t += 1
+                where = ";".join(f"{s} {e}" for s, e in pieces)
+                shown = " ".join(doc.text[s:e] for s, e in pieces)
+                lines.append(f"T{t}\t{sp.label} {where}\t{shown}")
+                a += 1
+                lines.append(f"A{a}\tAnnotator T{t} {quote(sp.annotator, safe='')}")
+                if sp.note:
+                    n += 1
+                    note = sp.note.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+                    lines.append(f"#{n}\tAnnotatorNotes T{t}\t{note}")
+                labels.add(sp.label)
+                annotators.add(sp.annotator)
+                report.spans_per_label[sp.label] += 1
+            with atomic_write(dest / f"{stem}.txt") as fh:
+                fh.write(doc.text)
+            with atomic_write(dest / f"{stem}.ann") as fh:
+                fh.write("".join(line + "\n" for line in lines))
+            report.documents += 1
+        with atomic_write(dest / "annotation.conf") as fh:
+            fh.write(_conf(labels, annotators))
+        report.paths.append(str(dest))
+
+    def can_read(self, path: Path) -> bool:
+        if path.is_dir():
+            return any(path.rglob("*.ann"))
+        return path.suffix.lower() == ".ann"
+
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
+        anns = sorted(path.rglob("*.ann")) if path.is_dir() else [path]
+        if not anns:
+            raise InputError("no .ann files in this folder", path=str(path))
+        for ann in anns:
+            yield read_pair(ann, default_annotator)
+
+
+def _conf(labels: set[str], annotators: set[str]) -> str:
+    out = ["[entities]", *sorted(labels), "", "[relations]", "", "[events]", "", "[attributes]"]
+    if annotators:
+        values = "|".join(quote(a, safe="") for a in sorted(annotators))
+        out.append(f"Annotator\tArg:<ENTITY>, Value:{values}")
+    return "\n".join(out) + "\n"
+
+
+def _unescape_note(note: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), note)
+
+
+def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
+    """One document from ``ann`` and the ``.txt`` beside it."""
+    txt = ann.with_suffix(".txt")
+    if not txt.is_file():
+        raise InputError(f"no text file {txt.name} beside it", path=str(ann))
+    raw_text = decode_text(txt.read_bytes(), str(txt)) if txt.stat().st_size else ""
+    content = decode_text(ann.read_bytes(), str(ann)) if ann.stat().st_size else ""
+    name = str(ann)
+    text = record_text(raw_text, bool(content.strip()), str(txt), None)
+    found: dict[str, tuple[int, int, str, int]] = {}
+    who: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for lineno, line in enumerate(content.split("\n"), 1):
+        if not line.strip():
+            continue
+        ident, _, rest = line.partition("\t")
+        if ident.startswith("T"):
+            found[ident] = _text_bound(ident, rest, text, name, lineno)
+        elif ident.startswith(("A", "M")):
+            parts = rest.split()
+            if len(parts) == 3 and parts[0] == "Annotator":
+                who[parts[1]] = unquote(parts[2])
+        elif ident.startswith("#"):
+            head, _, note = rest.partition("\t")
+            kind, _, target = head.partition(" ")
+            if kind == "AnnotatorNotes":
+                notes[target] = _unescape_note(note)
+        # Relations, events, equivalences, normalisations: not spans, not imported.
+    spans = [
+        NewSpan(
+            s,
+            e,
+            label,
+            who.get(ident, default_annotator),
+            notes.get(ident, ""),
+            SpanOrigin.IMPORTED,
+        )
+        for ident, (s, e, label, _) in found.items()
+    ]
+    for target, line_no in ((t, found.get(t, (0, 0, "", 0))[3]) for t in (*who, *notes)):
+        if target not in found:
+            raise InputError(f"attribute or note points to unknown annotation {target}", path=name)
+        del line_no
+    doc = build_document(text, {"source_path": str(txt)}, ann.stem, name, None)
+    return AnnotatedDocument(doc, tuple(spans), line=0)
+
+
+def _text_bound(
+    ident: str, rest: str, text: str, path: str, line: int
+) -> tuple[int, int, str, int]:
+    head, _, shown = rest.partition("\t")
+    label, _, where = head.partition(" ")
+    if not label or not where:
+        raise InputError(f"{ident}: expected 'LABEL start end'", path=path, line=line)
+    pieces = []
+    for frag in where.split(";"):
+        bits = frag.split()
+        if len(bits) != 2 or not all(b.isdigit() for b in bits):
+            raise InputError(f"{ident}: bad offsets {frag!r}", path=path, line=line)
+        s, e = int(bits[0]), int(bits[1])
+        if not 0 <= s < e <= len(text):
+            raise InputError(
+                f"{ident}: [{s}, {e}) is out of range for a text of {len(text)} characters",
+                path=path,
+                line=line,
+            )
+        pieces.append((s, e))
+    expected = " ".join(text[s:e] for s, e in pieces)
+    if shown and shown != expected:
+        raise InputError(
+            f"{ident}: says {shown!r} but the text there is {expected!r} "
+            "(offsets must be code points)",
+            path=path,
+            line=line,
+        )
+    return min(s for s, _ in pieces), max(e for _, e in pieces), label, line

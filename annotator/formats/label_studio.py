@@ -1,0 +1,209 @@
+"""Label Studio JSON tasks: a JSON list, one task per document.
+
+``{"id", "data": {"text", "doc_id", ...meta}, "annotations": [{"id", "completed_by",
+"created_username", "result": [{"id", "from_name": "label", "to_name": "text",
+"type": "labels", "value": {"start", "end", "text", "labels": [LABEL]}}]}]}``
+
+One annotation per annotator; ``completed_by`` is a stable small integer per
+annotator within the file and ``created_username`` carries the annotator's name,
+which the reader uses (falling back to the default annotator). A span's note goes in
+the region's ``meta.text``, where Label Studio keeps region notes. Tasks are written
+one per line inside the list so that reader errors can name a line.
+
+Offsets are code points of ``data.text`` (Python ``str`` indices): Label Studio has
+stored code points since it fixed its emoji offsets (HumanSignal/label-studio#1559,
+closing #1008); the reader checks ``value.text`` against the text and refuses a
+mismatch, which is what offsets from an older UTF-16-counting version would give.
+Cancelled annotations (``was_cancelled``) and ``predictions`` are not imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from annotator.core.errors import InputError
+from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.formats.base import (
+    ExportItem,
+    ExportOption,
+    ExportReport,
+    atomic_write,
+    doc_label,
+    resolve_options,
+)
+from annotator.formats.common import build_document, by_annotator, check_range, record_text
+from annotator.formats.decode import decode_text
+from annotator.formats.jsonl import document_meta
+
+
+class LabelStudioJson:
+    NAME: ClassVar[str] = "label-studio"
+    TITLE: ClassVar[str] = "Label Studio JSON tasks"
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".json",)
+    MULTI_FILE: ClassVar[bool] = False
+    READS_FOLDERS: ClassVar[bool] = False
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        resolve_options(self.NAME, self.OPTIONS, options)
+
+    def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
+        users: dict[str, int] = {}
+        n_annotation = 0
+        with atomic_write(dest) as fh:
+            fh.write("[")
+            for n, (doc, spans) in enumerate(items, 1):
+                data = {"text": doc.text, "doc_id": doc_label(doc), **document_meta(doc)}
+                annotations = []
+                for annotator, group in by_annotator(spans):
+                    if not annotator:
+                        continue
+                    n_annotation += 1
+                    result = []
+                    for k, sp in enumerate(group, 1):
+                        region: dict[str, Any] = {
+                            "id": f"d{n}a{n_annotation}r{k}",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            "value": {
+                                "start": sp.start,
+                                "end": sp.end,
+                                "text": doc.text[sp.start : sp.end],
+                                "labels": [sp.label],
+                            },
+                        }
+                        if sp.note:
+                            region["meta"] = {"text": [sp.note]}
+                        result.append(region)
+                        report.spans_per_label[sp.label] += 1
+                    annotations.append(
+                        {
+                            "id": n_annotation,
+                            "completed_by": users.setdefault(annotator, len(users) + 1),
+                            "created_username": annotator,
+                            "result": result,
+                        }
+                    )
+                task = {"id": n, "data": data, "annotations": annotations}
+                fh.write(",\n" if n > 1 else "\n")
+                fh.write(json.dumps(task, ensure_ascii=False))
+                report.documents += 1
+            fh.write("\n]\n")
+        report.paths.append(str(dest))
+
+    def can_read(self, path: Path) -> bool:
+        return path.suffix.lower() in self.EXTENSIONS
+
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
+        name = str(path)
+        content = decode_text(path.read_bytes(), name)
+        for line, task in _iter_array(content, name):
+            yield _parse_task(task, name, line, default_annotator)
+
+
+def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
+    """Items of a top-level JSON list (or one task object) with the line each starts on."""
+    dec = json.JSONDecoder()
+    ws = " \t\r\n"
+
+    def skip(pos: int) -> int:
+        while pos < len(content) and content[pos] in ws:
+            pos += 1
+        return pos
+
+    def line_of(pos: int) -> int:
+        return content.count("\n", 0, pos) + 1
+
+    def decode(pos: int) -> tuple[Any, int]:
+        try:
+            return dec.raw_decode(content, pos)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno) from exc
+        except RecursionError as exc:
+            raise InputError("JSON nested too deeply", path=path, line=line_of(pos)) from exc
+
+    pos = skip(0)
+    if content.startswith("{", pos):
+        obj, _ = decode(pos)
+        yield line_of(pos), obj
+        return
+    if not content.startswith("[", pos):
+        raise InputError("expected a JSON list of tasks", path=path, line=line_of(pos))
+    pos = skip(pos + 1)
+    if content.startswith("]", pos):
+        return
+    while True:
+        obj, end = decode(pos)
+        yield line_of(pos), obj
+        pos = skip(end)
+        if content.startswith("]", pos):
+            break
+        if not content.startswith(",", pos):
+            raise InputError("expected ',' or ']' between tasks", path=path, line=line_of(pos))
+        pos = skip(pos + 1)
+    if skip(pos + 1) != len(content):
+        raise InputError("unexpected data after the list of tasks", path=path, line=line_of(pos))
+
+
+def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> AnnotatedDocument:
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise InputError("a task must be an object with a 'data' object", path=path, line=line)
+    data = dict(task["data"])
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise InputError("'annotations' must be a list", path=path, line=line)
+    text = record_text(data.pop("text", None), bool(annotations), path, line)
+    spans: list[NewSpan] = []
+    for a_i, ann in enumerate(annotations, 1):
+        if not isinstance(ann, dict):
+            raise InputError(f"annotation {a_i} must be an object", path=path, line=line)
+        if ann.get("was_cancelled"):
+            continue
+        annotator = _annotator_of(ann) or default_annotator
+        result = ann.get("result") or []
+        if not isinstance(result, list):
+            raise InputError(f"annotation {a_i}: 'result' must be a list", path=path, line=line)
+        for r_i, region in enumerate(result, 1):
+            where = f"annotation {a_i} region {r_i}"
+            if not isinstance(region, dict) or not isinstance(region.get("value"), dict):
+                raise InputError(f"{where} must be an object with a 'value'", path=path, line=line)
+            if region.get("type", "labels") != "labels":
+                continue  # choices, ratings, relations: not spans
+            value = region["value"]
+            labels = value.get("labels")
+            if (
+                not isinstance(labels, list)
+                or not labels
+                or not all(isinstance(x, str) for x in labels)
+            ):
+                raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
+            start, end = check_range(
+                text, value.get("start"), value.get("end"), where, path, line, value.get("text")
+            )
+            meta = region.get("meta") or {}
+            notes = meta.get("text") if isinstance(meta, dict) else None
+            note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
+            for label in labels:
+                spans.append(
+                    NewSpan(start, end, label.strip(), annotator, note, SpanOrigin.IMPORTED)
+                )
+    doc = build_document(text, data, data.pop("doc_id", None), path, line)
+    return AnnotatedDocument(doc, tuple(spans), line=line)
+
+
+def _annotator_of(ann: dict[str, Any]) -> str:
+    name = ann.get("created_username")
+    if isinstance(name, str) and name.strip():
+        # Label Studio writes "email, id"; ours is the bare name.
+        head, sep, tail = name.rpartition(", ")
+        return head if sep and tail.isdigit() else name
+    who = ann.get("completed_by")
+    if isinstance(who, dict):
+        return str(who.get("email") or who.get("username") or "")
+    return ""

@@ -1,0 +1,139 @@
+"""spaCy ``DocBin`` (``.spacy``), the training format of ``spacy train``.
+
+Each document becomes one ``Doc`` built from the built-in tokenizer
+(``annotator.core.tokenize``) broken at span boundaries, with ``spaces`` from its
+``ws``, so ``doc.text`` is exactly the document text and every character offset is
+the same (spaCy offsets are code points, like ours). We use our tokenizer rather than
+a language's rule tokenizer because it can always align a span: nothing is widened
+with ``alignment_mode="expand"`` and nothing is lost to a tokenizer that ran a word on.
+
+* Every span goes in ``doc.spans["sc"]`` (overlaps kept).
+* ``doc.ents`` gets the spans too when none of them overlap; when some do, ``doc.ents``
+  is left empty and each span is reported as written in part ("not in doc.ents").
+* A span whose boundary splits a character cluster cannot be a token range: it is
+  reported as dropped ("does not align with tokens").
+* ``doc.user_data`` keeps the document id and metadata and, per span of ``sc``, its
+  annotator (``"annotator_spans"``), so the reader can give spans back to annotators.
+
+spaCy is an optional extra (``pip install 'annotator[spacy]'``), imported only when
+this format is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.formats.base import (
+    ExportItem,
+    ExportOption,
+    ExportReport,
+    atomic_write_bytes,
+    doc_label,
+    resolve_options,
+)
+from annotator.formats.common import build_document, record_text
+from annotator.formats.jsonl import document_meta
+from annotator.formats.tokens import aligned_tokens
+
+SPAN_KEY = "sc"
+NOT_IN_ENTS = "not in doc.ents: the document has overlapping spans (kept in doc.spans['sc'])"
+
+
+def _spacy() -> Any:
+    try:
+        import spacy
+    except ImportError:
+        raise AnnotatorError(
+            "The spacy format needs spaCy: pip install 'annotator[spacy]' (or pip install spacy)."
+        ) from None
+    return spacy
+
+
+class SpacyDocBin:
+    NAME: ClassVar[str] = "spacy"
+    TITLE: ClassVar[str] = "spaCy DocBin (.spacy)"
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".spacy",)
+    MULTI_FILE: ClassVar[bool] = False
+    READS_FOLDERS: ClassVar[bool] = False
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        resolve_options(self.NAME, self.OPTIONS, options)
+
+    def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
+        spacy = _spacy()
+        from spacy.tokens import Doc, DocBin
+        from spacy.tokens import Span as SpacySpan
+
+        vocab = spacy.vocab.Vocab()
+        db = DocBin(attrs=["ORTH"], store_user_data=True)
+        for doc, spans in items:
+            tokens, placed = aligned_tokens(doc, spans, report)
+            sdoc = Doc(vocab, words=[t.text for t in tokens], spaces=[t.ws for t in tokens])
+            if sdoc.text != doc.text:  # pragma: no cover - join_tokens guarantees it
+                raise AnnotatorError(f"tokens of document {doc_label(doc)} do not rebuild its text")
+            sdoc.spans[SPAN_KEY] = [
+                SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in placed
+            ]
+            ordered = sorted(placed, key=lambda p: (p[1], p[2]))
+            overlap = any(ordered[i][2] >= ordered[i + 1][1] for i in range(len(ordered) - 1))
+            if overlap:
+                for sp, _, _ in placed:
+                    report.drop(doc, sp, NOT_IN_ENTS, partial=True)
+            else:
+                sdoc.ents = [SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in ordered]
+            sdoc.user_data["annotator_doc_id"] = doc_label(doc)
+            sdoc.user_data["annotator_meta"] = document_meta(doc)
+            sdoc.user_data["annotator_spans"] = [
+                [sp.start, sp.end, sp.label, sp.annotator, sp.note] for sp, _, _ in placed
+            ]
+            report.spans_per_label.update(sp.label for sp, _, _ in placed)
+            db.add(sdoc)
+            report.documents += 1
+        with atomic_write_bytes(dest) as fh:
+            fh.write(db.to_bytes())
+        report.paths.append(str(dest))
+
+    def can_read(self, path: Path) -> bool:
+        return path.suffix.lower() in self.EXTENSIONS
+
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
+        spacy = _spacy()
+        from spacy.tokens import DocBin
+
+        name = str(path)
+        try:
+            db = DocBin().from_bytes(path.read_bytes())
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"not a spaCy DocBin ({exc})", path=name) from exc
+        for n, sdoc in enumerate(db.get_docs(spacy.vocab.Vocab()), 1):
+            where = f"document {n}"
+            raw = sdoc.spans.get(SPAN_KEY, sdoc.ents)
+            text = record_text(sdoc.text, bool(raw), name, None)
+            extra = sdoc.user_data.get("annotator_spans") or []
+            owners: dict[tuple[int, int, str], list[tuple[str, str]]] = {}
+            for s in extra:
+                if isinstance(s, list | tuple) and len(s) == 5:
+                    owners.setdefault((s[0], s[1], s[2]), []).append((str(s[3]), str(s[4])))
+            spans = []
+            for s in raw:
+                mine = owners.get((s.start_char, s.end_char, s.label_))
+                who, note = mine.pop(0) if mine else (default_annotator, "")
+                if not s.label_:
+                    raise InputError(f"{where}: a span has no label", path=name)
+                spans.append(
+                    NewSpan(s.start_char, s.end_char, s.label_, who, note, SpanOrigin.IMPORTED)
+                )
+            meta = sdoc.user_data.get("annotator_meta") or {}
+            if not isinstance(meta, dict):
+                raise InputError(f"{where}: user_data annotator_meta is not a mapping", path=name)
+            doc_id = sdoc.user_data.get("annotator_doc_id", "")
+            yield AnnotatedDocument(
+                build_document(text, meta, doc_id, name, None), tuple(spans), line=n
+            )
