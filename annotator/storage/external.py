@@ -110,4 +110,3 @@ def read_statuses(path: Path) -> dict[str, dict[str, DocumentStatus]]:
             return {d.content_hash: dict(d.status) for d in list_documents(s)}
     finally:
         engine.dispose()
-

@@ -82,7 +82,8 @@ def iter_document_layers(
             .where(DocumentStatusRow.status != DocumentStatus.TODO.value)
         )
         tagged = (
-            select(distinct(SpanRow.document_id), AnnotatorRow.name)
+            select(SpanRow.document_id, AnnotatorRow.name)
+            .distinct()
             .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
             .where(SpanRow.document_id.in_(chunk))
             .where(AnnotatorRow.name.in_(annotators))
