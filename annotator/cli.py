@@ -77,7 +77,138 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("name")
     lr.add_argument("--delete-spans", action="store_true", help="also delete the spans that use it")
     lr.set_defaults(func=cmd_labels_remove)
+    _add_team_commands(sub)
     return p
+
+
+def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Issue 5: teammates' layers, agreement, adjudication."""
+    il = sub.add_parser(
+        "import-layer", help="import a teammate's JSONL export or database file as their layer"
+    )
+    il.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    il.add_argument(
+        "--as",
+        dest="as_annotator",
+        metavar="NAME",
+        help="store every span under this annotator (default: keep each span's)",
+    )
+    il.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="report documents not present here instead of adding them",
+    )
+    il.add_argument(
+        "--create-labels",
+        action="store_true",
+        help="create labels the file uses but the project lacks",
+    )
+    il.set_defaults(func=cmd_import_layer)
+
+    ag = sub.add_parser("agree", help="inter-annotator agreement: pairs x labels, alpha per label")
+    ag.add_argument(
+        "--annotators",
+        action="append",
+        metavar="A,B",
+        help="annotators to compare (default: all human annotators)",
+    )
+    ag.add_argument(
+        "--labels", action="append", metavar="L,M", help="labels (default: every label used)"
+    )
+    ag.add_argument(
+        "--document", action="append", type=int, metavar="ID", help="only these document ids"
+    )
+    ag.add_argument(
+        "--only-done", action="store_true", help="only documents every chosen annotator marked done"
+    )
+    ag.add_argument("--level", choices=("char", "span", "passage"), default="char")
+    ag.add_argument("--mode", choices=("exact", "overlap"), default="overlap", help="span matching")
+    ag.add_argument(
+        "--threshold", type=float, default=0.5, help="overlap ratio for a match (default 0.5)"
+    )
+    out = ag.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--csv", action="store_true", help="print CSV")
+    ag.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write a report: .html, .csv or .json"
+    )
+    ag.set_defaults(func=cmd_agree)
+
+    ad = sub.add_parser("adjudicate", help="build the gold layer from several annotators")
+    ad.add_argument("--annotators", action="append", required=True, metavar="A,B")
+    ad.add_argument(
+        "--merge-unanimous",
+        action="store_true",
+        help="copy spans all of them drew identically into gold",
+    )
+    ad.add_argument(
+        "--document", action="append", type=int, metavar="ID", help="only these document ids"
+    )
+    ad.add_argument(
+        "--by", metavar="NAME", help="who decides (default: $ANNOTATOR_USER or the login name)"
+    )
+    ad.set_defaults(func=cmd_adjudicate)
+
+
+def cmd_import_layer(args: argparse.Namespace) -> int:
+    report = _workspace(args).layers.import_layers(
+        args.paths,
+        as_annotator=args.as_annotator,
+        add_missing=not args.skip_missing,
+        create_labels=args.create_labels,
+    )
+    print(report.summary())
+    for err in report.errors:
+        print(f"annotator: error: {err}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from annotator.services import agreement_report as out
+    from annotator.services.agreement import AgreementQuery
+
+    ws = _workspace(args)
+    query = AgreementQuery(
+        annotators=_csv(args.annotators),
+        labels=_csv(args.labels),
+        document_ids=tuple(args.document or ()),
+        only_done=args.only_done,
+        level=args.level,
+        mode=args.mode,
+        threshold=args.threshold,
+    )
+    report = ws.agreement.report(query)
+    if args.json:
+        print(
+            out.render_json(
+                report, {k: (t, "") for k, t in ws.agreement.titles(report.documents).items()}
+            )
+        )
+    elif args.csv:
+        sys.stdout.write(out.render_csv(report))
+    else:
+        print(out.render_text(report))
+    if args.report is not None:
+        kind = out.write_report(args.report, report, ws.agreement.document_info(report.documents))
+        print(f"{kind} report -> {args.report}", file=sys.stderr)
+    return 0
+
+
+def cmd_adjudicate(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    if not args.merge_unanimous:
+        raise AnnotatorError(
+            "Nothing to do: pass --merge-unanimous (other decisions are made in the app)."
+        )
+    by = args.by or os.environ.get("ANNOTATOR_USER") or getpass.getuser()
+    done = _workspace(args).adjudication.merge_unanimous(
+        annotators=_csv(args.annotators), decided_by=by, document_ids=tuple(args.document or ())
+    )
+    n_docs = len(done.document_ids)
+    print(f"merged {len(done.created)} unanimous span(s) into gold in {n_docs} document(s)")
+    return 0
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:

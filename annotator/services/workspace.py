@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from annotator.services.adjudication import AdjudicationService
+from annotator.services.agreement import AgreementService
 from annotator.services.annotations import AnnotationService
 from annotator.services.documents import DocumentService
 from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.labels import LabelService
+from annotator.services.layers import LayerService
 from annotator.storage import Database, open_database
 
 
@@ -18,6 +21,9 @@ class Workspace:
         self.annotations = AnnotationService(db)
         self.importer = ImportService(db)
         self.exporter = ExportService(db)
+        self.agreement = AgreementService(db)
+        self.adjudication = AdjudicationService(db)
+        self.layers = LayerService(db)
 
     @classmethod
     def open(cls, url: str) -> Workspace:

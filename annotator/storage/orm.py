@@ -117,3 +117,22 @@ class DocumentStatusRow(Base):
     )
     status: Mapped[str] = mapped_column(String(20), default="todo")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AdjudicationRow(Base):
+    """One adjudication decision about a proposed span of a document (schema 0002)."""
+
+    __tablename__ = "adjudications"
+    __table_args__ = (
+        UniqueConstraint("document_id", "start", "end", "label"),
+        Index("ix_adjudications_document", "document_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

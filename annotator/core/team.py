@@ -1,0 +1,51 @@
+"""Value objects of team work: adjudication decisions and per-document span layers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from annotator.core.model import Span
+
+
+class Decision(enum.StrEnum):
+    """What an adjudicator decided about one proposed span (start, end, label) of a document."""
+
+    ACCEPTED = "accepted"
+    """Copied into the gold layer as proposed."""
+    REJECTED = "rejected"
+    """Left out of the gold layer ("neither")."""
+    EDITED = "edited"
+    """Replaced by a gold span the adjudicator drew by hand."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    document_id: int
+    start: int
+    end: int
+    label: str
+    decision: Decision
+    decided_by: str
+    decided_at: dt.datetime | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLayers:
+    """One document's spans by several annotators, for agreement: the text only when asked.
+
+    ``annotated`` names the annotators who worked on the document (a status other than todo,
+    or at least one span of any label): the others count as missing, not as "marked nothing".
+    """
+
+    id: int
+    title: str
+    length: int
+    spans: tuple[Span, ...]
+    annotated: frozenset[str]
+    text: str | None = None

@@ -1,0 +1,130 @@
+"""Agreement use case: load the chosen layers from the database and build one report.
+
+The report itself is :func:`annotator.agreement.build_report`; this module only decides
+which documents and spans go in, and who counts as having annotated what: an annotator with
+a status other than todo, or at least one span, on a document has annotated it (their empty
+layer means "nothing here"); anyone else is missing there and left out, not counted as
+disagreeing. Only passage level loads document text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from annotator.agreement import AgreementDocument, AgreementReport, SpanTuple, build_report
+from annotator.agreement.report import ReportLevel
+from annotator.agreement.spans import MatchMode
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import AnnotatorKind
+from annotator.core.team import DocumentLayers
+from annotator.storage import Database, Tx, repo, team
+
+ProgressFn = Callable[[int, int], None]
+"""progress(documents loaded, documents chosen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementQuery:
+    """What to compare; empty tuples mean "all" (all human annotators, labels used, documents)."""
+
+    annotators: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    document_ids: tuple[int, ...] = ()
+    only_done: bool = False
+    level: ReportLevel = "char"
+    mode: MatchMode = "overlap"
+    threshold: float = 0.5
+
+
+def agreement_document(layers: DocumentLayers) -> AgreementDocument:
+    """Adapt one document's layers; the key is the document id (titles are not unique)."""
+    spans: dict[str, list[SpanTuple]] = {name: [] for name in layers.annotated}
+    for sp in layers.spans:
+        spans.setdefault(sp.annotator, []).append((sp.start, sp.end, sp.label))
+    return AgreementDocument(
+        key=str(layers.id),
+        length=layers.length,
+        spans={k: tuple(v) for k, v in spans.items()},
+        text=layers.text,
+    )
+
+
+class AgreementService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def annotators(self) -> list[str]:
+        """Everyone agreement compares by default: human annotators, not the gold layer."""
+        return [
+            a.name for a in self._db.read(repo.list_annotators) if a.kind is AnnotatorKind.HUMAN
+        ]
+
+    def documents(
+        self, query: AgreementQuery, *, progress: ProgressFn | None = None
+    ) -> list[AgreementDocument]:
+        """The agreement input for ``query``, read in one transaction, in batches."""
+        names = query.annotators or tuple(self.annotators())
+        with_text = query.level == "passage"
+
+        def work(s: Tx) -> list[AgreementDocument]:
+            known = {a.name for a in repo.list_annotators(s)}
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise AnnotatorError(f"No annotator named {', '.join(map(repr, unknown))}.")
+            labels = {lab.name for lab in repo.list_labels(s)}
+            missing = [lab for lab in query.labels if lab not in labels]
+            if missing:
+                raise AnnotatorError(f"No label named {', '.join(map(repr, missing))}.")
+            total = len(query.document_ids) or repo.count_documents(s)
+            out: list[AgreementDocument] = []
+            rows = team.iter_document_layers(
+                s,
+                annotators=names,
+                labels=query.labels,
+                document_ids=query.document_ids,
+                only_done=query.only_done,
+                with_text=with_text,
+            )
+            for layers in rows:
+                out.append(agreement_document(layers))
+                if progress is not None:
+                    progress(len(out), total)
+            if progress is not None:
+                progress(total, total)
+            return out
+
+        return self._db.read(work)
+
+    def report(
+        self, query: AgreementQuery | None = None, *, progress: ProgressFn | None = None
+    ) -> AgreementReport:
+        """The agreement report for ``query``: the same object the CLI and the GUI render."""
+        q = query or AgreementQuery()
+        names = q.annotators or tuple(self.annotators())
+        if len(names) < 2:
+            raise AnnotatorError(
+                "Agreement needs at least two annotators"
+                + (f"; this project has only {', '.join(names)}." if names else ".")
+            )
+        docs = self.documents(q, progress=progress)
+        try:
+            return build_report(
+                docs,
+                level=q.level,
+                annotators=names,
+                labels=q.labels or None,
+                mode=q.mode,
+                threshold=q.threshold,
+            )
+        except ValueError as exc:
+            raise AnnotatorError(str(exc)) from exc
+
+    def document_info(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Report document key -> (title, text), for excerpts in reports and views."""
+        ids = [int(k) for k in keys]
+        found = self._db.read(lambda s: team.document_texts(s, ids))
+        return {str(k): v for k, v in found.items()}
+
+    def titles(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: title for k, (title, _) in self.document_info(keys).items()}

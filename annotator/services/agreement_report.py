@@ -1,0 +1,424 @@
+"""An agreement report as display strings, text, CSV, JSON and one self-contained HTML page.
+
+:func:`display_tables` is the one place that turns numbers into strings: the CLI prints its
+rows and the GUI agreement view shows them, so both show the same figures. The writers are
+here rather than in ``formats`` because they read agreement objects, which ``formats`` may
+not import; they write through :func:`annotator.formats.base.atomic_write`.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.agreement import AgreementReport, SpanTuple
+from annotator.agreement.spans import NO_SPAN
+from annotator.core.errors import AnnotatorError
+from annotator.formats.base import atomic_write
+
+DocumentInfo = Mapping[str, tuple[str, str]]
+"""Report document key -> (title, text); text may be "" when excerpts are not wanted."""
+
+REPORT_EXTENSIONS = (".html", ".htm", ".csv", ".json")
+EXCERPT_CHARS = 160
+
+
+def fmt(value: float) -> str:
+    """A coefficient as shown everywhere: three decimals, "n/a" where it is undefined."""
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayTable:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def pair_table(report: AgreementReport) -> DisplayTable:
+    """Pairs x labels: kappa (char and passage level) or P/R/F1 and u-alpha (span level)."""
+    rows: tuple[tuple[str, ...], ...]
+    if report.level == "span":
+        headers: tuple[str, ...] = ("A", "B", "label", "P", "R", "F1", "u-alpha", "spans")
+        rows = tuple(
+            (
+                r.a,
+                r.b,
+                r.label,
+                fmt(r.precision),
+                fmt(r.recall),
+                fmt(r.f1),
+                fmt(r.u_alpha),
+                str(r.units),
+            )
+            for r in report.pair_rows
+        )
+        title = "Pairs x labels: precision (B against A), recall, F1, unitizing alpha"
+    else:
+        unit = "characters" if report.level == "char" else "sentences"
+        headers = ("A", "B", "label", "kappa", unit)
+        rows = tuple((r.a, r.b, r.label, fmt(r.kappa), str(r.units)) for r in report.pair_rows)
+        title = f"Pairs x labels: Cohen's kappa ({report.level} level)"
+    return DisplayTable(title, headers, rows)
+
+
+def label_table(report: AgreementReport) -> DisplayTable:
+    """Per label over all chosen annotators: alpha and what each one marked."""
+    names = report.annotators
+    if report.level == "span":
+        return DisplayTable(
+            "Spans per label and annotator",
+            ("label", "spans", *names),
+            tuple(
+                (r.label, str(r.units), *(str(r.positives.get(n, 0)) for n in names))
+                for r in report.label_rows
+            ),
+        )
+    unit = "characters" if report.level == "char" else "sentences"
+    return DisplayTable(
+        f"Krippendorff's alpha per label ({unit} marked per annotator)",
+        ("label", "alpha", unit, *names),
+        tuple(
+            (r.label, fmt(r.alpha), str(r.units), *(str(r.positives.get(n, 0)) for n in names))
+            for r in report.label_rows
+        ),
+    )
+
+
+def display_tables(report: AgreementReport) -> tuple[DisplayTable, DisplayTable]:
+    """The two tables every view of a report shows: pairs x labels, then labels."""
+    return pair_table(report), label_table(report)
+
+
+def pair_measure(report: AgreementReport) -> dict[tuple[str, str], dict[str, float]]:
+    """(a, b) -> label -> the pair measure (kappa, or F1 at span level): the heatmap."""
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for r in report.pair_rows:
+        value = r.f1 if report.pair_measure == "f1" else r.kappa
+        out.setdefault((r.a, r.b), {})[r.label] = value
+    return out
+
+
+# --- text ------------------------------------------------------------------------
+
+
+def render_table(table: DisplayTable) -> str:
+    widths = [len(h) for h in table.headers]
+    for row in table.rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < 3 or not _numeric(c) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    out = [table.title, line(table.headers), line(tuple("-" * w for w in widths))]
+    out += [line(r) for r in table.rows]
+    return "\n".join(out)
+
+
+def _numeric(cell: str) -> bool:
+    return cell == "n/a" or cell.lstrip("-").replace(".", "", 1).isdigit()
+
+
+def render_text(report: AgreementReport) -> str:
+    head = (
+        f"{len(report.documents)} document(s), annotators {', '.join(report.annotators)},"
+        f" level {report.level}"
+    )
+    first = next(iter(report.comparisons.values()), None)
+    if first is not None and report.level == "span":
+        head += f", {first.mode} matching (threshold {first.threshold:g})"
+    parts = [head, *(render_table(t) for t in display_tables(report))]
+    if report.notes:
+        parts.append("Notes:\n" + "\n".join(f"  {n}" for n in report.notes))
+    return "\n\n".join(parts)
+
+
+# --- machine-readable ------------------------------------------------------------
+
+
+def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> dict[str, Any]:
+    """Everything in the report as JSON-ready data; undefined numbers become null."""
+    info = info or {}
+    return {
+        "level": report.level,
+        "pair_measure": report.pair_measure,
+        "annotators": list(report.annotators),
+        "labels": list(report.labels),
+        "documents": [{"key": k, "title": info.get(k, ("", ""))[0]} for k in report.documents],
+        "pairs": [
+            {
+                "a": r.a,
+                "b": r.b,
+                "label": r.label,
+                "kappa": _num(r.kappa),
+                "precision": _num(r.precision),
+                "recall": _num(r.recall),
+                "f1": _num(r.f1),
+                "u_alpha": _num(r.u_alpha),
+                "units": r.units,
+            }
+            for r in report.pair_rows
+        ],
+        "label_rows": [
+            {
+                "label": r.label,
+                "alpha": _num(r.alpha),
+                "units": r.units,
+                "positives": dict(r.positives),
+            }
+            for r in report.label_rows
+        ],
+        "per_document": [
+            {
+                "document": r.document,
+                "label": r.label,
+                "alpha": _num(r.alpha),
+                "pairs": {f"{a}/{b}": _num(v) for (a, b), v in r.pairs.items()},
+            }
+            for r in report.document_rows
+        ],
+        "comparisons": [
+            {
+                "a": a,
+                "b": b,
+                "confusion": [
+                    {"a_label": la, "b_label": lb, "count": n}
+                    for (la, lb), n in sorted(comp.confusion.items())
+                ],
+                "diagnosis": [
+                    {
+                        "document": m.document,
+                        "status": m.status,
+                        "a": list(m.a) if m.a else None,
+                        "b": list(m.b) if m.b else None,
+                        "overlap": m.overlap,
+                        "reason": m.reason,
+                    }
+                    for m in comp.diagnosis
+                    if m.status != "matched"
+                ],
+                "skipped_documents": list(comp.skipped_documents),
+            }
+            for (a, b), comp in report.comparisons.items()
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_json(report: AgreementReport, info: DocumentInfo | None = None) -> str:
+    return json.dumps(report_dict(report, info), ensure_ascii=False, indent=2)
+
+
+def render_csv(report: AgreementReport) -> str:
+    """One row per pair and label with every measure, then one per label with alpha."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "kind",
+            "a",
+            "b",
+            "label",
+            "kappa",
+            "precision",
+            "recall",
+            "f1",
+            "u_alpha",
+            "alpha",
+            "units",
+        ]
+    )
+    for r in report.pair_rows:
+        w.writerow(
+            [
+                "pair",
+                r.a,
+                r.b,
+                r.label,
+                *(_csv_num(v) for v in (r.kappa, r.precision, r.recall, r.f1, r.u_alpha)),
+                "",
+                r.units,
+            ]
+        )
+    for lr in report.label_rows:
+        w.writerow(["label", "", "", lr.label, "", "", "", "", "", _csv_num(lr.alpha), lr.units])
+    return buf.getvalue()
+
+
+def _csv_num(value: float) -> str:
+    return "" if math.isnan(value) else repr(value)
+
+
+# --- HTML ------------------------------------------------------------------------
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.heat{text-align:center;min-width:5em}
+.excerpt{color:#555;font-style:italic}
+h2{margin-top:1.5em}
+"""
+
+
+def heat_colour(value: float, *, lowest: float = 0.0) -> str:
+    """Red (at or below ``lowest``) through yellow to green (1.0); grey when undefined."""
+    if math.isnan(value):
+        return "#e0e0e0"
+    share = min(1.0, max(0.0, (value - lowest) / (1.0 - lowest)))
+    return f"hsl({round(120 * share)},70%,75%)"
+
+
+def _table_html(table: DisplayTable) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{html.escape(c)}</td>'
+            if _numeric(c)
+            else f"<td>{html.escape(c)}</td>"
+            for c in row
+        )
+        + "</tr>"
+        for row in table.rows
+    )
+    return (
+        f"<h2>{html.escape(table.title)}</h2>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _excerpt(info: DocumentInfo, key: str, span: SpanTuple | None) -> str:
+    if span is None:
+        return ""
+    text = info.get(key, ("", ""))[1]
+    piece = text[span[0] : span[1]]
+    if len(piece) > EXCERPT_CHARS:
+        piece = piece[: EXCERPT_CHARS - 1] + "…"
+    return piece
+
+
+def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> str:
+    """One page with no external assets or scripts: tables, heatmap, per document,
+    confusion matrices and every span the pairs did not agree on, with its text."""
+    info = info or {}
+    esc = html.escape
+    measure = "F1" if report.pair_measure == "f1" else "Cohen's kappa"
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Agreement report ({esc(report.level)} level)</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Agreement report: {esc(report.level)} level</h1>",
+        f"<p>{len(report.documents)} document(s); annotators "
+        f"{esc(', '.join(report.annotators))}; labels {esc(', '.join(report.labels))}.</p>",
+    ]
+    # Heatmap: pairs x labels coloured by the pair measure.
+    grid = pair_measure(report)
+    out.append(
+        f"<h2>Heatmap: {esc(measure)} per pair and label</h2><table><thead><tr><th>pair</th>"
+    )
+    out += [f"<th>{esc(lab)}</th>" for lab in report.labels]
+    out.append("</tr></thead><tbody>")
+    for (a, b), by_label in grid.items():
+        out.append(f"<tr><th>{esc(a)} / {esc(b)}</th>")
+        for lab in report.labels:
+            v = by_label.get(lab, math.nan)
+            out.append(
+                f'<td class="heat" style="background:{heat_colour(v)}"'
+                f' title="{esc(a)}/{esc(b)} {esc(lab)}">{esc(fmt(v))}</td>'
+            )
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    out += [_table_html(t) for t in display_tables(report)]
+    # Per document.
+    pairs = list(report.comparisons)
+    out.append(f"<h2>Per document ({esc(measure)} per pair")
+    out.append(", alpha over all)" if report.level != "span" else ")")
+    out.append("</h2><table><thead><tr><th>document</th><th>label</th>")
+    if report.level != "span":
+        out.append("<th>alpha</th>")
+    out += [f"<th>{esc(a)} / {esc(b)}</th>" for a, b in pairs]
+    out.append("</tr></thead><tbody>")
+    for r in report.document_rows:
+        title = info.get(r.document, ("", ""))[0]
+        name = f"{r.document}: {title}" if title else r.document
+        out.append(f"<tr><td>{esc(name)}</td><td>{esc(r.label)}</td>")
+        if report.level != "span":
+            out.append(f'<td class="num">{fmt(r.alpha)}</td>')
+        out += [f'<td class="num">{fmt(r.pairs.get(p, math.nan))}</td>' for p in pairs]
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    # Confusion matrices and diagnosis, per pair.
+    for (a, b), comp in report.comparisons.items():
+        rows = [*report.labels, NO_SPAN]
+        out.append(f"<h2>Confusion {esc(a)} (rows) / {esc(b)} (columns)</h2><table><thead><tr>")
+        out.append("<th></th>" + "".join(f"<th>{esc(c)}</th>" for c in rows) + "</tr></thead>")
+        out.append("<tbody>")
+        for ra in rows:
+            counts = "".join(
+                f'<td class="num">{comp.confusion.get((ra, cb), 0)}</td>' for cb in rows
+            )
+            out.append(f"<tr><th>{esc(ra)}</th>{counts}</tr>")
+        out.append("</tbody></table>")
+        lines = [m for m in comp.diagnosis if m.status != "matched"]
+        out.append(
+            f"<h2>Diagnosis {esc(a)} / {esc(b)}: {len(lines)} span(s) not matched</h2>"
+            "<table><thead><tr><th>document</th><th>status</th>"
+            f"<th>{esc(a)}</th><th>{esc(b)}</th><th>reason</th></tr></thead><tbody>"
+        )
+        for m in lines:
+            cells: list[str] = []
+            for span in (m.a, m.b):
+                if span is None:
+                    cells.append("<td></td>")
+                    continue
+                piece = _excerpt(info, m.document, span)
+                cells.append(
+                    f"<td>[{span[0]}, {span[1]}) {esc(span[2])}"
+                    + (f'<br><span class="excerpt">{esc(piece)}</span>' if piece else "")
+                    + "</td>"
+                )
+            out.append(
+                f"<tr><td>{esc(m.document)}</td><td>{esc(m.status)}</td>{''.join(cells)}"
+                f"<td>{esc(m.reason)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    if report.notes:
+        out.append("<h2>Notes</h2><ul>")
+        out += [f"<li>{esc(n)}</li>" for n in report.notes]
+        out.append("</ul>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(path: Path, report: AgreementReport, info: DocumentInfo | None = None) -> str:
+    """Write the report in the format its extension names, atomically; returns the format."""
+    ext = path.suffix.lower()
+    if ext in (".html", ".htm"):
+        kind, body = "html", render_html(report, info)
+    elif ext == ".csv":
+        kind, body = "csv", render_csv(report)
+    elif ext == ".json":
+        kind, body = "json", render_json(report, info) + "\n"
+    else:
+        raise AnnotatorError(
+            f"{path}: unknown report type {ext or '(none)'}; use {', '.join(REPORT_EXTENSIONS)}"
+        )
+    with atomic_write(path) as fh:
+        fh.write(body)
+    return kind

@@ -1,0 +1,205 @@
+"""Data functions for team work: span layers for agreement, adjudication decisions.
+
+Same rules as ``repo``: the session comes first, nothing commits, core objects come out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import delete, distinct, func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.model import DocumentStatus, Span
+from annotator.core.team import Decision, DecisionRecord, DocumentLayers
+from annotator.storage.orm import (
+    AdjudicationRow,
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    LabelRow,
+    SpanRow,
+    utcnow,
+)
+from annotator.storage.repo import _span, _span_select
+
+# --- agreement input --------------------------------------------------------------
+
+
+def documents_done_by_all(s: Session, annotators: Sequence[str]) -> list[int]:
+    """Ids of documents that every one of ``annotators`` marked done."""
+    names = sorted(set(annotators))
+    if not names:
+        return []
+    q = (
+        select(DocumentStatusRow.document_id)
+        .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
+        .where(AnnotatorRow.name.in_(names))
+        .where(DocumentStatusRow.status == DocumentStatus.DONE.value)
+        .group_by(DocumentStatusRow.document_id)
+        .having(func.count(distinct(AnnotatorRow.id)) == len(names))
+        .order_by(DocumentStatusRow.document_id)
+    )
+    return list(s.scalars(q))
+
+
+def iter_document_layers(
+    s: Session,
+    *,
+    annotators: Sequence[str],
+    labels: Sequence[str] = (),
+    document_ids: Sequence[int] = (),
+    only_done: bool = False,
+    with_text: bool = False,
+    batch: int = 500,
+) -> Iterator[DocumentLayers]:
+    """Each chosen document with the chosen annotators' spans (of the chosen labels).
+
+    Text is loaded only with ``with_text``: character-level agreement needs lengths, so a
+    large corpus streams through in batches without holding its text.
+    """
+    ids = list(document_ids) or list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
+    if only_done:
+        done = set(documents_done_by_all(s, annotators))
+        ids = [i for i in ids if i in done]
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        docs: dict[int, tuple[str, int, str | None]] = {}
+        if with_text:
+            q_docs = select(DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.text)
+            for d, title, length, text in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
+                docs[d] = (title, length, text)
+        else:
+            q_meta = select(DocumentRow.id, DocumentRow.title, DocumentRow.length)
+            for d, title, length in s.execute(q_meta.where(DocumentRow.id.in_(chunk))):
+                docs[d] = (title, length, None)
+        annotated: dict[int, set[str]] = {d: set() for d in chunk}
+        worked = (
+            select(DocumentStatusRow.document_id, AnnotatorRow.name)
+            .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
+            .where(DocumentStatusRow.document_id.in_(chunk))
+            .where(AnnotatorRow.name.in_(annotators))
+            .where(DocumentStatusRow.status != DocumentStatus.TODO.value)
+        )
+        tagged = (
+            select(SpanRow.document_id, AnnotatorRow.name)
+            .distinct()
+            .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+            .where(SpanRow.document_id.in_(chunk))
+            .where(AnnotatorRow.name.in_(annotators))
+        )
+        for q in (worked, tagged):
+            for doc_id, name in s.execute(q):
+                annotated[doc_id].add(name)
+        spans: dict[int, list[Span]] = {d: [] for d in chunk}
+        q = _span_select().where(SpanRow.document_id.in_(chunk))
+        q = q.where(AnnotatorRow.name.in_(annotators))
+        if labels:
+            q = q.where(LabelRow.name.in_(labels))
+        for r in s.execute(q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)):
+            spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
+        for d in chunk:
+            if d not in docs:
+                continue
+            title, length, maybe_text = docs[d]
+            yield DocumentLayers(
+                id=d,
+                title=title,
+                length=length,
+                spans=tuple(spans[d]),
+                annotated=frozenset(annotated[d]),
+                text=maybe_text,
+            )
+
+
+def document_texts(s: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """id -> (title, text) for the given documents."""
+    wanted = sorted(set(ids))
+    q = select(DocumentRow.id, DocumentRow.title, DocumentRow.text)
+    q = q.where(DocumentRow.id.in_(wanted))
+    return {r[0]: (r[1], r[2]) for r in s.execute(q)}
+
+
+# --- adjudication decisions -------------------------------------------------------
+
+
+def _decision(row: AdjudicationRow) -> DecisionRecord:
+    return DecisionRecord(
+        document_id=row.document_id,
+        start=row.start,
+        end=row.end,
+        label=row.label,
+        decision=Decision(row.decision),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+    )
+
+
+def list_decisions(s: Session, document_id: int) -> list[DecisionRecord]:
+    q = (
+        select(AdjudicationRow)
+        .where(AdjudicationRow.document_id == document_id)
+        .order_by(AdjudicationRow.start, AdjudicationRow.end, AdjudicationRow.label)
+    )
+    return [_decision(r) for r in s.scalars(q)]
+
+
+def _decision_row(
+    s: Session, document_id: int, key: tuple[int, int, str]
+) -> AdjudicationRow | None:
+    start, end, label = key
+    return s.scalar(
+        select(AdjudicationRow).where(
+            AdjudicationRow.document_id == document_id,
+            AdjudicationRow.start == start,
+            AdjudicationRow.end == end,
+            AdjudicationRow.label == label,
+        )
+    )
+
+
+def set_decision(
+    s: Session,
+    document_id: int,
+    key: tuple[int, int, str],
+    decision: Decision,
+    decided_by: str,
+) -> DecisionRecord | None:
+    """Record a decision about the span ``key``; returns the one it replaced, if any."""
+    row = _decision_row(s, document_id, key)
+    before = _decision(row) if row is not None else None
+    if row is None:
+        row = AdjudicationRow(document_id=document_id, start=key[0], end=key[1], label=key[2])
+        s.add(row)
+    row.decision = decision.value
+    row.decided_by = decided_by
+    row.decided_at = utcnow()
+    s.flush()
+    return before
+
+
+def restore_decision(
+    s: Session, document_id: int, key: tuple[int, int, str], previous: DecisionRecord | None
+) -> None:
+    """Put back what :func:`set_decision` replaced (``None``: no decision at all)."""
+    row = _decision_row(s, document_id, key)
+    if previous is None:
+        if row is not None:
+            s.delete(row)
+        s.flush()
+        return
+    if row is None:
+        row = AdjudicationRow(document_id=document_id, start=key[0], end=key[1], label=key[2])
+        s.add(row)
+    row.decision = previous.decision.value
+    row.decided_by = previous.decided_by
+    row.decided_at = previous.decided_at or utcnow()
+    s.flush()
+
+
+def delete_spans(s: Session, span_ids: Iterable[int]) -> int:
+    ids = list(span_ids)
+    if not ids:
+        return 0
+    s.execute(delete(SpanRow).where(SpanRow.id.in_(ids)))
+    return len(ids)

@@ -1,0 +1,74 @@
+"""Schema 0002 (adjudication decisions): a database made at 0001 upgrades without losing data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+
+from annotator.core.model import Document, DocumentStatus, NewSpan
+from annotator.core.team import Decision
+from annotator.core.text import content_hash
+from annotator.storage import Database, Tx, open_database, repo, team
+from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision, needs_upgrade
+from annotator.storage.orm import Base
+
+
+def _database_at_0001(path: Path) -> Database:
+    db = Database(f"sqlite:///{path}")
+    with db._write_engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    return db
+
+
+def test_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = _database_at_0001(path)
+    text = "Tanks crossed the border. Talks stalled."
+
+    def fill(s: Tx) -> int:
+        doc = repo.add_document(s, Document(text=text, title="t", content_hash=content_hash(text)))
+        repo.add_span(s, doc, NewSpan(0, 25, "MILITARY", "ann"))
+        repo.add_span(s, doc, NewSpan(26, 40, "DIPLOMATIC", "bob"))
+        repo.set_status(s, doc, "ann", DocumentStatus.DONE)
+        return doc
+
+    doc = old.write(fill)
+    old.dispose()
+    con = sqlite3.connect(path)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "adjudications" not in tables
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    con.close()
+
+    db = open_database(f"sqlite:///{path}")
+    assert HEAD == "0002" and not needs_upgrade(db)
+    spans = db.read(lambda s: repo.list_spans(s, doc))
+    assert [(sp.start, sp.end, sp.label, sp.annotator) for sp in spans] == [
+        (0, 25, "MILITARY", "ann"),
+        (26, 40, "DIPLOMATIC", "bob"),
+    ]
+    assert db.read(lambda s: repo.status_of(s, doc, "ann")) is DocumentStatus.DONE
+    assert [lab.name for lab in db.read(repo.list_labels)] == ["MILITARY", "DIPLOMATIC", "ECONOMIC"]
+    # The new table works, and deleting a document takes its decisions with it.
+    db.write(lambda s: team.set_decision(s, doc, (0, 25, "MILITARY"), Decision.REJECTED, "eve"))
+    (rec,) = db.read(lambda s: team.list_decisions(s, doc))
+    assert rec.key == (0, 25, "MILITARY")
+    assert (rec.decision, rec.decided_by) == (Decision.REJECTED, "eve")
+    db.write(lambda s: repo.delete_document(s, doc))
+    assert db.read(lambda s: team.list_decisions(s, doc)) == []
+
+
+def test_migrations_match_the_orm_schema(db_url: str) -> None:
+    db = open_database(db_url)
+    with db.engine.connect() as conn:
+        assert current_revision(conn) == HEAD
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
