@@ -142,12 +142,24 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
         with os.fdopen(fd, mode, encoding=encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()
+            # mkstemp makes the file private (0600); an export gets the usual permissions.
+            os.fchmod(fh.fileno(), _file_mode(dest))
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _file_mode(dest: Path) -> int:
+    """The replaced file's mode, else what a plain open() would give under the umask."""
+    try:
+        return dest.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @contextlib.contextmanager

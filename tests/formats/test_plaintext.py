@@ -108,3 +108,21 @@ def test_decode_uses_declared_charset() -> None:
 
 def test_decode_utf16_with_bom() -> None:
     assert decode_text("héllo 😀".encode("utf-16"), "x.txt") == "héllo 😀"
+
+
+def test_atomic_write_leaves_nothing_on_error_and_normal_permissions(tmp_path: Path) -> None:
+    import os
+
+    from annotator.formats.base import atomic_write
+
+    dest = tmp_path / "out.jsonl"
+    with atomic_write(dest) as fh:
+        fh.write("one\n")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert dest.stat().st_mode & 0o777 == 0o666 & ~umask
+    with pytest.raises(RuntimeError), atomic_write(dest) as fh:
+        fh.write("half written")
+        raise RuntimeError("disk gone")
+    assert dest.read_text() == "one\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
