@@ -60,6 +60,9 @@ class AnnotationService:
         span = self._db.write(lambda s: repo.delete_span(s, span_id))
         return span, Changes(spans=True, document_ids=frozenset({span.document_id}))
 
+    def status(self, document_id: int, annotator: str) -> DocumentStatus:
+        return self._db.read(lambda s: repo.status_of(s, document_id, annotator))
+
     def set_status(self, document_id: int, annotator: str, status: DocumentStatus) -> Changes:
         self._db.write(
             lambda s: repo.set_status(s, document_id, annotator, status), retry_integrity=True
