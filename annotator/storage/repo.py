@@ -262,12 +262,13 @@ def add_label(s: Session, label: Label) -> Label:
     return _label(row)
 
 
-def update_label(s: Session, name: str, **changes: Any) -> Label:
-    row = _label_row(s, name)
+def update_label(s: Session, current: str, /, **changes: Any) -> Label:
+    """Change the label called ``current``; ``changes`` may hold a new ``name``."""
+    row = _label_row(s, current)
     if row is None:
-        raise NotFoundError(f"No label named {name!r}.")
+        raise NotFoundError(f"No label named {current!r}.")
     new_name = changes.get("name")
-    if new_name and new_name != name and _label_row(s, new_name) is not None:
+    if new_name and new_name != current and _label_row(s, new_name) is not None:
         raise AnnotatorError(f"A label named {new_name!r} already exists.")
     for key in ("name", "color", "shortcut", "description"):
         if changes.get(key) is not None:

@@ -1,4 +1,4 @@
-"""GUI test set-up: offscreen Qt, data and config in tmp folders, a workspace on a tmp SQLite file."""
+"""GUI tests: offscreen Qt, data and config in tmp folders, a workspace on a tmp SQLite file."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from annotator import paths  # noqa: E402
-from annotator.services import Workspace  # noqa: E402
-from annotator.settings import Settings  # noqa: E402
+from annotator import paths
+from annotator.services import Workspace
+from annotator.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +99,8 @@ def make_window(qtbot, ws, settings, layout):
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
+        win.activateWindow()  # window shortcuts (Ctrl+Z, F1, ...) need the active window
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5_000)
         qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
         windows.append(win)
         return win

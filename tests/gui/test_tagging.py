@@ -25,7 +25,10 @@ def find_and_select(qtbot, pane, needle: str) -> None:
 def stored(fresh, doc_id, annotators=("alice",)):
     ws = fresh()
     text = ws.documents.get(doc_id).text
-    return [(s.label, text[s.start : s.end]) for s in ws.annotations.spans(doc_id, annotators=annotators)]
+    return [
+        (s.label, text[s.start : s.end])
+        for s in ws.annotations.spans(doc_id, annotators=annotators)
+    ]
 
 
 def test_select_text_press_1_tags_it_in_view_list_and_database(
@@ -45,7 +48,9 @@ def test_select_text_press_1_tags_it_in_view_list_and_database(
     (span,) = pane.spans.values()
     qt_pos = pane.positions.to_qt(span.start) + 2
     fmt = pane.view.highlighter.format_at(qt_pos)
-    assert fmt is not None and fmt.background().color() != QColor(pane.view.palette().base().color())
+    assert fmt is not None and fmt.background().color() != QColor(
+        pane.view.palette().base().color()
+    )
     assert win.span_model.rowCount() == 1
     assert win.span_model.index(0, 0).data() == "MILITARY"
     assert win.span_model.index(0, 1).data() == "depot near Kharkiv"
@@ -119,11 +124,13 @@ def test_passage_mode_by_keys_only(qtbot, make_window, import_doc, fresh):
     qtbot.keyClick(view, Qt.Key.Key_3)
     qtbot.keyClick(view, Qt.Key.Key_K)
     qtbot.keyClick(view, Qt.Key.Key_3)  # second again with 3: toggles ECONOMIC off
-    assert sorted(stored(fresh, doc)) == sorted([
-        ("MILITARY", "Drones 🙂 hit the depot near Kharkiv."),
-        ("DIPLOMATIC", "Talks resumed in Geneva on Monday."),
-        ("ECONOMIC", "Sanctions bite hard."),
-    ])
+    assert sorted(stored(fresh, doc)) == sorted(
+        [
+            ("MILITARY", "Drones 🙂 hit the depot near Kharkiv."),
+            ("DIPLOMATIC", "Talks resumed in Geneva on Monday."),
+            ("ECONOMIC", "Sanctions bite hard."),
+        ]
+    )
     qtbot.keyClick(view, Qt.Key.Key_J)
     qtbot.keyClick(view, Qt.Key.Key_J)
     qtbot.keyClick(view, Qt.Key.Key_J)  # stops at the last passage
@@ -150,8 +157,13 @@ def test_undo_and_redo_commit_each_step(qtbot, make_window, import_doc, fresh):
     assert win.span_model.rowCount() == 1
     qtbot.keyClick(pane.view, Qt.Key.Key_Z, ctrl)
     assert stored(fresh, doc) == []
-    assert not pane.spans and pane.view.highlighter.format_at(pane.positions.to_qt(
-        pane.document.text.index("Kharkiv"))) is None
+    assert (
+        not pane.spans
+        and pane.view.highlighter.format_at(
+            pane.positions.to_qt(pane.document.text.index("Kharkiv"))
+        )
+        is None
+    )
     qtbot.keyClick(pane.view, Qt.Key.Key_Z, ctrl | shift)
     assert stored(fresh, doc) == [("MILITARY", "Kharkiv")]
     qtbot.keyClick(pane.view, Qt.Key.Key_Z, ctrl | shift)
@@ -219,7 +231,10 @@ def test_overlapping_and_nested_spans_stay_visible(qtbot, make_window, import_do
     assert both.fontUnderline() and nested.fontUnderline() and not only_a.fontUnderline()
     in_geneva = hl.spans_at(pos.to_qt(text.index("in Geneva")))
     assert {s.label for s in in_geneva} == {"MILITARY", "DIPLOMATIC"}
-    assert {s.label for s in hl.spans_at(pos.to_qt(text.index("resumed")))} == {"MILITARY", "ECONOMIC"}
+    assert {s.label for s in hl.spans_at(pos.to_qt(text.index("resumed")))} == {
+        "MILITARY",
+        "ECONOMIC",
+    }
 
 
 def test_crlf_source_document_offsets_match_normalised_text(qtbot, make_window, import_doc, fresh):

@@ -64,3 +64,12 @@ def test_span_listing_matches_single_span_reads(ws):
     assert listed == [ws.annotations.get(s2.id), ws.annotations.get(s1.id)]
     assert [s.id for s in ws.annotations.spans(a, annotators=("ann",))] == [s1.id]
     assert listed[1].created_at is not None
+
+
+def test_label_rename_keeps_its_spans(ws):
+    a = _add_doc(ws, "Aid convoys arrived.")
+    ws.annotations.add(a, start=0, end=3, label="ECONOMIC", annotator="ann")
+    label, changes = ws.labels.update("ECONOMIC", new_name="ECONOMY", color="#123456")
+    assert (label.name, label.color) == ("ECONOMY", "#123456")
+    assert changes.spans
+    assert [s.label for s in ws.annotations.spans(a)] == ["ECONOMY"]

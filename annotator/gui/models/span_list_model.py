@@ -72,7 +72,8 @@ class SpanListModel(QAbstractTableModel):
                 return i
         return None
 
-    def span(self, row: int) -> Span:
+    def span_at(self, row: int) -> Span:
+        """Not ``span``: that name is a QAbstractItemModel virtual (cell spans) and must stay."""
         return self._spans[row]
 
     def label_counts(self) -> dict[str, int]:
