@@ -42,7 +42,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.show_all_annotators = False
         self._load_tokens: dict[int, int] = {}
         self._dirty_docs: set[int] = set()
-        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        # Corpus rows (span counts, status) refresh on a worker, at most every 250 ms.
+        self._refresh_timer = QTimer(self, singleShot=True, interval=250)
         self._refresh_timer.timeout.connect(self._refresh_rows)
 
         self.doc_model = DocumentListModel(ws.documents, settings.annotator, self)
@@ -295,8 +296,14 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self._refresh_timer.start()
 
     def _refresh_rows(self) -> None:
-        ids, self._dirty_docs = self._dirty_docs, set()
-        self.doc_model.refresh(ids)
+        ids, self._dirty_docs = list(self._dirty_docs), set()
+        if ids:
+            docs = self.ws.documents
+            self.runner.start(
+                lambda _p: docs.summaries(ids),
+                finished=self.doc_model.update_rows,
+                failed=lambda msg: self.statusBar().showMessage(msg, 5000),
+            )
 
     def labels_changed(self) -> None:
         self.label_model.reload()
@@ -318,8 +325,12 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
-            self.resizeDocks(
-                [self.corpus_dock, self.labels_dock], [430, 340], Qt.Orientation.Horizontal
+            # After the first layout pass, or the docks keep their size hints.
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks(
+                    [self.corpus_dock, self.labels_dock], [440, 380], Qt.Orientation.Horizontal
+                ),
             )
         try:
             docs = [int(d) for d in json.loads(str(st.value("documents", "null")) or "null") or []]

@@ -41,27 +41,27 @@ class TaggingMixin:
         if not self.require_annotator():
             return
         me = self.settings.annotator
-        for pane in self.reading.panes_showing(document_id):
-            for s in pane.spans.values():
-                if (s.start, s.end, s.label, s.annotator) == (start, end, label, me):
-                    self.run(DeleteSpanCommand(self.ws.annotations, s))
-                    return
-            break
-        self.run(AddSpanCommand(self.ws.annotations, document_id, start, end, label, me))
+        for pane in self.reading.panes_showing(document_id)[:1]:
+            same = pane.find_span(start, end, label, me)
+            if same is not None:
+                self.run(DeleteSpanCommand(self.ws.annotations, same))
+                return
+        shown = self.reading.panes_showing(document_id)
+        length = len(shown[0].document.text) if shown and shown[0].document else None
+        self.run(
+            AddSpanCommand(
+                self.ws.annotations, document_id, start, end, label, me, document_length=length
+            )
+        )
 
     def relabel(self, span_id: int, label: str) -> None:
         span = self._find_span(span_id)
         if span is None or span.label == label:
             return
-        for pane in self.reading.panes_showing(span.document_id):
-            if any(
-                (s.start, s.end, s.label, s.annotator)
-                == (span.start, span.end, label, span.annotator)
-                for s in pane.spans.values()
-            ):
+        for pane in self.reading.panes_showing(span.document_id)[:1]:
+            if pane.find_span(span.start, span.end, label, span.annotator) is not None:
                 self.statusBar().showMessage(f"That text already carries {label}.", 5000)
                 return
-            break
         self.run(UpdateSpanCommand(self.ws.annotations, span_id, label=label))
 
     def delete_span(self, span_id: int) -> None:

@@ -35,6 +35,9 @@ class TextPositions:
     def to_cp(self, qt_pos: int) -> int:
         return self._map.to_cp(qt_pos)
 
+    def many_to_qt(self, cps: list[int]) -> list[int]:
+        return self._map.many_to_utf16(cps)
+
     def range_to_qt(self, start: int, end: int) -> tuple[int, int]:
         return self._map.range_to_utf16(start, end)
 

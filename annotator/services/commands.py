@@ -22,6 +22,8 @@ class AddSpanCommand:
     label: str
     annotator: str
     note: str = ""
+    document_length: int | None = None
+    """Length of the document's text when the caller has it (skips a read per tag)."""
     span: Span | None = field(default=None, init=False)
 
     @property
@@ -36,6 +38,7 @@ class AddSpanCommand:
             label=self.label,
             annotator=self.annotator,
             note=self.note,
+            document_length=self.document_length,
         )
         return changes
 

@@ -57,3 +57,17 @@ def test_big_document_formats_only_visible_blocks_and_edits_touch_their_block(qt
     fmt = view.highlighter.format_at(tp.to_qt(at))
     assert fmt is not None and "A" in fmt.property(fmt.Property.UserProperty).split(",")
     assert view.highlighter.blocks_formatted - before == 1
+
+
+def test_index_build_matches_one_by_one_adds_in_any_order():
+    text = "word " * 4000
+    spans = _spans(text, 1500)
+    spans.append(Span(50_000, 1, 10, 19_000, "A", "x"))  # a long one, kept apart
+    built, added = SpanIndex(), SpanIndex()
+    built.build((s.start, s.end, s) for s in reversed(spans))
+    for s in spans:
+        added.add(s, s.start, s.end)
+    for lo in range(0, 20_000, 997):
+        assert built.overlapping(lo, lo + 300) == added.overlapping(lo, lo + 300)
+    built.remove(spans[3].id)
+    assert spans[3].id not in {e[2].id for e in built.overlapping(spans[3].start, spans[3].end)}

@@ -73,3 +73,29 @@ def test_label_rename_keeps_its_spans(ws):
     assert (label.name, label.color) == ("ECONOMY", "#123456")
     assert changes.spans
     assert [s.label for s in ws.annotations.spans(a)] == ["ECONOMY"]
+
+
+def test_add_with_known_document_length_still_checks_the_range(ws):
+    import pytest as _pytest
+
+    from annotator.core.errors import AnnotatorError
+
+    a = _add_doc(ws, "Short text.")
+    span, _ = ws.annotations.add(
+        a, start=0, end=5, label="MILITARY", annotator="ann", document_length=11
+    )
+    assert ws.annotations.get(span.id).end == 5
+    with _pytest.raises(AnnotatorError):
+        ws.annotations.add(
+            a, start=5, end=12, label="MILITARY", annotator="ann", document_length=11
+        )
+
+
+def test_offset_map_many_to_utf16_matches_single_conversions():
+    from annotator.core.offsets import OffsetMap
+
+    text = "a🙂b🇺🇦c d"
+    m = OffsetMap(text)
+    cps = list(range(len(text) + 1))
+    assert m.many_to_utf16(cps) == [m.to_utf16(c) for c in cps]
+    assert OffsetMap("plain").many_to_utf16([0, 3]) == [0, 3]

@@ -51,8 +51,14 @@ class DocumentListModel(QAbstractTableModel):
 
     def refresh(self, document_ids: Iterable[int]) -> None:
         ids = [i for i in document_ids if i in self._row_of]
-        for summary in self._service.summaries(ids):
-            row = self._row_of[summary.id]
+        self.update_rows(self._service.summaries(ids))
+
+    def update_rows(self, summaries: list[DocumentSummary]) -> None:
+        """Replace rows with fresh summaries (loaded here or on a worker thread)."""
+        for summary in summaries:
+            row = self._row_of.get(summary.id)
+            if row is None:
+                continue
             self._rows[row] = summary
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 

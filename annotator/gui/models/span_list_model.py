@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -29,6 +30,8 @@ class SpanListModel(QAbstractTableModel):
         self._text = ""
         self._spans: list[Span] = []
         self._keys: list[tuple[int, int, int]] = []
+        self._by_id: dict[int, Span] = {}
+        self._counts: Counter[str] = Counter()
         self._colors: dict[str, str] = {}
         self.document_id: int | None = None
 
@@ -47,6 +50,8 @@ class SpanListModel(QAbstractTableModel):
         self._text = text
         self._spans = sorted(spans, key=_key)
         self._keys = [_key(s) for s in self._spans]
+        self._by_id = {s.id: s for s in self._spans}
+        self._counts = Counter(s.label for s in self._spans)
         self.endResetModel()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
@@ -56,6 +61,8 @@ class SpanListModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._spans[row]
                 del self._keys[row]
+                gone = self._by_id.pop(s.id)
+                self._counts[gone.label] -= 1
                 self.endRemoveRows()
         for s in added:
             if s.document_id != self.document_id or self.row_of(s.id) is not None:
@@ -64,23 +71,20 @@ class SpanListModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self._spans.insert(row, s)
             self._keys.insert(row, _key(s))
+            self._by_id[s.id] = s
+            self._counts[s.label] += 1
             self.endInsertRows()
 
     def row_of(self, span_id: int) -> int | None:
-        for i, s in enumerate(self._spans):
-            if s.id == span_id:
-                return i
-        return None
+        span = self._by_id.get(span_id)
+        return None if span is None else bisect_left(self._keys, _key(span))
 
     def span_at(self, row: int) -> Span:
         """Not ``span``: that name is a QAbstractItemModel virtual (cell spans) and must stay."""
         return self._spans[row]
 
     def label_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for s in self._spans:
-            counts[s.label] = counts.get(s.label, 0) + 1
-        return counts
+        return {label: n for label, n in self._counts.items() if n}
 
     # --- QAbstractItemModel ---------------------------------------------------------------
 

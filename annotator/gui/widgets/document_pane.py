@@ -141,6 +141,14 @@ class DocumentPane(QFrame):
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
 
+    def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
+        """The shown span with exactly this range, label and annotator (via the index)."""
+        qs, qe = self.positions.range_to_qt(start, end)
+        for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe):
+            if (sp.start, sp.end, sp.label, sp.annotator) == (start, end, label, annotator):
+                return sp
+        return None
+
     def _sync_picker(self) -> None:
         model = self.picker.model()
         for row in range(model.rowCount()):

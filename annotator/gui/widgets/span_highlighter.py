@@ -13,6 +13,7 @@ meet the text is underlined in the innermost span's colour. The tooltip lists th
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Iterable
 
@@ -51,9 +52,18 @@ class SpanHighlighter(QObject):
 
     def set_spans(self, spans: Iterable[Span], positions: TextPositions) -> None:
         self._positions = positions
-        self.index.clear()
-        for span in spans:
-            self.index.add(span, *positions.range_to_qt(span.start, span.end))
+        spans = list(spans)
+        starts = positions.many_to_qt([s.start for s in spans])
+        ends = positions.many_to_qt([s.end for s in spans])
+        # Tens of thousands of new tuples would trigger repeated cyclic GC passes for
+        # nothing (they hold no cycles); pause it for the build.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.index.build(zip(starts, ends, spans, strict=True))
+        finally:
+            if was_enabled:
+                gc.enable()
         self.invalidate_all()
 
     def set_colors(self, colors: dict[str, str]) -> None:
