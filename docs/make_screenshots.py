@@ -51,12 +51,14 @@ def main() -> int:
     settle(300)
     left, right = win.reading.panes
     plan = {
-        left: [("MILITARY", "F-16s and Patriot SAM systems"),
-               ("ECONOMIC", "economic sanctions imposed by the West"),
-               ("MILITARY", "diminished the capacity of the Russian military"),
-               ("DIPLOMATIC", "bring Russia and Ukraine to the table to negotiate a ceasefire"),
-               ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
-               ("MILITARY", "military demand")],
+        left: [
+            ("MILITARY", "F-16s and Patriot SAM systems"),
+            ("ECONOMIC", "economic sanctions imposed by the West"),
+            ("MILITARY", "diminished the capacity of the Russian military"),
+            ("DIPLOMATIC", "bring Russia and Ukraine to the table to negotiate a ceasefire"),
+            ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
+            ("MILITARY", "military demand"),
+        ],
         right: [],
     }
     for pane, items in plan.items():
@@ -64,8 +66,16 @@ def main() -> int:
         for label, needle in items:
             at = text.find(needle)
             if at >= 0:
-                win.run(AddSpanCommand(ws.annotations, pane.document_id, at, at + len(needle),
-                                       label, settings.annotator))
+                win.run(
+                    AddSpanCommand(
+                        ws.annotations,
+                        pane.document_id,
+                        at,
+                        at + len(needle),
+                        label,
+                        settings.annotator,
+                    )
+                )
     # Right pane: passage mode, tag the first few sentences by keys as a user would.
     right.view.setFocus()
     right.set_passage_mode(True)
