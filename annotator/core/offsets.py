@@ -52,6 +52,13 @@ class OffsetMap:
         # point; one that straddles u16 maps to its own start, which is the same sum.
         return u16 - bisect_left(self._astral_u16, u16)
 
+    def many_to_utf16(self, cps: list[int]) -> list[int]:
+        """``to_utf16`` for many offsets at once (the GUI converts 50,000 spans on open)."""
+        astral = self._astral_cp
+        if not astral:
+            return list(cps)
+        return [cp + bisect_left(astral, cp) for cp in cps]
+
     def range_to_utf16(self, start: int, end: int) -> tuple[int, int]:
         return self.to_utf16(start), self.to_utf16(end)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.core.model import Span
+from annotator.core.model import DocumentStatus, Span
 from annotator.services.annotations import AnnotationService
 from annotator.services.changes import Changes
 
@@ -22,6 +22,8 @@ class AddSpanCommand:
     label: str
     annotator: str
     note: str = ""
+    document_length: int | None = None
+    """Length of the document's text when the caller has it (skips a read per tag)."""
     span: Span | None = field(default=None, init=False)
 
     @property
@@ -36,6 +38,7 @@ class AddSpanCommand:
             label=self.label,
             annotator=self.annotator,
             note=self.note,
+            document_length=self.document_length,
         )
         return changes
 
@@ -96,3 +99,26 @@ class UpdateSpanCommand:
             self.span_id, label=self.before.label, note=self.before.note
         )
         return changes
+
+
+@dataclass
+class SetStatusCommand:
+    """Mark a document todo / in progress / done for one annotator, remembering the old status."""
+
+    service: AnnotationService
+    document_id: int
+    annotator: str
+    status: DocumentStatus
+    before: DocumentStatus | None = field(default=None, init=False)
+
+    @property
+    def text(self) -> str:
+        return "Mark done" if self.status is DocumentStatus.DONE else f"Mark {self.status.value}"
+
+    def do(self) -> Changes:
+        self.before = self.service.status(self.document_id, self.annotator)
+        return self.service.set_status(self.document_id, self.annotator, self.status)
+
+    def undo(self) -> Changes:
+        assert self.before is not None
+        return self.service.set_status(self.document_id, self.annotator, self.before)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-
+from collections.abc import Sequence
 from typing import Any
 
 from annotator.core.model import Annotator, Document, DocumentSummary
@@ -19,6 +19,12 @@ class DocumentService:
 
     def list(self, *, offset: int = 0, limit: int | None = None) -> builtins.list[DocumentSummary]:
         return self._db.read(lambda s: repo.list_documents(s, offset=offset, limit=limit))
+
+    def summaries(self, document_ids: Sequence[int]) -> builtins.list[DocumentSummary]:
+        """Fresh summaries of just these documents, for refreshing rows after an edit."""
+        if not document_ids:
+            return []
+        return self._db.read(lambda s: repo.list_documents(s, ids=document_ids))
 
     def get(self, document_id: int) -> Document:
         return self._db.read(lambda s: repo.get_document(s, document_id))

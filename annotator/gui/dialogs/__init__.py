@@ -1,0 +1,1 @@
+"""Dialogs: label set, export, annotator, keyboard shortcuts."""

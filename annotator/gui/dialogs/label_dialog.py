@@ -1,0 +1,160 @@
+"""Edit the label set: add, rename, colour, shortcut, guideline text, remove (LabelService)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.services.labels import LabelService, default_color
+
+
+def swatch(color: str) -> QIcon:
+    pix = QPixmap(14, 14)
+    pix.fill(QColor(color))
+    return QIcon(pix)
+
+
+class LabelDialog(QDialog):
+    labelsChanged = Signal()
+
+    def __init__(self, labels: LabelService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Labels")
+        self._service = labels
+        self.list = QListWidget()
+        self.name = QLineEdit()
+        self.color = "#888888"
+        self.color_button = QPushButton()
+        self.shortcut = QLineEdit()
+        self.shortcut.setMaxLength(1)
+        self.shortcut.setPlaceholderText("1–9 or a letter")
+        self.description = QPlainTextEdit()
+        self.description.setPlaceholderText("Guideline: what this label covers (shown as tooltip)")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d9534f")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Colour", self.color_button)
+        form.addRow("Key", self.shortcut)
+        form.addRow("Guideline", self.description)
+        self.add_button = QPushButton("Add new")
+        self.save_button = QPushButton("Save changes")
+        self.remove_button = QPushButton("Remove")
+        row = QHBoxLayout()
+        for b in (self.add_button, self.save_button, self.remove_button):
+            row.addWidget(b)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addLayout(row)
+        right.addWidget(self.error)
+        body = QHBoxLayout()
+        body.addWidget(self.list, 1)
+        body.addLayout(right, 2)
+        lay = QVBoxLayout(self)
+        lay.addLayout(body)
+        lay.addWidget(close)
+        self.resize(640, 360)
+
+        close.rejected.connect(self.reject)
+        self.list.currentItemChanged.connect(lambda cur, _prev: self._show(cur))
+        self.color_button.clicked.connect(self._pick_color)
+        self.add_button.clicked.connect(self.add_label)
+        self.save_button.clicked.connect(self.save_label)
+        self.remove_button.clicked.connect(self.remove_label)
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        self.list.clear()
+        for lab in self._service.list():
+            item = QListWidgetItem(swatch(lab.color), lab.name)
+            item.setData(Qt.ItemDataRole.UserRole, lab)
+            self.list.addItem(item)
+            if lab.name == select:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+
+    def _set_color(self, color: str) -> None:
+        self.color = color
+        self.color_button.setIcon(swatch(color))
+        self.color_button.setText(color)
+
+    def _show(self, item: QListWidgetItem | None) -> None:
+        self.error.clear()
+        lab = item.data(Qt.ItemDataRole.UserRole) if item else None
+        self.name.setText(lab.name if lab else "")
+        self._set_color(lab.color if lab else default_color(self.list.count()))
+        self.shortcut.setText(lab.shortcut if lab else "")
+        self.description.setPlainText(lab.description if lab else "")
+
+    def _pick_color(self) -> None:
+        chosen = QColorDialog.getColor(QColor(self.color), self, "Label colour")
+        if chosen.isValid():
+            self._set_color(chosen.name())
+
+    def _run(self, action, select: str | None) -> bool:
+        try:
+            action()
+        except AnnotatorError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.reload(select)
+        self.labelsChanged.emit()
+        return True
+
+    def add_label(self) -> bool:
+        name = self.name.text().strip()
+        current = self.list.currentItem()
+        if current is not None and current.text() == name:
+            self.error.setText("Type a new name to add a label.")
+            return False
+        return self._run(
+            lambda: self._service.add(
+                name,
+                color=self.color,
+                shortcut=self.shortcut.text().strip(),
+                description=self.description.toPlainText().strip(),
+            ),
+            name,
+        )
+
+    def save_label(self) -> bool:
+        item = self.list.currentItem()
+        if item is None:
+            return False
+        old = item.data(Qt.ItemDataRole.UserRole)
+        new_name = self.name.text().strip()
+        return self._run(
+            lambda: self._service.update(
+                old.name,
+                new_name=new_name if new_name != old.name else None,
+                color=self.color,
+                shortcut=self.shortcut.text().strip(),
+                description=self.description.toPlainText().strip(),
+            ),
+            new_name,
+        )
+
+    def remove_label(self) -> bool:
+        item = self.list.currentItem()
+        if item is None:
+            return False
+        return self._run(lambda: self._service.remove(item.text()), None)

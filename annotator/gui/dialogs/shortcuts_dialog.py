@@ -1,0 +1,34 @@
+"""The keyboard shortcut sheet (F1), built from ``keymap.SHEET``."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from annotator.gui.keymap import SHEET
+
+
+def sheet_html() -> str:
+    parts = []
+    for title, rows in SHEET:
+        parts.append(f"<h3>{escape(title)}</h3><table cellspacing='0' cellpadding='3'>")
+        parts += [
+            f"<tr><td width='170'><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows
+        ]
+        parts.append("</table>")
+    return "".join(parts)
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.browser = QTextBrowser()
+        self.browser.setHtml(sheet_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.browser)
+        lay.addWidget(buttons)
+        self.resize(620, 640)

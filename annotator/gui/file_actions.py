@@ -1,0 +1,123 @@
+"""File, search and dialog actions of the main window; long work runs on the task runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.label_dialog import LabelDialog
+from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
+from annotator.gui.messages import show_error
+
+
+class FileActionsMixin:
+    """Mixed into MainWindow (which provides ws, runner, corpus, reading, progress)."""
+
+    def import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import", "", "Articles and datasets (*.txt *.md *.jsonl);;All files (*)"
+        )
+        if paths:
+            self.run_import([Path(p) for p in paths])
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import folder")
+        if folder:
+            self.run_import([Path(folder)])
+
+    def run_import(self, paths: list[Path]) -> None:
+        ws = self.ws
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage("Importing…")
+        self.runner.start(
+            lambda progress: ws.importer.import_paths(paths, progress=progress),
+            finished=self._import_done,
+            failed=self._import_failed,
+            progress=self._show_progress,
+        )
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _import_done(self, report) -> None:
+        self.progress.hide()
+        self.statusBar().showMessage(report.summary().splitlines()[-1], 8000)
+        self.doc_model.reload()
+        self.label_model.reload()
+        if report.errors:
+            show_error(
+                self,
+                "Some files were not imported",
+                "\n".join(str(e) for e in report.errors),
+                details=report.summary(),
+            )
+
+    def _import_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        show_error(self, "Import failed", message)
+
+    def export(self) -> ExportDialog:
+        dlg = ExportDialog(self.ws, self.runner, annotator=self.settings.annotator, parent=self)
+        dlg.setObjectName("exportDialog")
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def edit_labels(self) -> LabelDialog:
+        dlg = LabelDialog(self.ws.labels, self)
+        dlg.setObjectName("labelDialog")
+        dlg.labelsChanged.connect(self.labels_changed)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dlg = ShortcutsDialog(self)
+        dlg.setObjectName("shortcutsDialog")
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.show()
+        return dlg
+
+    def find(self) -> None:
+        if self.reading.current is not None:
+            self.reading.current.find_bar.open_bar()
+
+    def focus_corpus(self) -> None:
+        self.corpus_dock.show()
+        self.corpus.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_corpus_search(self) -> None:
+        self.corpus_dock.show()
+        self.corpus.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.corpus.search.selectAll()
+
+    def search_corpus(self, needle: str) -> None:
+        if not needle.strip():
+            self.corpus.show_search_hits(None)
+            return
+        ws = self.ws
+        self.runner.start(
+            lambda _p: ws.documents.search(needle),
+            finished=self.corpus.show_search_hits,
+            failed=lambda msg: show_error(self, "Search failed", msg),
+        )
+
+    def _label_clicked(self, label: str) -> None:
+        pane = self.reading.current
+        if pane is not None and pane.document is not None:
+            pane.apply_label(label)
+            pane.view.setFocus()
+
+    def _span_clicked(self, span_id: int) -> None:
+        pane = self.reading.current
+        span = pane.spans.get(span_id) if pane is not None else None
+        if span is not None:
+            pane.go_to(span.start, span.start)
+            pane.select_span(span_id)
+            pane.view.setFocus()

@@ -1,0 +1,89 @@
+"""Every keyboard shortcut, in one table: the actions use it and the shortcut sheet shows it."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+# Main window actions (name -> key sequence).
+ACTIONS: dict[str, QKeySequence | QKeySequence.StandardKey] = {
+    "import": QKeySequence("Ctrl+O"),
+    "export": QKeySequence("Ctrl+E"),
+    "quit": QKeySequence("Ctrl+Q"),
+    "undo": QKeySequence("Ctrl+Z"),
+    "redo": QKeySequence("Ctrl+Shift+Z"),
+    "find": QKeySequence("Ctrl+F"),
+    "search_corpus": QKeySequence("Ctrl+Shift+F"),
+    "new_pane": QKeySequence("Ctrl+T"),
+    "close_pane": QKeySequence("Ctrl+W"),
+    "next_pane": QKeySequence("F6"),
+    "prev_pane": QKeySequence("Shift+F6"),
+    "corpus": QKeySequence("Ctrl+L"),
+    "mark_done": QKeySequence("Ctrl+D"),
+    "labels": QKeySequence("Ctrl+Shift+L"),
+    "annotator": QKeySequence("Ctrl+Shift+A"),
+    "sync_scroll": QKeySequence("Ctrl+Shift+S"),
+    "snap": QKeySequence("Ctrl+Shift+W"),
+    "show_all": QKeySequence("Ctrl+Shift+O"),
+    "help": QKeySequence("F1"),
+}
+
+SHEET: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Tagging (in the text)",
+        [
+            (
+                "1 … 9",
+                "Tag the selection with that label; press again on the same range to remove it",
+            ),
+            ("1 … 9", "With a span selected: change its label"),
+            ("1 … 9", "In passage mode with no selection: tag the current passage"),
+            ("Click a span", "Select it (the innermost one where spans nest)"),
+            ("[  ]", "Select the previous / next span"),
+            ("Delete, Backspace", "Delete the selected span"),
+            ("N", "Edit the note of the selected span"),
+            ("Esc", "Clear the selection"),
+            ("Shift+arrows", "Select text with the keyboard (selections snap to words)"),
+        ],
+    ),
+    (
+        "Passage mode",
+        [
+            ("P", "Passage mode on / off"),
+            ("J, Down", "Next passage"),
+            ("K, Up", "Previous passage"),
+            ("Shift+P", "Passages are sentences / paragraphs"),
+        ],
+    ),
+    (
+        "Documents and panes",
+        [
+            ("Ctrl+L", "Go to the corpus list (Enter opens the document in the current pane)"),
+            ("Ctrl+Shift+F", "Search the text of all documents"),
+            ("Ctrl+F", "Find in document (Enter next, Shift+Enter previous, Esc close)"),
+            ("Ctrl+T / Ctrl+W", "Add a pane / close the current pane"),
+            ("F6 / Shift+F6", "Next / previous pane"),
+            ("Ctrl+Shift+S", "Synchronised scrolling on / off"),
+            ("Ctrl+D", "Mark the current document done (again: back to in progress)"),
+        ],
+    ),
+    (
+        "Edit",
+        [
+            ("Ctrl+Z", "Undo"),
+            ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
+            ("Ctrl+Shift+L", "Edit the label set"),
+            ("Ctrl+Shift+A", "Switch annotator"),
+            ("Ctrl+Shift+W", "Snap selections to words on / off"),
+            ("Ctrl+Shift+O", "Show other annotators' spans on / off"),
+        ],
+    ),
+    (
+        "Files and help",
+        [
+            ("Ctrl+O", "Import files or a folder"),
+            ("Ctrl+E", "Export"),
+            ("F1", "This sheet"),
+            ("Ctrl+Q", "Quit"),
+        ],
+    ),
+]

@@ -1,0 +1,407 @@
+"""The main window: wires corpus, reading area, labels and spans; owns the undo stack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+
+from annotator.core.model import DocumentStatus, Span
+from annotator.gui import keymap
+from annotator.gui.file_actions import FileActionsMixin
+from annotator.gui.icons import icon
+from annotator.gui.messages import show_error
+from annotator.gui.models.document_list_model import DocumentListModel
+from annotator.gui.models.label_list_model import LabelListModel
+from annotator.gui.models.span_list_model import SpanListModel
+from annotator.gui.tagging import TaggingMixin
+from annotator.gui.undo import Edit
+from annotator.gui.widgets.corpus_panel import CorpusPanel
+from annotator.gui.widgets.document_pane import DocumentPane
+from annotator.gui.widgets.label_panel import LabelPanel
+from annotator.gui.widgets.reading_area import ReadingArea
+from annotator.gui.widgets.span_list import SpanList
+from annotator.gui.workers import TaskRunner
+from annotator.services import Workspace
+from annotator.settings import Settings
+
+
+class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
+    def __init__(self, ws: Workspace, settings: Settings, layout: QSettings) -> None:
+        super().__init__()
+        self.ws = ws
+        self.settings = settings
+        self.layout_settings = layout
+        self.setWindowTitle("Annotator")
+        self.setWindowIcon(icon("app"))
+        self.undo_stack = QUndoStack(self)
+        self.runner = TaskRunner(self)
+        self.show_all_annotators = False
+        self._load_tokens: dict[int, int] = {}
+        self._dirty_docs: set[int] = set()
+        # Corpus rows (span counts, status) refresh on a worker, at most every 250 ms.
+        self._refresh_timer = QTimer(self, singleShot=True, interval=250)
+        self._refresh_timer.timeout.connect(self._refresh_rows)
+
+        self.doc_model = DocumentListModel(ws.documents, settings.annotator, self)
+        self.label_model = LabelListModel(ws.labels, self)
+        self.span_model = SpanListModel(self)
+        self.reading = ReadingArea(self.doc_model)
+        self.setCentralWidget(self.reading)
+        self.corpus = CorpusPanel(self.doc_model)
+        self.label_panel = LabelPanel(self.label_model)
+        self.span_list = SpanList(self.span_model)
+        self._dock("corpus", "Corpus", self.corpus, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("labels", "Labels", self.label_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("spans", "Spans", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.annotator_button = QToolButton(autoRaise=True)
+        self.annotator_button.setToolTip("Current annotator — click to switch (Ctrl+Shift+A)")
+        self.progress = QProgressBar(maximumWidth=200, visible=False)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(QLabel("Annotator:"))
+        self.statusBar().addPermanentWidget(self.annotator_button)
+        self._build_actions()
+
+        self.reading.paneAdded.connect(self._pane_added)
+        self.reading.currentChanged.connect(self._current_changed)
+        self.corpus.documentActivated.connect(self._open_from_corpus)
+        self.corpus.markDoneRequested.connect(self.toggle_done)
+        self.corpus.searchRequested.connect(self.search_corpus)
+        self.label_panel.labelActivated.connect(self._label_clicked)
+        self.label_panel.editRequested.connect(self.edit_labels)
+        self.span_list.spanActivated.connect(self._span_clicked)
+        self.span_list.deleteRequested.connect(self.delete_span)
+        self.span_list.noteRequested.connect(self.edit_note)
+        self.annotator_button.clicked.connect(lambda: self.ask_annotator())
+
+        self.doc_model.reload()
+        self.label_model.reload()
+        self.span_model.set_colors({lab.name: lab.color for lab in self.label_model.labels()})
+        self._show_annotator()
+        self.restore_layout()
+
+    # --- construction ---------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        setattr(self, f"{name}_dock", dock)
+        return dock
+
+    def _action(
+        self, name: str, text: str, slot, *, icon_name: str = "", checkable: bool = False
+    ) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(f"action_{name}")
+        if name in keymap.ACTIONS:
+            act.setShortcut(keymap.ACTIONS[name])
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        act.setCheckable(checkable)
+        (act.toggled if checkable else act.triggered).connect(slot)
+        self.addAction(act)
+        self.actions_by_name[name] = act
+        return act
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        a = self._action
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(keymap.ACTIONS["undo"])
+        undo.setIcon(icon("undo"))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([keymap.ACTIONS["redo"], QKeySequence("Ctrl+Y")])
+        redo.setIcon(icon("redo"))
+        self.actions_by_name.update(undo=undo, redo=redo)
+        m = self.menuBar().addMenu("&File")
+        m.addAction(a("import", "&Import files…", self.import_files, icon_name="import"))
+        m.addAction(a("import_folder", "Import &folder…", self.import_folder))
+        m.addAction(a("export", "&Export…", self.export, icon_name="export"))
+        m.addSeparator()
+        m.addAction(a("quit", "&Quit", self.close))
+        m = self.menuBar().addMenu("&Edit")
+        m.addActions([undo, redo])
+        m.addSeparator()
+        m.addAction(a("find", "&Find in document…", self.find, icon_name="find"))
+        m.addAction(a("search_corpus", "&Search corpus…", self.focus_corpus_search))
+        m.addSeparator()
+        m.addAction(
+            a("mark_done", "Mark document &done", lambda: self.toggle_done(), icon_name="done")
+        )
+        m.addAction(a("labels", "Edit &labels…", self.edit_labels, icon_name="labels"))
+        m.addAction(a("annotator", "Switch &annotator…", lambda: self.ask_annotator()))
+        m = self.menuBar().addMenu("&View")
+        m.addAction(
+            a("passage", "&Passage mode", self._toggle_passage, icon_name="passage", checkable=True)
+        )
+        m.addAction(a("snap", "Snap selections to &words", self._toggle_snap, checkable=True))
+        m.addAction(
+            a("show_all", "Show &other annotators' spans", self._toggle_show_all, checkable=True)
+        )
+        m.addAction(a("sync_scroll", "S&ynchronised scrolling", self._toggle_sync, checkable=True))
+        m.addSeparator()
+        m.addAction(a("new_pane", "&New pane", self.new_pane, icon_name="pane-add"))
+        m.addAction(a("close_pane", "&Close pane", self.close_pane))
+        m.addAction(a("next_pane", "Next pane", lambda: self.reading.focus_next(1)))
+        m.addAction(a("prev_pane", "Previous pane", lambda: self.reading.focus_next(-1)))
+        m.addAction(a("corpus", "Go to &corpus", self.focus_corpus))
+        m.addSeparator()
+        for dock in (self.corpus_dock, self.labels_dock, self.spans_dock):
+            m.addAction(dock.toggleViewAction())
+        m = self.menuBar().addMenu("&Help")
+        m.addAction(a("help", "&Keyboard shortcuts", self.show_shortcuts))
+        self.actions_by_name["snap"].setChecked(self.settings.snap_to_words)
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar_main")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name in (
+            "import",
+            "export",
+            None,
+            "undo",
+            "redo",
+            None,
+            "new_pane",
+            "passage",
+            "mark_done",
+            "find",
+        ):
+            tb.addSeparator() if name is None else tb.addAction(self.actions_by_name[name])
+
+    # --- panes and documents -----------------------------------------------------------
+
+    def _pane_added(self, pane: DocumentPane) -> None:
+        pane.set_labels(self.label_model.labels())
+        pane.snap_to_words = self.settings.snap_to_words
+        pane.passage_kind = "paragraph" if self.settings.passage_kind == "paragraph" else "sentence"
+        pane.documentRequested.connect(lambda doc_id, p=pane: self.open_document(doc_id, pane=p))
+        pane.tagRequested.connect(self.tag)
+        pane.relabelRequested.connect(self.relabel)
+        pane.deleteRequested.connect(self.delete_span)
+        pane.noteRequested.connect(self.edit_note)
+        pane.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        pane.spanSelected.connect(
+            lambda sid, p=pane: (
+                p is self.reading.current and self.span_list.select_span(sid if sid >= 0 else None)
+            )
+        )
+        pane.passageModeChanged.connect(
+            lambda on, p=pane: p is self.reading.current and self._sync_passage_action(on)
+        )
+
+    def new_pane(self) -> DocumentPane:
+        pane = self.reading.add_pane()
+        pane.view.setFocus()
+        return pane
+
+    def close_pane(self) -> None:
+        if self.reading.current is not None:
+            self.reading.close_pane(self.reading.current)
+
+    def visible_annotators(self) -> tuple[str, ...]:
+        return () if self.show_all_annotators else (self.settings.annotator,)
+
+    def open_document(
+        self,
+        document_id: int,
+        *,
+        pane: DocumentPane | None = None,
+        hit: tuple[int, int] | None = None,
+    ) -> None:
+        """Load a document and its spans off the GUI thread, then show it in ``pane``."""
+        pane = pane or self.reading.current or self.new_pane()
+        token = self._load_tokens.get(id(pane), 0) + 1
+        self._load_tokens[id(pane)] = token
+        summary = self.doc_model.summary(document_id)
+        pane.show_loading(summary.title if summary else "document")
+        annotators = self.visible_annotators()
+        ws = self.ws
+
+        def load(_progress):
+            return ws.documents.get(document_id), ws.annotations.spans(
+                document_id, annotators=annotators
+            )
+
+        def loaded(result) -> None:
+            if pane not in self.reading.panes or self._load_tokens.get(id(pane)) != token:
+                return  # closed, or another document was asked for meanwhile
+            doc, spans = result
+            pane.set_document(doc, spans)
+            if hit is not None:
+                pane.go_to(*hit)
+            if pane is self.reading.current:
+                self._current_changed(pane)
+
+        self.runner.start(
+            load, finished=loaded, failed=lambda msg: show_error(self, "Cannot open document", msg)
+        )
+
+    def reload_panes(self) -> None:
+        for pane in self.reading.panes:
+            if pane.document_id is not None:
+                self.open_document(pane.document_id, pane=pane)
+
+    def _open_from_corpus(self, document_id: int, offset: int) -> None:
+        needle = self.corpus.search.text()
+        hit = (offset, offset + len(needle)) if offset >= 0 and needle else None
+        self.open_document(document_id, hit=hit)
+        if self.reading.current is not None:
+            self.reading.current.view.setFocus()
+
+    def _current_changed(self, pane: DocumentPane) -> None:
+        doc = pane.document
+        self.span_model.set_document(
+            pane.document_id, doc.text if doc else "", list(pane.spans.values())
+        )
+        self.label_model.set_counts(self.span_model.label_counts())
+        self._sync_passage_action(pane.passage_mode)
+        if doc is not None and doc.id is not None:
+            self.corpus.select_document(doc.id)
+            self.setWindowTitle(f"{doc.title or 'Document'} — Annotator")
+
+    def _sync_passage_action(self, on: bool) -> None:
+        act = self.actions_by_name["passage"]
+        act.blockSignals(True)
+        act.setChecked(on)
+        act.blockSignals(False)
+
+    # --- applying edits ------------------------------------------------------------------
+
+    def apply_edit(self, edit: Edit) -> None:
+        """Show one committed step where it matters; list rows refresh once per loop turn."""
+        shown = set(self.visible_annotators())
+        by_doc: dict[int, tuple[list[Span], list[Span]]] = {}
+        for s in edit.added:
+            by_doc.setdefault(s.document_id, ([], []))[0].append(s)
+        for s in edit.removed:
+            by_doc.setdefault(s.document_id, ([], []))[1].append(s)
+        for doc_id, (added, removed) in by_doc.items():
+            visible = tuple(s for s in added if not shown or s.annotator in shown)
+            for pane in self.reading.panes_showing(doc_id):
+                pane.apply_edit(visible, tuple(removed))
+            if self.span_model.document_id == doc_id:
+                self.span_model.apply_edit(visible, tuple(removed))
+                self.label_model.set_counts(self.span_model.label_counts())
+        self.mark_rows_dirty(edit.changes.document_ids)
+        if edit.changes.labels:
+            self.labels_changed()
+
+    def mark_rows_dirty(self, document_ids: Iterable[int]) -> None:
+        self._dirty_docs.update(document_ids)
+        self._refresh_timer.start()
+
+    def _refresh_rows(self) -> None:
+        ids, self._dirty_docs = list(self._dirty_docs), set()
+        if ids:
+            docs = self.ws.documents
+            self.runner.start(
+                lambda _p: docs.summaries(ids),
+                finished=self.doc_model.update_rows,
+                failed=lambda msg: self.statusBar().showMessage(msg, 5000),
+            )
+
+    def labels_changed(self) -> None:
+        self.label_model.reload()
+        labels = self.label_model.labels()
+        for pane in self.reading.panes:
+            pane.set_labels(labels)
+        self.span_model.set_colors({lab.name: lab.color for lab in labels})
+        self.reload_panes()
+
+    # --- layout --------------------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        st = self.layout_settings
+        geometry, state = st.value("geometry"), st.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        if state is not None:
+            self.restoreState(state)
+        else:
+            # After the first layout pass, or the docks keep their size hints.
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks(
+                    [self.corpus_dock, self.labels_dock], [440, 380], Qt.Orientation.Horizontal
+                ),
+            )
+        try:
+            docs = [int(d) for d in json.loads(str(st.value("documents", "null")) or "null") or []]
+        except (ValueError, TypeError):
+            docs = []
+        if not docs:  # first launch: the first two documents side by side
+            docs = [
+                self.doc_model.index(r, 0).data(DocumentListModel.IdRole)
+                for r in range(min(2, self.doc_model.rowCount()))
+            ] or [-1]
+        for doc_id in docs:
+            pane = self.reading.add_pane()
+            if doc_id >= 0 and self.doc_model.row_of(doc_id) is not None:
+                self.open_document(doc_id, pane=pane)
+        splitter = st.value("splitter")
+        if splitter is not None:
+            self.reading.splitter.restoreState(splitter)
+        self.actions_by_name["sync_scroll"].setChecked(
+            st.value("sync_scroll", False) in (True, "true")
+        )
+        self.actions_by_name["show_all"].setChecked(st.value("show_all", False) in (True, "true"))
+
+    def save_layout(self) -> None:
+        st = self.layout_settings
+        st.setValue("geometry", self.saveGeometry())
+        st.setValue("state", self.saveState())
+        st.setValue("splitter", self.reading.splitter.saveState())
+        st.setValue(
+            "documents",
+            json.dumps(
+                [p.document_id if p.document_id is not None else -1 for p in self.reading.panes]
+            ),
+        )
+        st.setValue("sync_scroll", self.reading.sync_scroll)
+        st.setValue("show_all", self.show_all_annotators)
+        st.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.runner.wait(10_000)
+        super().closeEvent(event)
+
+    # --- small toggles ------------------------------------------------------------------
+
+    def _toggle_passage(self, on: bool) -> None:
+        if self.reading.current is not None:
+            self.reading.current.set_passage_mode(on)
+            self.reading.current.view.setFocus()
+
+    def _toggle_snap(self, on: bool) -> None:
+        self.settings.snap_to_words = on
+        self.settings.save()
+        for pane in self.reading.panes:
+            pane.snap_to_words = on
+
+    def _toggle_show_all(self, on: bool) -> None:
+        if on != self.show_all_annotators:
+            self.show_all_annotators = on
+            self.reload_panes()
+
+    def _toggle_sync(self, on: bool) -> None:
+        self.reading.sync_scroll = on
+
+    def _show_annotator(self) -> None:
+        self.annotator_button.setText(self.settings.annotator or "(nobody — click to set)")
+
+    def toggle_done(self, document_id: int | None = None) -> None:
+        if document_id is None:
+            document_id = self.reading.current.document_id if self.reading.current else None
+        summary = self.doc_model.summary(document_id) if document_id is not None else None
+        if summary is None or not self.require_annotator():
+            return
+        done = summary.status_for(self.settings.annotator) is DocumentStatus.DONE
+        self.set_status(document_id, DocumentStatus.IN_PROGRESS if done else DocumentStatus.DONE)

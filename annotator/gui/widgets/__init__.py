@@ -1,0 +1,1 @@
+"""Views: panes, panels and the text view with its span highlighter."""

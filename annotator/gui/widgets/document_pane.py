@@ -1,0 +1,339 @@
+"""One document in the reading area: header, text view, find bar, and the tagging keys."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import Document, Label, Span
+from annotator.core.segment import Passage, PassageKind, passage_at, passages
+from annotator.gui.models.document_list_model import DocumentListModel
+from annotator.gui.text_positions import TextPositions
+from annotator.gui.widgets.document_view import DocumentView
+from annotator.gui.widgets.find_bar import FindBar
+
+_NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
+_PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
+
+
+class DocumentPane(QFrame):
+    tagRequested = Signal(int, int, int, str)
+    """document id, start, end (code points), label."""
+    relabelRequested = Signal(int, str)
+    deleteRequested = Signal(int)
+    noteRequested = Signal(int)
+    spanSelected = Signal(int)
+    """span id, or -1 when the selection is cleared."""
+    documentRequested = Signal(int)
+    closeRequested = Signal()
+    activated = Signal()
+    message = Signal(str)
+    passageModeChanged = Signal(bool)
+
+    def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.picker = QComboBox()
+        self.picker.setModel(documents)
+        self.picker.setModelColumn(DocumentListModel.TITLE)
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.picker.setMinimumContentsLength(20)
+        self.picker.setCurrentIndex(-1)
+        self.picker.setPlaceholderText("Open a document…")
+        self.meta = QLabel()
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.mode_label = QLabel()
+        close = QToolButton(text="✕", toolTip="Close pane (Ctrl+W)")
+        close.setAutoRaise(True)
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 2, 4, 2)
+        head.addWidget(self.picker, 1)
+        head.addWidget(self.mode_label)
+        head.addWidget(close)
+        self.view = DocumentView()
+        self.view.key_handler = self.handle_key
+        self.find_bar = FindBar(self.view)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(head)
+        lay.addWidget(self.meta)
+        self.meta.setContentsMargins(8, 0, 8, 2)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.find_bar)
+
+        self.document: Document | None = None
+        self.positions = TextPositions("")
+        self.spans: dict[int, Span] = {}
+        self.selected_span_id: int | None = None
+        self.snap_to_words = True
+        self.passage_mode = False
+        self.passage_kind: PassageKind = "sentence"
+        self._passages: list[Passage] | None = None
+        self.current_passage: int | None = None
+        self._keys: dict[str, str] = {}
+        self._colors: dict[str, str] = {}
+
+        self.picker.activated.connect(self._picked)
+        close.clicked.connect(self.closeRequested)
+        self.view.focusEntered.connect(self.activated)
+        self.view.clicked.connect(self._clicked)
+        self.view.cursorPositionChanged.connect(self._cursor_moved)
+
+    # --- content ---------------------------------------------------------------------
+
+    @property
+    def document_id(self) -> int | None:
+        return self.document.id if self.document is not None else None
+
+    def set_labels(self, labels: list[Label]) -> None:
+        self._keys = {lab.shortcut: lab.name for lab in labels if lab.shortcut}
+        self._colors = {lab.name: lab.color for lab in labels}
+        self.view.highlighter.set_colors(self._colors)
+
+    def show_loading(self, title: str) -> None:
+        self.view.setPlaceholderText(f"Loading {title}…")
+        self.view.clear()
+
+    def set_document(self, doc: Document, spans: list[Span]) -> None:
+        self.document = doc
+        self.positions = TextPositions(doc.text)
+        self._passages = None
+        self.current_passage = None
+        self.selected_span_id = None
+        self.spans = {s.id: s for s in spans}
+        self.view.set_selected_mark(None)
+        self.view.set_passage_mark(None)
+        self.view.setPlainText(doc.text)
+        self.view.highlighter.set_spans(spans, self.positions)
+        bits = [doc.published.isoformat() if doc.published else "", doc.source, doc.author]
+        self.meta.setText("  ·  ".join(b for b in bits if b))
+        self._sync_picker()
+        if self.passage_mode:
+            self._enter_passage_mode()
+
+    def set_spans(self, spans: list[Span]) -> None:
+        self.spans = {s.id: s for s in spans}
+        if self.selected_span_id not in self.spans:
+            self.select_span(None)
+        self.view.highlighter.set_spans(spans, self.positions)
+
+    def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
+        hl = self.view.highlighter
+        selected = self.selected_span_id
+        for s in removed:
+            self.spans.pop(s.id, None)
+            hl.remove_span(s.id)
+        for s in added:
+            self.spans[s.id] = s
+            hl.add_span(s)
+        if selected is not None:  # a relabelled span stays selected; a deleted one does not
+            self.select_span(selected if selected in self.spans else None)
+
+    def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
+        """The shown span with exactly this range, label and annotator (via the index)."""
+        qs, qe = self.positions.range_to_qt(start, end)
+        for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe):
+            if (sp.start, sp.end, sp.label, sp.annotator) == (start, end, label, annotator):
+                return sp
+        return None
+
+    def _sync_picker(self) -> None:
+        model = self.picker.model()
+        for row in range(model.rowCount()):
+            if model.index(row, 0).data(DocumentListModel.IdRole) == self.document_id:
+                self.picker.setCurrentIndex(row)
+                return
+
+    def _picked(self, row: int) -> None:
+        doc_id = self.picker.model().index(row, 0).data(DocumentListModel.IdRole)
+        if doc_id is not None and doc_id != self.document_id:
+            self.documentRequested.emit(doc_id)
+
+    # --- navigation --------------------------------------------------------------------
+
+    def go_to(self, start: int, end: int) -> None:
+        """Select code point range ``[start, end)`` and scroll it into view."""
+        qs, qe = self.positions.range_to_qt(start, end)
+        cur = self.view.textCursor()
+        cur.setPosition(qs)
+        cur.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
+        self.view.setTextCursor(cur)
+        self.view.centerCursor()
+
+    def select_span(self, span_id: int | None) -> None:
+        span = self.spans.get(span_id) if span_id is not None else None
+        self.selected_span_id = span.id if span else None
+        if span is None:
+            self.view.set_selected_mark(None)
+        else:
+            qs, qe = self.positions.range_to_qt(span.start, span.end)
+            self.view.set_selected_mark((qs, qe, self._colors.get(span.label, "#888888")))
+        self.spanSelected.emit(self.selected_span_id if span else -1)
+
+    def _clicked(self, qt_pos: int) -> None:
+        hits = self.view.highlighter.spans_at(qt_pos)
+        self.select_span(hits[0].id if hits else None)
+
+    def selection_range(self) -> tuple[int, int] | None:
+        """The selected text as a code point range, trimmed and snapped to words if wanted."""
+        cur = self.view.textCursor()
+        if not cur.hasSelection():
+            return None
+        return self.positions.selection_to_span(
+            cur.selectionStart(), cur.selectionEnd(), snap=self.snap_to_words
+        )
+
+    # --- passage mode -------------------------------------------------------------------
+
+    def passages(self) -> list[Passage]:
+        if self._passages is None:
+            self._passages = (
+                passages(self.document.text, self.passage_kind) if self.document else []
+            )
+        return self._passages
+
+    def set_passage_mode(self, on: bool) -> None:
+        self.passage_mode = on
+        self.mode_label.setText("Passage mode" if on else "")
+        if on and self.document is not None:
+            self._enter_passage_mode()
+        else:
+            self.current_passage = None
+            self.view.set_passage_mark(None)
+        self.passageModeChanged.emit(on)
+
+    def set_passage_kind(self, kind: PassageKind) -> None:
+        self.passage_kind = kind
+        self._passages = None
+        if self.passage_mode and self.document is not None:
+            self._enter_passage_mode()
+
+    def _enter_passage_mode(self) -> None:
+        self.mode_label.setText(f"Passage mode ({self.passage_kind}s)")
+        cp = self.positions.to_cp(self.view.textCursor().position())
+        self._set_passage(passage_at(self.passages(), cp))
+
+    def _set_passage(self, i: int | None) -> None:
+        items = self.passages()
+        self.current_passage = i
+        if i is None or not items:
+            self.view.set_passage_mark(None)
+            return
+        p = items[i]
+        qs, qe = self.positions.range_to_qt(p.start, p.end)
+        cur = self.view.textCursor()
+        cur.setPosition(qs)
+        self.view.blockSignals(True)
+        self.view.setTextCursor(cur)
+        self.view.blockSignals(False)
+        self.view.set_passage_mark((qs, qe))
+        self.view.ensureCursorVisible()
+
+    def move_passage(self, delta: int) -> None:
+        items = self.passages()
+        if not items:
+            return
+        i = 0 if self.current_passage is None else self.current_passage + delta
+        self._set_passage(max(0, min(len(items) - 1, i)))
+
+    def current_passage_range(self) -> tuple[int, int] | None:
+        if self.current_passage is None or not self.passages():
+            return None
+        p = self.passages()[self.current_passage]
+        return p.start, p.end
+
+    def _cursor_moved(self) -> None:
+        if (
+            self.passage_mode
+            and self.document is not None
+            and not self.view.textCursor().hasSelection()
+        ):
+            cp = self.positions.to_cp(self.view.textCursor().position())
+            i = passage_at(self.passages(), cp)
+            if i != self.current_passage:
+                self._set_passage(i)
+
+    # --- keys ---------------------------------------------------------------------------
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Single-key commands of the text view; returns False to let the view handle it."""
+        if self.document is None:
+            return False
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        key = event.key()
+        if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return False
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        text = event.text()
+        if text and text in self._keys:
+            self.apply_label(self._keys[text])
+            return True
+        if key == Qt.Key.Key_P and not shift:
+            self.set_passage_mode(not self.passage_mode)
+            return True
+        if key == Qt.Key.Key_P and shift:
+            self.set_passage_kind("paragraph" if self.passage_kind == "sentence" else "sentence")
+            self.message.emit(f"Passages are {self.passage_kind}s")
+            return True
+        if self.passage_mode and not shift and (key in _NEXT or key in _PREV):
+            self.move_passage(1 if key in _NEXT else -1)
+            return True
+        if key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
+            self._step_span(1 if key == Qt.Key.Key_BracketRight else -1)
+            return True
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_span_id is not None:
+            self.deleteRequested.emit(self.selected_span_id)
+            return True
+        if key == Qt.Key.Key_N and self.selected_span_id is not None:
+            self.noteRequested.emit(self.selected_span_id)
+            return True
+        if key == Qt.Key.Key_Escape:
+            cur = self.view.textCursor()
+            cur.clearSelection()
+            self.view.setTextCursor(cur)
+            self.select_span(None)
+            return True
+        return False
+
+    def apply_label(self, label: str) -> None:
+        """A label key tags the selection, else relabels the clicked span, else tags the passage."""
+        assert self.document is not None and self.document.id is not None
+        rng = self.selection_range()
+        if rng is not None:
+            self.tagRequested.emit(self.document.id, rng[0], rng[1], label)
+            cur = self.view.textCursor()
+            cur.clearSelection()
+            self.view.setTextCursor(cur)
+        elif self.selected_span_id is not None:
+            self.relabelRequested.emit(self.selected_span_id, label)
+        elif self.passage_mode and (p := self.current_passage_range()) is not None:
+            self.tagRequested.emit(self.document.id, p[0], p[1], label)
+        else:
+            self.message.emit("Select some text (or press P for passage mode), then a label key.")
+
+    def _step_span(self, delta: int) -> None:
+        ordered = sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.id))
+        if not ordered:
+            return
+        ids = [s.id for s in ordered]
+        if self.selected_span_id in ids:
+            i = ids.index(self.selected_span_id) + delta
+        else:
+            cp = self.positions.to_cp(self.view.textCursor().position())
+            i = next((k for k, s in enumerate(ordered) if s.start >= cp), len(ordered))
+            i = i if delta > 0 else i - 1
+        span = ordered[i % len(ordered)]
+        self.go_to(span.start, span.start)
+        self.select_span(span.id)

@@ -1,0 +1,125 @@
+"""The read-only text view: lazy layout (QPlainTextEdit), span colours, passage and span marks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPalette, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from annotator.gui.widgets.span_highlighter import SpanHighlighter
+
+
+class DocumentView(QPlainTextEdit):
+    clicked = Signal(int)
+    """A click without a drag, at this Qt position."""
+    painted = Signal()
+    focusEntered = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setCenterOnScroll(False)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.setFont(font)
+        self.document().setDocumentMargin(12)
+        self.highlighter = SpanHighlighter(self)
+        self.key_handler: Callable[[QKeyEvent], bool] | None = None
+        self._press_pos: int | None = None
+        self._passage: tuple[int, int] | None = None
+        self._selected: tuple[int, int, str] | None = None
+
+    # --- marks drawn as extra selections (never more than two) ---------------------
+
+    def set_passage_mark(self, qt_range: tuple[int, int] | None) -> None:
+        self._passage = qt_range
+        self._update_marks()
+
+    def set_selected_mark(self, qt_range: tuple[int, int, str] | None) -> None:
+        """The clicked span: a strong outline colour of its label."""
+        self._selected = qt_range
+        self._update_marks()
+
+    def _update_marks(self) -> None:
+        marks = []
+        pal = self.palette()
+        if self._passage is not None:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(self._passage[0])
+            cur.setPosition(self._passage[1], QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            # Neutral tint (not a label colour) plus an overline, in light and dark palettes.
+            tint = QColor(pal.color(QPalette.ColorRole.Text))
+            tint.setAlpha(34)
+            sel.format.setBackground(tint)
+            sel.format.setFontOverline(True)
+            sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
+            marks.append(sel)
+        if self._selected is not None:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(self._selected[0])
+            cur.setPosition(self._selected[1], QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            sel.format.setBackground(QColor(self._selected[2]))
+            sel.format.setForeground(QColor("#ffffff"))
+            marks.append(sel)
+        self.setExtraSelections(marks)
+
+    # --- events ----------------------------------------------------------------------
+
+    def paintEvent(self, event):
+        self.highlighter.format_visible()
+        super().paintEvent(event)
+        self.painted.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.key_handler is not None and self.key_handler(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.focusEntered.emit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        self._press_pos = self.cursorForPosition(event.position().toPoint()).position()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        pos = self.cursorForPosition(event.position().toPoint()).position()
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self._press_pos == pos
+            and not self.textCursor().hasSelection()
+        ):
+            self.clicked.emit(pos)
+        self._press_pos = None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            pos = self.cursorForPosition(
+                self.viewport().mapFromGlobal(event.globalPos())
+            ).position()
+            spans = self.highlighter.spans_at(pos)
+            if spans:
+                lines = [
+                    f"<b>{s.label}</b> — {s.annotator}" + (f": <i>{s.note}</i>" if s.note else "")
+                    for s in spans
+                ]
+                QToolTip.showText(event.globalPos(), "<br>".join(lines), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)

@@ -1,0 +1,69 @@
+"""The span dock: spans of the current document; a click jumps to the span and selects it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.gui.models.span_list_model import SpanListModel
+
+
+class SpanList(QWidget):
+    spanActivated = Signal(int)
+    deleteRequested = Signal(int)
+    noteRequested = Signal(int)
+
+    def __init__(self, model: SpanListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh = self.table.horizontalHeader()
+        # Fixed widths, never ResizeToContents: that measures every row of 50,000 spans.
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(SpanListModel.TEXT, QHeaderView.ResizeMode.Stretch)
+        hh.resizeSection(SpanListModel.LABEL, 110)
+        hh.resizeSection(SpanListModel.ANNOTATOR, 80)
+        hh.resizeSection(SpanListModel.NOTE, 80)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setMinimumWidth(340)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.table)
+        self.table.clicked.connect(self._clicked)
+        self.table.activated.connect(self._clicked)
+        self.table.customContextMenuRequested.connect(self._menu)
+
+    def select_span(self, span_id: int | None) -> None:
+        row = self.model.row_of(span_id) if span_id is not None else None
+        if row is None:
+            self.table.clearSelection()
+            return
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def _clicked(self, index: QModelIndex) -> None:
+        self.spanActivated.emit(index.data(SpanListModel.IdRole))
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        span_id = index.data(SpanListModel.IdRole)
+        menu = QMenu(self)
+        menu.addAction("Edit note…", lambda: self.noteRequested.emit(span_id))
+        menu.addAction("Delete span", lambda: self.deleteRequested.emit(span_id))
+        menu.exec(self.table.viewport().mapToGlobal(pos))

@@ -1,0 +1,52 @@
+"""Label set editing and the shortcut sheet."""
+
+from __future__ import annotations
+
+from conftest import open_in
+from PySide6.QtCore import Qt
+
+from annotator.gui.dialogs.label_dialog import LabelDialog
+from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+
+def test_label_dialog_adds_and_renames_and_panes_follow(qtbot, make_window, import_doc, fresh):
+    doc = import_doc("Energy prices rose sharply.")
+    win = make_window()
+    pane = open_in(qtbot, win, doc)
+    qtbot.keyClick(
+        pane.view,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dlg = win.findChild(LabelDialog, "labelDialog")
+    assert dlg is not None and dlg.isVisible()
+    dlg.list.setCurrentRow(-1)
+    dlg.name.setText("HUMANITARIAN")
+    qtbot.keyClicks(dlg.shortcut, "4")
+    dlg.description.setPlainText("Aid, refugees, civilian harm.")
+    qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+    assert "HUMANITARIAN" in [lab.name for lab in fresh().labels.list()]
+    qtbot.waitUntil(lambda: not win.runner.busy)
+    pane.view.setFocus()
+    qtbot.keyClick(pane.view, Qt.Key.Key_P)
+    qtbot.keyClick(pane.view, Qt.Key.Key_4)
+    assert [s.label for s in fresh().annotations.spans(doc)] == ["HUMANITARIAN"]
+
+    dlg.name.setText("HUMANITARIAN AID")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert [s.label for s in fresh().annotations.spans(doc)] == ["HUMANITARIAN AID"]
+    qtbot.waitUntil(lambda: not win.runner.busy)
+    assert [s.label for s in pane.spans.values()] == ["HUMANITARIAN AID"]
+    dlg.shortcut.setText("1")  # taken by MILITARY: refused with a message
+    assert not dlg.save_label()
+    assert "already used" in dlg.error.text()
+
+
+def test_f1_shows_the_shortcut_sheet(qtbot, make_window):
+    win = make_window()
+    win.reading.current.view.setFocus()
+    qtbot.keyClick(win.reading.current.view, Qt.Key.Key_F1)
+    dlg = win.findChild(ShortcutsDialog, "shortcutsDialog")
+    assert dlg is not None and dlg.isVisible()
+    text = dlg.browser.toPlainText()
+    assert "Passage mode" in text and "Ctrl+Z" in text
