@@ -104,6 +104,27 @@ class Span:
         return (self.start, self.end, self.label)
 
 
+class ChangeKind(str, enum.Enum):
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class SpanChange:
+    """One committed change to a span, by anyone: an entry of the live change feed.
+
+    ``seq`` increases with each change; a deleted span keeps its id and document here.
+    """
+
+    seq: int
+    kind: ChangeKind
+    span_id: int
+    document_id: int
+    annotator: str
+    changed_at: dt.datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AnnotatedDocument:
     """What formats read and write: one document with the spans that go with it."""
