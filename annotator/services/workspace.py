@@ -7,6 +7,7 @@ from annotator.services.documents import DocumentService
 from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.labels import LabelService
+from annotator.services.live import ChangeFeed
 from annotator.storage import Database, open_database
 
 
@@ -22,6 +23,10 @@ class Workspace:
     @classmethod
     def open(cls, url: str) -> Workspace:
         return cls(open_database(url))
+
+    def change_feed(self, *, interval: float = 2.0, listen: bool = True) -> ChangeFeed:
+        """A live feed of everyone's span changes from now on (see ``services.live``)."""
+        return ChangeFeed(self.db, interval=interval, listen=listen)
 
     @property
     def display_url(self) -> str:
