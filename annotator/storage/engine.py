@@ -40,8 +40,8 @@ MAX_ATTEMPTS = 12
 
 _INSUFFICIENT_PRIVILEGE = "42501"
 _SECRET_PATTERNS = (
-    re.compile(r"(://[^:/@\s]*:)[^@\s]+(@)"),  # scheme://user:secret@
-    re.compile(r"(password\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&;,]+)()", re.IGNORECASE),
+    (re.compile(r"([^:/@\s]+:)[^@\s/]+(@)"), r"\1***\2"),  # user:secret@host
+    (re.compile(r"(password\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&;,]+)", re.IGNORECASE), r"\1***"),
 )
 
 
@@ -57,7 +57,7 @@ def _url_password(url: str) -> str | None:
     try:
         pw = make_url(url).password
     except Exception:
-        m = re.search(r"://[^:/@\s]*:([^@\s]+)@", url)
+        m = re.search(r"[^:/@\s]+:([^@\s/]+)@", url)
         return m.group(1) if m else None
     return str(pw) if pw else None
 
@@ -67,8 +67,8 @@ def scrub(text: str, *, url: str | None = None) -> str:
     for secret in (_url_password(url) if url else None, os.environ.get("PGPASSWORD")):
         if secret:
             text = text.replace(secret, "***")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\1***\2", text)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
     return text
 
 
@@ -153,7 +153,7 @@ class Database:
             raise
         except Exception as exc:  # e.g. a missing driver; the message may quote the URL
             raise DatabaseError(
-                scrub(f"Cannot open {display_url(url)}: {exc}", url=url)
+                scrub(f"Cannot open {url}: {exc}", url=url)
             ) from None
         self.backend = self.engine.dialect.name
         if self.backend == "sqlite":
