@@ -25,9 +25,15 @@ def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
 def build_parser() -> argparse.ArgumentParser:
     from annotator.formats.registry import exporter_names, importer_names
 
-    p = argparse.ArgumentParser(prog="annotator", description="Tag passages of articles and export training data.")
+    p = argparse.ArgumentParser(
+        prog="annotator", description="Tag passages of articles and export training data."
+    )
     p.add_argument("--version", action="version", version=f"annotator {__version__}")
-    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
@@ -35,17 +41,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    imp.add_argument("--format", choices=importer_names(), help="force a format (default: by file extension)")
-    imp.add_argument("--annotator", default="imported", help="annotator for spans that name none (default: imported)")
-    imp.add_argument("--create-labels", action="store_true", help="create labels the file uses but the project lacks")
+    imp.add_argument(
+        "--format", choices=importer_names(), help="force a format (default: by file extension)"
+    )
+    imp.add_argument(
+        "--annotator",
+        default="imported",
+        help="annotator for spans that name none (default: imported)",
+    )
+    imp.add_argument(
+        "--create-labels",
+        action="store_true",
+        help="create labels the file uses but the project lacks",
+    )
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="export documents and spans")
     exp.add_argument("--format", default="jsonl", choices=exporter_names())
     exp.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
-    exp.add_argument("--annotator", action="append", metavar="NAME", help="only these annotators' spans (repeat or comma-separate)")
-    exp.add_argument("--label", action="append", metavar="NAME", help="only these labels (repeat or comma-separate)")
-    exp.add_argument("--only-done", action="store_true", help="only documents the chosen annotators marked done")
+    exp.add_argument(
+        "--annotator",
+        action="append",
+        metavar="NAME",
+        help="only these annotators' spans (repeat or comma-separate)",
+    )
+    exp.add_argument(
+        "--label",
+        action="append",
+        metavar="NAME",
+        help="only these labels (repeat or comma-separate)",
+    )
+    exp.add_argument(
+        "--only-done", action="store_true", help="only documents the chosen annotators marked done"
+    )
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, spans per label and annotator")
@@ -79,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     si.set_defaults(func=cmd_server_init)
     su = ssub.add_parser("add-user", help="create a login role for an annotator (owner)")
     su.add_argument("name", help="role name, also the annotator name unless --annotator")
-    su.add_argument("--annotator", metavar="NAME", help="annotator name if it differs from the role")
+    su.add_argument(
+        "--annotator", metavar="NAME", help="annotator name if it differs from the role"
+    )
     su.add_argument("--adjudicator", action="store_true", help="may also write the gold layer")
-    su.add_argument("--lead", action="store_true", help="may also edit documents, labels and any span")
+    su.add_argument(
+        "--lead", action="store_true", help="may also edit documents, labels and any span"
+    )
     su.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     su.set_defaults(func=cmd_server_add_user)
     for sp in (si, su):
@@ -115,7 +147,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    flt = SpanFilter(annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done)
+    flt = SpanFilter(
+        annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done
+    )
     known = {lab.name for lab in ws.labels.list()}
     for name in flt.labels:
         if name not in known:
@@ -135,9 +169,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
         date = d["published"] or "----------"
         print(f"  {d['id']:>5}  {date}  {d['spans']:>5} spans  {d['title'][:70]}")
     if stats["spans"]["by_label"]:
-        print("spans by label: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_label"].items()))
+        print(
+            "spans by label: "
+            + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_label"].items())
+        )
     if stats["spans"]["by_annotator"]:
-        print("spans by annotator: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_annotator"].items()))
+        print(
+            "spans by annotator: "
+            + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_annotator"].items())
+        )
     return 0
 
 
@@ -145,7 +185,8 @@ def cmd_labels_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     for lab in ws.labels.list():
         key = f"[{lab.shortcut}]" if lab.shortcut else "   "
-        print(f"{key:>4} {lab.name:<20} {lab.color}  {ws.labels.usage(lab.name):>6} spans  {lab.description}")
+        uses = ws.labels.usage(lab.name)
+        print(f"{key:>4} {lab.name:<20} {lab.color}  {uses:>6} spans  {lab.description}")
     return 0
 
 
@@ -159,7 +200,11 @@ def cmd_labels_add(args: argparse.Namespace) -> int:
 
 def cmd_labels_edit(args: argparse.Namespace) -> int:
     label, _ = _workspace(args).labels.update(
-        args.name, new_name=args.rename, color=args.color, shortcut=args.shortcut, description=args.description
+        args.name,
+        new_name=args.rename,
+        color=args.color,
+        shortcut=args.shortcut,
+        description=args.description,
     )
     print(f"updated label {label.name}")
     return 0

@@ -33,13 +33,13 @@ BOTH_BACKENDS = {"storage", "services"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "db_backend" in metafunc.fixturenames:
-        if Path(str(metafunc.definition.path)).parent.name in BOTH_BACKENDS:
-            metafunc.parametrize(
-                "db_backend",
-                ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-                indirect=True,
-            )
+    folder = Path(str(metafunc.definition.path)).parent.name
+    if "db_backend" in metafunc.fixturenames and folder in BOTH_BACKENDS:
+        metafunc.parametrize(
+            "db_backend",
+            ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+            indirect=True,
+        )
 
 
 @pytest.fixture

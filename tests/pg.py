@@ -74,11 +74,14 @@ class TempPostgres:
         os.chmod(self.root, 0o700)
         self._run(
             str(self.bindir / "initdb"),
-            "-D", str(self.datadir),
-            "-U", SUPERUSER,
+            "-D",
+            str(self.datadir),
+            "-U",
+            SUPERUSER,
             "--auth-local=trust",
             "--auth-host=scram-sha-256",
-            "-E", "UTF8",
+            "-E",
+            "UTF8",
             "--locale=C.UTF-8",
             "--no-sync",
         )
@@ -95,10 +98,15 @@ class TempPostgres:
         opts.append(f"-c log_statement={self._log_statements}")
         self._run(
             str(self.bindir / "pg_ctl"),
-            "-D", str(self.datadir),
-            "-l", str(self.logfile),
-            "-o", " ".join(opts),
-            "-w", "-t", "60",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.logfile),
+            "-o",
+            " ".join(opts),
+            "-w",
+            "-t",
+            "60",
             "start",
         )
         self.started = True
@@ -107,7 +115,9 @@ class TempPostgres:
     def stop(self) -> None:
         if self.started:
             try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop")
+                self._run(
+                    str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"
+                )
             finally:
                 self.started = False
         shutil.rmtree(self.root, ignore_errors=True)

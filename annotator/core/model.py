@@ -11,19 +11,19 @@ GOLD_ANNOTATOR = "gold"
 """Name of the adjudicated layer; it is an annotator like any other so it exports like one."""
 
 
-class AnnotatorKind(str, enum.Enum):
+class AnnotatorKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     HUMAN = "human"
     GOLD = "gold"
 
 
-class SpanOrigin(str, enum.Enum):
+class SpanOrigin(str, enum.Enum):  # noqa: UP042 - keep str() of members
     MANUAL = "manual"
     IMPORTED = "imported"
     UNANIMOUS = "unanimous"
     ADJUDICATED = "adjudicated"
 
 
-class DocumentStatus(str, enum.Enum):
+class DocumentStatus(str, enum.Enum):  # noqa: UP042 - keep str() of members
     TODO = "todo"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -104,7 +104,7 @@ class Span:
         return (self.start, self.end, self.label)
 
 
-class ChangeKind(str, enum.Enum):
+class ChangeKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"

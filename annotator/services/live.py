@@ -116,7 +116,11 @@ class ChangeFeed:
             got = self.poll()
             if got:
                 return got
-            left = self.interval if deadline is None else min(self.interval, deadline - time.monotonic())
+            left = (
+                self.interval
+                if deadline is None
+                else min(self.interval, deadline - time.monotonic())
+            )
             if left <= 0:
                 return []
             self._sleep(left)
@@ -146,7 +150,9 @@ class ChangeFeed:
     def start(self) -> ChangeFeed:
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="annotator-change-feed", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="annotator-change-feed", daemon=True
+            )
             self._thread.start()
         return self
 

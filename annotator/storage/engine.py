@@ -82,7 +82,10 @@ def _reason(exc: BaseException) -> str:
 def user_error(exc: BaseException, url: str) -> DatabaseError:
     """A message fit for users about a database failure, with no password in it."""
     where = display_url(url)
-    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+    if (
+        isinstance(exc, DBAPIError)
+        and getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE
+    ):
         return PermissionDeniedError(
             scrub(f"The server {where} refused this change: {_reason(exc)}", url=url)
         )
@@ -152,9 +155,7 @@ class Database:
         except DatabaseError:
             raise
         except Exception as exc:  # e.g. a missing driver; the message may quote the URL
-            raise DatabaseError(
-                scrub(f"Cannot open {url}: {exc}", url=url)
-            ) from None
+            raise DatabaseError(scrub(f"Cannot open {url}: {exc}", url=url)) from None
         self.backend = self.engine.dialect.name
         if self.backend == "sqlite":
             self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -203,9 +204,10 @@ class Database:
         while True:
             attempt += 1
             try:
-                with Session(
-                    self._write_engine, expire_on_commit=False, autoflush=False
-                ) as session, session.begin():
+                with (
+                    Session(self._write_engine, expire_on_commit=False, autoflush=False) as session,
+                    session.begin(),
+                ):
                     return work(session)
             except DBAPIError as exc:
                 retry = is_retryable(exc) and (

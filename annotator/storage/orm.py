@@ -130,7 +130,8 @@ class SpanChangeRow(Base):
     """
 
     __tablename__ = "span_changes"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused: they are the feed's cursor
+    # Ids are never reused: they are the feed's cursor.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     op: Mapped[str] = mapped_column(String(10))

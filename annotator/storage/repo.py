@@ -21,8 +21,8 @@ from annotator.core.model import (
     Label,
     NewSpan,
     Span,
-    SpanFilter,
     SpanChange,
+    SpanFilter,
     SpanOrigin,
 )
 from annotator.storage.orm import (
@@ -53,6 +53,7 @@ def _insert_or_find(s: Session, row: R, find: Callable[[], R | None]) -> R:
             raise  # not a duplicate: a real constraint violation
         return found
 
+
 # --- conversion -----------------------------------------------------------------
 
 
@@ -75,7 +76,11 @@ def _document(row: DocumentRow) -> Document:
 
 def _label(row: LabelRow) -> Label:
     return Label(
-        id=row.id, name=row.name, color=row.color, shortcut=row.shortcut, description=row.description
+        id=row.id,
+        name=row.name,
+        color=row.color,
+        shortcut=row.shortcut,
+        description=row.description,
     )
 
 
@@ -165,7 +170,9 @@ def count_documents(s: Session) -> int:
     return s.scalar(select(func.count(DocumentRow.id))) or 0
 
 
-def list_documents(s: Session, *, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+def list_documents(
+    s: Session, *, offset: int = 0, limit: int | None = None
+) -> list[DocumentSummary]:
     """Summaries without text, with span counts and status per annotator, in three queries."""
     q = (
         select(
@@ -293,12 +300,7 @@ def update_label(s: Session, current: str, **changes: Any) -> Label:
 
 
 def count_label_spans(s: Session, name: str) -> int:
-    return (
-        s.scalar(
-            select(func.count(SpanRow.id)).join(LabelRow).where(LabelRow.name == name)
-        )
-        or 0
-    )
+    return s.scalar(select(func.count(SpanRow.id)).join(LabelRow).where(LabelRow.name == name)) or 0
 
 
 def remove_label(s: Session, name: str, *, delete_spans: bool = False) -> int:
@@ -327,7 +329,9 @@ def list_annotators(s: Session) -> list[Annotator]:
     ]
 
 
-def annotator_id(s: Session, name: str, *, create: bool = True, kind: AnnotatorKind = AnnotatorKind.HUMAN) -> int:
+def annotator_id(
+    s: Session, name: str, *, create: bool = True, kind: AnnotatorKind = AnnotatorKind.HUMAN
+) -> int:
     found = s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
     if found is not None:
         return found
@@ -429,7 +433,9 @@ def update_span(
         new_end = row.end if end is None else end
         n = document_length(s, row.document_id)
         if not (0 <= new_start < new_end <= n):
-            raise AnnotatorError(f"Span [{new_start}, {new_end}) is outside the document (length {n}).")
+            raise AnnotatorError(
+                f"Span [{new_start}, {new_end}) is outside the document (length {n})."
+            )
         row.start, row.end = new_start, new_end
     row.updated_at = utcnow()
     s.flush()
@@ -465,13 +471,18 @@ def iter_documents_with_spans(
     s: Session, flt: SpanFilter, *, batch: int = 200
 ) -> Iterator[tuple[Document, list[Span]]]:
     """Documents and their filtered spans, loaded in batches so memory stays bounded."""
-    ids = list(flt.document_ids) or document_ids(s, only_done_by=flt.annotators if flt.only_done else ())
+    ids = list(flt.document_ids) or document_ids(
+        s, only_done_by=flt.annotators if flt.only_done else ()
+    )
     if flt.only_done and flt.document_ids:
         done = set(document_ids(s, only_done_by=flt.annotators))
         ids = [i for i in ids if i in done]
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
-        docs = {r.id: _document(r) for r in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)))}
+        docs = {
+            r.id: _document(r)
+            for r in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)))
+        }
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
         q = _span_select().where(SpanRow.document_id.in_(chunk))
         if flt.annotators:
@@ -543,7 +554,9 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
     now = utcnow()
     for sp in spans:
         if not (0 <= sp.start < sp.end <= length):
-            raise AnnotatorError(f"Span [{sp.start}, {sp.end}) is outside the document (length {length}).")
+            raise AnnotatorError(
+                f"Span [{sp.start}, {sp.end}) is outside the document (length {length})."
+            )
         if sp.label not in label_ids:
             raise NotFoundError(f"No label named {sp.label!r}.")
         if sp.annotator not in ann_ids:

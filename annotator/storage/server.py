@@ -68,16 +68,31 @@ _POLICIES = {
         # USING true: changing someone else's span is an error, not a silent no-op.
         ("spans_update_own", "UPDATE", USERS, "true", "annotator_owned(annotator_id)"),
         ("spans_delete_own", "DELETE", USERS, "annotator_owned(annotator_id)", None),
-        ("spans_gold", "ALL", ADJUDICATORS, "annotator_is_gold(annotator_id)",
-         "annotator_is_gold(annotator_id)"),
+        (
+            "spans_gold",
+            "ALL",
+            ADJUDICATORS,
+            "annotator_is_gold(annotator_id)",
+            "annotator_is_gold(annotator_id)",
+        ),
         ("spans_lead", "ALL", LEADS, "true", "true"),
     ],
     "document_status": [
         ("status_read", "SELECT", USERS, "true", None),
-        ("status_own", "ALL", USERS, "annotator_owned(annotator_id)",
-         "annotator_owned(annotator_id)"),
-        ("status_gold", "ALL", ADJUDICATORS, "annotator_is_gold(annotator_id)",
-         "annotator_is_gold(annotator_id)"),
+        (
+            "status_own",
+            "ALL",
+            USERS,
+            "annotator_owned(annotator_id)",
+            "annotator_owned(annotator_id)",
+        ),
+        (
+            "status_gold",
+            "ALL",
+            ADJUDICATORS,
+            "annotator_is_gold(annotator_id)",
+            "annotator_is_gold(annotator_id)",
+        ),
         ("status_lead", "ALL", LEADS, "true", "true"),
     ],
 }
@@ -113,8 +128,10 @@ def _grants(conn: Connection) -> None:
     run(f"GRANT INSERT, DELETE ON spans TO {USERS}")
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON document_status TO {USERS}")
-    run(f"GRANT INSERT, UPDATE, DELETE ON documents, labels, annotators, spans, "
-        f"document_status TO {LEADS}")
+    run(
+        f"GRANT INSERT, UPDATE, DELETE ON documents, labels, annotators, spans, "
+        f"document_status TO {LEADS}"
+    )
 
 
 def _policies(conn: Connection) -> None:
@@ -142,8 +159,10 @@ def init_server(db: Database) -> None:
         conn.exec_driver_sql(f"GRANT {ADJUDICATORS} TO {LEADS}")
         _grants(conn)
         _policies(conn)
-    db.write(lambda s: repo.annotator_id(s, GOLD_ANNOTATOR, kind=AnnotatorKind.GOLD),
-             retry_integrity=True)
+    db.write(
+        lambda s: repo.annotator_id(s, GOLD_ANNOTATOR, kind=AnnotatorKind.GOLD),
+        retry_integrity=True,
+    )
 
 
 def scram_sha256_verifier(password: str, *, iterations: int = 4096) -> str:
@@ -182,10 +201,17 @@ def add_user(
         raise AnnotatorError("A password is needed (it goes to the server as a SCRAM hash).")
     verifier = scram_sha256_verifier(password)
     with db.guard(), db.engine.begin() as conn:
-        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": USERS}).first() is None:
-            raise DatabaseError(f"{db.display_url} is not set up: run `annotator server init` first.")
+        if (
+            conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": USERS}).first()
+            is None
+        ):
+            raise DatabaseError(
+                f"{db.display_url} is not set up: run `annotator server init` first."
+            )
         quoted = _quote(conn, role)
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first()
         verb = "ALTER" if exists else "CREATE"
         # exec_driver_sql: the verifier holds ':' that text() would read as a bind parameter.
         conn.exec_driver_sql(f"{verb} ROLE {quoted} LOGIN PASSWORD '{verifier}'")

@@ -17,7 +17,9 @@ TAGS = 500
 TEXT = " ".join(f"w{i:03d}" for i in range(TAGS + 10))
 
 
-def _tagger(url: str, worker: int, writers: int, doc: int) -> tuple[list[tuple[int, int]], list[str]]:
+def _tagger(
+    url: str, worker: int, writers: int, doc: int
+) -> tuple[list[tuple[int, int]], list[str]]:
     """One desktop: its own Workspace, ``TAGS`` calls to AnnotationService.add.
 
     Half the workers repeat the other half's tags under the same annotator name, in the
@@ -43,7 +45,9 @@ def _tagger(url: str, worker: int, writers: int, doc: int) -> tuple[list[tuple[i
 
 def _hammer(url: str, writers: int) -> None:
     db = open_database(url)
-    doc = db.write(lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT))))
+    doc = db.write(
+        lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT)))
+    )
     db.dispose()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(writers) as pool:
@@ -63,7 +67,9 @@ def _hammer(url: str, writers: int) -> None:
     ids = {sp.id for sp in spans}
     for stored, _ in results:
         assert len(stored) == TAGS and {sid for sid, _ in stored} <= ids
-    assert sorted(a.name for a in db.read(repo.list_annotators)) == [f"ann{t}" for t in range(pairs)]
+    assert sorted(a.name for a in db.read(repo.list_annotators)) == [
+        f"ann{t}" for t in range(pairs)
+    ]
     db.dispose()
 
 

@@ -16,10 +16,14 @@ TEXT = "Artillery fire resumed near the port as ministers met to discuss grain e
 
 
 def _doc(ws: Workspace, text: str = TEXT) -> int:
-    return ws.db.write(lambda s: repo.add_document(s, Document(text=text, content_hash=content_hash(text))))
+    return ws.db.write(
+        lambda s: repo.add_document(s, Document(text=text, content_hash=content_hash(text)))
+    )
 
 
-def test_feed_reports_other_writers_inserts_updates_and_deletes(workspace: Workspace, db_url: str) -> None:
+def test_feed_reports_other_writers_inserts_updates_and_deletes(
+    workspace: Workspace, db_url: str
+) -> None:
     doc = _doc(workspace)
     feed = workspace.change_feed(listen=False)
     assert feed.poll() == []
@@ -52,7 +56,9 @@ def test_new_feed_starts_after_existing_changes(workspace: Workspace) -> None:
     assert len(feed.poll()) == 1
 
 
-def test_subscribers_are_called_from_the_background_thread(workspace: Workspace, db_url: str) -> None:
+def test_subscribers_are_called_from_the_background_thread(
+    workspace: Workspace, db_url: str
+) -> None:
     doc = _doc(workspace)
     # On PostgreSQL the interval is long, so only a NOTIFY can deliver within the deadline.
     pg = workspace.db.backend == "postgresql"
@@ -78,7 +84,10 @@ def test_subscribers_are_called_from_the_background_thread(workspace: Workspace,
         assert arrived.wait(10), seen
         other.close()
         unsubscribe()
-    assert [(c.kind, c.span_id) for c in seen] == [(ChangeKind.INSERT, sp.id), (ChangeKind.DELETE, sp.id)]
+    assert [(c.kind, c.span_id) for c in seen] == [
+        (ChangeKind.INSERT, sp.id),
+        (ChangeKind.DELETE, sp.id),
+    ]
 
 
 @pytest.mark.postgres
@@ -92,7 +101,7 @@ def test_late_commit_of_an_earlier_sequence_number_is_not_lost(
     label = workspace.db.read(lambda s: repo.get_label(s, "MILITARY")).id
     feed = workspace.change_feed(listen=False)
     insert = (
-        "INSERT INTO spans (document_id, annotator_id, label_id, start, \"end\", note, origin,"
+        'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin,'
         " decided_by, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, '', 'manual', '',"
         " now(), now())"
     )

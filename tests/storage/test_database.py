@@ -40,7 +40,7 @@ def test_database_from_newer_version_is_refused_untouched(tmp_path: Path) -> Non
     con.commit()
     con.close()
     before = path.read_bytes()
-    with pytest.raises(DatabaseError, match="newer version of Annotator.*9999"):
+    with pytest.raises(DatabaseError, match=r"newer version of Annotator.*9999"):
         open_database(f"sqlite:///{path}")
     assert path.read_bytes() == before
     assert HEAD != "9999"

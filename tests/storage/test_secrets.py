@@ -57,7 +57,7 @@ def test_statement_parameters_are_not_rendered_in_errors(db_url: str) -> None:
     db = open_database(db_url)
     db.write(lambda s: repo.add_document(s, Document(text="x", content_hash="h1")))
     again = Document(text="x", content_hash="h1", title=SECRET)
-    with pytest.raises(DatabaseError, match="(?i)unique") as err:  # content_hash taken
+    with pytest.raises(DatabaseError, match=r"(?i)unique") as err:  # content_hash taken
         db.write(lambda s: repo.add_document(s, again))
     # The title was only a statement parameter: SQLAlchemy must not render it anywhere.
     assert SECRET not in _all_text(err.value)

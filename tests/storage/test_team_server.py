@@ -43,11 +43,17 @@ def team(pg_server: object, pg_database: tuple[str, str]) -> Iterator[Team]:
     admin = TeamServerService.connect(owner_url)
     admin.init()
     admin.init()  # idempotent: re-run after every upgrade
-    for role, adj, lead in (("alice", False, False), ("bob", False, False),
-                            ("carol", True, False), ("lena", False, True)):
+    for role, adj, lead in (
+        ("alice", False, False),
+        ("bob", False, False),
+        ("carol", True, False),
+        ("lena", False, True),
+    ):
         admin.add_user(role, f"pw-{role}-Secret!", adjudicator=adj, lead=lead)
     db = open_database(owner_url)
-    doc = db.write(lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT))))
+    doc = db.write(
+        lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT)))
+    )
     db.dispose()
     yield Team(pg_server, dbname, owner_url, doc)
 
@@ -63,14 +69,18 @@ def _owner_view(team: Team, span_id: int) -> tuple[int, int, str, str]:
 
 def test_annotator_cannot_change_or_delete_someone_elses_span(team: Team) -> None:
     bob, alice = team.open("bob"), team.open("alice")
-    bobs, _ = bob.annotations.add(team.doc, start=0, end=6, label="MILITARY", annotator="bob", note="b")
+    bobs, _ = bob.annotations.add(
+        team.doc, start=0, end=6, label="MILITARY", annotator="bob", note="b"
+    )
     before = _owner_view(team, bobs.id)
 
     with pytest.raises(PermissionDeniedError, match="row-level security"):
         alice.annotations.update(bobs.id, note="mine now")
     with pytest.raises(PermissionDeniedError, match="permission denied"):
         # Handing the span to herself is refused too: annotator_id is not updatable.
-        alice.db.write(lambda s: s.get(repo.SpanRow, bobs.id).__setattr__("annotator_id", 1) or s.flush())
+        alice.db.write(
+            lambda s: s.get(repo.SpanRow, bobs.id).__setattr__("annotator_id", 1) or s.flush()
+        )
     with pytest.raises(PermissionDeniedError, match="only your own"):
         alice.annotations.delete(bobs.id)
     with pytest.raises(PermissionDeniedError):
@@ -100,7 +110,9 @@ def test_annotator_edits_own_spans_and_status(team: Team) -> None:
 
 def test_only_adjudicators_write_gold(team: Team) -> None:
     carol, alice = team.open("carol"), team.open("alice")
-    gold, _ = carol.annotations.add(team.doc, start=19, end=24, label="MILITARY", annotator=GOLD_ANNOTATOR)
+    gold, _ = carol.annotations.add(
+        team.doc, start=19, end=24, label="MILITARY", annotator=GOLD_ANNOTATOR
+    )
     carol.annotations.update(gold.id, note="adjudicated")
     with pytest.raises(PermissionDeniedError):
         alice.annotations.add(team.doc, start=0, end=6, label="MILITARY", annotator=GOLD_ANNOTATOR)
@@ -109,7 +121,9 @@ def test_only_adjudicators_write_gold(team: Team) -> None:
     with pytest.raises(PermissionDeniedError):
         alice.annotations.delete(gold.id)
     # Adjudicators are annotators too, but not of other people's layers.
-    bobs, _ = team.open("bob").annotations.add(team.doc, start=0, end=6, label="MILITARY", annotator="bob")
+    bobs, _ = team.open("bob").annotations.add(
+        team.doc, start=0, end=6, label="MILITARY", annotator="bob"
+    )
     with pytest.raises(PermissionDeniedError):
         carol.annotations.delete(bobs.id)
     assert _owner_view(team, gold.id)[3] == "adjudicated"
@@ -123,7 +137,9 @@ def test_documents_and_labels_are_written_by_leads_only(team: Team) -> None:
     with pytest.raises(PermissionDeniedError):
         alice.documents.delete(team.doc)
     lena.labels.add("ENERGY")
-    bobs, _ = team.open("bob").annotations.add(team.doc, start=0, end=6, label="ENERGY", annotator="bob")
+    bobs, _ = team.open("bob").annotations.add(
+        team.doc, start=0, end=6, label="ENERGY", annotator="bob"
+    )
     lena.annotations.update(bobs.id, note="lead fixed it")  # leads may correct anyone
     assert "ENERGY" in [lab.name for lab in alice.labels.list()]
 
@@ -133,12 +149,14 @@ def test_plain_user_cannot_migrate(team: Team) -> None:
     with db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     db.dispose()
-    with pytest.raises(DatabaseError, match="only its owner may run.*server init"):
+    with pytest.raises(DatabaseError, match=r"only its owner may run.*server init"):
         team.open("alice")
 
 
 def test_cli_add_user_reads_password_from_stdin_and_never_shows_it(
-    pg_server: object, pg_database: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
+    pg_server: object,
+    pg_database: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     dbname, owner_url = pg_database
@@ -153,8 +171,12 @@ def test_cli_add_user_reads_password_from_stdin_and_never_shows_it(
     assert [a.name for a in ws.documents.annotators()] == ["dora", GOLD_ANNOTATOR]
     ws.close()
     # Only a SCRAM hash went to the server: not in pg_authid in clear, not in its log.
-    with psycopg.connect(host=str(pg_server.root), port=pg_server.port, user="postgres",  # type: ignore[attr-defined]
-                         dbname=dbname) as conn:
+    with psycopg.connect(
+        host=str(pg_server.root),
+        port=pg_server.port,
+        user="postgres",  # type: ignore[attr-defined]
+        dbname=dbname,
+    ) as conn:
         stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname='dora'").fetchone()
     assert stored is not None and stored[0].startswith("SCRAM-SHA-256$")
     log = pg_server.logfile.read_text(errors="replace")  # type: ignore[attr-defined]
@@ -164,4 +186,6 @@ def test_cli_add_user_reads_password_from_stdin_and_never_shows_it(
     bad = pg_server.user_url("dora", "wrong-Guess-42", dbname)  # type: ignore[attr-defined]
     with pytest.raises(DatabaseError) as err:
         Workspace.open(bad)
-    assert "wrong-Guess-42" not in str(err.value) and "password authentication failed" in str(err.value)
+    assert "wrong-Guess-42" not in str(err.value) and "password authentication failed" in str(
+        err.value
+    )
