@@ -12,6 +12,7 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import SpanFilter
 from annotator.services import Workspace
+from annotator.services.team import TeamServerService
 
 
 def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -24,9 +25,15 @@ def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
 def build_parser() -> argparse.ArgumentParser:
     from annotator.formats.registry import exporter_names, importer_names
 
-    p = argparse.ArgumentParser(prog="annotator", description="Tag passages of articles and export training data.")
+    p = argparse.ArgumentParser(
+        prog="annotator", description="Tag passages of articles and export training data."
+    )
     p.add_argument("--version", action="version", version=f"annotator {__version__}")
-    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
@@ -34,9 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    imp.add_argument("--format", choices=importer_names(), help="force a format (default: by file extension)")
-    imp.add_argument("--annotator", default="imported", help="annotator for spans that name none (default: imported)")
-    imp.add_argument("--create-labels", action="store_true", help="create labels the file uses but the project lacks")
+    imp.add_argument(
+        "--format", choices=importer_names(), help="force a format (default: by file extension)"
+    )
+    imp.add_argument(
+        "--annotator",
+        default="imported",
+        help="annotator for spans that name none (default: imported)",
+    )
+    imp.add_argument(
+        "--create-labels",
+        action="store_true",
+        help="create labels the file uses but the project lacks",
+    )
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="export documents and spans")
@@ -78,6 +95,25 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("--delete-spans", action="store_true", help="also delete the spans that use it")
     lr.set_defaults(func=cmd_labels_remove)
     _add_team_commands(sub)
+
+    srv = sub.add_parser("server", help="set up a shared PostgreSQL database for a team")
+    ssub = srv.add_subparsers(dest="server_command", required=True, metavar="ACTION")
+    si = ssub.add_parser("init", help="create schema, roles, grants and row-level security (owner)")
+    si.set_defaults(func=cmd_server_init)
+    su = ssub.add_parser("add-user", help="create a login role for an annotator (owner)")
+    su.add_argument("name", help="role name, also the annotator name unless --annotator")
+    su.add_argument(
+        "--annotator", metavar="NAME", help="annotator name if it differs from the role"
+    )
+    su.add_argument("--adjudicator", action="store_true", help="may also write the gold layer")
+    su.add_argument(
+        "--lead", action="store_true", help="may also edit documents, labels and any span"
+    )
+    su.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    su.set_defaults(func=cmd_server_add_user)
+    for sp in (si, su):
+        # Also accepted after the action; SUPPRESS keeps a --db given before it.
+        sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
     return p
 
 
@@ -236,7 +272,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    flt = SpanFilter(annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done)
+    flt = SpanFilter(
+        annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done
+    )
     known = {lab.name for lab in ws.labels.list()}
     for name in flt.labels:
         if name not in known:
@@ -275,9 +313,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
         date = d["published"] or "----------"
         print(f"  {d['id']:>5}  {date}  {d['spans']:>5} spans  {d['title'][:70]}")
     if stats["spans"]["by_label"]:
-        print("spans by label: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_label"].items()))
+        print(
+            "spans by label: "
+            + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_label"].items())
+        )
     if stats["spans"]["by_annotator"]:
-        print("spans by annotator: " + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_annotator"].items()))
+        print(
+            "spans by annotator: "
+            + ", ".join(f"{k} {v}" for k, v in stats["spans"]["by_annotator"].items())
+        )
     return 0
 
 
@@ -285,7 +329,8 @@ def cmd_labels_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     for lab in ws.labels.list():
         key = f"[{lab.shortcut}]" if lab.shortcut else "   "
-        print(f"{key:>4} {lab.name:<20} {lab.color}  {ws.labels.usage(lab.name):>6} spans  {lab.description}")
+        uses = ws.labels.usage(lab.name)
+        print(f"{key:>4} {lab.name:<20} {lab.color}  {uses:>6} spans  {lab.description}")
     return 0
 
 
@@ -299,7 +344,11 @@ def cmd_labels_add(args: argparse.Namespace) -> int:
 
 def cmd_labels_edit(args: argparse.Namespace) -> int:
     label, _ = _workspace(args).labels.update(
-        args.name, new_name=args.rename, color=args.color, shortcut=args.shortcut, description=args.description
+        args.name,
+        new_name=args.rename,
+        color=args.color,
+        shortcut=args.shortcut,
+        description=args.description,
     )
     print(f"updated label {label.name}")
     return 0
@@ -308,6 +357,43 @@ def cmd_labels_edit(args: argparse.Namespace) -> int:
 def cmd_labels_remove(args: argparse.Namespace) -> int:
     n, _ = _workspace(args).labels.remove(args.name, delete_spans=args.delete_spans)
     print(f"removed label {args.name}" + (f" and {n} span(s)" if n else ""))
+    return 0
+
+
+def _team(args: argparse.Namespace) -> TeamServerService:
+    from annotator import paths
+    from annotator.settings import Settings
+
+    url = paths.resolve_db_url(args.db, Settings.load().db_url or None)
+    return TeamServerService.connect(url)
+
+
+def cmd_server_init(args: argparse.Namespace) -> int:
+    _team(args).init()
+    print("team server ready: roles annotator_users, annotator_adjudicators, annotator_leads")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password for the new role: ")
+    if getpass.getpass("Again: ") != first:
+        raise AnnotatorError("The passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_server_add_user(args: argparse.Namespace) -> int:
+    team = _team(args)
+    password = _read_password(args.password_stdin)
+    team.add_user(
+        args.name, password, adjudicator=args.adjudicator, lead=args.lead, annotator=args.annotator
+    )
+    groups = ["annotator_users"] + (["annotator_adjudicators"] if args.adjudicator else [])
+    groups += ["annotator_leads"] if args.lead else []
+    print(f"role {args.name} can log in (member of {', '.join(groups)})")
     return 0
 
 

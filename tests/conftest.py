@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/pg.py
 CORPUS = REPO / "corpus"
 
 
@@ -26,8 +28,52 @@ def _isolated_dirs(
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
 
 
+# Storage and service tests run on both backends; the rest stay on SQLite.
+BOTH_BACKENDS = {"storage", "services"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    folder = Path(str(metafunc.definition.path)).parent.name
+    if "db_backend" in metafunc.fixturenames and folder in BOTH_BACKENDS:
+        metafunc.parametrize(
+            "db_backend",
+            ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+            indirect=True,
+        )
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[TempPostgres]:  # noqa: F821
+    """One PostgreSQL for the session (tests/pg.py); fails under CI if it cannot start."""
+    from pg import PostgresUnavailable, TempPostgres
+
+    try:
+        server = TempPostgres().start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL for the team-mode tests: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server: TempPostgres) -> Iterator[tuple[str, str]]:  # noqa: F821
+    """A fresh database on the session server: (name, superuser URL); dropped afterwards."""
+    name, url = pg_server.new_database()
+    yield name, url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, db_backend: str, request: pytest.FixtureRequest) -> str:
+    if db_backend == "postgresql":
+        return str(request.getfixturevalue("pg_database")[1])
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 

@@ -26,3 +26,7 @@ class InputError(AnnotatorError):
 
 class DatabaseError(AnnotatorError):
     """The database cannot be used as it is (too new, corrupted, unreachable)."""
+
+
+class PermissionDeniedError(DatabaseError):
+    """The database server refused a change this user may not make (someone else's span)."""

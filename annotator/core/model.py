@@ -11,19 +11,19 @@ GOLD_ANNOTATOR = "gold"
 """Name of the adjudicated layer; it is an annotator like any other so it exports like one."""
 
 
-class AnnotatorKind(str, enum.Enum):
+class AnnotatorKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     HUMAN = "human"
     GOLD = "gold"
 
 
-class SpanOrigin(str, enum.Enum):
+class SpanOrigin(str, enum.Enum):  # noqa: UP042 - keep str() of members
     MANUAL = "manual"
     IMPORTED = "imported"
     UNANIMOUS = "unanimous"
     ADJUDICATED = "adjudicated"
 
 
-class DocumentStatus(str, enum.Enum):
+class DocumentStatus(str, enum.Enum):  # noqa: UP042 - keep str() of members
     TODO = "todo"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -102,6 +102,27 @@ class Span:
     @property
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
+
+
+class ChangeKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class SpanChange:
+    """One committed change to a span, by anyone: an entry of the live change feed.
+
+    ``seq`` increases with each change; a deleted span keeps its id and document here.
+    """
+
+    seq: int
+    kind: ChangeKind
+    span_id: int
+    document_id: int
+    annotator: str
+    changed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

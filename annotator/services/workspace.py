@@ -10,6 +10,7 @@ from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.labels import LabelService
 from annotator.services.layers import LayerService
+from annotator.services.live import ChangeFeed
 from annotator.storage import Database, open_database
 
 
@@ -28,6 +29,10 @@ class Workspace:
     @classmethod
     def open(cls, url: str) -> Workspace:
         return cls(open_database(url))
+
+    def change_feed(self, *, interval: float = 2.0, listen: bool = True) -> ChangeFeed:
+        """A live feed of everyone's span changes from now on (see ``services.live``)."""
+        return ChangeFeed(self.db, interval=interval, listen=listen)
 
     @property
     def display_url(self) -> str:

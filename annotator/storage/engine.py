@@ -5,22 +5,30 @@ survives a power cut). Write transactions start with ``BEGIN IMMEDIATE`` so two
 writers queue on the busy timeout instead of failing on a lock upgrade; what still
 conflicts (a locked file, a PostgreSQL serialization failure or deadlock, a race on
 a unique name) is retried with back-off, so users never see "database is locked".
+
+Errors that reach users are ``AnnotatorError``s with scrubbed messages: SQLAlchemy
+renders no statement parameters (``hide_parameters``), and any password of the URL or
+of ``PGPASSWORD`` is masked in what the driver says. A server refusal for lack of
+rights (row-level security, grants) becomes ``PermissionDeniedError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import DatabaseError
+from annotator.core.errors import DatabaseError, PermissionDeniedError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,12 +38,60 @@ _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
 MAX_ATTEMPTS = 12
 
 
+_INSUFFICIENT_PRIVILEGE = "42501"
+_SECRET_PATTERNS = (
+    (re.compile(r"([^:/@\s]+:)[^@\s/]+(@)"), r"\1***\2"),  # user:secret@host
+    (re.compile(r"(password\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&;,]+)", re.IGNORECASE), r"\1***"),
+)
+
+
 def display_url(url: str) -> str:
     """The URL with any password hidden, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "<database url>"
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        pw = make_url(url).password
+    except Exception:
+        m = re.search(r"[^:/@\s]+:([^@\s/]+)@", url)
+        return m.group(1) if m else None
+    return str(pw) if pw else None
+
+
+def scrub(text: str, *, url: str | None = None) -> str:
+    """``text`` with passwords masked: the URL's, ``PGPASSWORD``'s and any ``password=``."""
+    for secret in (_url_password(url) if url else None, os.environ.get("PGPASSWORD")):
+        if secret:
+            text = text.replace(secret, "***")
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own words (first lines, no SQL), or the exception's."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return "; ".join(line.strip() for line in text.splitlines()[:3] if line.strip())
+
+
+def user_error(exc: BaseException, url: str) -> DatabaseError:
+    """A message fit for users about a database failure, with no password in it."""
+    where = display_url(url)
+    if (
+        isinstance(exc, DBAPIError)
+        and getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE
+    ):
+        return PermissionDeniedError(
+            scrub(f"The server {where} refused this change: {_reason(exc)}", url=url)
+        )
+    if isinstance(exc, OperationalError):
+        return DatabaseError(scrub(f"Cannot use the database {where}: {_reason(exc)}", url=url))
+    return DatabaseError(scrub(f"The database {where} reported an error: {_reason(exc)}", url=url))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -56,8 +112,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    u = make_url(url)
-    kwargs: dict[str, Any] = {}
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        # SQLAlchemy's message quotes the whole URL, password included.
+        raise DatabaseError(
+            f"Not a database URL: {scrub(url, url=url)!r} "
+            "(expected e.g. postgresql+psycopg://user@host/dbname)"
+        ) from None
+    # Statement parameters never appear in error messages or logs.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if u.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     else:
@@ -86,7 +150,12 @@ class Database:
 
     def __init__(self, url: str, *, engine: Engine | None = None) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        try:
+            self.engine = engine or make_engine(url)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # e.g. a missing driver; the message may quote the URL
+            raise DatabaseError(scrub(f"Cannot open {url}: {exc}", url=url)) from None
         self.backend = self.engine.dialect.name
         self._write_engine: Engine = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -109,10 +178,21 @@ class Database:
         db = make_url(self.url).database
         return db if db and db != ":memory:" else None
 
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn driver errors into scrubbed ``DatabaseError``s for users (chained for logs)."""
+        try:
+            yield
+        except DBAPIError as exc:
+            raise user_error(exc, self.url) from exc
+
     def read(self, work: Callable[[Session], T]) -> T:
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
-            with session.begin():
-                return work(session)
+        with (
+            self.guard(),
+            Session(self.engine, expire_on_commit=False, autoflush=False) as session,
+            session.begin(),
+        ):
+            return work(session)
 
     def write(self, work: Callable[[Session], T], *, retry_integrity: bool = False) -> T:
         """Run ``work`` in one write transaction, committed before this returns.
@@ -125,20 +205,21 @@ class Database:
         while True:
             attempt += 1
             try:
-                with Session(
-                    self._write_engine, expire_on_commit=False, autoflush=False
-                ) as session, session.begin():
+                with (
+                    Session(self._write_engine, expire_on_commit=False, autoflush=False) as session,
+                    session.begin(),
+                ):
                     return work(session)
             except DBAPIError as exc:
                 retry = is_retryable(exc) and (
                     retry_integrity or not isinstance(exc, IntegrityError)
                 )
                 if not retry or attempt >= MAX_ATTEMPTS:
-                    if isinstance(exc, OperationalError) and is_retryable(exc):
+                    if retry:
                         raise DatabaseError(
                             f"The database {self.display_url} stayed busy; try again in a moment."
                         ) from exc
-                    raise
+                    raise user_error(exc, self.url) from exc
                 delay = min(0.5, 0.005 * 2**attempt) * (0.5 + random.random())
                 log.debug("transaction conflict (attempt %d), retrying in %.3fs", attempt, delay)
                 time.sleep(delay)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
 
-from annotator.core.errors import DatabaseError
+from annotator.core.errors import DatabaseError, PermissionDeniedError
 from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0002"
-KNOWN = ("0001", "0002")
+HEAD = "0003"
+KNOWN = ("0001", "0002", "0003")
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 
 
@@ -39,7 +39,7 @@ def _check_known(db: Database, rev: str | None) -> None:
 
 
 def needs_upgrade(db: Database) -> bool:
-    with db.engine.connect() as conn:
+    with db.guard(), db.engine.connect() as conn:
         rev = current_revision(conn)
     _check_known(db, rev)
     return rev != HEAD
@@ -54,10 +54,20 @@ def upgrade(db: Database, *, before: Callable[[str | None], None] | None = None)
     """
     if not needs_upgrade(db):
         return False
+    try:
+        return _upgrade(db, before)
+    except PermissionDeniedError as exc:
+        raise DatabaseError(
+            f"The database {db.display_url} needs a schema upgrade to {HEAD}, which only its "
+            "owner may run: ask your admin to run `annotator server init` with this version."
+        ) from exc
+
+
+def _upgrade(db: Database, before: Callable[[str | None], None] | None) -> bool:
     from alembic import command
     from alembic.config import Config
 
-    with db._write_engine.begin() as conn:
+    with db.guard(), db._write_engine.begin() as conn:
         if db.backend == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         rev = current_revision(conn)

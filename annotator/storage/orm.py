@@ -73,10 +73,13 @@ class LabelRow(Base):
 
 class AnnotatorRow(Base):
     __tablename__ = "annotators"
+    __table_args__ = (Index("ix_annotators_role_name", "role_name", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="human")
+    role_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """The database role that may write this annotator's spans (team server only)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -136,3 +139,22 @@ class AdjudicationRow(Base):
     decision: Mapped[str] = mapped_column(String(20))
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SpanChangeRow(Base):
+    """One span insert, update or delete, written by database triggers (migration 0003).
+
+    Deleted spans leave their row here (a tombstone), so a change feed sees deletions.
+    No foreign keys: the log outlives the spans and documents it names.
+    """
+
+    __tablename__ = "span_changes"
+    # Ids are never reused: they are the feed's cursor.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    op: Mapped[str] = mapped_column(String(10))
+    span_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(Integer)
+    annotator_id: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -3,22 +3,25 @@ transaction). They return core objects; ORM rows stay in this package."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.errors import AnnotatorError, NotFoundError, PermissionDeniedError
 from annotator.core.model import (
     Annotator,
     AnnotatorKind,
+    ChangeKind,
     Document,
     DocumentStatus,
     DocumentSummary,
     Label,
     NewSpan,
     Span,
+    SpanChange,
     SpanFilter,
     SpanOrigin,
 )
@@ -27,9 +30,29 @@ from annotator.storage.orm import (
     DocumentRow,
     DocumentStatusRow,
     LabelRow,
+    SpanChangeRow,
     SpanRow,
     utcnow,
 )
+
+R = TypeVar("R")
+
+
+def _insert_or_find(s: Session, row: R, find: Callable[[], R | None]) -> R:
+    """Insert ``row`` in a savepoint; if a concurrent writer stored the same key first, return
+    what ``find`` finds instead. Only the savepoint rolls back, not the caller's transaction,
+    so get-or-create races on PostgreSQL cost no retry (SQLite writers never race: they queue)."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+        return row
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise  # not a duplicate: a real constraint violation
+        return found
+
 
 # --- conversion -----------------------------------------------------------------
 
@@ -53,7 +76,11 @@ def _document(row: DocumentRow) -> Document:
 
 def _label(row: LabelRow) -> Label:
     return Label(
-        id=row.id, name=row.name, color=row.color, shortcut=row.shortcut, description=row.description
+        id=row.id,
+        name=row.name,
+        color=row.color,
+        shortcut=row.shortcut,
+        description=row.description,
     )
 
 
@@ -278,12 +305,7 @@ def update_label(s: Session, current: str, /, **changes: Any) -> Label:
 
 
 def count_label_spans(s: Session, name: str) -> int:
-    return (
-        s.scalar(
-            select(func.count(SpanRow.id)).join(LabelRow).where(LabelRow.name == name)
-        )
-        or 0
-    )
+    return s.scalar(select(func.count(SpanRow.id)).join(LabelRow).where(LabelRow.name == name)) or 0
 
 
 def remove_label(s: Session, name: str, *, delete_spans: bool = False) -> int:
@@ -312,16 +334,31 @@ def list_annotators(s: Session) -> list[Annotator]:
     ]
 
 
-def annotator_id(s: Session, name: str, *, create: bool = True, kind: AnnotatorKind = AnnotatorKind.HUMAN) -> int:
+def annotator_id(
+    s: Session, name: str, *, create: bool = True, kind: AnnotatorKind = AnnotatorKind.HUMAN
+) -> int:
     found = s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
     if found is not None:
         return found
     if not create:
         raise NotFoundError(f"No annotator named {name!r}.")
-    row = AnnotatorRow(name=name, kind=kind.value)
-    s.add(row)
+    got = _insert_or_find(
+        s,
+        AnnotatorRow(name=name, kind=kind.value),
+        lambda: s.scalar(select(AnnotatorRow).where(AnnotatorRow.name == name)),
+    )
+    return got.id
+
+
+def set_annotator_role(s: Session, name: str, role_name: str | None, *, kind: AnnotatorKind) -> int:
+    """Create or update annotator ``name`` and map it to a database login role (team server)."""
+    ann = annotator_id(s, name, kind=kind)
+    row = s.get(AnnotatorRow, ann)
+    assert row is not None
+    row.role_name = role_name
+    row.kind = kind.value
     s.flush()
-    return row.id
+    return ann
 
 
 # --- spans ----------------------------------------------------------------------
@@ -343,15 +380,19 @@ def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
         )
     label_id = _label_id(s, span.label)
     ann_id = annotator_id(s, span.annotator)
-    existing = s.scalar(
-        select(SpanRow).where(
-            SpanRow.document_id == document_id,
-            SpanRow.annotator_id == ann_id,
-            SpanRow.label_id == label_id,
-            SpanRow.start == span.start,
-            SpanRow.end == span.end,
+
+    def find() -> SpanRow | None:
+        return s.scalar(
+            select(SpanRow).where(
+                SpanRow.document_id == document_id,
+                SpanRow.annotator_id == ann_id,
+                SpanRow.label_id == label_id,
+                SpanRow.start == span.start,
+                SpanRow.end == span.end,
+            )
         )
-    )
+
+    existing = find()
     if existing is not None:
         return _span(existing, span.label, span.annotator)
     row = SpanRow(
@@ -364,9 +405,9 @@ def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
         origin=span.origin.value,
         decided_by=span.decided_by,
     )
-    s.add(row)
-    s.flush()
-    return _span(row, span.label, span.annotator)
+    # The unique constraint decides a race between two identical tags: one row, both get it.
+    stored = _insert_or_find(s, row, find)
+    return _span(stored, span.label, span.annotator)
 
 
 def get_span(s: Session, span_id: int) -> Span:
@@ -397,7 +438,9 @@ def update_span(
         new_end = row.end if end is None else end
         n = document_length(s, row.document_id)
         if not (0 <= new_start < new_end <= n):
-            raise AnnotatorError(f"Span [{new_start}, {new_end}) is outside the document (length {n}).")
+            raise AnnotatorError(
+                f"Span [{new_start}, {new_end}) is outside the document (length {n})."
+            )
         row.start, row.end = new_start, new_end
     row.updated_at = utcnow()
     s.flush()
@@ -405,8 +448,15 @@ def update_span(
 
 
 def delete_span(s: Session, span_id: int) -> Span:
+    """Delete one span. On a team server row-level security hides other people's spans
+    from DELETE (nothing is deleted, no error), so zero rows deleted is reported here."""
     gone = get_span(s, span_id)
-    s.execute(delete(SpanRow).where(SpanRow.id == span_id))
+    result = s.execute(delete(SpanRow).where(SpanRow.id == span_id))
+    if result.rowcount == 0 and s.get(SpanRow, span_id, populate_existing=True) is not None:  # type: ignore[attr-defined]
+        raise PermissionDeniedError(
+            f"The server refused to delete span {span_id}: it is {gone.annotator}'s, "
+            "and you may delete only your own spans."
+        )
     return gone
 
 
@@ -444,13 +494,18 @@ def iter_documents_with_spans(
     s: Session, flt: SpanFilter, *, batch: int = 200
 ) -> Iterator[tuple[Document, list[Span]]]:
     """Documents and their filtered spans, loaded in batches so memory stays bounded."""
-    ids = list(flt.document_ids) or document_ids(s, only_done_by=flt.annotators if flt.only_done else ())
+    ids = list(flt.document_ids) or document_ids(
+        s, only_done_by=flt.annotators if flt.only_done else ()
+    )
     if flt.only_done and flt.document_ids:
         done = set(document_ids(s, only_done_by=flt.annotators))
         ids = [i for i in ids if i in done]
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
-        docs = {r.id: _document(r) for r in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)))}
+        docs = {
+            r.id: _document(r)
+            for r in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)))
+        }
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
         q = _span_select().where(SpanRow.document_id.in_(chunk))
         if flt.annotators:
@@ -494,9 +549,12 @@ def set_status(s: Session, document_id: int, annotator: str, status: DocumentSta
     ann = annotator_id(s, annotator)
     row = s.get(DocumentStatusRow, (document_id, ann))
     if row is None:
-        s.add(DocumentStatusRow(document_id=document_id, annotator_id=ann, status=status.value))
-    else:
-        row.status = status.value
+        row = _insert_or_find(
+            s,
+            DocumentStatusRow(document_id=document_id, annotator_id=ann, status=status.value),
+            lambda: s.get(DocumentStatusRow, (document_id, ann), populate_existing=True),
+        )
+    row.status = status.value
     s.flush()
 
 
@@ -519,7 +577,9 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
     now = utcnow()
     for sp in spans:
         if not (0 <= sp.start < sp.end <= length):
-            raise AnnotatorError(f"Span [{sp.start}, {sp.end}) is outside the document (length {length}).")
+            raise AnnotatorError(
+                f"Span [{sp.start}, {sp.end}) is outside the document (length {length})."
+            )
         if sp.label not in label_ids:
             raise NotFoundError(f"No label named {sp.label!r}.")
         if sp.annotator not in ann_ids:
@@ -545,3 +605,48 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
     if rows:
         s.execute(insert(SpanRow), rows)
     return len(rows)
+
+
+# --- change feed ----------------------------------------------------------------
+
+
+def last_change_seq(s: Session) -> int:
+    """The newest entry of the span change log (0 when empty): where a new feed starts."""
+    return s.scalar(select(func.max(SpanChangeRow.id))) or 0
+
+
+def changes_after(
+    s: Session, after: int, *, also: Collection[int] = (), limit: int = 1000
+) -> list[SpanChange]:
+    """Logged span changes with ``seq > after`` or ``seq in also``, oldest first.
+
+    ``also`` re-asks for gaps below ``after``: on PostgreSQL a sequence number taken by a
+    transaction that commits late shows up after higher ones (written by triggers, 0003).
+    """
+    cond = SpanChangeRow.id > after
+    if also:
+        cond = or_(cond, SpanChangeRow.id.in_(list(also)))
+    q = (
+        select(SpanChangeRow, AnnotatorRow.name)
+        .outerjoin(AnnotatorRow, SpanChangeRow.annotator_id == AnnotatorRow.id)
+        .where(cond)
+        .order_by(SpanChangeRow.id)
+        .limit(limit)
+    )
+    return [
+        SpanChange(
+            seq=row.id,
+            kind=ChangeKind(row.op),
+            span_id=row.span_id,
+            document_id=row.document_id,
+            annotator=name or "",
+            changed_at=row.changed_at,
+        )
+        for row, name in s.execute(q)
+    ]
+
+
+def prune_changes(s: Session, *, before: Any) -> int:
+    """Forget change-log entries older than ``before`` (a naive UTC datetime)."""
+    result = s.execute(delete(SpanChangeRow).where(SpanChangeRow.changed_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

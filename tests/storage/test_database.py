@@ -18,8 +18,8 @@ def test_new_database_is_migrated_and_seeded(db_url: str) -> None:
     assert [lab.shortcut for lab in db.read(repo.list_labels)] == ["1", "2", "3"]
 
 
-def test_sqlite_pragmas(db_url: str) -> None:
-    db = open_database(db_url)
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -40,7 +40,7 @@ def test_database_from_newer_version_is_refused_untouched(tmp_path: Path) -> Non
     con.commit()
     con.close()
     before = path.read_bytes()
-    with pytest.raises(DatabaseError, match="newer version of Annotator.*9999"):
+    with pytest.raises(DatabaseError, match=r"newer version of Annotator.*9999"):
         open_database(f"sqlite:///{path}")
     assert path.read_bytes() == before
     assert HEAD != "9999"

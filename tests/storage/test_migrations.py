@@ -1,4 +1,4 @@
-"""Schema 0002 (adjudication decisions): a database made at 0001 upgrades without losing data."""
+"""A 0001 database upgrades through 0002 (adjudications) and 0003 (change feed) intact."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from annotator.core.model import Document, DocumentStatus, NewSpan
+from annotator.core.model import DocumentStatus
 from annotator.core.team import Decision
 from annotator.core.text import content_hash
-from annotator.storage import Database, Tx, open_database, repo, team
+from annotator.storage import Database, open_database, repo, team
 from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision, needs_upgrade
 from annotator.storage.orm import Base
 
@@ -28,20 +28,37 @@ def _database_at_0001(path: Path) -> Database:
     return db
 
 
-def test_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
+def test_0001_database_with_data_upgrades_to_head(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     old = _database_at_0001(path)
     text = "Tanks crossed the border. Talks stalled."
 
-    def fill(s: Tx) -> int:
-        doc = repo.add_document(s, Document(text=text, title="t", content_hash=content_hash(text)))
-        repo.add_span(s, doc, NewSpan(0, 25, "MILITARY", "ann"))
-        repo.add_span(s, doc, NewSpan(26, 40, "DIPLOMATIC", "bob"))
-        repo.set_status(s, doc, "ann", DocumentStatus.DONE)
-        return doc
-
-    doc = old.write(fill)
     old.dispose()
+    # Fill it as a 0001-era app would have: plain SQL against the 0001 tables.
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO documents (id, external_id, title, source, author, url, text, length,"
+        " content_hash, source_path, source_sha256, meta, created_at)"
+        " VALUES (1, '', 't', '', '', '', ?, ?, ?, '', '', '{}', '2024-01-01 00:00:00')",
+        (text, len(text), content_hash(text)),
+    )
+    con.executemany(
+        "INSERT INTO annotators (id, name, kind, created_at) VALUES (?, ?, 'human', '2024-01-01')",
+        [(1, "ann"), (2, "bob")],
+    )
+    con.executemany(
+        'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin,'
+        " decided_by, created_at, updated_at) VALUES (1, ?, ?, ?, ?, '', 'manual', '',"
+        " '2024-01-01', '2024-01-01')",
+        [(1, 1, 0, 25), (2, 2, 26, 40)],
+    )
+    con.execute(
+        "INSERT INTO document_status (document_id, annotator_id, status, updated_at)"
+        " VALUES (1, 1, 'done', '2024-01-01')"
+    )
+    con.commit()
+    con.close()
+    doc = 1
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "adjudications" not in tables
@@ -49,7 +66,7 @@ def test_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
     con.close()
 
     db = open_database(f"sqlite:///{path}")
-    assert HEAD == "0002" and not needs_upgrade(db)
+    assert HEAD == "0003" and not needs_upgrade(db)
     spans = db.read(lambda s: repo.list_spans(s, doc))
     assert [(sp.start, sp.end, sp.label, sp.annotator) for sp in spans] == [
         (0, 25, "MILITARY", "ann"),

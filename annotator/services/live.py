@@ -1,0 +1,222 @@
+"""Live updates: other annotators' span inserts, edits and deletions as they commit.
+
+Plain Python, no Qt. Usage::
+
+    feed = workspace.change_feed()            # starts after the newest change so far
+    unsubscribe = feed.subscribe(on_changes)  # on_changes(list[SpanChange]) -> None
+    feed.start()                              # background thread (daemon)
+    ...
+    feed.stop()                               # or: with workspace.change_feed() as feed: ...
+
+``on_changes`` receives batches of ``annotator.core.model.SpanChange`` (``seq``, ``kind``
+insert/update/delete, ``span_id``, ``document_id``, ``annotator``, ``changed_at``), oldest
+first, each change exactly once per feed. It runs **on the feed's thread**: a GUI must hand
+the batch to its own thread (a Qt signal with a queued connection does) and then reload
+the spans of ``document_id`` through ``AnnotationService.spans``. A deleted span's id is
+in its ``delete`` change, since the change log keeps tombstones. The feed also reports the
+workspace's own edits; views that already applied them can ignore ``annotator == me``.
+
+Without a thread, drive it yourself: ``feed.poll()`` returns what is new (cheap: one
+indexed query) and dispatches nothing; ``for batch in feed: ...`` blocks between batches.
+
+How it learns of changes: database triggers (migration 0003) append every span change
+to a log table on both backends. The feed reads that log after a cursor. On SQLite it
+polls every ``interval`` seconds. On PostgreSQL it LISTENs on ``annotator_spans`` and
+reads as soon as a change commits, polling every ``interval`` as a safety net; if the
+LISTEN connection drops it falls back to polling and reconnects. Sequence numbers can
+commit out of order on PostgreSQL, so numbers skipped below the cursor are re-asked
+for ``gap_ttl`` seconds before they are taken for rolled-back transactions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import SpanChange
+from annotator.storage import Database, repo
+
+Callback = Callable[[list[SpanChange]], None]
+log = logging.getLogger(__name__)
+
+
+class ChangeFeed:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        interval: float = 2.0,
+        listen: bool = True,
+        since: int | None = None,
+        gap_ttl: float = 30.0,
+        batch: int = 1000,
+    ) -> None:
+        self._db = db
+        self.interval = interval
+        self._listen = listen and db.backend == "postgresql"
+        self._gap_ttl = gap_ttl
+        self._batch = batch
+        self._cursor = db.read(repo.last_change_seq) if since is None else since
+        self._gaps: dict[int, float] = {}  # seq -> when first missed
+        self._subscribers: list[Callback] = []
+        self._lock = threading.Lock()  # one poll at a time; guards subscribers too
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: Any = None
+
+    @property
+    def cursor(self) -> int:
+        """The highest change number delivered so far."""
+        return self._cursor
+
+    @property
+    def listening(self) -> bool:
+        """True while a PostgreSQL LISTEN connection is up (else the feed only polls)."""
+        return self._listener is not None
+
+    # --- pull -----------------------------------------------------------------------
+
+    def poll(self) -> list[SpanChange]:
+        """Changes committed since the last poll, oldest first. Does not call subscribers."""
+        with self._lock:
+            now = time.monotonic()
+            self._gaps = {q: t for q, t in self._gaps.items() if now - t < self._gap_ttl}
+            out: list[SpanChange] = []
+            while True:
+                found = self._db.read(
+                    lambda s: repo.changes_after(
+                        s, self._cursor, also=tuple(self._gaps), limit=self._batch
+                    )
+                )
+                fresh = 0
+                for ch in found:
+                    if ch.seq in self._gaps:
+                        del self._gaps[ch.seq]
+                    elif ch.seq > self._cursor:
+                        for missing in range(self._cursor + 1, ch.seq):
+                            self._gaps.setdefault(missing, now)
+                        self._cursor = ch.seq
+                        fresh += 1
+                    else:
+                        continue
+                    out.append(ch)
+                if len(found) < self._batch or not fresh:
+                    break
+            out.sort(key=lambda ch: ch.seq)
+            return out
+
+    def wait(self, timeout: float | None = None) -> list[SpanChange]:
+        """Block until something changes (or ``timeout``); return it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._stop.is_set():
+            got = self.poll()
+            if got:
+                return got
+            left = (
+                self.interval
+                if deadline is None
+                else min(self.interval, deadline - time.monotonic())
+            )
+            if left <= 0:
+                return []
+            self._sleep(left)
+        return []
+
+    def __iter__(self) -> Iterator[list[SpanChange]]:
+        """Batches of changes until ``stop()``."""
+        while not self._stop.is_set():
+            got = self.wait()
+            if got:
+                yield got
+
+    # --- push -----------------------------------------------------------------------
+
+    def subscribe(self, callback: Callback) -> Callable[[], None]:
+        """Call ``callback(batch)`` for each batch; returns a function that unsubscribes."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def start(self) -> ChangeFeed:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._run, name="annotator-change-feed", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._close_listener()
+
+    def __enter__(self) -> ChangeFeed:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                batch = self.poll()
+            except AnnotatorError as exc:  # server restarting, network down: try again later
+                log.warning("change feed: %s", exc)
+                batch = []
+            if batch:
+                with self._lock:
+                    subscribers = list(self._subscribers)
+                for cb in subscribers:
+                    try:
+                        cb(batch)
+                    except Exception:
+                        log.exception("change feed subscriber failed")
+            self._sleep(self.interval)
+
+    # --- waiting --------------------------------------------------------------------
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait up to ``seconds``; on PostgreSQL wake at once when a change is NOTIFYed."""
+        if self._listen and self._listener is None:
+            self._open_listener()
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._listener is None:
+                self._stop.wait(min(left, 0.25))
+                continue
+            try:
+                if self._listener.wait(min(left, 0.25)):
+                    return
+            except ConnectionError as exc:
+                log.warning("change feed: %s; polling until it is back", exc)
+                self._close_listener()
+
+    def _open_listener(self) -> None:
+        from annotator.storage.notify import ChangeListener
+
+        try:
+            self._listener = ChangeListener(self._db)
+        except ConnectionError as exc:
+            log.warning("change feed: %s; polling instead", exc)
+            self._listener = None
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None

@@ -1,0 +1,38 @@
+"""Team server administration: set up a PostgreSQL database for a team, add its people.
+
+Run by the database owner; see ``annotator.storage.server`` for the roles and policies.
+"""
+
+from __future__ import annotations
+
+from annotator.storage import Database, server
+
+
+class TeamServerService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @classmethod
+    def connect(cls, url: str) -> TeamServerService:
+        """Connect without migrating: ``init`` migrates, as the owner."""
+        return cls(Database(url))
+
+    def init(self) -> None:
+        """Migrate and apply roles, grants and row-level security (idempotent)."""
+        server.init_server(self._db)
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        *,
+        adjudicator: bool = False,
+        lead: bool = False,
+        annotator: str | None = None,
+    ) -> None:
+        """A login role ``name`` in ``annotator_users`` (and the adjudicator or lead group),
+        mapped to annotator ``annotator`` (default: the same name). The password reaches
+        the server only as a SCRAM hash."""
+        server.add_user(
+            self._db, name, password, adjudicator=adjudicator, lead=lead, annotator=annotator
+        )
