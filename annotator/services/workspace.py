@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from annotator.services.annotations import AnnotationService
 from annotator.services.documents import DocumentService
 from annotator.services.exporting import ExportService
@@ -9,10 +11,24 @@ from annotator.services.importing import ImportService
 from annotator.services.labels import LabelService
 from annotator.storage import Database, open_database
 
+if TYPE_CHECKING:
+    from annotator.services.backups import BackupService
+    from annotator.storage.instance import InstanceLock
+
 
 class Workspace:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        backups: BackupService | None = None,
+        instance: InstanceLock | None = None,
+    ) -> None:
         self.db = db
+        self.backups = backups
+        """Backups of this database (None for a server database or a bare open)."""
+        self.instance = instance
+        """This process's open-database marker; ``instance.other`` is who else had it open."""
         self.documents = DocumentService(db)
         self.labels = LabelService(db)
         self.annotations = AnnotationService(db)
@@ -29,3 +45,5 @@ class Workspace:
 
     def close(self) -> None:
         self.db.dispose()
+        if self.instance is not None:
+            self.instance.release()
