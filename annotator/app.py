@@ -17,12 +17,14 @@ def open_workspace(db_url: str | None = None, *, settings: Settings | None = Non
     from annotator.services.opening import open_workspace_safely
 
     settings = settings or Settings.load()
-    return open_workspace_safely(
+    ws = open_workspace_safely(
         paths.resolve_db_url(db_url, settings.db_url or None),
         backups_root=paths.backup_dir(),
         keep=settings.backups_keep,
         default_db_path=paths.default_db_path(),
     )
+    ws.importer.max_file_bytes = settings.max_import_mb * 1024 * 1024
+    return ws
 
 
 def import_demo_corpus(ws: Workspace) -> int:

@@ -90,12 +90,20 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
         raise
 
 
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)]
+)
+
+
 def safe_child(folder: Path, name: str) -> Path:
     """A file name inside ``folder`` that cannot escape it, whatever ``name`` holds."""
     cleaned = (
         "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "document"
     )
-    path = (folder / cleaned[:120]).resolve()
+    cleaned = cleaned[:120].rstrip(".")
+    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
+        cleaned = "_" + cleaned  # CON, nul.txt, COM1.json... are devices on Windows
+    path = (folder / cleaned).resolve()
     if path.parent != folder.resolve():
         raise ValueError(f"refusing file name {name!r}")
     return path
