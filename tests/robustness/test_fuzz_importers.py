@@ -147,3 +147,21 @@ def test_structured_but_wrong_json(importer: Any, fuzz_ws: tuple[Workspace, Path
 
     run()
     assert COUNTS[f"json-{importer.NAME}"] >= 400
+
+
+def test_atheris_coverage_guided_run(tmp_path: Path) -> None:
+    """Runs only where atheris is installed (it is optional: pip install atheris)."""
+    pytest.importorskip("atheris")
+    import subprocess
+    import sys
+
+    harness = Path(__file__).with_name("fuzz_atheris.py")
+    proc = subprocess.run(
+        [sys.executable, str(harness), "-runs=4000", "-seed=1", "-max_len=2000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Done 4000 runs" in proc.stderr
