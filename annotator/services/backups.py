@@ -12,6 +12,7 @@ Daily, manual and pre-migration backups rotate together, keeping the newest
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import logging
@@ -114,7 +115,7 @@ class BackupService:
         self.rotate()
         return self.find(dest.name)
 
-    def rotate(self) -> list[str]:
+    def rotate(self) -> builtins.list[str]:
         """Delete the oldest rotating backups beyond ``keep``. Returns the names removed."""
         rotating = [b for b in self.list() if b.kind in ROTATED]
         gone = []
@@ -143,7 +144,7 @@ class BackupService:
         info = self.create(PRE_MIGRATION)
         log.info("pre-migration backup (schema %s): %s", old_revision, info.name)
 
-    def restore(self, name: str) -> tuple[BackupInfo, list[Path]]:
+    def restore(self, name: str) -> tuple[BackupInfo, builtins.list[Path]]:
         """Replace the database with a backup, after saving the current file.
 
         Refused while any Annotator has the database open (close it, or this
