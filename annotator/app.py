@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from annotator import paths
 from annotator.services import Workspace
 from annotator.settings import Settings
 
+if TYPE_CHECKING:
+    from annotator.services.backups import BackupService
+
 
 def open_workspace(db_url: str | None = None, *, settings: Settings | None = None) -> Workspace:
+    """Open with the integrity check, instance marker and automatic backups (services.opening)."""
+    from annotator.services.opening import open_workspace_safely
+
     settings = settings or Settings.load()
-    return Workspace.open(paths.resolve_db_url(db_url, settings.db_url or None))
+    ws = open_workspace_safely(
+        paths.resolve_db_url(db_url, settings.db_url or None),
+        backups_root=paths.backup_dir(),
+        keep=settings.backups_keep,
+        default_db_path=paths.default_db_path(),
+    )
+    ws.importer.max_file_bytes = settings.max_import_mb * 1024 * 1024
+    return ws
 
 
 def import_demo_corpus(ws: Workspace) -> int:
@@ -18,3 +33,17 @@ def import_demo_corpus(ws: Workspace) -> int:
         return 0
     report = ws.importer.import_paths([paths.demo_corpus_dir()])
     return report.documents_added
+
+
+def backup_service(db_url: str | None = None, *, settings: Settings | None = None) -> BackupService:
+    """Backups of the SQLite database ``db_url`` resolves to, without opening it
+    (restoring must work when the database itself is damaged)."""
+    from annotator.services.opening import backup_service_for
+
+    settings = settings or Settings.load()
+    return backup_service_for(
+        paths.resolve_db_url(db_url, settings.db_url or None),
+        backups_root=paths.backup_dir(),
+        keep=settings.backups_keep,
+        default_db_path=paths.default_db_path(),
+    )

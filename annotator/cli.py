@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sp in (si, su):
         # Also accepted after the action; SUPPRESS keeps a --db given before it.
         sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
+    _add_backup_parser(sub)
     return p
 
 
@@ -247,10 +248,57 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_backup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bk = sub.add_parser("backup", help="list, make and restore backups of the database")
+    bsub = bk.add_subparsers(dest="backup_command", required=True, metavar="ACTION")
+    bsub.add_parser("list", help="list backups, newest first").set_defaults(func=cmd_backup_list)
+    bsub.add_parser("create", help="back up the database now").set_defaults(func=cmd_backup_create)
+    br = bsub.add_parser("restore", help="replace the database with a backup (the current one is kept)")
+    br.add_argument("name", nargs="?", default="latest", help="backup name or prefix (default: latest)")
+    br.set_defaults(func=cmd_backup_restore)
+
+
 def _workspace(args: argparse.Namespace) -> Workspace:
     from annotator.app import open_workspace
 
-    return open_workspace(args.db)
+    ws = open_workspace(args.db)
+    if getattr(args, "func", None) in _WRITES:
+        from annotator.services.opening import other_instance_notice
+
+        notice = other_instance_notice(ws)
+        if notice:
+            print(f"annotator: warning: {notice}", file=sys.stderr)
+    return ws
+
+
+def cmd_backup_list(args: argparse.Namespace) -> int:
+    from annotator.app import backup_service
+
+    svc = backup_service(args.db)
+    backups = svc.list()
+    if not backups:
+        print(f"no backups of {svc.db_path} yet (in {svc.folder})")
+    for b in backups:
+        print(b.describe())
+    return 0
+
+
+def cmd_backup_create(args: argparse.Namespace) -> int:
+    from annotator.app import backup_service
+
+    info = backup_service(args.db).create()
+    print(f"backup written: {info.path}")
+    return 0
+
+
+def cmd_backup_restore(args: argparse.Namespace) -> int:
+    from annotator.app import backup_service
+
+    chosen, saved = backup_service(args.db).restore(args.name)
+    print(f"restored {chosen.describe()}")
+    for p in saved:
+        print(f"the previous database was saved as {p}")
+    return 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -397,9 +445,23 @@ def cmd_server_add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands that write: they warn when another Annotator has the same database open.
+_WRITES = {
+    cmd_import,
+    cmd_import_layer,
+    cmd_adjudicate,
+    cmd_labels_add,
+    cmd_labels_edit,
+    cmd_labels_remove,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from annotator.log import setup_logging
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging()
     func = getattr(args, "func", cmd_gui)
     try:
         return int(func(args))

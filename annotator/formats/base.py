@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -152,6 +153,28 @@ def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
         raise
 
 
+@contextlib.contextmanager
+def atomic_folder(dest: Path) -> Iterator[Path]:
+    """Build a folder export in a hidden folder beside ``dest``; move it in only on success.
+
+    A failed export leaves ``dest`` as it was. The files are moved in one by one
+    (each rename atomic), and files already in ``dest`` that this export does not
+    write are left alone: ``dest`` may be a folder the user keeps other things in.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
+    try:
+        yield tmp
+        dest.mkdir(exist_ok=True)
+        for f in sorted(tmp.rglob("*")):
+            if f.is_file():
+                target = dest / f.relative_to(tmp)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _file_mode(dest: Path) -> int:
     """The replaced file's mode, else what a plain open() would give under the umask."""
     try:
@@ -169,11 +192,20 @@ def atomic_write_bytes(dest: Path) -> Iterator[IO[bytes]]:
         yield cast("IO[bytes]", fh)
 
 
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)]
+)
+
+
 def safe_child(folder: Path, name: str) -> Path:
     """A file name inside ``folder`` that cannot escape it, whatever ``name`` holds."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
-    cleaned = cleaned or "document"
-    path = (folder / cleaned[:120]).resolve()
+    cleaned = (
+        "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "document"
+    )
+    cleaned = cleaned[:120].rstrip(".")
+    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
+        cleaned = "_" + cleaned  # CON, nul.txt, COM1.json... are devices on Windows
+    path = (folder / cleaned).resolve()
     if path.parent != folder.resolve():
         raise ValueError(f"refusing file name {name!r}")
     return path

@@ -33,6 +33,7 @@ from annotator.formats.base import (
     ExportItem,
     ExportOption,
     ExportReport,
+    atomic_folder,
     atomic_write,
     doc_label,
     resolve_options,
@@ -72,7 +73,11 @@ class BratStandoff:
         resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
-        dest.mkdir(parents=True, exist_ok=True)
+        with atomic_folder(dest) as out:
+            self._write_into(items, out, report)
+        report.paths.append(str(dest))
+
+    def _write_into(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         used: set[str] = set()
         labels: set[str] = set()
         annotators: set[str] = set()
@@ -113,7 +118,6 @@ class BratStandoff:
             report.documents += 1
         with atomic_write(dest / "annotation.conf") as fh:
             fh.write(_conf(labels, annotators))
-        report.paths.append(str(dest))
 
     def can_read(self, path: Path) -> bool:
         if path.is_dir():

@@ -101,7 +101,10 @@ class NativeJsonl:
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         with path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
+            lineno = 0
+            # readline(limit) so an endless line is refused after MAX_LINE_BYTES, not read whole.
+            while raw := fh.readline(MAX_LINE_BYTES + 1):
+                lineno += 1
                 if len(raw) > MAX_LINE_BYTES:
                     raise InputError(
                     "line is too long to be a document record", path=name, line=lineno

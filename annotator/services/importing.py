@@ -119,9 +119,18 @@ def collect_files(paths: Iterable[Path], *, format: str | None = None) -> list[P
     return out
 
 
+BATCH_FILES = 200
+"""Files committed together; each file still sits in its own SAVEPOINT, so a bad one
+rolls back alone. Batching turns 10,000 small files into 50 fsyncs, not 10,000."""
+BATCH_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
 class ImportService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self._db = db
+        self.max_file_bytes = max_file_bytes
+        """Files larger than this are refused unread (Settings.max_import_mb)."""
 
     def import_paths(
         self,
@@ -135,55 +144,109 @@ class ImportService:
     ) -> ImportReport:
         files = collect_files(paths, format=format)
         report = ImportReport()
-        for i, path in enumerate(files):
-            if cancel is not None and cancel():
-                report.cancelled = True
-                break
-            if progress is not None:
-                progress(i, len(files))
-            result = FileResult(str(path))
-            try:
-                importer = get_importer(format) if format else importer_for(path)
-                if importer is None:
-                    raise InputError(
-                        "unsupported file type (expected .txt, .md, .jsonl, .json, .ann, .conll "
-                        "or .spacy; name another format with --format)",
-                        path=str(path),
-                    )
-                result = self._import_file(path, importer, annotator, create_labels)
-            except AnnotatorError as exc:
-                result.error = exc
-            except OSError as exc:
-                result.error = InputError(f"cannot be read ({exc.strerror or exc})", path=str(path))
-            report.files.append(result)
-        if progress is not None:
+        done = 0
+        while done < len(files) and not report.cancelled:
+            batch = self._next_batch(files, done)
+            results, cancelled = self._import_batch(
+                batch, done, len(files), annotator, format, create_labels, progress, cancel
+            )
+            report.files += results
+            report.cancelled = cancelled
+            done += len(batch)
+        if progress is not None and not report.cancelled:
             progress(len(files), len(files))
         return report
 
-    def _import_file(
-        self, path: Path, importer: Importer, annotator: str, create_labels: bool
-    ) -> FileResult:
-        def work(s: Tx) -> FileResult:
-            result = FileResult(str(path))
-            labels = {lab.name for lab in repo.list_labels(s)}
-            unknown: dict[str, int] = {}
-            for item in importer.read(path, default_annotator=annotator):
-                missing = {sp.label for sp in item.spans} - labels
-                for name in sorted(missing):
-                    if create_labels:
-                        repo.add_label(s, Label(name, default_color(len(labels))))
-                        labels.add(name)
-                        result.labels_created.append(name)
-                    else:
-                        unknown.setdefault(name, item.line)
-                if unknown:
-                    continue  # keep reading to name every unknown label, store nothing
-                self._store(s, item, result)
-            if unknown:
-                raise UnknownLabelsError(unknown, path=str(path))
-            return result
+    def _next_batch(self, files: list[Path], start: int) -> list[Path]:
+        batch: list[Path] = []
+        size = 0
+        for path in files[start : start + BATCH_FILES]:
+            try:
+                n = path.stat().st_size
+            except OSError:
+                n = 0
+            if batch and size + n > BATCH_BYTES:
+                break
+            batch.append(path)
+            size += n
+        return batch
+
+    def _import_batch(
+        self,
+        batch: list[Path],
+        first: int,
+        total: int,
+        annotator: str,
+        format: str | None,
+        create_labels: bool,
+        progress: ProgressFn | None,
+        cancel: CancelFn | None,
+    ) -> tuple[list[FileResult], bool]:
+        """One write transaction for the batch, one SAVEPOINT per file inside it."""
+
+        def work(s: Tx) -> tuple[list[FileResult], bool]:
+            results: list[FileResult] = []
+            for i, path in enumerate(batch, first):
+                if cancel is not None and cancel():
+                    return results, True
+                if progress is not None:
+                    progress(i, total)
+                result = FileResult(str(path))
+                try:
+                    importer = self._importer(path, format)
+                    with s.begin_nested():
+                        result = self._import_file(s, path, importer, annotator, create_labels)
+                except AnnotatorError as exc:
+                    result.error = exc
+                except OSError as exc:
+                    result.error = InputError(
+                        f"cannot be read ({exc.strerror or exc})", path=str(path)
+                    )
+                except RecursionError:
+                    result.error = InputError("is nested too deeply to read", path=str(path))
+                results.append(result)
+            return results, False
 
         return self._db.write(work, retry_integrity=True)
+
+    def _importer(self, path: Path, format: str | None) -> Importer:
+        importer = get_importer(format) if format else importer_for(path)
+        if importer is None:
+            raise InputError(
+                "unsupported file type (expected .txt, .md, .jsonl, .json, .ann, .conll "
+                "or .spacy; name another format with --format)",
+                path=str(path),
+            )
+        size = path.stat().st_size
+        if size > self.max_file_bytes:
+            raise InputError(
+                f"is {size / 2**20:.0f} MB, more than the {self.max_file_bytes / 2**20:.0f} MB "
+                "import limit (settings: max_import_mb); split it or raise the limit",
+                path=str(path),
+            )
+        return importer
+
+    def _import_file(
+        self, s: Tx, path: Path, importer: Importer, annotator: str, create_labels: bool
+    ) -> FileResult:
+        result = FileResult(str(path))
+        labels = {lab.name for lab in repo.list_labels(s)}
+        unknown: dict[str, int] = {}
+        for item in importer.read(path, default_annotator=annotator):
+            missing = {sp.label for sp in item.spans} - labels
+            for name in sorted(missing):
+                if create_labels:
+                    repo.add_label(s, Label(name, default_color(len(labels))))
+                    labels.add(name)
+                    result.labels_created.append(name)
+                else:
+                    unknown.setdefault(name, item.line)
+            if unknown:
+                continue  # keep reading to name every unknown label, store nothing
+            self._store(s, item, result)
+        if unknown:
+            raise UnknownLabelsError(unknown, path=str(path))
+        return result
 
     @staticmethod
     def _store(s: Tx, item: AnnotatedDocument, result: FileResult) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from annotator.services.adjudication import AdjudicationService
 from annotator.services.agreement import AgreementService
 from annotator.services.annotations import AnnotationService
@@ -13,10 +15,24 @@ from annotator.services.layers import LayerService
 from annotator.services.live import ChangeFeed
 from annotator.storage import Database, open_database
 
+if TYPE_CHECKING:
+    from annotator.services.backups import BackupService
+    from annotator.storage.instance import InstanceLock
+
 
 class Workspace:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        backups: BackupService | None = None,
+        instance: InstanceLock | None = None,
+    ) -> None:
         self.db = db
+        self.backups = backups
+        """Backups of this database (None for a server database or a bare open)."""
+        self.instance = instance
+        """This process's open-database marker; ``instance.other`` is who else had it open."""
         self.documents = DocumentService(db)
         self.labels = LabelService(db)
         self.annotations = AnnotationService(db)
@@ -40,3 +56,5 @@ class Workspace:
 
     def close(self) -> None:
         self.db.dispose()
+        if self.instance is not None:
+            self.instance.release()

@@ -603,7 +603,8 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
             }
         )
     if rows:
-        s.execute(insert(SpanRow), rows)
+        # Core insert of the table: the ORM bulk path costs several times more per row.
+        s.connection().execute(insert(SpanRow.__table__), rows)  # type: ignore[arg-type]
     return len(rows)
 
 

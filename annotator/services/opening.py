@@ -1,0 +1,144 @@
+"""Opening a database the careful way: check it, mark it open, back it up, migrate it.
+
+Order matters. The file is checked read-only *before* the engine touches it (the
+engine switches on WAL and migrations write), so a damaged file is never
+modified; the message names it and the newest backup with the command that
+restores it. A migration runs only after a pre-migration backup; a day of use
+starts with a daily one.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from annotator.core.errors import DatabaseError
+from annotator.services.backups import BackupInfo, BackupService, default_cli_db_arg
+from annotator.services.workspace import Workspace
+from annotator.storage import Database, upgrade
+from annotator.storage.instance import InstanceInfo, InstanceLock, probe
+from annotator.storage.integrity import check_file
+
+log = logging.getLogger(__name__)
+
+
+class CorruptDatabaseError(DatabaseError):
+    """The file at the database path is not a usable SQLite database. It was not touched."""
+
+    def __init__(
+        self, path: Path, problem: str, newest: BackupInfo | None, restore_cmd: str
+    ) -> None:
+        self.path = path
+        self.problem = problem
+        self.newest = newest
+        if newest is not None:
+            advice = (
+                f"The newest backup is {newest.name} ({newest.kind}, "
+                f"{newest.created.astimezone():%Y-%m-%d %H:%M}); restore it with:\n"
+                f"  {restore_cmd} {newest.name}"
+            )
+        else:
+            advice = (
+                "There is no backup of it; point --db at another database or move the file away."
+            )
+        super().__init__(
+            f"The database file {path} cannot be used: {problem}. "
+            f"It was left exactly as it is.\n{advice}"
+        )
+
+
+THOROUGH_CHECK_MAX_BYTES = 512 * 1024 * 1024
+"""quick_check reads every page (about 0.6 s for 240 MB); above this size an open checks
+the header and schema only, and the daily backup's full check of its copy does the rest."""
+
+
+def check_database(
+    path: Path, backups: BackupService | None, *, thorough: bool | None = None
+) -> None:
+    """Raise CorruptDatabaseError when the file at ``path`` is not a healthy database."""
+    if not path.exists():
+        return
+    if thorough is None:
+        thorough = path.stat().st_size <= THOROUGH_CHECK_MAX_BYTES
+    result = check_file(path, thorough=thorough)
+    if not result.ok:
+        newest = backups.newest() if backups is not None else None
+        cmd = backups.command("restore") if backups is not None else "annotator backup restore"
+        raise CorruptDatabaseError(path, result.problem, newest, cmd)
+
+
+def open_workspace_safely(
+    url: str, *, backups_root: Path | None, keep: int = 7, default_db_path: Path | None = None
+) -> Workspace:
+    """Open a workspace with the integrity check, instance marker and automatic backups.
+
+    For a server database (PostgreSQL) only the migration runs: its backups are
+    the server's business.
+    """
+    db = Database(url)
+    sqlite_path = db.sqlite_path
+    if sqlite_path is None:
+        upgrade(db)
+        return Workspace(db)
+    path = Path(sqlite_path)
+    cli_db_arg = default_cli_db_arg(path, default_db_path) if default_db_path else ""
+    backups = (
+        BackupService(path, backup_root=backups_root, keep=keep, cli_db_arg=cli_db_arg)
+        if backups_root is not None
+        else None
+    )
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        check_database(path, backups)
+    except DatabaseError:
+        db.dispose()
+        raise
+    lock = InstanceLock(path)
+    other = lock.acquire()
+    if other is not None:
+        log.info("database %s is also open in %s", path, other.describe())
+    try:
+        upgrade(db, before=backups.before_migration if backups is not None else None)
+        if existed and backups is not None:
+            backups.daily_if_due()
+    except BaseException:
+        lock.release()
+        db.dispose()
+        raise
+    return Workspace(db, backups=backups, instance=lock)
+
+
+def backup_service_for(
+    url: str, *, backups_root: Path, keep: int = 7, default_db_path: Path | None = None
+) -> BackupService:
+    """A BackupService for the SQLite file ``url`` names, without connecting to it."""
+    db = Database(url)
+    try:
+        if db.sqlite_path is None:
+            raise DatabaseError(
+                f"Backups are made for SQLite databases; back up {db.display_url} on its server."
+            )
+        path = Path(db.sqlite_path)
+    finally:
+        db.dispose()
+    cli_db_arg = default_cli_db_arg(path, default_db_path) if default_db_path else ""
+    return BackupService(path, backup_root=backups_root, keep=keep, cli_db_arg=cli_db_arg)
+
+
+def other_instance(ws: Workspace) -> InstanceInfo | None:
+    """Who else had the database open when this workspace opened it (for a GUI notice)."""
+    if ws.instance is not None:
+        return ws.instance.other
+    path = ws.db.sqlite_path
+    return probe(Path(path)) if path else None
+
+
+def other_instance_notice(ws: Workspace) -> str:
+    """A sentence for the GUI's notice bar or the CLI's stderr; "" when alone."""
+    other = other_instance(ws)
+    if other is None:
+        return ""
+    return (
+        f"This database is also open in another Annotator ({other.describe()}). "
+        "Both can work; each sees the other's saved changes after a refresh."
+    )
