@@ -9,13 +9,14 @@ starts with a daily one.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
 from annotator.core.errors import DatabaseError
 from annotator.services.backups import BackupInfo, BackupService, default_cli_db_arg
 from annotator.services.workspace import Workspace
-from annotator.storage import Database, upgrade
+from annotator.storage import Database, repo, upgrade
 from annotator.storage.instance import InstanceInfo, InstanceLock, probe
 from annotator.storage.integrity import check_file
 
@@ -101,11 +102,24 @@ def open_workspace_safely(
         upgrade(db, before=backups.before_migration if backups is not None else None)
         if existed and backups is not None:
             backups.daily_if_due()
+        prune_change_log(db)
     except BaseException:
         lock.release()
         db.dispose()
         raise
     return Workspace(db, backups=backups, instance=lock)
+
+
+CHANGE_LOG_DAYS = 7
+"""How long span changes stay in the change log; live views need seconds of it."""
+
+
+def prune_change_log(db: Database) -> int:
+    """Drop change-log entries older than CHANGE_LOG_DAYS so the log cannot grow forever."""
+    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(
+        days=CHANGE_LOG_DAYS
+    )
+    return db.write(lambda s: repo.prune_changes(s, before=before))
 
 
 def backup_service_for(

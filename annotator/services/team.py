@@ -18,8 +18,15 @@ class TeamServerService:
         return cls(Database(url))
 
     def init(self) -> None:
-        """Migrate and apply roles, grants and row-level security (idempotent)."""
+        """Migrate and apply roles, grants and row-level security (idempotent).
+
+        As the owner it also prunes the span change log, which users cannot; run it
+        after each upgrade and now and then (a weekly cron job is plenty).
+        """
+        from annotator.services.opening import prune_change_log
+
         server.init_server(self._db)
+        prune_change_log(self._db)
 
     def add_user(
         self,

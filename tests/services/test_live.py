@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,30 @@ def test_late_commit_of_an_earlier_sequence_number_is_not_lost(
     assert [c.annotator for c in second] == ["slow"]
     assert second[0].seq < first[0].seq
     workspace.close()
+
+
+def test_old_change_log_entries_are_pruned_on_open(tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from annotator.app import open_workspace
+
+    url = f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    ws = open_workspace(url)
+    doc_id = _doc(ws)
+    for i in range(3):
+        ws.annotations.add(doc_id, start=i, end=i + 5, label="MILITARY", annotator="ann")
+    ws.close()
+    con = sqlite3.connect(tmp_path / "log.sqlite3")
+    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    con.execute(
+        "UPDATE span_changes SET changed_at = ? WHERE id = (SELECT min(id) FROM span_changes)",
+        (old,),
+    )
+    con.commit()
+    assert con.execute("SELECT count(*) FROM span_changes").fetchone() == (3,)
+    con.close()
+    open_workspace(url).close()
+    con = sqlite3.connect(tmp_path / "log.sqlite3")
+    assert con.execute("SELECT count(*) FROM span_changes").fetchone() == (2,)
+    con.close()
