@@ -129,6 +129,25 @@ class Importer(Protocol):
         ...
 
 
+class FormatBase:
+    """What every format declares, with the common defaults (as Picard's format classes).
+
+    A format states only what differs: its NAME, TITLE and EXTENSIONS, whether it writes a
+    folder (MULTI_FILE) or reads one (READS_FOLDERS), and the OPTIONS it takes, which the
+    constructor checks and keeps in ``self.options``.
+    """
+
+    NAME: ClassVar[str]
+    TITLE: ClassVar[str]
+    EXTENSIONS: ClassVar[tuple[str, ...]]
+    MULTI_FILE: ClassVar[bool] = False
+    READS_FOLDERS: ClassVar[bool] = False
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        self.options = resolve_options(self.NAME, self.OPTIONS, options)
+
+
 @contextlib.contextmanager
 def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``dest`` and rename it into place on success.

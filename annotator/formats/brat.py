@@ -24,19 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import quote, unquote
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_folder,
     atomic_write,
     doc_label,
-    resolve_options,
     safe_child,
 )
 from annotator.formats.common import build_document, record_text
@@ -61,16 +60,12 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = nl + 1
 
 
-class BratStandoff:
+class BratStandoff(FormatBase):
     NAME: ClassVar[str] = "brat"
     TITLE: ClassVar[str] = "brat standoff (.txt + .ann folder)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".ann",)
     MULTI_FILE: ClassVar[bool] = True
     READS_FOLDERS: ClassVar[bool] = True
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_folder(dest) as out:

@@ -48,9 +48,9 @@ from annotator.formats.base import (
     ExportItem,
     ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import AnySpan, build_document, record_text
 from annotator.formats.jsonl import document_meta
@@ -64,21 +64,19 @@ Sentence = list[tuple[int, str, list[str]]]
 """(line number, token, tags) per token line."""
 
 
-class ConllBio:
+class ConllBio(FormatBase):
     NAME: ClassVar[str] = "conll"
     TITLE: ClassVar[str] = "CoNLL token/BIO (IOB2)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".conll", ".bio", ".iob")
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
     OPTIONS: ClassVar[tuple[ExportOption, ...]] = (
         ExportOption("overlap", "longest", ("longest", "layers"), "how to write overlapping spans"),
         ExportOption("label_order", (), help="tag columns in layers mode", internal=True),
     )
 
     def __init__(self, **options: Any) -> None:
-        opts = resolve_options(self.NAME, self.OPTIONS, options)
-        self.overlap: str = opts["overlap"]
-        self.label_order: tuple[str, ...] = tuple(opts["label_order"])
+        super().__init__(**options)
+        self.overlap: str = self.options["overlap"]
+        self.label_order: tuple[str, ...] = tuple(self.options["label_order"])
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:

@@ -22,11 +22,10 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import (
     build_document,
@@ -40,16 +39,10 @@ from annotator.formats.jsonl import document_meta
 _RESERVED = ("text", "label", "labels", "entities", "annotator", "doc_id", "id", "Comments")
 
 
-class DoccanoJsonl:
+class DoccanoJsonl(FormatBase):
     NAME: ClassVar[str] = "doccano"
     TITLE: ClassVar[str] = "doccano JSONL (sequence labelling)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl",)
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:

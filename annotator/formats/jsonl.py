@@ -19,10 +19,9 @@ from annotator.core.model import AnnotatedDocument, Document, NewSpan, SpanOrigi
 from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
-    resolve_options,
 )
 from annotator.formats.common import build_document
 from annotator.formats.decode import check_text
@@ -74,16 +73,10 @@ def encode_record(doc: Document, spans: Iterable[Any], report: ExportReport | No
     return json.dumps(record, ensure_ascii=False)
 
 
-class NativeJsonl:
+class NativeJsonl(FormatBase):
     NAME: ClassVar[str] = "jsonl"
     TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
@@ -159,7 +152,8 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         label = _require(sp, "label", str, where, path, lineno)
         if not (0 <= start < end <= len(raw_text)):
             raise InputError(
-                f"{where} [{start}, {end}) is out of range for a text of {len(raw_text)} characters",
+                f"{where} [{start}, {end}) is out of range for a text of "
+                f"{len(raw_text)} characters",
                 path=path,
                 line=lineno,
             )

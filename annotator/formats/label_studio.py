@@ -28,27 +28,20 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import build_document, by_annotator, check_range, record_text
 from annotator.formats.decode import decode_text
 from annotator.formats.jsonl import document_meta
 
 
-class LabelStudioJson:
+class LabelStudioJson(FormatBase):
     NAME: ClassVar[str] = "label-studio"
     TITLE: ClassVar[str] = "Label Studio JSON tasks"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".json",)
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         users: dict[str, int] = {}

@@ -34,9 +34,9 @@ from annotator.formats.base import (
     ExportItem,
     ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import AnySpan
 
@@ -117,16 +117,14 @@ _OPTIONS = (
 )
 
 
-class _PassageBase:
+class _PassageBase(FormatBase):
     OPTIONS: ClassVar[tuple[ExportOption, ...]] = _OPTIONS
-    MULTI_FILE: ClassVar[bool] = False
-    NAME: ClassVar[str] = ""
 
     def __init__(self, **options: Any) -> None:
-        opts = resolve_options(self.NAME, self.OPTIONS, options)
-        self.unit: str = opts["unit"]
-        self.rule: str = opts["rule"]
-        self.label_order: tuple[str, ...] = tuple(opts["label_order"])
+        super().__init__(**options)
+        self.unit: str = self.options["unit"]
+        self.rule: str = self.options["rule"]
+        self.label_order: tuple[str, ...] = tuple(self.options["label_order"])
 
     def _labels(self, spans: Sequence[AnySpan]) -> list[str]:
         # Without a label order from the service, fall back to the labels seen per document.

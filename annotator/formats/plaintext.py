@@ -27,6 +27,7 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, Document
 from annotator.core.segment import sentences
 from annotator.core.text import content_hash, normalize_text
+from annotator.formats.base import FormatBase
 from annotator.formats.decode import check_text, decode_text
 
 _TAG = re.compile(r"<([A-Z_]+)>(.*?)</\1>", re.DOTALL)
@@ -170,10 +171,9 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
     return art
 
 
-class PlainTextImporter:
+class PlainTextImporter(FormatBase):
     NAME: ClassVar[str] = "text"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".txt", ".md", ".markdown", ".text")
-    READS_FOLDERS: ClassVar[bool] = False
 
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS

@@ -28,11 +28,10 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import (
     build_document,
@@ -50,16 +49,10 @@ def stable_hash(*parts: str) -> int:
     return int.from_bytes(digest[:4], "big", signed=True)
 
 
-class ProdigyJsonl:
+class ProdigyJsonl(FormatBase):
     NAME: ClassVar[str] = "prodigy"
     TITLE: ClassVar[str] = "Prodigy / spaCy-style JSONL (tokens and spans)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl",)
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:

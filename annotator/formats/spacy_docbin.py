@@ -29,11 +29,10 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
     ExportItem,
-    ExportOption,
     ExportReport,
+    FormatBase,
     atomic_write_bytes,
     doc_label,
-    resolve_options,
 )
 from annotator.formats.common import build_document, record_text
 from annotator.formats.jsonl import document_meta
@@ -53,16 +52,10 @@ def _spacy() -> Any:
     return spacy
 
 
-class SpacyDocBin:
+class SpacyDocBin(FormatBase):
     NAME: ClassVar[str] = "spacy"
     TITLE: ClassVar[str] = "spaCy DocBin (.spacy)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".spacy",)
-    MULTI_FILE: ClassVar[bool] = False
-    READS_FOLDERS: ClassVar[bool] = False
-    OPTIONS: ClassVar[tuple[ExportOption, ...]] = ()
-
-    def __init__(self, **options: Any) -> None:
-        resolve_options(self.NAME, self.OPTIONS, options)
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         spacy = _spacy()
