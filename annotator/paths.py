@@ -1,4 +1,4 @@
-"""Where things live. Order everywhere: explicit argument, environment variable, platform default."""
+"""Where things live. Order: explicit argument, environment variable, platform default."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a user action changed, so each view refreshes only when it is concerned (as Anki's OpChanges)."""
+"""What a user action changed, so each view refreshes only when concerned (Anki's OpChanges)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,16 @@ from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 
 PALETTE = (
-    "#d9534f", "#3b82c4", "#3fa65b", "#e08e0b", "#8e5cc4",
-    "#1aa3a3", "#c4508a", "#7a8b2e", "#b5651d", "#5a6fd6",
+    "#d9534f",
+    "#3b82c4",
+    "#3fa65b",
+    "#e08e0b",
+    "#8e5cc4",
+    "#1aa3a3",
+    "#c4508a",
+    "#7a8b2e",
+    "#b5651d",
+    "#5a6fd6",
 )
 
 
@@ -30,7 +38,9 @@ def validate_label_name(name: str) -> str:
 
 def validate_color(color: str) -> str:
     c = color.strip()
-    if not (len(c) == 7 and c.startswith("#") and all(ch in "0123456789abcdefABCDEF" for ch in c[1:])):
+    if not (
+        len(c) == 7 and c.startswith("#") and all(ch in "0123456789abcdefABCDEF" for ch in c[1:])
+    ):
         raise AnnotatorError(f"Colour {color!r} is not of the form #RRGGBB.")
     return c.lower()
 
@@ -56,12 +66,16 @@ class LabelService:
         return self._db.write(work), Changes(labels=True)
 
     @staticmethod
-    def _check_shortcut(existing: builtins.list[Label], shortcut: str | None, own: str | None) -> None:
+    def _check_shortcut(
+        existing: builtins.list[Label], shortcut: str | None, own: str | None
+    ) -> None:
         if not shortcut:
             return
         for lab in existing:
             if lab.shortcut == shortcut and lab.name != own:
-                raise AnnotatorError(f"Shortcut {shortcut!r} is already used by label {lab.name!r}.")
+                raise AnnotatorError(
+                    f"Shortcut {shortcut!r} is already used by label {lab.name!r}."
+                )
 
     def update(
         self,

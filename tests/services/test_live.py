@@ -135,7 +135,7 @@ def test_old_change_log_entries_are_pruned_on_open(tmp_path: Path) -> None:
         ws.annotations.add(doc_id, start=i, end=i + 5, label="MILITARY", annotator="ann")
     ws.close()
     con = sqlite3.connect(tmp_path / "log.sqlite3")
-    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
     con.execute(
         "UPDATE span_changes SET changed_at = ? WHERE id = (SELECT min(id) FROM span_changes)",
         (old,),

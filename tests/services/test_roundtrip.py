@@ -1,4 +1,4 @@
-"""Random texts with emoji, combining marks and CRLF round-trip through import and export exactly."""
+"""Random texts with emoji, combining marks and CRLF round-trip through import and export."""
 
 from __future__ import annotations
 
