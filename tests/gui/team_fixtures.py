@@ -19,8 +19,8 @@ def rng(needle: str) -> tuple[int, int]:
     return at, at + len(needle)
 
 
-@pytest.fixture
-def team_doc(ws, import_doc):
+@pytest.fixture(name="team_doc")
+def team_doc_fixture(ws, import_doc):
     """ann and ben disagree on S1's label, only ann tagged S2, both tagged S3 the same."""
     doc = import_doc(TEXT)
     add = ws.annotations.add

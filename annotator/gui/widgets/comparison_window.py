@@ -45,7 +45,6 @@ class ComparisonWindow(AdjudicationMixin, QMainWindow):
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("comparisonWindow")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.ws, self.settings, self._documents = ws, settings, documents
         self.annotators = tuple(dict.fromkeys(annotators))
         self.mode, self.threshold = mode, threshold
