@@ -217,13 +217,14 @@ class DiagnosisModel(_Table):
             )
         self._reset(self.HEADERS, cells)
 
-    def match(self, row: int) -> tuple[int, str, str, SpanMatch]:
+    def match_at(self, row: int) -> tuple[int, str, str, SpanMatch]:
+        """Not ``match``: that name is a QAbstractItemModel virtual (item search)."""
         a, b, m = self._matches[row]
         return int(m.document), a, b, m
 
     def extra(self, index: Index, role: int):
         if role == self.MatchRole:
-            return self.match(index.row())
+            return self.match_at(index.row())
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             status = self._matches[index.row()][2].status
             return QColor("#2e7d32" if status == "matched" else "#c62828")

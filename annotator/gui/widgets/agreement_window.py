@@ -249,7 +249,7 @@ class AgreementWindow(QMainWindow):
     def _diagnosis_activated(self, index) -> None:
         if not index.isValid() or self.report is None:
             return
-        doc_id, a, b, m = self.diagnosis_model.match(index.row())
+        doc_id, a, b, m = self.diagnosis_model.match_at(index.row())
         span = m.a if m.a is not None else m.b
         assert span is not None
         comp = self.report.comparisons[(a, b)]
