@@ -84,9 +84,10 @@ class _Table(QAbstractTableModel):
         cell = self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return cell
-        if role == Qt.ItemDataRole.TextAlignmentRole and _numeric(cell):
+        own = self.extra(index, role)
+        if own is None and role == Qt.ItemDataRole.TextAlignmentRole and _numeric(cell):
             return int(_ALIGN_RIGHT.value)
-        return self.extra(index, role)
+        return own
 
     def extra(self, index: Index, role: int):
         return None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -140,7 +141,11 @@ class AgreementWindow(QMainWindow):
         self.diagnosis_model = DiagnosisModel(self)
         self.pair_title, self.label_title = QLabel(), QLabel()
         self.heatmap_view = _table(self.heatmap_model)
-        self.heatmap_view.horizontalHeader().setStretchLastSection(False)
+        self.heatmap_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.heatmap_view.verticalHeader().setDefaultSectionSize(44)
+        font = self.heatmap_view.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.heatmap_view.setFont(font)
         self.heatmap_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.pair_choice = QComboBox()
         self.diagnosis_view = _table(self.diagnosis_model)
@@ -226,7 +231,6 @@ class AgreementWindow(QMainWindow):
         self.pair_model.set_table(pairs)
         self.label_model.set_table(labels)
         self.heatmap_model.set_report(report)
-        self.heatmap_view.resizeColumnsToContents()
         self.document_model.set_report(report, {k: t for k, (t, _) in info.items()})
         self.diagnosis_model.set_report(report, {k: text for k, (_, text) in info.items()})
         self.pair_choice.blockSignals(True)
