@@ -18,6 +18,7 @@ from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.models.label_list_model import LabelListModel
 from annotator.gui.models.span_list_model import SpanListModel
 from annotator.gui.tagging import TaggingMixin
+from annotator.gui.team_menu import install_team_menu
 from annotator.gui.undo import Edit
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
@@ -64,6 +65,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.statusBar().addPermanentWidget(QLabel("Annotator:"))
         self.statusBar().addPermanentWidget(self.annotator_button)
         self._build_actions()
+        self.team = install_team_menu(self)
 
         self.reading.paneAdded.connect(self._pane_added)
         self.reading.currentChanged.connect(self._current_changed)

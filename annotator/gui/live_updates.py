@@ -1,0 +1,51 @@
+"""Relay a ``ChangeFeed``'s batches from its own thread to the GUI thread.
+
+The feed calls subscribers on its polling thread; emitting a signal of an object that lives
+in the GUI thread from there is a queued connection, so slots run in the GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.core.model import SpanChange
+from annotator.services import Workspace
+from annotator.services.live import ChangeFeed
+
+
+class LiveRelay(QObject):
+    changed = Signal(object)
+    """list[SpanChange], in the GUI thread."""
+
+    def __init__(self, ws: Workspace, *, interval: float = 1.0, parent=None) -> None:
+        super().__init__(parent)
+        self._ws = ws
+        self._interval = interval
+        self._feed: ChangeFeed | None = None
+        self._unsubscribe = None
+
+    @property
+    def running(self) -> bool:
+        return self._feed is not None
+
+    def start(self) -> None:
+        if self._feed is None:
+            self._feed = self._ws.change_feed(interval=self._interval)
+            self._unsubscribe = self._feed.subscribe(self._on_batch)
+            self._feed.start()
+
+    def stop(self) -> None:
+        feed, self._feed = self._feed, None
+        if feed is not None:
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+                self._unsubscribe = None
+            feed.stop()
+
+    def _on_batch(self, batch: list[SpanChange]) -> None:
+        # Feed thread: only the signal crosses over.
+        self.changed.emit(list(batch))
+
+
+def documents_in(batch: list[SpanChange]) -> set[int]:
+    return {ch.document_id for ch in batch}

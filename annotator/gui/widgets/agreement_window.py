@@ -1,0 +1,293 @@
+"""The agreement view: choose who and what to compare, run the report off the GUI thread, read
+it as the CLI's tables, a heatmap, per document, confusion per pair and the span diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.agreement import AgreementReport
+from annotator.gui.models.agreement_models import (
+    ConfusionModel,
+    DiagnosisModel,
+    DisplayTableModel,
+    DocumentBreakdownModel,
+    HeatmapModel,
+)
+from annotator.gui.workers import TaskRunner
+from annotator.services import Workspace
+from annotator.services.agreement import AgreementQuery
+from annotator.services.agreement_report import display_tables, write_report
+
+
+@dataclass(frozen=True)
+class ComparisonRequest:
+    """Open this document for these annotators, at this range, with the report's matching."""
+
+    document_id: int
+    annotators: tuple[str, str]
+    select: tuple[int, int]
+    mode: str
+    threshold: float
+
+
+def _checklist(names: list[str], checked: bool = True) -> QListWidget:
+    box = QListWidget()
+    for name in names:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        box.addItem(item)
+    box.setMaximumHeight(130)
+    return box
+
+
+def _checked(box: QListWidget) -> list[str]:
+    return [
+        box.item(i).text()
+        for i in range(box.count())
+        if box.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class AgreementWindow(QMainWindow):
+    comparisonRequested = Signal(object)
+    """A ComparisonRequest: a diagnosis row was double-clicked."""
+    reportReady = Signal()
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setObjectName("agreementWindow")
+        self.setWindowTitle("Agreement — Annotator")
+        self.ws = ws
+        self.runner = TaskRunner(self)
+        self.report: AgreementReport | None = None
+        self._info: dict[str, tuple[str, str]] = {}
+
+        self.annotator_list = _checklist(ws.agreement.annotators())
+        self.label_list = _checklist([lab.name for lab in ws.labels.list()])
+        self.level = QComboBox()
+        self.level.addItems(["char", "span", "passage"])
+        self.mode = QComboBox()
+        self.mode.addItems(["overlap", "exact"])
+        self.threshold = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=0.5)
+        self.only_done = QCheckBox("Only documents all of them marked done")
+        self.run_button = QPushButton("&Run")
+        self.run_button.setShortcut("F5")
+        self.run_button.setToolTip("Compute the report (F5)")
+        self.save_button = QPushButton("&Save report…")
+        self.save_button.setEnabled(False)
+        self.progress = QProgressBar(visible=False)
+        self.status = QLabel()
+        self.status.setObjectName("agreementStatus")
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Annotators", self.annotator_list)
+        form.addRow("Labels", self.label_list)
+        form.addRow("Level", self.level)
+        form.addRow("Span matching", self.mode)
+        form.addRow("Overlap threshold", self.threshold)
+        form.addRow(self.only_done)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.save_button)
+        side = QWidget()
+        side_lay = QVBoxLayout(side)
+        side_lay.addLayout(form)
+        side_lay.addLayout(buttons)
+        side_lay.addWidget(self.progress)
+        side_lay.addWidget(self.status)
+        side_lay.addStretch(1)
+
+        self.pair_model = DisplayTableModel(self)
+        self.label_model = DisplayTableModel(self)
+        self.heatmap_model = HeatmapModel(self)
+        self.document_model = DocumentBreakdownModel(self)
+        self.confusion_model = ConfusionModel(self)
+        self.diagnosis_model = DiagnosisModel(self)
+        self.pair_title, self.label_title = QLabel(), QLabel()
+        self.heatmap_view = _table(self.heatmap_model)
+        self.heatmap_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.heatmap_view.verticalHeader().setDefaultSectionSize(44)
+        font = self.heatmap_view.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.heatmap_view.setFont(font)
+        self.heatmap_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.pair_choice = QComboBox()
+        self.diagnosis_view = _table(self.diagnosis_model)
+        self.diagnosis_view.setObjectName("diagnosisView")
+        self.diagnosis_view.setToolTip("Double-click a row to open it in the comparison view")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._titled(self.pair_title, _table(self.pair_model)), "Pairs × labels")
+        self.tabs.addTab(self._titled(self.label_title, _table(self.label_model)), "Per label")
+        self.tabs.addTab(self.heatmap_view, "Heatmap")
+        self.tabs.addTab(_table(self.document_model), "Per document")
+        self.tabs.addTab(
+            self._titled(self.pair_choice, _table(self.confusion_model)), "Confusion matrix"
+        )
+        self.tabs.addTab(self.diagnosis_view, "Diagnosis")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(side)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([320, 1000])
+        self.setCentralWidget(split)
+
+        self.run_button.clicked.connect(self.run)
+        self.save_button.clicked.connect(self.ask_save)
+        self.pair_choice.currentIndexChanged.connect(self._pair_chosen)
+        self.diagnosis_view.doubleClicked.connect(self._diagnosis_activated)
+        self.resize(1300, 760)
+
+    @staticmethod
+    def _titled(title: QWidget, table: QTableView) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addWidget(title)
+        lay.addWidget(table, 1)
+        return box
+
+    # --- running --------------------------------------------------------------------------
+
+    def query(self) -> AgreementQuery:
+        labels = _checked(self.label_list)
+        return AgreementQuery(
+            annotators=tuple(_checked(self.annotator_list)),
+            labels=() if len(labels) == self.label_list.count() else tuple(labels),
+            only_done=self.only_done.isChecked(),
+            level=self.level.currentText(),  # type: ignore[arg-type]
+            mode=self.mode.currentText(),  # type: ignore[arg-type]
+            threshold=round(self.threshold.value(), 4),
+        )
+
+    def run(self) -> None:
+        if self.runner.busy:
+            return
+        query, ws = self.query(), self.ws
+
+        def work(progress):
+            report = ws.agreement.report(query, progress=progress)
+            return report, ws.agreement.document_info(report.documents)
+
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.run_button.setEnabled(False)
+        self.status.setText("Computing…")
+        self.runner.start(work, finished=self._done, failed=self._failed, progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed(self, message: str) -> None:
+        self.progress.hide()
+        self.run_button.setEnabled(True)
+        self.status.setText(message)
+
+    def _done(self, result) -> None:
+        report, info = result
+        self.report, self._info = report, info
+        self.progress.hide()
+        self.run_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        pairs, labels = display_tables(report)
+        self.pair_title.setText(pairs.title)
+        self.label_title.setText(labels.title)
+        self.pair_model.set_table(pairs)
+        self.label_model.set_table(labels)
+        self.heatmap_model.set_report(report)
+        self.document_model.set_report(report, {k: t for k, (t, _) in info.items()})
+        self.diagnosis_model.set_report(report, {k: text for k, (_, text) in info.items()})
+        self.pair_choice.blockSignals(True)
+        self.pair_choice.clear()
+        for a, b in report.comparisons:
+            self.pair_choice.addItem(f"{a} (rows) / {b} (columns)", (a, b))
+        self.pair_choice.blockSignals(False)
+        self._pair_chosen(0)
+        notes = f" {len(report.notes)} note(s): " + "; ".join(report.notes) if report.notes else ""
+        self.status.setText(
+            f"{len(report.documents)} document(s), {len(report.annotators)} annotators,"
+            f" {report.level} level.{notes}"
+        )
+        self.reportReady.emit()
+
+    def _pair_chosen(self, index: int) -> None:
+        pair = self.pair_choice.itemData(index) if index >= 0 else None
+        self.confusion_model.set_pair(self.report, *(pair or ("", "")))
+
+    def _diagnosis_activated(self, index) -> None:
+        if not index.isValid() or self.report is None:
+            return
+        doc_id, a, b, m = self.diagnosis_model.match_at(index.row())
+        span = m.a if m.a is not None else m.b
+        assert span is not None
+        comp = self.report.comparisons[(a, b)]
+        self.comparisonRequested.emit(
+            ComparisonRequest(doc_id, (a, b), (span[0], span[1]), comp.mode, comp.threshold)
+        )
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def ask_save(self) -> QFileDialog:
+        dlg = QFileDialog(
+            self, "Save agreement report", "", "HTML (*.html);;CSV (*.csv);;JSON (*.json)"
+        )
+        dlg.setObjectName("reportFileDialog")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dlg.setDefaultSuffix("html")
+        dlg.fileSelected.connect(lambda path: self.save_report(Path(path)))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def save_report(self, path: Path) -> None:
+        """Write HTML, CSV or JSON (by extension) on a worker thread."""
+        report, info = self.report, self._info
+        if report is None:
+            return
+        self.status.setText(f"Writing {path.name}…")
+        self.runner.start(
+            lambda _p: write_report(path, report, info),
+            finished=lambda kind: self.status.setText(f"Wrote the {kind} report to {path}."),
+            failed=lambda msg: self.status.setText(f"Not saved: {msg}"),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.runner.wait(10_000)
+        super().closeEvent(event)
