@@ -43,4 +43,7 @@ class WelcomeDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.text)
         lay.addWidget(buttons)
-        self.setMinimumWidth(560)
+        # A fixed width lets the layout use the label's height for that width (else the
+        # wrapped text is cut off at the bottom).
+        self.text.setFixedWidth(540)
+        self.adjustSize()
