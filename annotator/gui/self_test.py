@@ -49,7 +49,8 @@ def check(condition: bool, message: str) -> None:
 
 @contextmanager
 def _scratch_environment(folder: Path):
-    """Data, config and logs in ``folder``; the user's own files are never touched."""
+    """Data and config in ``folder``: the user's database and settings are never touched
+    (the run is logged to the usual log file)."""
     names = ("ANNOTATOR_DATA_DIR", "ANNOTATOR_CONFIG_DIR", "ANNOTATOR_DB", "QT_QPA_PLATFORM")
     saved = {n: os.environ.get(n) for n in names}
     os.environ["ANNOTATOR_DATA_DIR"] = str(folder / "data")
@@ -78,14 +79,14 @@ def _wait(app: Any, until: Callable[[], bool], what: str, timeout: float = 20.0)
 def run_self_test(out=print) -> int:
     folder = Path(tempfile.mkdtemp(prefix="annotator-self-test-"))
     started = time.perf_counter()
-    step = "start"
+    state = {"step": "start"}
     try:
         with _scratch_environment(folder):
-            for step, result in _steps(folder):
+            for step, result in _steps(folder, state):
                 out(f"  ok  {step}: {result}")
     except Exception as exc:
         detail = "" if isinstance(exc, SelfTestError) else "\n" + traceback.format_exc()
-        print(f"self-test FAILED at '{step}': {exc}{detail}", file=sys.stderr)
+        print(f"self-test FAILED at '{state['step']}': {exc}{detail}", file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -93,8 +94,9 @@ def run_self_test(out=print) -> int:
     return 0
 
 
-def _steps(folder: Path):
-    """Yields (step, what was checked) as each step passes."""
+def _steps(folder: Path, state: dict[str, str]):
+    """Yields (step, what was checked) as each step passes; ``state["step"]`` names the
+    step under way, for the failure message."""
     import PySide6
     from PySide6.QtCore import QEvent, Qt, QTimer, qVersion
     from PySide6.QtGui import QGuiApplication, QKeyEvent
@@ -115,23 +117,27 @@ def _steps(folder: Path):
     settings.save()
     url = paths.sqlite_url(folder / "self-test.sqlite3")
 
+    state["step"] = "open workspace"
     ws = open_workspace(url, settings=settings)
     try:
         check(ws.documents.count() == 0, "the scratch database is not empty")
         yield "open workspace", f"{ws.display_url} ({ws.db.backend}, migrated)"
 
+        state["step"] = "demo corpus"
         added = import_demo_corpus(ws)
         titles = {d.title for d in ws.documents.list()}
         check(added == 5, f"the demo corpus gave {added} documents, expected 5")
         check(titles == DEMO_TITLES, f"unexpected demo titles: {sorted(titles ^ DEMO_TITLES)}")
         yield "demo corpus", f"{added} documents from {paths.demo_corpus_dir()}, titles as shipped"
 
+        state["step"] = "main window"
         app = application()
         platform = QGuiApplication.platformName()
         window = launch(ws, settings)
         _wait(app, lambda: not window.runner.busy, "the window's first loads")
         yield "main window", f"{type(window).__name__} on the {platform!r} platform"
 
+        state["step"] = "open document"
         doc = next(d for d in ws.documents.list() if NEEDLE in (d.title or "").lower())
         pane = window.reading.current or window.new_pane()
         window.open_document(doc.id, pane=pane)
@@ -142,6 +148,7 @@ def _steps(folder: Path):
         )
         yield "open document", f"#{doc.id} in a pane ({len(pane.document.text)} characters)"
 
+        state["step"] = "tag by key"
         key_label = {lab.shortcut: lab.name for lab in ws.labels.list() if lab.shortcut}
         check("1" in key_label, "no label has the shortcut key 1")
         start = pane.document.text.index(NEEDLE)
@@ -161,6 +168,7 @@ def _steps(folder: Path):
             check(stored == expected, f"after key 1 the database holds {stored}, not {expected}")
             yield "tag by key", f"{key_label['1']} on {NEEDLE!r} stored as {USER}"
 
+            state["step"] = "undo"
             check(window.undo_stack.canUndo(), "the tag left nothing to undo")
             window.actions_by_name["undo"].trigger()
             app.processEvents()
@@ -171,6 +179,7 @@ def _steps(folder: Path):
         finally:
             check_ws.close()
 
+        state["step"] = "show window"
         window.show()
         deadline = time.monotonic() + 0.3
         while time.monotonic() < deadline:
@@ -183,6 +192,7 @@ def _steps(folder: Path):
         )
         yield "show window", f"rendered {image.width()}x{image.height()}"
 
+        state["step"] = "close"
         closed: list[bool] = []
         QTimer.singleShot(0, lambda: closed.append(window.close()))
         _wait(app, lambda: bool(closed), "the window to close")

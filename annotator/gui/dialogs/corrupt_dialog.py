@@ -55,8 +55,8 @@ class CorruptDatabaseDialog(QDialog):
             "Open another database…", QDialogButtonBox.ButtonRole.ActionRole
         )
         self.open_button.clicked.connect(lambda: self._choose(CorruptChoice.OPEN_OTHER))
-        quit_button = self.buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        quit_button.clicked.connect(lambda: self._choose(CorruptChoice.QUIT))
+        self.quit_button = self.buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button.clicked.connect(lambda: self._choose(CorruptChoice.QUIT))
         lay = QVBoxLayout(self)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
