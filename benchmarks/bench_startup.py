@@ -1,6 +1,7 @@
 """Cold start: time from launching ``python -m annotator`` to its main window's first paint.
 
     python benchmarks/bench_startup.py [--runs 7] [--platform offscreen]
+    python benchmarks/bench_startup.py --bundle build/dist/annotator/annotator   # the bundle
 
 Each run starts a new process with ANNOTATOR_EXIT_AFTER_SHOW=1: the app prints the time
 from the launch (ANNOTATOR_T0, taken here just before the process is spawned) to the
@@ -28,6 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+COMMAND = [sys.executable, "-m", "annotator"]
+
+
 def launch(home: Path, platform: str) -> tuple[float, float, float]:
     home.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -42,7 +46,7 @@ def launch(home: Path, platform: str) -> tuple[float, float, float]:
     env["ANNOTATOR_T0"] = repr(t0)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator"],
+        COMMAND,
         cwd=home,
         env=env,
         stdout=subprocess.PIPE,
@@ -90,8 +94,14 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    p.add_argument("--bundle", type=Path, help="time this executable instead of python -m")
     args = p.parse_args()
-    print(f"python {sys.version.split()[0]}, platform {args.platform}, {os.cpu_count()} CPUs")
+    if args.bundle:
+        COMMAND[:] = [str(args.bundle.resolve())]
+    print(
+        f"{' '.join(COMMAND)}: python {sys.version.split()[0]}, platform {args.platform}, "
+        f"{os.cpu_count()} CPUs"
+    )
     scenario("initialised", args.runs, args.platform, fresh=False)
     scenario("first run", args.runs, args.platform, fresh=True)
     return 0
