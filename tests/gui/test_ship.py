@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
@@ -376,3 +376,45 @@ def test_second_instance_shows_a_notice_and_keeps_working(qtbot, tmp_path, setti
 def test_alone_no_notice(make_window):
     win = make_window()
     assert win.findChild(QLabel, "instanceNoticeText") is None
+
+
+# --- opening without freezing ----------------------------------------------------------------
+
+
+def test_slow_open_runs_off_the_gui_thread_with_a_splash(qtbot, monkeypatch):
+    import threading
+    import time
+
+    from annotator.gui import startup
+
+    monkeypatch.setattr(startup, "SPLASH_AFTER_S", 0.05)
+    seen = {}
+
+    def slow():
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        time.sleep(0.4)
+        return 42
+
+    def look():  # on the GUI thread, while the work runs: the event loop is turning
+        seen["splash"] = any(
+            w.isVisible() and w.objectName() == "startupSplash"
+            for w in QApplication.topLevelWidgets()
+        )
+
+    QTimer.singleShot(250, look)
+    assert startup.run_off_thread(slow, message="Opening…") == 42
+    assert seen == {"thread": True, "splash": True}
+    qtbot.wait(10)
+    assert not any(
+        w.isVisible() and w.objectName() == "startupSplash" for w in QApplication.topLevelWidgets()
+    )
+
+
+def test_errors_of_the_open_reach_the_gui_thread():
+    from annotator.gui import startup
+
+    def fail():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        startup.run_off_thread(fail, message="x")
