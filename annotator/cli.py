@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from annotator import __version__
@@ -22,9 +22,28 @@ def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from annotator.formats.registry import exporter_names, importer_names
+class _FormatNames:
+    """argparse ``choices`` read from the format registry only when a check or the help
+    needs them: the plain ``annotator`` start does not import every format module."""
 
+    def __init__(self, which: str) -> None:
+        self._which = which
+
+    def _names(self) -> Sequence[str]:
+        from annotator.formats import registry
+
+        get: Callable[[], Sequence[str]] = getattr(registry, f"{self._which}_names")
+        return get()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    importer_names, exporter_names = _FormatNames("importer"), _FormatNames("exporter")
     p = argparse.ArgumentParser(
         prog="annotator", description="Tag passages of articles and export training data."
     )
@@ -39,10 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
     gui.set_defaults(func=cmd_gui)
 
+    selftest = sub.add_parser(
+        "self-test", help="check the installation headless on a scratch database, then exit"
+    )
+    selftest.set_defaults(func=cmd_self_test)
+
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
-        "--format", choices=importer_names(), help="force a format (default: by file extension)"
+        "--format", choices=importer_names, help="force a format (default: by file extension)"
     )
     imp.add_argument(
         "--annotator",
@@ -57,15 +81,31 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="export documents and spans")
-    exp.add_argument("--format", default="jsonl", choices=exporter_names())
+    exp.add_argument("--format", default="jsonl", choices=exporter_names)
     exp.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
-    exp.add_argument("--annotator", action="append", metavar="NAME", help="only these annotators' spans (repeat or comma-separate)")
-    exp.add_argument("--label", action="append", metavar="NAME", help="only these labels (repeat or comma-separate)")
-    exp.add_argument("--only-done", action="store_true", help="only documents the chosen annotators marked done")
+    exp.add_argument(
+        "--annotator",
+        action="append",
+        metavar="NAME",
+        help="only these annotators' spans (repeat or comma-separate)",
+    )
+    exp.add_argument(
+        "--label",
+        action="append",
+        metavar="NAME",
+        help="only these labels (repeat or comma-separate)",
+    )
+    exp.add_argument(
+        "--only-done", action="store_true", help="only documents the chosen annotators marked done"
+    )
     exp.add_argument("--split", metavar="TRAIN/DEV/TEST", help="split by document, e.g. 80/10/10")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split shuffle (default: 0)")
-    exp.add_argument("--majority", action="store_true", help="only spans most chosen annotators drew")
-    exp.add_argument("--conll-overlap", choices=("layers", "longest"), help="conll: overlapping spans")
+    exp.add_argument(
+        "--majority", action="store_true", help="only spans most chosen annotators drew"
+    )
+    exp.add_argument(
+        "--conll-overlap", choices=("layers", "longest"), help="conll: overlapping spans"
+    )
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.set_defaults(func=cmd_export)
@@ -253,8 +293,12 @@ def _add_backup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     bsub = bk.add_subparsers(dest="backup_command", required=True, metavar="ACTION")
     bsub.add_parser("list", help="list backups, newest first").set_defaults(func=cmd_backup_list)
     bsub.add_parser("create", help="back up the database now").set_defaults(func=cmd_backup_create)
-    br = bsub.add_parser("restore", help="replace the database with a backup (the current one is kept)")
-    br.add_argument("name", nargs="?", default="latest", help="backup name or prefix (default: latest)")
+    br = bsub.add_parser(
+        "restore", help="replace the database with a backup (the current one is kept)"
+    )
+    br.add_argument(
+        "name", nargs="?", default="latest", help="backup name or prefix (default: latest)"
+    )
     br.set_defaults(func=cmd_backup_restore)
 
 
@@ -305,6 +349,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from annotator.gui.app import run
 
     return run(db_url=args.db)
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from annotator.gui.self_test import run_self_test
+
+    return run_self_test()
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -79,3 +79,12 @@ def resource(name: str) -> Path:
 
 def demo_corpus_dir() -> Path:
     return _shipped("corpus")
+
+
+def docs_dir() -> Path:
+    """The user guide and its screenshots (installed: ``_data/docs``; source: ``docs/``)."""
+    return _shipped("docs")
+
+
+def user_guide() -> Path:
+    return docs_dir() / "user-guide.md"

@@ -1,14 +1,17 @@
-"""Render screenshots of the real main window, offscreen, on a temporary database.
+"""Render every screenshot of the docs from the real app, offscreen, on a clean database.
 
-    python docs/make_screenshots.py
+    python docs/make_screenshots.py            # writes docs/images/*.png
 
-Imports the demo corpus, opens two documents side by side, tags passages with all three
-labels (one overlap, one nested span, passage mode on in the right pane), and saves
-docs/images/main_window.png and docs/images/shortcuts.png.
+Starts from empty data and config folders: the app imports the demo corpus, two documents
+open side by side and passages are tagged with all three labels (an overlap, a nested span,
+passage mode in the right pane) through the same commands the keys use. Then each view is
+grabbed: see SHOTS. comparison.png and agreement.png belong to the team views and are
+rendered by their own script.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -17,26 +20,43 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "images"
+SHOTS = {
+    "main_window.png": "two articles side by side, the right one in passage mode",
+    "tagging.png": "one article with tagged passages, a span selected, labels and span list",
+    "welcome.png": "the first-run welcome",
+    "export.png": "the export dialog",
+    "restore.png": "File > Restore from backup",
+    "shortcuts.png": "the keyboard shortcut sheet (F1)",
+}
+LEFT_TAGS = [
+    ("MILITARY", "F-16s and Patriot SAM systems"),
+    ("ECONOMIC", "economic sanctions imposed by the West"),
+    ("MILITARY", "diminished the capacity of the Russian military"),
+    ("DIPLOMATIC", "bring Russia and Ukraine to the table to negotiate a ceasefire"),
+    ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
+    ("MILITARY", "military demand"),
+]
 
 
-def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="annotator-shots-"))
-    os.environ["ANNOTATOR_DATA_DIR"] = str(tmp / "data")
-    os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
+def render(out: Path, work: Path) -> list[Path]:
+    """Render SHOTS into ``out``, using ``work`` for the database, settings and backups."""
+    os.environ["ANNOTATOR_DATA_DIR"] = str(work / "data")
+    os.environ["ANNOTATOR_CONFIG_DIR"] = str(work / "config")
     os.environ.pop("ANNOTATOR_DB", None)
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from annotator import paths
-    from annotator.gui.app import application, launch, layout_settings
-    from annotator.services import Workspace
+    from annotator.app import open_workspace
+    from annotator.gui import app_actions
+    from annotator.gui.app import application, launch, layout_settings, show_welcome
     from annotator.services.commands import AddSpanCommand
     from annotator.settings import Settings
 
     app = application()
-    settings = Settings(annotator="alice")
+    settings = Settings(annotator="alice", welcome_shown=True)
     settings.save()
-    ws = Workspace.open(paths.sqlite_url(tmp / "shots.sqlite3"))
+    ws = open_workspace(paths.sqlite_url(work / "shots.sqlite3"), settings=settings)
     win = launch(ws, settings, layout_settings())
     win.resize(1500, 900)
 
@@ -48,55 +68,93 @@ def main() -> int:
             win.runner.wait(50)
             app.processEvents()
 
-    settle(300)
-    left, right = win.reading.panes
-    plan = {
-        left: [
-            ("MILITARY", "F-16s and Patriot SAM systems"),
-            ("ECONOMIC", "economic sanctions imposed by the West"),
-            ("MILITARY", "diminished the capacity of the Russian military"),
-            ("DIPLOMATIC", "bring Russia and Ukraine to the table to negotiate a ceasefire"),
-            ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
-            ("MILITARY", "military demand"),
-        ],
-        right: [],
-    }
-    for pane, items in plan.items():
-        text = pane.document.text
-        for label, needle in items:
+    def save(widget, name: str) -> Path:
+        path = out / name
+        if not widget.grab().save(str(path)):
+            raise RuntimeError(f"could not write {path}")
+        written.append(path)
+        return path
+
+    written: list[Path] = []
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        settle(300)
+        left, right = win.reading.panes
+        text = left.document.text
+        for label, needle in LEFT_TAGS:
             at = text.find(needle)
-            if at >= 0:
-                win.run(
-                    AddSpanCommand(
-                        ws.annotations,
-                        pane.document_id,
-                        at,
-                        at + len(needle),
-                        label,
-                        settings.annotator,
-                    )
-                )
-    # Right pane: passage mode, tag the first few sentences by keys as a user would.
-    right.view.setFocus()
-    right.set_passage_mode(True)
-    for label in ("MILITARY", "DIPLOMATIC", "ECONOMIC", "DIPLOMATIC"):
+            if at < 0:
+                raise RuntimeError(f"the demo article lacks {needle!r}")
+            cmd = AddSpanCommand(
+                ws.annotations, left.document_id, at, at + len(needle), label, settings.annotator
+            )
+            win.run(cmd)
+        # Right pane: passage mode, the first sentences tagged by keys as a user would.
+        right.view.setFocus()
+        right.set_passage_mode(True)
+        for label in ("MILITARY", "DIPLOMATIC", "ECONOMIC", "DIPLOMATIC"):
+            right.move_passage(1)
+            right.apply_label(label)
         right.move_passage(1)
-        right.apply_label(label)
-    right.move_passage(1)
-    settle()
-    left.go_to(0, 0)
-    win.reading.set_current(left)
-    win._current_changed(left)
-    settle(300)
-    OUT.mkdir(parents=True, exist_ok=True)
-    win.grab().save(str(OUT / "main_window.png"))
-    dlg = win.show_shortcuts()
-    settle()
-    dlg.grab().save(str(OUT / "shortcuts.png"))
-    dlg.close()
-    win.close()
-    ws.close()
-    print(f"wrote {OUT / 'main_window.png'} and {OUT / 'shortcuts.png'}")
+        settle()
+        left.go_to(0, 0)
+        win.reading.set_current(left)
+        win._current_changed(left)
+        settle(300)
+        save(win, "main_window.png")
+
+        # One pane: a selected span and the span list following it.
+        win.reading.close_pane(right)
+        win.resize(1300, 820)
+        settle()
+        win.reading.set_current(left)
+        win._current_changed(left)
+        win.resizeDocks([win.spans_dock], [520], Qt.Orientation.Horizontal)
+        chosen = next(s for s in left.spans.values() if text[s.start : s.end].startswith("F-16s"))
+        left.go_to(chosen.start, chosen.start)
+        left.select_span(chosen.id)
+        win.span_list.select_span(chosen.id)
+        left.view.setFocus()
+        settle(300)
+        save(win, "tagging.png")
+
+        dlg = show_welcome(win)
+        settle()
+        save(dlg, "welcome.png")
+        dlg.close()
+
+        dlg = win.export()
+        settle()
+        save(dlg, "export.png")
+        dlg.close()
+
+        now = dt.datetime.now(dt.UTC)
+        ws.backups.create("daily", now=now - dt.timedelta(days=2, hours=3))
+        ws.backups.create("daily", now=now - dt.timedelta(days=1, hours=1))
+        ws.backups.create("manual", now=now)
+        dlg = app_actions.open_restore_dialog(win)
+        settle()
+        save(dlg, "restore.png")
+        dlg.close()
+
+        dlg = win.show_shortcuts()
+        settle()
+        save(dlg, "shortcuts.png")
+        dlg.close()
+    finally:
+        win.close()
+        win.runner.wait(10_000)
+        win.deleteLater()
+        app.processEvents()
+        ws.close()
+    return written
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
+        written = render(OUT, Path(tmp))
+    for path in written:
+        print(f"wrote {path.relative_to(HERE.parent)}  ({SHOTS[path.name]})")
     return 0
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from annotator.gui.dialogs.export_dialog import ExportDialog
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
 from annotator.gui.messages import show_error
+
+if TYPE_CHECKING:
+    from annotator.gui.dialogs.export_dialog import ExportDialog
 
 
 class FileActionsMixin:
@@ -63,6 +66,9 @@ class FileActionsMixin:
         show_error(self, "Import failed", message)
 
     def export(self) -> ExportDialog:
+        # Imported here: the format registry loads every format module, not needed to start.
+        from annotator.gui.dialogs.export_dialog import ExportDialog
+
         dlg = ExportDialog(self.ws, self.runner, annotator=self.settings.annotator, parent=self)
         dlg.setObjectName("exportDialog")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
 
 from annotator.core.model import DocumentStatus, Span
-from annotator.gui import keymap
+from annotator.gui import app_actions, keymap
 from annotator.gui.file_actions import FileActionsMixin
 from annotator.gui.icons import icon
 from annotator.gui.messages import show_error
@@ -84,6 +84,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.span_model.set_colors({lab.name: lab.color for lab in self.label_model.labels()})
         self._show_annotator()
         self.restore_layout()
+        app_actions.install(self)  # restore from backup, user guide, about, instance notice
 
     # --- construction ---------------------------------------------------------------
 

@@ -1,22 +1,28 @@
-"""One open database and the use cases on it: what the CLI and the GUI talk to."""
+"""One open database and the use cases on it: what the CLI and the GUI talk to.
+
+The services a window needs to show itself (documents, labels, annotations) are built at
+once; the others are built on first use, so start-up does not import the format registry,
+numpy (agreement, adjudication) or the change feed before the window is on screen.
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from annotator.services.adjudication import AdjudicationService
-from annotator.services.agreement import AgreementService
 from annotator.services.annotations import AnnotationService
 from annotator.services.documents import DocumentService
-from annotator.services.exporting import ExportService
-from annotator.services.importing import ImportService
 from annotator.services.labels import LabelService
-from annotator.services.layers import LayerService
-from annotator.services.live import ChangeFeed
 from annotator.storage import Database, open_database
 
 if TYPE_CHECKING:
+    from annotator.services.adjudication import AdjudicationService
+    from annotator.services.agreement import AgreementService
     from annotator.services.backups import BackupService
+    from annotator.services.exporting import ExportService
+    from annotator.services.importing import ImportService
+    from annotator.services.layers import LayerService
+    from annotator.services.live import ChangeFeed
     from annotator.storage.instance import InstanceLock
 
 
@@ -36,11 +42,36 @@ class Workspace:
         self.documents = DocumentService(db)
         self.labels = LabelService(db)
         self.annotations = AnnotationService(db)
-        self.importer = ImportService(db)
-        self.exporter = ExportService(db)
-        self.agreement = AgreementService(db)
-        self.adjudication = AdjudicationService(db)
-        self.layers = LayerService(db)
+
+    @cached_property
+    def importer(self) -> ImportService:
+        from annotator.services.importing import ImportService
+
+        return ImportService(self.db)
+
+    @cached_property
+    def exporter(self) -> ExportService:
+        from annotator.services.exporting import ExportService
+
+        return ExportService(self.db)
+
+    @cached_property
+    def agreement(self) -> AgreementService:
+        from annotator.services.agreement import AgreementService
+
+        return AgreementService(self.db)
+
+    @cached_property
+    def adjudication(self) -> AdjudicationService:
+        from annotator.services.adjudication import AdjudicationService
+
+        return AdjudicationService(self.db)
+
+    @cached_property
+    def layers(self) -> LayerService:
+        from annotator.services.layers import LayerService
+
+        return LayerService(self.db)
 
     @classmethod
     def open(cls, url: str) -> Workspace:
@@ -48,6 +79,8 @@ class Workspace:
 
     def change_feed(self, *, interval: float = 2.0, listen: bool = True) -> ChangeFeed:
         """A live feed of everyone's span changes from now on (see ``services.live``)."""
+        from annotator.services.live import ChangeFeed
+
         return ChangeFeed(self.db, interval=interval, listen=listen)
 
     @property

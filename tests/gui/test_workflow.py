@@ -23,6 +23,10 @@ def test_first_launch_imports_demo_corpus_and_asks_the_name(qtbot, ws, layout, f
     assert fresh().documents.count() == 5
     assert win.doc_model.rowCount() == 5
     assert [p.document is not None for p in win.reading.panes] == [True, True]
+    # The welcome comes first; the name is asked when it is closed.
+    assert win.findChild(AnnotatorDialog, "annotatorDialog") is None
+    assert win.welcome_dialog.isVisible()
+    win.welcome_dialog.accept()
     dlg = win.findChild(AnnotatorDialog, "annotatorDialog")
     assert dlg is not None and dlg.isVisible()
     qtbot.keyClicks(dlg.combo.lineEdit(), "Olena")

@@ -1,0 +1,52 @@
+"""docs/make_screenshots.py renders every image the docs use, from a clean database."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+REPO = Path(__file__).resolve().parents[2]
+# Rendered by the team views' own script (another branch), not by make_screenshots.py.
+TEAM_IMAGES = {"comparison.png", "agreement.png"}
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location(
+        "make_screenshots", REPO / "docs" / "make_screenshots.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _distinct_colours(image: QImage) -> int:
+    step = max(1, image.width() // 97)
+    rows = range(0, image.height(), max(1, image.height() // 41))
+    return len({image.pixel(x, y) for y in rows for x in range(0, image.width(), step)})
+
+
+def test_render_writes_every_shot_non_blank(qapp, tmp_path):
+    mod = _module()
+    written = mod.render(tmp_path / "out", tmp_path / "work")
+    assert sorted(p.name for p in written) == sorted(mod.SHOTS)
+    for path in written:
+        image = QImage(str(path))
+        assert not image.isNull(), path
+        assert image.width() >= 300 and image.height() >= 200, (path, image.size())
+        blank = QImage(image.size(), image.format())
+        blank.fill(image.pixel(0, 0))
+        assert image != blank, f"{path.name} is a blank image"
+        assert _distinct_colours(image) > 10, f"{path.name} has almost no content"
+
+
+def test_every_image_the_docs_reference_is_rendered_by_a_script():
+    mod = _module()
+    docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    referenced = set()
+    for doc in docs:
+        referenced |= set(re.findall(r"images/([\w.-]+\.png)", doc.read_text(encoding="utf-8")))
+    assert {"tagging.png", "export.png", "welcome.png"} <= referenced
+    assert referenced - TEAM_IMAGES <= set(mod.SHOTS)
