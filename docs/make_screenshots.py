@@ -5,8 +5,9 @@
 Starts from empty data and config folders: the app imports the demo corpus, two documents
 open side by side and passages are tagged with all three labels (an overlap, a nested span,
 passage mode in the right pane) through the same commands the keys use. Then each view is
-grabbed: see SHOTS. comparison.png and agreement.png belong to the team views and are
-rendered by their own script.
+grabbed: see SHOTS. Then the team views (comparison.png, agreement.png) are rendered by
+make_team_screenshots.py on a database of their own, so this one command regenerates every
+image in the docs.
 """
 
 from __future__ import annotations
@@ -151,10 +152,15 @@ def render(out: Path, work: Path) -> list[Path]:
 
 
 def main() -> int:
+    sys.path.insert(0, str(HERE))
+    import make_team_screenshots as team
+
+    shots = {**SHOTS, **team.SHOTS}
     with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
-        written = render(OUT, Path(tmp))
+        written = render(OUT, Path(tmp) / "main")
+        written += team.render(OUT, Path(tmp) / "team")
     for path in written:
-        print(f"wrote {path.relative_to(HERE.parent)}  ({SHOTS[path.name]})")
+        print(f"wrote {path.relative_to(HERE.parent)}  ({shots[path.name]})")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Render the team views, offscreen, on the demo corpus in a temporary database.
 
-    python docs/make_team_screenshots.py
+    python docs/make_team_screenshots.py     # only these two; make_screenshots.py does all
 
 Three annotators tag the demo articles (agreeing on most spans, differing in label, boundary
 or presence on some), then the script saves docs/images/comparison.png (two of them side by
@@ -58,8 +58,15 @@ def tag_corpus(ws) -> None:
                 ws.annotations.add(doc_id, start=p.start, end=p.end, label=label, annotator=who)
 
 
-def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="annotator-team-shots-"))
+SHOTS = {
+    "comparison.png": "two annotators side by side with the gold pane and adjudication panel",
+    "agreement.png": "the agreement view on its heatmap",
+}
+
+
+def render(out: Path, work: Path) -> list[Path]:
+    """Render SHOTS into ``out``, using ``work`` for the database and settings."""
+    tmp = work
     os.environ["ANNOTATOR_DATA_DIR"] = str(tmp / "data")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
     os.environ.pop("ANNOTATOR_DB", None)
@@ -72,7 +79,7 @@ def main() -> int:
     from annotator.settings import Settings
 
     app = application()
-    settings = Settings(annotator="alice")
+    settings = Settings(annotator="alice", welcome_shown=True)
     settings.save()
     ws = Workspace.open(paths.sqlite_url(tmp / "shots.sqlite3"))
     win = launch(ws, settings, layout_settings())
@@ -89,7 +96,7 @@ def main() -> int:
     settle(300)
     tag_corpus(ws)
     doc0 = ws.documents.list()[0].id
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
 
     cmp = win.team.open_comparison(doc0, ("olena", "marko"))
     assert cmp is not None
@@ -98,7 +105,7 @@ def main() -> int:
     cmp.step(1)
     cmp.step(1)
     settle(300, cmp.runner)
-    cmp.grab().save(str(OUT / "comparison.png"))
+    cmp.grab().save(str(out / "comparison.png"))
     cmp.close()
 
     view = win.team.open_agreement()
@@ -113,11 +120,18 @@ def main() -> int:
     settle(300, view.runner)
     view.tabs.setCurrentWidget(view.heatmap_view)
     settle(200)
-    view.grab().save(str(OUT / "agreement.png"))
+    view.grab().save(str(out / "agreement.png"))
     view.close()
     win.close()
     ws.close()
-    print(f"wrote {OUT / 'comparison.png'} and {OUT / 'agreement.png'}")
+    return [out / name for name in SHOTS]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="annotator-team-shots-") as tmp:
+        written = render(OUT, Path(tmp))
+    for path in written:
+        print(f"wrote {path.relative_to(HERE.parent)}  ({SHOTS[path.name]})")
     return 0
 
 

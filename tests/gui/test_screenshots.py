@@ -9,14 +9,10 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 REPO = Path(__file__).resolve().parents[2]
-# Rendered by the team views' own script (another branch), not by make_screenshots.py.
-TEAM_IMAGES = {"comparison.png", "agreement.png"}
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location(
-        "make_screenshots", REPO / "docs" / "make_screenshots.py"
-    )
+def _module(name: str = "make_screenshots"):
+    spec = importlib.util.spec_from_file_location(name, REPO / "docs" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -42,11 +38,22 @@ def test_render_writes_every_shot_non_blank(qapp, tmp_path):
         assert _distinct_colours(image) > 10, f"{path.name} has almost no content"
 
 
+def test_team_render_writes_comparison_and_agreement(qapp, tmp_path):
+    mod = _module("make_team_screenshots")
+    written = mod.render(tmp_path / "out", tmp_path / "work")
+    assert sorted(p.name for p in written) == sorted(mod.SHOTS)
+    for path in written:
+        image = QImage(str(path))
+        assert not image.isNull() and image.width() >= 600, path
+        assert _distinct_colours(image) > 10, f"{path.name} has almost no content"
+
+
 def test_every_image_the_docs_reference_is_rendered_by_a_script():
-    mod = _module()
+    mod, team = _module(), _module("make_team_screenshots")
     docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
     referenced = set()
     for doc in docs:
         referenced |= set(re.findall(r"images/([\w.-]+\.png)", doc.read_text(encoding="utf-8")))
     assert {"tagging.png", "export.png", "welcome.png"} <= referenced
-    assert referenced - TEAM_IMAGES <= set(mod.SHOTS)
+    assert referenced <= set(mod.SHOTS) | set(team.SHOTS)
+    assert {"comparison.png", "agreement.png"} <= referenced

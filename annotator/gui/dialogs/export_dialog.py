@@ -1,4 +1,5 @@
-"""Export: format, destination, annotator and label filters, only-done; runs off the GUI thread."""
+"""Export with the CLI's choices: format and its options, destination, annotators (or their
+majority vote), labels, only-done, a seeded train/dev/test split. Runs off the GUI thread."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import SpanFilter
-from annotator.formats.registry import exporter_names, get_exporter
+from annotator.formats.registry import FormatInfo
+from annotator.formats.selection import parse_split
 from annotator.gui.messages import show_error
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
@@ -61,8 +65,16 @@ class ExportDialog(QDialog):
         self._ws = ws
         self._runner = runner
         self.report = None
+        self._formats: dict[str, FormatInfo] = {f.name: f for f in ws.exporter.formats()}
         self.format = QComboBox()
-        self.format.addItems(exporter_names())
+        for info in self._formats.values():
+            self.format.addItem(info.name)
+            self.format.setItemData(
+                self.format.count() - 1, info.title, Qt.ItemDataRole.ToolTipRole
+            )
+        self.format_title = QLabel()
+        self.options_form = QFormLayout()
+        self.option_widgets: dict[str, QComboBox] = {}
         self.dest = QLineEdit()
         self.dest.setPlaceholderText("File (or folder for multi-file formats)")
         browse = QPushButton("Browse…")
@@ -73,6 +85,12 @@ class ExportDialog(QDialog):
         labels = [lab.name for lab in ws.labels.list()]
         self.labels = _checklist(labels, set(labels))
         self.only_done = QCheckBox("Only documents the chosen annotators marked done")
+        self.majority = QCheckBox("Majority vote: spans more than half of them drew alike")
+        self.split = QLineEdit()
+        self.split.setPlaceholderText("e.g. 80/10/10 for train/dev/test; empty: one output")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the shuffle that splits documents")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -83,11 +101,19 @@ class ExportDialog(QDialog):
         dest_row.addWidget(self.dest, 1)
         dest_row.addWidget(browse)
         form = QFormLayout()
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split, 1)
+        split_row.addWidget(QLabel("seed"))
+        split_row.addWidget(self.seed)
         form.addRow("Format", self.format)
+        form.addRow("", self.format_title)
+        form.addRow("Options", self.options_form)
         form.addRow("Destination", dest_row)
         form.addRow("Annotators", self.annotators)
+        form.addRow("", self.majority)
         form.addRow("Labels", self.labels)
         form.addRow("", self.only_done)
+        form.addRow("Split", split_row)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton(
             "Export", QDialogButtonBox.ButtonRole.ActionRole
@@ -97,20 +123,43 @@ class ExportDialog(QDialog):
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
         lay.addWidget(self.buttons)
-        self.resize(560, 460)
+        self.resize(600, 560)
 
+        self.format.currentTextChanged.connect(self._format_changed)
+        self._format_changed(self.format.currentText())
         browse.clicked.connect(self._browse)
         self.buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.start)
 
+    def _format_changed(self, name: str) -> None:
+        """Offer the chosen format's own options (CoNLL overlaps, passage unit and rule...)."""
+        info = self._formats[name]
+        self.format_title.setText(info.title + (" (a folder)" if info.multi_file else ""))
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_widgets = {}
+        for opt in info.options:
+            box = QComboBox()
+            for choice in opt.choices or (opt.default,):
+                box.addItem(str(choice))
+            box.setCurrentText(str(opt.default))
+            box.setToolTip(opt.help)
+            self.option_widgets[opt.name] = box
+            self.options_form.addRow(opt.name.replace("_", " "), box)
+        if not info.options:
+            self.options_form.addRow(QLabel("none"))
+
+    def options(self) -> dict[str, str]:
+        return {name: box.currentText() for name, box in self.option_widgets.items()}
+
     def _multi_file(self) -> bool:
-        return bool(getattr(get_exporter(self.format.currentText()), "MULTI_FILE", False))
+        return self._formats[self.format.currentText()].multi_file
 
     def _browse(self) -> None:
         if self._multi_file():
             path = QFileDialog.getExistingDirectory(self, "Export into folder")
         else:
-            exts = getattr(get_exporter(self.format.currentText()), "EXTENSIONS", ()) or ("",)
+            exts = self._formats[self.format.currentText()].extensions or ("",)
             pattern = " ".join(f"*{e}" for e in exts if e) or "*"
             path, _ = QFileDialog.getSaveFileName(self, "Export to", "", f"Export ({pattern})")
         if path:
@@ -128,12 +177,25 @@ class ExportDialog(QDialog):
         if not dest:
             self.status.setText("Choose a destination first.")
             return
-        fmt, flt = self.format.currentText(), self.span_filter()
+        try:
+            split = parse_split(self.split.text()) if self.split.text().strip() else None
+        except AnnotatorError as exc:
+            self.status.setText(str(exc).replace("--split ", "Split "))
+            return
+        fmt, flt, options = self.format.currentText(), self.span_filter(), self.options()
+        seed, majority = self.seed.value(), self.majority.isChecked()
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
         self._runner.start(
             lambda progress: self._ws.exporter.export(
-                fmt, Path(dest), filter=flt, progress=progress
+                fmt,
+                Path(dest),
+                filter=flt,
+                progress=progress,
+                options=options,
+                split=split,
+                seed=seed,
+                majority=majority,
             ),
             finished=self._finished,
             failed=self._failed,
