@@ -10,23 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QToolBar
 
+from annotator.gui.keymap import ADJUDICATION
 from annotator.gui.messages import show_error
 from annotator.gui.undo import Edit, ServiceCommand, execute
 from annotator.services.adjudication_commands import AdjudicateCommand, MergeUnanimousCommand
 
-KEYS: dict[str, list[str]] = {
-    "accept_a": ["A"],
-    "accept_b": ["B"],
-    "both": ["2", "Ctrl+B"],
-    "neither": ["X"],
-    "edit": ["E"],
-    "merge": ["Ctrl+M"],
-    "next": ["F8", "N"],
-    "prev": ["Shift+F8", "Shift+N"],
-    "undo": ["Ctrl+Z"],
-    "redo": ["Ctrl+Shift+Z", "Ctrl+Y"],
-}
-"""The comparison window's keys (the shortcut sheet of the main window lists its own)."""
+KEYS = ADJUDICATION
+"""The comparison window's keys, declared in keymap.py with every other shortcut."""
 
 
 class AdjudicationMixin:

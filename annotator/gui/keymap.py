@@ -27,6 +27,24 @@ ACTIONS: dict[str, QKeySequence | QKeySequence.StandardKey] = {
     "help": QKeySequence("F1"),
 }
 
+# Team menu (main window) and the comparison window's adjudication keys.
+TEAM_MENU: dict[str, str] = {
+    "agreement": "Ctrl+Shift+G",
+    "compare": "Ctrl+Shift+C",
+}
+ADJUDICATION: dict[str, list[str]] = {
+    "accept_a": ["A"],
+    "accept_b": ["B"],
+    "both": ["2", "Ctrl+B"],
+    "neither": ["X"],
+    "edit": ["E"],
+    "merge": ["Ctrl+M"],
+    "next": ["F8", "N"],
+    "prev": ["Shift+F8", "Shift+N"],
+    "undo": ["Ctrl+Z"],
+    "redo": ["Ctrl+Shift+Z", "Ctrl+Y"],
+}
+
 SHEET: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Tagging (in the text)",
@@ -75,6 +93,19 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("Ctrl+Shift+A", "Switch annotator"),
             ("Ctrl+Shift+W", "Snap selections to words on / off"),
             ("Ctrl+Shift+O", "Show other annotators' spans on / off"),
+        ],
+    ),
+    (
+        "Team",
+        [
+            (TEAM_MENU["agreement"], "Agreement: pairs × labels, heatmap, diagnosis (F5 runs it)"),
+            (TEAM_MENU["compare"], "Compare annotators side by side and adjudicate"),
+            (" / ".join(ADJUDICATION["next"]), "Comparison: next disagreement (Shift: previous)"),
+            ("A / B", "Accept the first / second annotator's span into gold"),
+            (", ".join(ADJUDICATION["both"]), "Accept both"),
+            ("X", "Neither: close the disagreement without a gold span"),
+            ("E", "Edit: the selected text, with a label, becomes the gold span"),
+            ("Ctrl+M", "Merge every unanimous span into gold"),
         ],
     ),
     (

@@ -12,13 +12,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from annotator.gui.dialogs.database_dialog import DatabaseDialog
+from annotator.gui.keymap import TEAM_MENU
 from annotator.gui.widgets.agreement_window import AgreementWindow, ComparisonRequest
 from annotator.gui.widgets.comparison_window import ComparisonWindow
 
-KEYS = {
-    "agreement": "Ctrl+Shift+G",
-    "compare": "Ctrl+Shift+C",
-}
+KEYS = TEAM_MENU
 
 
 class TeamActions(QObject):
