@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from annotator.core.text import excerpt
+from annotator.gui.models.base import HeaderTableModel
 from annotator.services.adjudication import AdjudicationView, Disagreement
 
 Index = QModelIndex | QPersistentModelIndex
@@ -15,7 +16,7 @@ def item_range(item: Disagreement) -> tuple[int, int]:
     return min(c.start for c in item.candidates), max(c.end for c in item.candidates)
 
 
-class DisagreementListModel(QAbstractTableModel):
+class DisagreementListModel(HeaderTableModel):
     """Rows are the view's open items in text order; a new view replaces them all."""
 
     RANGE, KIND, CANDIDATES, TEXT, REASON = range(5)
@@ -48,22 +49,8 @@ class DisagreementListModel(QAbstractTableModel):
 
     # --- QAbstractItemModel -----------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._items)):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from annotator.core.model import DocumentStatus, DocumentSummary
+from annotator.gui.models.base import HeaderTableModel
 from annotator.services.documents import DocumentService
 
 _STATUS_TEXT = {
@@ -19,7 +20,7 @@ _STATUS_ORDER = {DocumentStatus.TODO: 0, DocumentStatus.IN_PROGRESS: 1, Document
 Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(HeaderTableModel):
     """Relays ``DocumentService`` summaries; refreshes only the rows an edit touched."""
 
     TITLE, DATE, SOURCE, STATUS, SPANS = range(5)
@@ -71,22 +72,8 @@ class DocumentListModel(QAbstractTableModel):
 
     # --- QAbstractItemModel ---------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

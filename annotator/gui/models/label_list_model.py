@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.model import Label
+from annotator.gui.models.base import HeaderTableModel
 from annotator.services.labels import LabelService
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class LabelListModel(QAbstractTableModel):
+class LabelListModel(HeaderTableModel):
     NAME, KEY, COUNT = range(3)
     HEADERS = ("Label", "Key", "Count")
     NameRole = Qt.ItemDataRole.UserRole + 1
@@ -41,22 +42,8 @@ class LabelListModel(QAbstractTableModel):
                 [Qt.ItemDataRole.DisplayRole],
             )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._labels)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._labels)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._labels)):

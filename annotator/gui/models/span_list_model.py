@@ -5,11 +5,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.model import Span
 from annotator.core.text import excerpt
+from annotator.gui.models.base import HeaderTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -18,7 +19,7 @@ def _key(s: Span) -> tuple[int, int, int]:
     return (s.start, s.end, s.id)
 
 
-class SpanListModel(QAbstractTableModel):
+class SpanListModel(HeaderTableModel):
     """Relays the spans a pane shows; edits arrive as added/removed spans, one row at a time."""
 
     LABEL, TEXT, ANNOTATOR, NOTE = range(4)
@@ -88,22 +89,8 @@ class SpanListModel(QAbstractTableModel):
 
     # --- QAbstractItemModel ---------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._spans)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._spans)):
