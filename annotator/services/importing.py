@@ -33,6 +33,34 @@ class UnknownLabelsError(InputError):
         )
 
 
+class LabelGate:
+    """The labels a file may use. Missing ones are created when the user asked for it;
+    otherwise each is remembered with the first line naming it, and nothing more is
+    stored, so the refusal can name every unknown label at once."""
+
+    def __init__(self, s: Tx, *, create: bool, created: list[str]) -> None:
+        self._s = s
+        self._create = create
+        self._created = created
+        self._labels = {lab.name for lab in repo.list_labels(s)}
+        self.unknown: dict[str, int] = {}
+
+    def admit(self, item: AnnotatedDocument) -> bool:
+        """True when ``item`` may be stored (all its labels exist, none missing so far)."""
+        for name in sorted({sp.label for sp in item.spans} - self._labels):
+            if self._create:
+                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
+                self._labels.add(name)
+                self._created.append(name)
+            else:
+                self.unknown.setdefault(name, item.line)
+        return not self.unknown
+
+    def check(self, path: Path) -> None:
+        if self.unknown:
+            raise UnknownLabelsError(self.unknown, path=str(path))
+
+
 @dataclass
 class FileResult:
     path: str
@@ -230,22 +258,11 @@ class ImportService:
         self, s: Tx, path: Path, importer: Importer, annotator: str, create_labels: bool
     ) -> FileResult:
         result = FileResult(str(path))
-        labels = {lab.name for lab in repo.list_labels(s)}
-        unknown: dict[str, int] = {}
+        gate = LabelGate(s, create=create_labels, created=result.labels_created)
         for item in importer.read(path, default_annotator=annotator):
-            missing = {sp.label for sp in item.spans} - labels
-            for name in sorted(missing):
-                if create_labels:
-                    repo.add_label(s, Label(name, default_color(len(labels))))
-                    labels.add(name)
-                    result.labels_created.append(name)
-                else:
-                    unknown.setdefault(name, item.line)
-            if unknown:
-                continue  # keep reading to name every unknown label, store nothing
-            self._store(s, item, result)
-        if unknown:
-            raise UnknownLabelsError(unknown, path=str(path))
+            if gate.admit(item):
+                self._store(s, item, result)
+        gate.check(path)
         return result
 
     @staticmethod

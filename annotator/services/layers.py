@@ -20,12 +20,10 @@ from annotator.core.model import (
     AnnotatedDocument,
     AnnotatorKind,
     DocumentStatus,
-    Label,
 )
 from annotator.formats.registry import get_importer
 from annotator.services.changes import Changes
-from annotator.services.importing import UnknownLabelsError
-from annotator.services.labels import default_color
+from annotator.services.importing import LabelGate
 from annotator.storage import Database, Tx, repo
 from annotator.storage.external import is_sqlite_file, read_annotated_documents, read_statuses
 
@@ -177,25 +175,15 @@ class LayerService:
         def work(s: Tx) -> LayerFileResult:
             source, items = _read(path)
             result = LayerFileResult(str(path), source)
-            labels = {lab.name for lab in repo.list_labels(s)}
-            unknown: dict[str, int] = {}
+            gate = LabelGate(s, create=create_labels, created=result.labels_created)
             stored: list[tuple[int, str]] = []  # (local id, content hash)
             for item in items:
-                missing = {sp.label for sp in item.spans} - labels
-                for name in sorted(missing):
-                    if create_labels:
-                        repo.add_label(s, Label(name, default_color(len(labels))))
-                        labels.add(name)
-                        result.labels_created.append(name)
-                    else:
-                        unknown.setdefault(name, item.line)
-                if unknown:
-                    continue  # name every unknown label, store nothing
+                if not gate.admit(item):
+                    continue
                 doc_id = self._store(s, item, target, add_missing, result)
                 if doc_id is not None:
                     stored.append((doc_id, item.document.content_hash))
-            if unknown:
-                raise UnknownLabelsError(unknown, path=str(path))
+            gate.check(path)
             if source == "database":
                 result.statuses_copied = _copy_statuses(s, path, stored, target)
             return result
