@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "images"
 SHOTS = {
     "main_window.png": "two articles side by side, the right one in passage mode",
+    "main_window_dark.png": "the same with a dark system palette",
     "tagging.png": "one article with tagged passages, a span selected, labels and span list",
     "welcome.png": "the first-run welcome",
     "export.png": "the export dialog",
@@ -37,6 +38,30 @@ LEFT_TAGS = [
     ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
     ("MILITARY", "military demand"),
 ]
+
+
+def _dark_palette():
+    """A dark palette as a desktop in dark mode hands to Qt apps."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e0e0e0"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#2a2a2a"),
+        (roles.Text, "#e0e0e0"),
+        (roles.Button, "#353535"),
+        (roles.ButtonText, "#e0e0e0"),
+        (roles.ToolTipBase, "#353535"),
+        (roles.ToolTipText, "#e0e0e0"),
+        (roles.Highlight, "#3d7ad6"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.PlaceholderText, "#8a8a8a"),
+    ):
+        pal.setColor(role, QColor(colour))
+    return pal
 
 
 def render(out: Path, work: Path) -> list[Path]:
@@ -103,6 +128,16 @@ def render(out: Path, work: Path) -> list[Path]:
         win._current_changed(left)
         settle(300)
         save(win, "main_window.png")
+
+        # The app follows the system palette: the same window on a dark one.
+        light_style, light_palette = app.style().name(), app.palette()
+        app.setStyle("Fusion")
+        app.setPalette(_dark_palette())
+        settle(300)
+        save(win, "main_window_dark.png")
+        app.setStyle(light_style)
+        app.setPalette(light_palette)
+        settle()
 
         # One pane: a selected span and the span list following it.
         win.reading.close_pane(right)

@@ -251,3 +251,34 @@ def test_crlf_source_document_offsets_match_normalised_text(qtbot, make_window, 
     assert stored(fresh, doc) == [("MILITARY", "Kyiv")]
     (span,) = fresh().annotations.spans(doc)
     assert fresh().documents.get(doc).text[span.start : span.end] == "Kyiv"
+
+
+def test_span_colours_follow_a_palette_switch(qtbot, make_window, import_doc):
+    """Light/dark switch while running: highlights are re-blended over the new Base colour."""
+    from conftest import open_in
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    doc = import_doc("Artillery duels continued near Bakhmut overnight.")
+    win = make_window()
+    pane = open_in(qtbot, win, doc)
+    pane.view.setFocus()
+    find_and_select(qtbot, pane, "Artillery")
+    qtbot.keyClick(pane.view, Qt.Key.Key_1)
+    view = pane.view
+    qtbot.waitUntil(lambda: view.highlighter.format_at(pane.positions.to_qt(2)) is not None)
+    light = view.highlighter.format_at(pane.positions.to_qt(2)).background().color()
+    app = QApplication.instance()
+    old = app.palette()
+    dark = QPalette(old)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    try:
+        app.setPalette(dark)  # delivered as posted events, as a desktop's theme switch is
+        qtbot.waitUntil(lambda: view.palette().color(QPalette.ColorRole.Base).name() == "#1e1e1e")
+        view.viewport().repaint()
+        now = view.highlighter.format_at(pane.positions.to_qt(2)).background().color()
+        assert now.lightness() < light.lightness() - 60, (light.name(), now.name())
+        assert now.lightness() < 128  # a dark tint under light text
+    finally:
+        app.setPalette(old)

@@ -81,6 +81,14 @@ class DocumentView(QPlainTextEdit):
         super().paintEvent(event)
         self.painted.emit()
 
+    def changeEvent(self, event: QEvent) -> None:
+        # Span colours are blended over the palette's Base: a switch between light and
+        # dark mode must recompute them, or light highlights stay under light text.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.highlighter.invalidate_all()
+            self._update_marks()
+        super().changeEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.key_handler is not None and self.key_handler(event):
             event.accept()
