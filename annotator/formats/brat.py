@@ -141,6 +141,9 @@ def _unescape_note(note: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), note)
 
 
+_OTHER_ID = re.compile(r"^(?:[REN]\d+|\*)$")
+
+
 def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
     """One document from ``ann`` and the ``.txt`` beside it."""
     txt = ann.with_suffix(".txt")
@@ -168,6 +171,13 @@ def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
             kind, _, target = head.partition(" ")
             if kind == "AnnotatorNotes":
                 notes[target] = _unescape_note(note)
+        elif not _OTHER_ID.match(ident) or not rest:
+            raise InputError(
+                f"not a brat annotation line (ids start with T, R, E, A, M, N, * or #): "
+                f"{line[:40]!r}",
+                path=name,
+                line=lineno,
+            )
         # Relations, events, equivalences, normalisations: not spans, not imported.
     spans = [
         NewSpan(

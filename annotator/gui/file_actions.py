@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
@@ -31,13 +31,15 @@ class FileActionsMixin:
         if folder:
             self.run_import([Path(folder)])
 
-    def run_import(self, paths: list[Path]) -> None:
+    def run_import(self, paths: list[Path], *, create_labels: bool = False) -> None:
         ws = self.ws
         self.progress.setRange(0, 0)
         self.progress.show()
         self.statusBar().showMessage("Importing…")
         self.runner.start(
-            lambda progress: ws.importer.import_paths(paths, progress=progress),
+            lambda progress: ws.importer.import_paths(
+                paths, progress=progress, create_labels=create_labels
+            ),
             finished=self._import_done,
             failed=self._import_failed,
             progress=self._show_progress,
@@ -48,10 +50,20 @@ class FileActionsMixin:
         self.progress.setValue(done)
 
     def _import_done(self, report) -> None:
+        from annotator.services.importing import UnknownLabelsError
+
         self.progress.hide()
         self.statusBar().showMessage(report.summary().splitlines()[-1], 8000)
         self.doc_model.reload()
         self.label_model.reload()
+        # Files refused only for labels the project lacks: offer to create them and retry.
+        unknown = [f for f in report.files if isinstance(f.error, UnknownLabelsError)]
+        if unknown and self._offer_new_labels(unknown):
+            self.run_import([Path(f.path) for f in unknown], create_labels=True)
+            others = [e for e in report.errors if not isinstance(e, UnknownLabelsError)]
+            if others:
+                show_error(self, "Some files were not imported", "\n".join(map(str, others)))
+            return
         if report.errors:
             show_error(
                 self,
@@ -59,6 +71,22 @@ class FileActionsMixin:
                 "\n".join(str(e) for e in report.errors),
                 details=report.summary(),
             )
+
+    def _offer_new_labels(self, files) -> bool:
+        names = sorted({name for f in files for name in f.error.labels})
+        where = "\n".join(str(f.error) for f in files)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "New labels",
+            f"{len(files)} file(s) use labels this project does not have: "
+            f"{', '.join(names)}.\n\nCreate these labels and import the file(s)?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("newLabelsBox")
+        box.setDetailedText(where)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def _import_failed(self, message: str) -> None:
         self.progress.hide()

@@ -180,3 +180,34 @@ def test_export_dialog_writes_with_progress_off_the_gui_thread(
         ("MILITARY", "Artillery duels near Bakhmut.", "alice")
     ]
     assert dlg.progress.value() == dlg.progress.maximum()
+
+
+def test_import_offers_to_create_unknown_labels_then_imports(qtbot, make_window, tmp_path, fresh):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    data = tmp_path / "team.jsonl"
+    text = "Grain exports rose through Odesa."
+    data.write_text(
+        json.dumps({"text": text, "spans": [{"start": 0, "end": 12, "label": "TRADE"}]}) + "\n",
+        encoding="utf-8",
+    )
+    asked = []
+
+    def answer_yes() -> None:
+        box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "newLabelsBox")
+        asked.append(box.text())
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(300, answer_yes)
+    win.run_import([data])
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    assert "TRADE" in asked[0]
+    ws = fresh()
+    qtbot.waitUntil(lambda: "TRADE" in [lab.name for lab in ws.labels.list()], timeout=10_000)
+    qtbot.waitUntil(lambda: ws.documents.count() == 1 and not win.runner.busy, timeout=10_000)
+    (doc,) = ws.documents.list()
+    assert [(s.label, text[s.start : s.end]) for s in ws.annotations.spans(doc.id)] == [
+        ("TRADE", "Grain export")
+    ]
