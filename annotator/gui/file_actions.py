@@ -104,7 +104,7 @@ class FileActionsMixin:
         return dlg
 
     def edit_labels(self) -> LabelDialog:
-        dlg = LabelDialog(self.ws.labels, self)
+        dlg = LabelDialog(self.ws.labels, self, run=self.run)
         dlg.setObjectName("labelDialog")
         dlg.labelsChanged.connect(self.labels_changed)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

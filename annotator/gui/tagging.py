@@ -20,8 +20,14 @@ from annotator.services.commands import (
 class TaggingMixin:
     """Mixed into MainWindow (which provides ws, settings, undo_stack, reading, apply_edit)."""
 
-    def run(self, command: ServiceCommand) -> bool:
-        step = execute(command, self.apply_edit, self._edit_failed)
+    def run(self, command: ServiceCommand, on_error=None) -> bool:
+        """Run an edit now and put it on the undo stack; False (and nothing stacked) on failure."""
+        step = execute(
+            command,
+            self.apply_edit,
+            on_error or self._edit_failed,
+            later_errors=self._edit_failed,
+        )
         if step is None:
             return False
         self.undo_stack.push(step)

@@ -110,12 +110,18 @@ def execute(
     command: ServiceCommand,
     apply: Callable[[Edit], None],
     on_error: Callable[[Exception], None],
+    *,
+    later_errors: Callable[[Exception], None] | None = None,
 ) -> UndoableCommand | None:
-    """Run ``command`` now; return the undo step to push, or None when it failed."""
+    """Run ``command`` now; return the undo step to push, or None when it failed.
+
+    ``on_error`` hears of a failure now; ``later_errors`` (default: the same) of a failed
+    undo or redo later, when whoever ran it (a dialog) may be gone.
+    """
     try:
         edit = _run(command, True)
     except Exception as exc:
         on_error(exc)
         return None
     apply(edit)
-    return UndoableCommand(command, apply, on_error)
+    return UndoableCommand(command, apply, later_errors or on_error)

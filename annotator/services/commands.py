@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.core.model import DocumentStatus, Span
+from annotator.core.model import DocumentStatus, Label, Span
 from annotator.services.annotations import AnnotationService
 from annotator.services.changes import Changes
+from annotator.services.labels import LabelService
 
 
 @dataclass
@@ -122,3 +123,95 @@ class SetStatusCommand:
     def undo(self) -> Changes:
         assert self.before is not None
         return self.service.set_status(self.document_id, self.annotator, self.before)
+
+
+@dataclass
+class AddLabelCommand:
+    service: LabelService
+    name: str
+    color: str | None = None
+    shortcut: str = ""
+    description: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"Add label {self.name}"
+
+    def do(self) -> Changes:
+        label, changes = self.service.add(
+            self.name, color=self.color, shortcut=self.shortcut, description=self.description
+        )
+        self.name, self.color = label.name, label.color  # as stored (trimmed, default colour)
+        return changes
+
+    def undo(self) -> Changes:
+        _, changes = self.service.remove(self.name)
+        return changes
+
+
+@dataclass
+class UpdateLabelCommand:
+    """Rename or restyle a label; undo puts every field back as it was."""
+
+    service: LabelService
+    name: str
+    new_name: str | None = None
+    color: str | None = None
+    shortcut: str | None = None
+    description: str | None = None
+    before: Label | None = field(default=None, init=False)
+    _current: str = field(default="", init=False)
+
+    @property
+    def text(self) -> str:
+        return f"Rename label {self.name}" if self.new_name else f"Edit label {self.name}"
+
+    def do(self) -> Changes:
+        self.before = self.service.get(self.name)
+        after, changes = self.service.update(
+            self.name,
+            new_name=self.new_name,
+            color=self.color,
+            shortcut=self.shortcut,
+            description=self.description,
+        )
+        self._current = after.name
+        return changes
+
+    def undo(self) -> Changes:
+        b = self.before
+        assert b is not None
+        _, changes = self.service.update(
+            self._current,
+            new_name=b.name if b.name != self._current else None,
+            color=b.color,
+            shortcut=b.shortcut,
+            description=b.description,
+        )
+        return changes
+
+
+@dataclass
+class RemoveLabelCommand:
+    """Remove an unused label (the service refuses one that spans use); undo adds it back."""
+
+    service: LabelService
+    name: str
+    before: Label | None = field(default=None, init=False)
+
+    @property
+    def text(self) -> str:
+        return f"Remove label {self.name}"
+
+    def do(self) -> Changes:
+        self.before = self.service.get(self.name)
+        _, changes = self.service.remove(self.name)
+        return changes
+
+    def undo(self) -> Changes:
+        b = self.before
+        assert b is not None
+        _, changes = self.service.add(
+            b.name, color=b.color, shortcut=b.shortcut, description=b.description
+        )
+        return changes

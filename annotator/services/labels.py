@@ -52,6 +52,9 @@ class LabelService:
     def list(self) -> builtins.list[Label]:
         return self._db.read(repo.list_labels)
 
+    def get(self, name: str) -> Label:
+        return self._db.read(lambda s: repo.get_label(s, name))
+
     def add(
         self, name: str, *, color: str | None = None, shortcut: str = "", description: str = ""
     ) -> tuple[Label, Changes]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -21,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
+from annotator.gui.undo import ServiceCommand
+from annotator.services.commands import AddLabelCommand, RemoveLabelCommand, UpdateLabelCommand
 from annotator.services.labels import LabelService, default_color
 
 
@@ -33,10 +37,17 @@ def swatch(color: str) -> QIcon:
 class LabelDialog(QDialog):
     labelsChanged = Signal()
 
-    def __init__(self, labels: LabelService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        labels: LabelService,
+        parent: QWidget | None = None,
+        *,
+        run: Callable[[ServiceCommand, Callable[[Exception], None]], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Labels")
         self._service = labels
+        self._run_command = run
         self.list = QListWidget()
         self.name = QLineEdit()
         self.color = "#888888"
@@ -110,11 +121,20 @@ class LabelDialog(QDialog):
         if chosen.isValid():
             self._set_color(chosen.name())
 
-    def _run(self, action, select: str | None) -> bool:
-        try:
-            action()
-        except AnnotatorError as exc:
-            self.error.setText(str(exc))
+    def _run(self, command: ServiceCommand, select: str | None) -> bool:
+        """Run a label command: on the window's undo stack when given one, else directly."""
+        failed: list[Exception] = []
+        if self._run_command is not None:
+            ok = self._run_command(command, failed.append)
+        else:
+            try:
+                command.do()
+                ok = True
+            except AnnotatorError as exc:
+                failed.append(exc)
+                ok = False
+        if not ok:
+            self.error.setText(str(failed[0]) if failed else "Not saved.")
             return False
         self.reload(select)
         self.labelsChanged.emit()
@@ -127,7 +147,8 @@ class LabelDialog(QDialog):
             self.error.setText("Type a new name to add a label.")
             return False
         return self._run(
-            lambda: self._service.add(
+            AddLabelCommand(
+                self._service,
                 name,
                 color=self.color,
                 shortcut=self.shortcut.text().strip(),
@@ -143,7 +164,8 @@ class LabelDialog(QDialog):
         old = item.data(Qt.ItemDataRole.UserRole)
         new_name = self.name.text().strip()
         return self._run(
-            lambda: self._service.update(
+            UpdateLabelCommand(
+                self._service,
                 old.name,
                 new_name=new_name if new_name != old.name else None,
                 color=self.color,
@@ -157,4 +179,4 @@ class LabelDialog(QDialog):
         item = self.list.currentItem()
         if item is None:
             return False
-        return self._run(lambda: self._service.remove(item.text()), None)
+        return self._run(RemoveLabelCommand(self._service, item.text()), None)
