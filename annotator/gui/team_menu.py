@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from annotator.gui.dialogs.compare_dialog import CompareDialog
 from annotator.gui.dialogs.database_dialog import DatabaseDialog
 from annotator.gui.keymap import TEAM_MENU
 from annotator.gui.widgets.agreement_window import AgreementWindow, ComparisonRequest
@@ -96,6 +97,17 @@ class TeamActions(QObject):
         view.activateWindow()
         return view
 
+    def compare_from_menu(self) -> CompareDialog | ComparisonWindow | None:
+        """Team > Compare annotators: with more than two people to choose from, ask whom."""
+        names = tuple(self.window.ws.agreement.annotators())
+        if len(names) <= 2:
+            return self.open_comparison(annotators=names)
+        dlg = CompareDialog(names, names[:2], self.window)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(lambda: self.open_comparison(annotators=dlg.chosen()))
+        dlg.open()
+        return dlg
+
     def _forget(self, view: ComparisonWindow) -> None:
         if view in self.comparisons:
             self.comparisons.remove(view)
@@ -126,7 +138,7 @@ def install_team_menu(window: QMainWindow) -> TeamActions:
     menu.setObjectName("menu_team")
     for name, text, slot in (
         ("agreement", "&Agreement…", team.open_agreement),
-        ("compare", "&Compare annotators…", lambda: team.open_comparison()),
+        ("compare", "&Compare annotators…", team.compare_from_menu),
     ):
         act = QAction(text, window)
         act.setObjectName(f"action_{name}")

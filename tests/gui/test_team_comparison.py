@@ -199,3 +199,33 @@ def test_disagreement_model(qtmodeltester, ws, team_doc):
     model.set_view(ws.adjudication.view(team_doc, annotators=("ann", "ben")))
     assert model.rowCount() == 2
     qtmodeltester.check(model)
+
+
+def test_compare_menu_asks_whom_when_more_than_two(qtbot, make_window, ws, team_doc):
+    from conftest import open_in
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.dialogs.compare_dialog import CompareDialog
+
+    ws.annotations.add(team_doc, start=rng(S3)[0], end=rng(S3)[1], label="ECONOMIC", annotator="cy")
+    win = make_window()
+    open_in(qtbot, win, team_doc)
+    qtbot.keyClick(win, Qt.Key.Key_C, CTRL | SHIFT)
+    dlg = next(w for w in QApplication.topLevelWidgets() if isinstance(w, CompareDialog))
+    assert dlg.isVisible()
+    items = {dlg.list.item(i).text(): dlg.list.item(i) for i in range(dlg.list.count())}
+    assert {"ann", "ben", "cy"} <= set(items)
+    for name, item in items.items():
+        item.setCheckState(
+            Qt.CheckState.Checked if name in ("ann", "cy") else Qt.CheckState.Unchecked
+        )
+    items["ann"].setCheckState(Qt.CheckState.Unchecked)
+    ok = dlg.buttons.button(dlg.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()  # one annotator is not a comparison
+    items["ann"].setCheckState(Qt.CheckState.Checked)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(win.team.comparisons), timeout=5_000)
+    view = win.team.comparisons[-1]
+    qtbot.waitUntil(lambda: view.document is not None and not view.runner.busy, timeout=10_000)
+    assert set(view.panes) == {"ann", "cy", "gold"}  # the two chosen, and the gold layer
+    view.close()
