@@ -26,7 +26,7 @@ DOC = HERE.parent / "docs" / "benchmarks.md"
 MARK = "## Latest run"
 # name -> (script, arguments for --quick)
 BENCHMARKS: dict[str, tuple[str, list[str]]] = {
-    "startup": ("bench_startup.py", ["--quick"]),
+    "startup": ("bench_startup.py", ["--runs", "3"]),
     "gui": ("bench_gui.py", ["--mb", "1", "--spans", "10000", "--tags", "200"]),
     "export": ("bench_export.py", ["--quick"]),
     "agreement": ("bench_agreement.py", ["--quick"]),

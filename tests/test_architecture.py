@@ -26,3 +26,15 @@ def test_core_imports_without_qt_or_sqlalchemy() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_start_up_does_not_import_heavy_modules() -> None:
+    """The window must show fast (target 1 s): numpy, the agreement package, the format
+    registry, Alembic and spaCy load when first used, never at start-up."""
+    code = (
+        "import sys, annotator.cli, annotator.gui.app, annotator.gui.main_window;"
+        "heavy=('numpy','annotator.agreement','annotator.formats.registry','alembic','spacy');"
+        "loaded=[m for m in heavy if m in sys.modules];"
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -6,6 +6,7 @@ Kept out of main_window.py: ``install_team_menu(window)`` is the one call it mak
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,8 +15,12 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from annotator.gui.dialogs.compare_dialog import CompareDialog
 from annotator.gui.dialogs.database_dialog import DatabaseDialog
 from annotator.gui.keymap import TEAM_MENU
-from annotator.gui.widgets.agreement_window import AgreementWindow, ComparisonRequest
-from annotator.gui.widgets.comparison_window import ComparisonWindow
+
+if TYPE_CHECKING:
+    # Imported when first opened: the agreement window brings numpy and the agreement
+    # package, which would cost every start-up ~150 ms (docs/benchmarks.md, cold start).
+    from annotator.gui.widgets.agreement_window import AgreementWindow, ComparisonRequest
+    from annotator.gui.widgets.comparison_window import ComparisonWindow
 
 KEYS = TEAM_MENU
 
@@ -38,6 +43,8 @@ class TeamActions(QObject):
         return False
 
     def open_agreement(self) -> AgreementWindow:
+        from annotator.gui.widgets.agreement_window import AgreementWindow
+
         if self.agreement is None:
             self.agreement = AgreementWindow(self.window.ws, self.window)
             self.agreement.comparisonRequested.connect(self._compare_request)
@@ -69,6 +76,8 @@ class TeamActions(QObject):
     ) -> ComparisonWindow | None:
         """Compare ``annotators`` (default: the first two people) on a document (default: the
         current pane's)."""
+        from annotator.gui.widgets.comparison_window import ComparisonWindow
+
         win = self.window
         names = tuple(annotators) or tuple(win.ws.agreement.annotators()[:2])
         if len(names) < 2:
