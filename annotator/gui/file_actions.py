@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
@@ -30,6 +30,58 @@ class FileActionsMixin:
         folder = QFileDialog.getExistingDirectory(self, "Import folder")
         if folder:
             self.run_import([Path(folder)])
+
+    def import_layer(self) -> None:
+        """A teammate's JSONL export or Annotator database, as their annotator layer."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import a teammate's work",
+            "",
+            "Annotator exports and databases (*.jsonl *.sqlite3 *.sqlite *.db);;All files (*)",
+        )
+        if not paths:
+            return
+        name, ok = QInputDialog.getText(
+            self,
+            "Whose work is it?",
+            "Store every span under this annotator\n(leave empty to keep the names in the file):",
+        )
+        if ok:
+            self.run_layer_import([Path(p) for p in paths], as_annotator=name.strip() or None)
+
+    def run_layer_import(self, paths: list[Path], *, as_annotator: str | None) -> None:
+        ws = self.ws
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage("Importing a teammate's work…")
+        self.runner.start(
+            lambda progress: ws.layers.import_layers(
+                paths, as_annotator=as_annotator, progress=progress
+            ),
+            finished=self._layer_import_done,
+            failed=self._import_failed,
+            progress=self._show_progress,
+        )
+
+    def _layer_import_done(self, report) -> None:
+        self.progress.hide()
+        self.doc_model.reload()
+        self.label_model.reload()
+        self.reload_panes()
+        summary = report.summary()
+        self.statusBar().showMessage(summary.splitlines()[-1], 10_000)
+        if report.errors:
+            show_error(
+                self,
+                "Some files were not imported",
+                "\n".join(str(e) for e in report.errors),
+                details=summary,
+            )
+        else:
+            box = QMessageBox(QMessageBox.Icon.Information, "Teammate's work imported", summary)
+            box.setObjectName("layerImportBox")
+            box.setParent(self, box.windowFlags())
+            box.open()
 
     def run_import(self, paths: list[Path], *, create_labels: bool = False) -> None:
         ws = self.ws

@@ -124,6 +124,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         m = self.menuBar().addMenu("&File")
         m.addAction(a("import", "&Import files…", self.import_files, icon_name="import"))
         m.addAction(a("import_folder", "Import &folder…", self.import_folder))
+        m.addAction(a("import_layer", "Import &teammate's work…", self.import_layer))
         m.addAction(a("export", "&Export…", self.export, icon_name="export"))
         m.addSeparator()
         m.addAction(a("quit", "&Quit", self.close))

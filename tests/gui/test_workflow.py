@@ -211,3 +211,38 @@ def test_import_offers_to_create_unknown_labels_then_imports(qtbot, make_window,
     assert [(s.label, text[s.start : s.end]) for s in ws.annotations.spans(doc.id)] == [
         ("TRADE", "Grain export")
     ]
+
+
+def test_import_a_teammates_database_as_their_layer(qtbot, make_window, ws, tmp_path, fresh):
+    """File > Import teammate's work: another desktop's database, stored under a chosen name."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.services import Workspace
+
+    text = "Convoys reached Kherson at dawn."
+    mine = tmp_path / "mine.txt"
+    mine.write_text(text, encoding="utf-8")
+    assert ws.importer.import_paths([mine]).documents_added == 1
+    theirs = Workspace.open(f"sqlite:///{tmp_path / 'bob.sqlite3'}")
+    theirs.importer.import_paths([mine])
+    (doc,) = theirs.documents.list()
+    theirs.annotations.add(doc.id, start=0, end=7, label="MILITARY", annotator="me")
+    theirs.close()
+
+    win = make_window()
+    win.run_layer_import([tmp_path / "bob.sqlite3"], as_annotator="bob")
+    qtbot.waitUntil(
+        lambda: any(
+            w.objectName() == "layerImportBox" and w.isVisible()
+            for w in QApplication.topLevelWidgets()
+        ),
+        timeout=10_000,
+    )
+    box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "layerImportBox")
+    assert "layer bob: 1 span(s) in file, 1 new" in box.text()
+    box.close()
+    check = fresh()
+    (local,) = check.documents.list()
+    assert [(s.annotator, text[s.start : s.end]) for s in check.annotations.spans(local.id)] == [
+        ("bob", "Convoys")
+    ]
