@@ -23,7 +23,7 @@ from annotator.formats.base import (
     FormatBase,
     atomic_write,
 )
-from annotator.formats.common import build_document
+from annotator.formats.common import build_document, load_object, require
 from annotator.formats.decode import check_text
 
 _DOC_META = ("title", "source", "author", "url")
@@ -113,27 +113,9 @@ class NativeJsonl(FormatBase):
                 yield parse_record(line, name, lineno, default_annotator)
 
 
-def _require(obj: dict[str, Any], key: str, kind: type, where: str, path: str, line: int) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InputError(
-            f"{where}: {key!r} is missing or not a {kind.__name__}", path=path, line=line
-        )
-    return value
-
-
 def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> AnnotatedDocument:
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno
-        ) from exc
-    except RecursionError as exc:
-        raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
-    if not isinstance(rec, dict):
-        raise InputError("a record must be a JSON object", path=path, line=lineno)
-    raw_text = _require(rec, "text", str, "record", path, lineno)
+    rec = load_object(line, path, lineno)
+    raw_text = require(rec, "text", str, "record", path, lineno)
     text, shift = normalize_with_offsets(raw_text)
     check_text(text, path, lineno)
     meta = rec.get("meta") or {}
@@ -147,9 +129,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         where = f"span {i}"
         if not isinstance(sp, dict):
             raise InputError(f"{where} must be an object", path=path, line=lineno)
-        start = _require(sp, "start", int, where, path, lineno)
-        end = _require(sp, "end", int, where, path, lineno)
-        label = _require(sp, "label", str, where, path, lineno)
+        start = require(sp, "start", int, where, path, lineno)
+        end = require(sp, "end", int, where, path, lineno)
+        label = require(sp, "label", str, where, path, lineno)
         if not (0 <= start < end <= len(raw_text)):
             raise InputError(
                 f"{where} [{start}, {end}) is out of range for a text of "

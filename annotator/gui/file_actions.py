@@ -51,16 +51,21 @@ class FileActionsMixin:
 
     def run_layer_import(self, paths: list[Path], *, as_annotator: str | None) -> None:
         ws = self.ws
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.statusBar().showMessage("Importing a teammate's work…")
-        self.runner.start(
+        self._start_import(
+            "Importing a teammate's work…",
             lambda progress: ws.layers.import_layers(
                 paths, as_annotator=as_annotator, progress=progress
             ),
-            finished=self._layer_import_done,
-            failed=self._import_failed,
-            progress=self._show_progress,
+            self._layer_import_done,
+        )
+
+    def _start_import(self, message: str, work, finished) -> None:
+        """Run an import on the task runner with the status bar's progress."""
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage(message)
+        self.runner.start(
+            work, finished=finished, failed=self._import_failed, progress=self._show_progress
         )
 
     def _layer_import_done(self, report) -> None:
@@ -85,16 +90,12 @@ class FileActionsMixin:
 
     def run_import(self, paths: list[Path], *, create_labels: bool = False) -> None:
         ws = self.ws
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.statusBar().showMessage("Importing…")
-        self.runner.start(
+        self._start_import(
+            "Importing…",
             lambda progress: ws.importer.import_paths(
                 paths, progress=progress, create_labels=create_labels
             ),
-            finished=self._import_done,
-            failed=self._import_failed,
-            progress=self._show_progress,
+            self._import_done,
         )
 
     def _show_progress(self, done: int, total: int) -> None:
