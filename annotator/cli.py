@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
@@ -227,6 +228,14 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     ad.set_defaults(func=cmd_adjudicate)
 
 
+def _print_report(report: Any) -> int:
+    """An import's summary on stdout, each refused file on stderr; exit 1 if any was refused."""
+    print(report.summary())
+    for err in report.errors:
+        print(f"annotator: error: {err}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 def cmd_import_layer(args: argparse.Namespace) -> int:
     report = _workspace(args).layers.import_layers(
         args.paths,
@@ -234,10 +243,7 @@ def cmd_import_layer(args: argparse.Namespace) -> int:
         add_missing=not args.skip_missing,
         create_labels=args.create_labels,
     )
-    print(report.summary())
-    for err in report.errors:
-        print(f"annotator: error: {err}", file=sys.stderr)
-    return 1 if report.errors else 0
+    return _print_report(report)
 
 
 def cmd_agree(args: argparse.Namespace) -> int:
@@ -362,10 +368,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = ws.importer.import_paths(
         args.paths, annotator=args.annotator, format=args.format, create_labels=args.create_labels
     )
-    print(report.summary())
-    for err in report.errors:
-        print(f"annotator: error: {err}", file=sys.stderr)
-    return 1 if report.errors else 0
+    return _print_report(report)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
