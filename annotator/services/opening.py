@@ -100,9 +100,10 @@ def open_workspace_safely(
         log.info("database %s is also open in %s", path, other.describe())
     try:
         upgrade(db, before=backups.before_migration if backups is not None else None)
-        if existed and backups is not None:
-            backups.daily_if_due()
-        prune_change_log(db)
+        # Once a day of use (with the daily backup), not on every open: pruning is a
+        # write transaction, which a read-only command should not have to wait for.
+        if existed and backups is not None and backups.daily_if_due() is not None:
+            prune_change_log(db)
     except BaseException:
         lock.release()
         db.dispose()

@@ -122,7 +122,7 @@ def test_late_commit_of_an_earlier_sequence_number_is_not_lost(
     workspace.close()
 
 
-def test_old_change_log_entries_are_pruned_on_open(tmp_path: Path) -> None:
+def test_old_change_log_entries_are_pruned_once_a_day(tmp_path: Path) -> None:
     import datetime as dt
     import sqlite3
 
@@ -142,6 +142,16 @@ def test_old_change_log_entries_are_pruned_on_open(tmp_path: Path) -> None:
     )
     con.commit()
     assert con.execute("SELECT count(*) FROM span_changes").fetchone() == (3,)
+    con.close()
+    open_workspace(url).close()  # the first open of the day: daily backup, then pruning
+    con = sqlite3.connect(tmp_path / "log.sqlite3")
+    assert con.execute("SELECT count(*) FROM span_changes").fetchone() == (2,)
+    # Another open the same day does not write at all: the old entry waits for tomorrow.
+    con.execute(
+        "UPDATE span_changes SET changed_at = ? WHERE id = (SELECT min(id) FROM span_changes)",
+        (old,),
+    )
+    con.commit()
     con.close()
     open_workspace(url).close()
     con = sqlite3.connect(tmp_path / "log.sqlite3")
