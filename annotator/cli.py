@@ -151,8 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--lead", action="store_true", help="may also edit documents, labels and any span"
     )
     su.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    su.add_argument(
+        "--existing-role",
+        action="store_true",
+        help="the role exists already: make it a member, never touch its password",
+    )
     su.set_defaults(func=cmd_server_add_user)
-    for sp in (si, su):
+    sr = ssub.add_parser("reset-password", help="give a member a new password (owner)")
+    sr.add_argument("name", help="the member's role name")
+    sr.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    sr.set_defaults(func=cmd_server_reset_password)
+    for sp in (si, su, sr):
         # Also accepted after the action; SUPPRESS keeps a --db given before it.
         sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
     _add_backup_parser(sub)
@@ -475,12 +484,12 @@ def cmd_server_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, prompt: str = "Password for the new role: ") -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    first = getpass.getpass("Password for the new role: ")
+    first = getpass.getpass(prompt)
     if getpass.getpass("Again: ") != first:
         raise AnnotatorError("The passwords differ; nothing was changed.")
     return first
@@ -488,13 +497,30 @@ def _read_password(from_stdin: bool) -> str:
 
 def cmd_server_add_user(args: argparse.Namespace) -> int:
     team = _team(args)
-    password = _read_password(args.password_stdin)
+    if args.existing_role and args.password_stdin:
+        raise AnnotatorError("--existing-role never sets a password; leave out --password-stdin.")
+    password = None if args.existing_role else _read_password(args.password_stdin)
     team.add_user(
-        args.name, password, adjudicator=args.adjudicator, lead=args.lead, annotator=args.annotator
+        args.name,
+        password,
+        adjudicator=args.adjudicator,
+        lead=args.lead,
+        annotator=args.annotator,
+        existing_role=args.existing_role,
     )
     groups = ["annotator_users"] + (["annotator_adjudicators"] if args.adjudicator else [])
     groups += ["annotator_leads"] if args.lead else []
-    print(f"role {args.name} can log in (member of {', '.join(groups)})")
+    how = "is now" if args.existing_role else "can log in as"
+    print(f"role {args.name} {how} a member of {', '.join(groups)}")
+    return 0
+
+
+def cmd_server_reset_password(args: argparse.Namespace) -> int:
+    team = _team(args)
+    team.reset_password(
+        args.name, _read_password(args.password_stdin, f"New password for {args.name}: ")
+    )
+    print(f"role {args.name} has a new password")
     return 0
 
 

@@ -28,5 +28,9 @@ class DatabaseError(AnnotatorError):
     """The database cannot be used as it is (too new, corrupted, unreachable)."""
 
 
+class BusyError(DatabaseError):
+    """The database server gave up waiting for a lock or a slow statement; nothing changed."""
+
+
 class PermissionDeniedError(DatabaseError):
     """The database server refused a change this user may not make (someone else's span)."""

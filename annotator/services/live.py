@@ -23,7 +23,10 @@ How it learns of changes: database triggers (migration 0003) append every span c
 to a log table on both backends. The feed reads that log after a cursor. On SQLite it
 polls every ``interval`` seconds. On PostgreSQL it LISTENs on ``annotator_spans`` and
 reads as soon as a change commits, polling every ``interval`` as a safety net; if the
-LISTEN connection drops it falls back to polling and reconnects. Sequence numbers can
+LISTEN connection drops it falls back to polling and reconnects with back-off. Any member
+can NOTIFY that channel, so a notification is only a hint: nothing in it is read, polls
+are at least ``min_gap`` apart however many arrive, and the feed thread survives any
+error (logged) and goes on. Sequence numbers can
 commit out of order on PostgreSQL, so numbers skipped below the cursor are re-asked
 for ``gap_ttl`` seconds before they are taken for rolled-back transactions.
 """
@@ -54,6 +57,8 @@ class ChangeFeed:
         since: int | None = None,
         gap_ttl: float = 30.0,
         batch: int = 1000,
+        min_gap: float = 0.2,
+        max_backoff: float = 60.0,
     ) -> None:
         self._db = db
         self.interval = interval
@@ -67,6 +72,11 @@ class ChangeFeed:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: Any = None
+        self._min_gap = min_gap
+        self._last_poll = 0.0
+        self._max_backoff = max_backoff
+        self._backoff = 0.0  # seconds until the next LISTEN (re)connect; 0: now
+        self._listen_at = 0.0
 
     @property
     def cursor(self) -> int:
@@ -83,7 +93,7 @@ class ChangeFeed:
     def poll(self) -> list[SpanChange]:
         """Changes committed since the last poll, oldest first. Does not call subscribers."""
         with self._lock:
-            now = time.monotonic()
+            now = self._last_poll = time.monotonic()
             self._gaps = {q: t for q, t in self._gaps.items() if now - t < self._gap_ttl}
             out: list[SpanChange] = []
             while True:
@@ -170,12 +180,21 @@ class ChangeFeed:
         self.stop()
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 batch = self.poll()
+                failures = 0
             except AnnotatorError as exc:  # server restarting, network down: try again later
+                failures += 1
                 log.warning("change feed: %s", exc)
                 batch = []
+            except Exception:  # never let the feed die: log, back off, go on
+                failures += 1
+                log.exception("change feed: poll failed")
+                batch = []
+            if failures:
+                self._stop.wait(min(self._max_backoff, self.interval * 2 ** min(failures, 6)))
             if batch:
                 with self._lock:
                     subscribers = list(self._subscribers)
@@ -189,32 +208,52 @@ class ChangeFeed:
     # --- waiting --------------------------------------------------------------------
 
     def _sleep(self, seconds: float) -> None:
-        """Wait up to ``seconds``; on PostgreSQL wake at once when a change is NOTIFYed."""
-        if self._listen and self._listener is None:
-            self._open_listener()
+        """Wait up to ``seconds``; on PostgreSQL wake early when a change is NOTIFYed, but
+        never sooner than ``min_gap`` after the last poll (a NOTIFY flood cannot spin us)."""
         deadline = time.monotonic() + seconds
         while not self._stop.is_set():
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return
+            if self._listen and self._listener is None and now >= self._listen_at:
+                self._open_listener()
             if self._listener is None:
                 self._stop.wait(min(left, 0.25))
                 continue
             try:
-                if self._listener.wait(min(left, 0.25)):
-                    return
+                woken = self._listener.wait(min(left, 0.25))
             except ConnectionError as exc:
                 log.warning("change feed: %s; polling until it is back", exc)
                 self._close_listener()
+                self._schedule_reconnect()
+                continue
+            except Exception:  # whatever a notification holds, the feed goes on
+                log.exception("change feed: LISTEN failed; polling until it is back")
+                self._close_listener()
+                self._schedule_reconnect()
+                continue
+            if woken:
+                rest = self._last_poll + self._min_gap - time.monotonic()
+                if rest > 0:
+                    self._stop.wait(min(rest, max(0.0, deadline - time.monotonic())))
+                return
+
+    def _schedule_reconnect(self) -> None:
+        self._backoff = min(self._max_backoff, max(1.0, self._backoff * 2))
+        self._listen_at = time.monotonic() + self._backoff
 
     def _open_listener(self) -> None:
         from annotator.storage.notify import ChangeListener
 
         try:
             self._listener = ChangeListener(self._db)
-        except ConnectionError as exc:
+        except Exception as exc:
             log.warning("change feed: %s; polling instead", exc)
             self._listener = None
+            self._schedule_reconnect()
+        else:
+            self._backoff = 0.0
 
     def _close_listener(self) -> None:
         if self._listener is not None:

@@ -31,15 +31,27 @@ class TeamServerService:
     def add_user(
         self,
         name: str,
-        password: str,
+        password: str | None,
         *,
         adjudicator: bool = False,
         lead: bool = False,
         annotator: str | None = None,
+        existing_role: bool = False,
     ) -> None:
         """A login role ``name`` in ``annotator_users`` (and the adjudicator or lead group),
         mapped to annotator ``annotator`` (default: the same name). The password reaches
-        the server only as a SCRAM hash."""
+        the server only as a SCRAM hash. An existing role is refused unless
+        ``existing_role`` (then it only gains membership; its password is not touched)."""
         server.add_user(
-            self._db, name, password, adjudicator=adjudicator, lead=lead, annotator=annotator
+            self._db,
+            name,
+            password,
+            adjudicator=adjudicator,
+            lead=lead,
+            annotator=annotator,
+            existing_role=existing_role,
         )
+
+    def reset_password(self, name: str, password: str) -> None:
+        """A new password for member ``name`` (as a SCRAM hash); the owner's is never reset."""
+        server.reset_password(self._db, name, password)

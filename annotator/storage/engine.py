@@ -28,14 +28,31 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import DatabaseError, PermissionDeniedError
+from annotator.core.errors import BusyError, DatabaseError, PermissionDeniedError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+# Serialization failures and deadlocks are retried. A lock wait that ran out (55P03) or a
+# statement cancelled by its timeout (57014) is not: another session holds what we need,
+# and the user is told at once rather than after a dozen more waits.
+_RETRY_SQLSTATES = {"40001", "40P01"}
+_LOCK_NOT_AVAILABLE = "55P03"
+_QUERY_CANCELED = "57014"
 MAX_ATTEMPTS = 12
+
+# Every PostgreSQL session of the app bounds its waits, so that no other member of a team
+# server (by accident or on purpose, e.g. an open transaction holding a lock) can hang this
+# desktop: a blocked action fails within seconds with a message, and nothing half-lands.
+PG_LOCK_TIMEOUT_MS = 4_000
+PG_STATEMENT_TIMEOUT_MS = 120_000
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 600_000
+PG_SESSION_SETTINGS = {
+    "lock_timeout": PG_LOCK_TIMEOUT_MS,
+    "statement_timeout": PG_STATEMENT_TIMEOUT_MS,
+    "idle_in_transaction_session_timeout": PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+}
 
 
 _INSUFFICIENT_PRIVILEGE = "42501"
@@ -45,28 +62,43 @@ _SECRET_PATTERNS = (
 )
 
 
+_SECRET_QUERY_KEYS = re.compile(r"pass", re.IGNORECASE)  # password, sslpassword, passfile
+
+
 def display_url(url: str) -> str:
-    """The URL with any password hidden, for messages and logs."""
+    """The URL with any password hidden, for messages and logs: the userinfo password and
+    any query parameter that carries one (``?password=...``, ``sslpassword``)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        u = make_url(url)
+        query = {k: ("***" if _SECRET_QUERY_KEYS.search(k) else v) for k, v in u.query.items()}
+        shown = u.set(query=query).render_as_string(hide_password=True)
     except Exception:
         return "<database url>"
+    return scrub(shown, url=url)
 
 
-def _url_password(url: str) -> str | None:
+def _url_secrets(url: str) -> list[str]:
+    """Every password a URL carries: in its userinfo and in its query parameters."""
     try:
-        pw = make_url(url).password
+        u = make_url(url)
     except Exception:
         m = re.search(r"[^:/@\s]+:([^@\s/]+)@", url)
-        return m.group(1) if m else None
-    return str(pw) if pw else None
+        return [m.group(1)] if m else []
+    found = [str(u.password)] if u.password else []
+    for key, value in u.query.items():
+        if _SECRET_QUERY_KEYS.search(key):
+            found += [value] if isinstance(value, str) else list(value)
+    return [f for f in found if f]
 
 
 def scrub(text: str, *, url: str | None = None) -> str:
-    """``text`` with passwords masked: the URL's, ``PGPASSWORD``'s and any ``password=``."""
-    for secret in (_url_password(url) if url else None, os.environ.get("PGPASSWORD")):
-        if secret:
-            text = text.replace(secret, "***")
+    """``text`` with passwords masked: the URL's (userinfo or ``?password=``),
+    ``PGPASSWORD``'s and any ``password=`` in the text."""
+    secrets = _url_secrets(url) if url else []
+    if os.environ.get("PGPASSWORD"):
+        secrets.append(os.environ["PGPASSWORD"])
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -82,12 +114,21 @@ def _reason(exc: BaseException) -> str:
 def user_error(exc: BaseException, url: str) -> DatabaseError:
     """A message fit for users about a database failure, with no password in it."""
     where = display_url(url)
-    if (
-        isinstance(exc, DBAPIError)
-        and getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE
-    ):
+    sqlstate = getattr(exc.orig, "sqlstate", None) if isinstance(exc, DBAPIError) else None
+    if sqlstate == _INSUFFICIENT_PRIVILEGE:
         return PermissionDeniedError(
             scrub(f"The server {where} refused this change: {_reason(exc)}", url=url)
+        )
+    if sqlstate == _LOCK_NOT_AVAILABLE:
+        return BusyError(
+            f"The server {where} is busy: another session has held a lock on this data for "
+            f"more than {PG_LOCK_TIMEOUT_MS // 1000} s. Nothing was changed; try again in a "
+            "moment."
+        )
+    if sqlstate == _QUERY_CANCELED:
+        return BusyError(
+            f"The server {where} stopped a statement that ran longer than "
+            f"{PG_STATEMENT_TIMEOUT_MS // 1000} s. Nothing was changed."
         )
     if isinstance(exc, OperationalError):
         return DatabaseError(scrub(f"Cannot use the database {where}: {_reason(exc)}", url=url))
@@ -111,6 +152,22 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        apply_session_settings(dbapi_conn)
+
+
+def apply_session_settings(dbapi_conn: Any) -> None:
+    """Bound this PostgreSQL session's lock waits and statement times (psycopg connection)."""
+    cur = dbapi_conn.cursor()
+    for name, ms in PG_SESSION_SETTINGS.items():
+        cur.execute(f"SET {name} = {int(ms)}")
+    cur.close()
+    if not getattr(dbapi_conn, "autocommit", False):
+        dbapi_conn.commit()
+
+
 def make_engine(url: str) -> Engine:
     try:
         u = make_url(url)
@@ -129,6 +186,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(u, **kwargs)
     if u.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
+    elif u.get_backend_name() == "postgresql":
+        _configure_postgresql(engine)
     return engine
 
 

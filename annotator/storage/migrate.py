@@ -17,8 +17,8 @@ from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0003"
-KNOWN = ("0001", "0002", "0003")
+HEAD = "0004"
+KNOWN = ("0001", "0002", "0003", "0004")
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 
 
@@ -69,6 +69,9 @@ def _upgrade(db: Database, before: Callable[[str | None], None] | None) -> bool:
 
     with db.guard(), db._write_engine.begin() as conn:
         if db.backend == "postgresql":
+            # A migration may wait for readers to finish; the session's short lock timeout
+            # is for user actions, not for this one-off owner step.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '120s'")
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         rev = current_revision(conn)
         _check_known(db, rev)

@@ -49,32 +49,83 @@ _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 # Columns an annotator may change on their own spans (not document_id, annotator_id).
 _SPAN_EDITABLE = ("label_id", '"start"', '"end"', "note", "origin", "decided_by", "updated_at")
 
-_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION annotator_owned(ann integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM annotators a WHERE a.id = ann AND a.role_name = current_user)
+
+def _pin(schema: str) -> str:
+    """The search_path every function here runs with: pg_temp explicitly last."""
+    return f"SET search_path = pg_catalog, {schema}, pg_temp"
+
+
+def _functions(schema: str) -> str:
+    """Policy helpers (invoker's rights) and the one definer function members call.
+
+    Every object is named with its schema and every function pins its search_path, so
+    nothing a member creates (a temporary ``annotators`` table, a function in ``pg_temp``,
+    a ``set_config('search_path', ...)``) can stand in for ours.
+    """
+    pin = _pin(schema)
+    return f"""
+CREATE OR REPLACE FUNCTION {schema}.annotator_owned(ann integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
+  SELECT EXISTS (SELECT 1 FROM {schema}.annotators a
+                 WHERE a.id = ann AND a.role_name = current_user)
 $$;
-CREATE OR REPLACE FUNCTION annotator_is_gold(ann integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM annotators a WHERE a.id = ann AND a.name = '{GOLD_ANNOTATOR}')
+CREATE OR REPLACE FUNCTION {schema}.annotator_is_gold(ann integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
+  SELECT EXISTS (SELECT 1 FROM {schema}.annotators a
+                 WHERE a.id = ann AND a.name = '{GOLD_ANNOTATOR}')
 $$;
+-- Members hold no DELETE privilege on spans (it would let them LOCK the table that everyone
+-- writes), so they delete through this function. It runs as the owner, who is not subject
+-- to row-level security, and so applies the same rule itself: the login role's own spans,
+-- gold spans for adjudicators, any span for leads. Returns how many rows went.
+CREATE OR REPLACE FUNCTION {schema}.annotator_delete_spans(ids integer[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
+DECLARE
+  n integer;
+BEGIN
+  DELETE FROM {schema}.spans sp
+  USING {schema}.annotators a
+  WHERE sp.id = ANY (ids)
+    AND a.id = sp.annotator_id
+    AND (a.role_name = session_user
+         OR (a.name = '{GOLD_ANNOTATOR}'
+             AND pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER'))
+         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION {schema}.annotator_owned(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(integer[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_owned(integer) TO {USERS};
+GRANT EXECUTE ON FUNCTION {schema}.annotator_is_gold(integer) TO {USERS};
+GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_spans(integer[]) TO {USERS};
 """
+
 
 _Policy = tuple[str, str, str, str | None, str | None]
 _POLICIES: dict[str, list[_Policy]] = {
     # table: [(policy, command, role, USING, WITH CHECK)]
     "spans": [
         ("spans_read", "SELECT", USERS, "true", None),
-        ("spans_insert_own", "INSERT", USERS, None, "annotator_owned(annotator_id)"),
-        # USING true: changing someone else's span is an error, not a silent no-op.
-        ("spans_update_own", "UPDATE", USERS, "true", "annotator_owned(annotator_id)"),
-        ("spans_delete_own", "DELETE", USERS, "annotator_owned(annotator_id)", None),
+        ("spans_insert_own", "INSERT", USERS, None, "{s}.annotator_owned(annotator_id)"),
+        # USING, not only WITH CHECK: rows a member may not change are invisible to UPDATE
+        # and so to SELECT ... FOR UPDATE, which would otherwise lock others' spans.
+        (
+            "spans_update_own",
+            "UPDATE",
+            USERS,
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+        ),
+        ("spans_delete_own", "DELETE", USERS, "{s}.annotator_owned(annotator_id)", None),
         (
             "spans_gold",
             "ALL",
             ADJUDICATORS,
-            "annotator_is_gold(annotator_id)",
-            "annotator_is_gold(annotator_id)",
+            "{s}.annotator_is_gold(annotator_id)",
+            "{s}.annotator_is_gold(annotator_id)",
         ),
         ("spans_lead", "ALL", LEADS, "true", "true"),
     ],
@@ -84,15 +135,15 @@ _POLICIES: dict[str, list[_Policy]] = {
             "status_own",
             "ALL",
             USERS,
-            "annotator_owned(annotator_id)",
-            "annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
         ),
         (
             "status_gold",
             "ALL",
             ADJUDICATORS,
-            "annotator_is_gold(annotator_id)",
-            "annotator_is_gold(annotator_id)",
+            "{s}.annotator_is_gold(annotator_id)",
+            "{s}.annotator_is_gold(annotator_id)",
         ),
         ("status_lead", "ALL", LEADS, "true", "true"),
     ],
@@ -117,35 +168,58 @@ def _ensure_group(conn: Connection, role: str) -> None:
         conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
 
 
-def _grants(conn: Connection) -> None:
+def _schema(conn: Connection) -> str:
+    """The schema the migrations created the tables in, quoted."""
+    return _quote(conn, conn.exec_driver_sql("SELECT current_schema()").scalar_one())
+
+
+def _grants(conn: Connection, schema: str) -> None:
+    """Members get exactly what the app needs, from a clean slate (re-runs drop old grants).
+
+    No TEMPORARY (nothing of theirs can shadow our tables in ``pg_temp``) and no CREATE.
+    No table-level UPDATE, DELETE or TRUNCATE on what other members write: any of those
+    would let a member ``LOCK TABLE ... IN ACCESS EXCLUSIVE MODE`` and freeze the team.
+    Column-level UPDATE and INSERT allow at most ROW EXCLUSIVE, which blocks nobody's tag.
+    """
     dbname = _quote(conn, conn.exec_driver_sql("SELECT current_database()").scalar_one())
+    groups = ", ".join(GROUPS)
     run = conn.exec_driver_sql
-    run(f"REVOKE ALL ON DATABASE {dbname} FROM PUBLIC")
-    run(f"GRANT CONNECT, TEMPORARY ON DATABASE {dbname} TO {USERS}")
-    run("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-    run(f"GRANT USAGE ON SCHEMA public TO {USERS}")
-    run(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {USERS}")
-    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {USERS}")
-    run(f"GRANT INSERT, DELETE ON spans TO {USERS}")
-    run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON spans TO {USERS}")
-    run(f"GRANT INSERT, UPDATE (status, updated_at) ON document_status TO {USERS}")
+    run(f"REVOKE ALL ON DATABASE {dbname} FROM PUBLIC, {groups}")
+    run(f"GRANT CONNECT ON DATABASE {dbname} TO {USERS}")
+    run(f"REVOKE ALL ON SCHEMA {schema} FROM PUBLIC, {groups}")
+    run(f"GRANT USAGE ON SCHEMA {schema} TO {USERS}")
+    run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC, {groups}")
+    run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM PUBLIC, {groups}")
+    run(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC, {groups}")
+    run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {USERS}")
+    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {USERS}")
+    run(f"GRANT INSERT ON {schema}.spans TO {USERS}")
+    run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
+    run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
+    # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
-        f"GRANT INSERT, UPDATE, DELETE ON documents, labels, annotators, spans, "
-        f"document_status TO {LEADS}"
+        f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
+        f"ON {schema}.adjudications TO {ADJUDICATORS}"
     )
+    tables = ", ".join(
+        f"{schema}.{t}"
+        for t in ("documents", "labels", "annotators", "spans", "document_status", "adjudications")
+    )
+    run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
 
 
-def _policies(conn: Connection) -> None:
-    conn.exec_driver_sql(_FUNCTIONS)
+def _policies(conn: Connection, schema: str) -> None:
+    conn.exec_driver_sql(_functions(schema))
     for table, policies in _POLICIES.items():
-        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        target = f"{schema}.{table}"
+        conn.exec_driver_sql(f"ALTER TABLE {target} ENABLE ROW LEVEL SECURITY")
         for name, command, role, using, check in policies:
-            conn.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
-            sql = f"CREATE POLICY {name} ON {table} FOR {command} TO {role}"
+            conn.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {target}")
+            sql = f"CREATE POLICY {name} ON {target} FOR {command} TO {role}"
             if using is not None:
-                sql += f" USING ({using})"
+                sql += f" USING ({using.format(s=schema)})"
             if check is not None:
-                sql += f" WITH CHECK ({check})"
+                sql += f" WITH CHECK ({check.format(s=schema)})"
             conn.exec_driver_sql(sql)
 
 
@@ -158,8 +232,9 @@ def init_server(db: Database) -> None:
             _ensure_group(conn, role)
         conn.exec_driver_sql(f"GRANT {USERS} TO {ADJUDICATORS}")
         conn.exec_driver_sql(f"GRANT {ADJUDICATORS} TO {LEADS}")
-        _grants(conn)
-        _policies(conn)
+        schema = _schema(conn)
+        _grants(conn, schema)  # from a clean slate, then the functions grant their EXECUTE
+        _policies(conn, schema)
     db.write(
         lambda s: repo.annotator_id(s, GOLD_ANNOTATOR, kind=AnnotatorKind.GOLD),
         retry_integrity=True,
@@ -183,43 +258,131 @@ def scram_sha256_verifier(password: str, *, iterations: int = 4096) -> str:
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
+def _check_role_name(role: str) -> None:
+    if not _ROLE_NAME.match(role) or role in GROUPS or role.lower().startswith("pg_"):
+        raise AnnotatorError(
+            f"{role!r} cannot be a member's role name: use letters, digits and _ (at most 63), "
+            "not an annotator group and not pg_..."
+        )
+
+
+def _require_setup(conn: Connection, db: Database) -> None:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": USERS}).first()
+    if found is None:
+        raise DatabaseError(f"{db.display_url} is not set up: run `annotator server init` first.")
+
+
+def _refuse_owner(conn: Connection, role: str) -> None:
+    """The owner's role (and any role that owns this database) is never a member's."""
+    me, datdba = conn.execute(
+        text(
+            "SELECT current_user, pg_catalog.pg_get_userbyid(d.datdba) "
+            "FROM pg_catalog.pg_database d WHERE d.datname = current_database()"
+        )
+    ).one()
+    if role in (me, datdba):
+        raise AnnotatorError(
+            f"{role!r} is the database owner's role: it cannot be made a member, and its "
+            "password is not changed by Annotator."
+        )
+
+
+def _role(conn: Connection, role: str) -> tuple[bool, bool] | None:
+    """(superuser, bypasses RLS) of an existing role, or None."""
+    row = conn.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = :r"),
+        {"r": role},
+    ).first()
+    return None if row is None else (bool(row[0]), bool(row[1]))
+
+
 def add_user(
     db: Database,
     role: str,
-    password: str,
+    password: str | None,
     *,
     adjudicator: bool = False,
     lead: bool = False,
     annotator: str | None = None,
+    existing_role: bool = False,
 ) -> None:
-    """Create (or update) login role ``role`` in the annotator groups, and its annotator row."""
+    """Create login role ``role`` in the annotator groups, and its annotator row.
+
+    A role that already exists is refused unless ``existing_role``: then it is made a
+    member and its password is never touched. The owner's own role is always refused.
+    """
     _require_postgres(db)
-    if not _ROLE_NAME.match(role) or role in GROUPS:
+    _check_role_name(role)
+    name = annotator or role
+    if name == GOLD_ANNOTATOR:
         raise AnnotatorError(
-            f"{role!r} cannot be a role name: use letters, digits and _ (at most 63)."
+            f"{GOLD_ANNOTATOR!r} is the adjudicated layer, written by adjudicators; it cannot "
+            "be a member's annotator name (use --adjudicator)."
         )
-    if not password:
+    if not existing_role and not password:
         raise AnnotatorError("A password is needed (it goes to the server as a SCRAM hash).")
-    verifier = scram_sha256_verifier(password)
     with db.guard(), db.engine.begin() as conn:
-        if (
-            conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": USERS}).first()
-            is None
-        ):
-            raise DatabaseError(
-                f"{db.display_url} is not set up: run `annotator server init` first."
-            )
+        _require_setup(conn, db)
+        _refuse_owner(conn, role)
         quoted = _quote(conn, role)
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
-        ).first()
-        verb = "ALTER" if exists else "CREATE"
-        # exec_driver_sql: the verifier holds ':' that text() would read as a bind parameter.
-        conn.exec_driver_sql(f"{verb} ROLE {quoted} LOGIN PASSWORD '{verifier}'")
+        found = _role(conn, role)
+        if found is not None and not existing_role:
+            raise AnnotatorError(
+                f"A role {role!r} already exists on this server; nothing was changed. To make "
+                "it a member without touching its password use --existing-role; to change a "
+                "member's password use `annotator server reset-password`."
+            )
+        if found is None and existing_role:
+            raise AnnotatorError(f"There is no role {role!r} on this server to add.")
+        if found is not None and any(found):
+            raise AnnotatorError(
+                f"{role!r} is a superuser or bypasses row-level security: the team's rules "
+                "would not apply to it, so it cannot be a member."
+            )
+        mapped = conn.execute(
+            text(f"SELECT role_name FROM {_schema(conn)}.annotators WHERE name = :n"), {"n": name}
+        ).scalar()
+        if mapped is not None and mapped != role:
+            raise AnnotatorError(
+                f"Annotator {name!r} already belongs to role {mapped!r}; nothing was changed."
+            )
+        if found is None:
+            assert password is not None
+            # exec_driver_sql: the verifier holds ':' that text() would read as a bind parameter.
+            conn.exec_driver_sql(
+                f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                f"NOBYPASSRLS PASSWORD '{scram_sha256_verifier(password)}'"
+            )
         for group, wanted in ((USERS, True), (ADJUDICATORS, adjudicator), (LEADS, lead)):
             if wanted:
                 conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
     db.write(
-        lambda s: repo.set_annotator_role(s, annotator or role, role, kind=AnnotatorKind.HUMAN),
+        lambda s: repo.set_annotator_role(s, name, role, kind=AnnotatorKind.HUMAN),
         retry_integrity=True,
     )
+
+
+def reset_password(db: Database, role: str, password: str) -> None:
+    """Give member ``role`` a new password (sent as a SCRAM hash): the one way to change it."""
+    _require_postgres(db)
+    _check_role_name(role)
+    if not password:
+        raise AnnotatorError("A password is needed (it goes to the server as a SCRAM hash).")
+    with db.guard(), db.engine.begin() as conn:
+        _require_setup(conn, db)
+        _refuse_owner(conn, role)
+        found = _role(conn, role)
+        member = (
+            found is not None
+            and conn.execute(
+                text("SELECT pg_catalog.pg_has_role(:r, :g, 'MEMBER')"), {"r": role, "g": USERS}
+            ).scalar_one()
+        )
+        if not member or (found is not None and any(found)):
+            raise AnnotatorError(
+                f"{role!r} is not a member of this team ({USERS}); only members' passwords are "
+                "reset here. Nothing was changed."
+            )
+        conn.exec_driver_sql(
+            f"ALTER ROLE {_quote(conn, role)} PASSWORD '{scram_sha256_verifier(password)}'"
+        )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from annotator.core.errors import PermissionDeniedError
 from annotator.core.model import DocumentStatus, Span
 from annotator.core.team import Decision, DecisionRecord, DocumentLayers
 from annotator.storage.orm import (
@@ -21,7 +22,7 @@ from annotator.storage.orm import (
     SpanRow,
     utcnow,
 )
-from annotator.storage.repo import _span, _span_select
+from annotator.storage.repo import _span, _span_select, delete_span_rows
 
 # --- agreement input --------------------------------------------------------------
 
@@ -198,8 +199,14 @@ def restore_decision(
 
 
 def delete_spans(s: Session, span_ids: Iterable[int]) -> int:
+    """Delete these spans, all or none: one the server keeps (not ours to delete) refuses all."""
     ids = list(span_ids)
-    if not ids:
-        return 0
-    s.execute(delete(SpanRow).where(SpanRow.id.in_(ids)))
-    return len(ids)
+    gone = delete_span_rows(s, ids)
+    if gone < len(ids):
+        left = s.scalar(select(func.count()).select_from(SpanRow).where(SpanRow.id.in_(ids)))
+        if left:
+            raise PermissionDeniedError(
+                f"The server refused to delete {left} of these spans: they are not yours to "
+                "delete. Nothing was changed."
+            )
+    return gone

@@ -37,6 +37,19 @@ class Team:
         return Workspace.open(self.url(role))
 
 
+def _role_exists(server: object, role: str) -> bool:
+    with psycopg.connect(
+        host=str(server.root),  # type: ignore[attr-defined]
+        port=server.port,  # type: ignore[attr-defined]
+        user="postgres",
+        dbname="postgres",
+    ) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            is not None
+        )
+
+
 @pytest.fixture
 def team(pg_server: object, pg_database: tuple[str, str]) -> Iterator[Team]:
     dbname, owner_url = pg_database
@@ -49,7 +62,15 @@ def team(pg_server: object, pg_database: tuple[str, str]) -> Iterator[Team]:
         ("carol", True, False),
         ("lena", False, True),
     ):
-        admin.add_user(role, f"pw-{role}-Secret!", adjudicator=adj, lead=lead)
+        # Roles belong to the whole cluster: the first test creates them, later ones reuse.
+        exists = _role_exists(pg_server, role)
+        admin.add_user(
+            role,
+            None if exists else f"pw-{role}-Secret!",
+            adjudicator=adj,
+            lead=lead,
+            existing_role=exists,
+        )
     db = open_database(owner_url)
     doc = db.write(
         lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT)))
@@ -74,7 +95,7 @@ def test_annotator_cannot_change_or_delete_someone_elses_span(team: Team) -> Non
     )
     before = _owner_view(team, bobs.id)
 
-    with pytest.raises(PermissionDeniedError, match="row-level security"):
+    with pytest.raises(PermissionDeniedError, match="only your own"):
         alice.annotations.update(bobs.id, note="mine now")
     with pytest.raises(PermissionDeniedError, match="permission denied"):
         # Handing the span to herself is refused too: annotator_id is not updatable.
@@ -89,9 +110,11 @@ def test_annotator_cannot_change_or_delete_someone_elses_span(team: Team) -> Non
 
     # The refusal is the server's: raw SQL as alice changes nothing either.
     with psycopg.connect(team.url("alice").replace("postgresql+psycopg", "postgresql")) as conn:
-        assert conn.execute("DELETE FROM spans WHERE id = %s", (bobs.id,)).rowcount == 0
+        # No DELETE privilege at all (it would let her LOCK the table); UPDATE sees only hers.
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("UPDATE spans SET note = 'x' WHERE id = %s", (bobs.id,))
+            conn.execute("DELETE FROM spans WHERE id = %s", (bobs.id,))
+        conn.rollback()
+        assert conn.execute("UPDATE spans SET note = 'x' WHERE id = %s", (bobs.id,)).rowcount == 0
     assert _owner_view(team, bobs.id) == before
     alice.close()
     bob.close()
@@ -180,7 +203,7 @@ def test_cli_add_user_reads_password_from_stdin_and_never_shows_it(
         stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname='dora'").fetchone()
     assert stored is not None and stored[0].startswith("SCRAM-SHA-256$")
     log = pg_server.logfile.read_text(errors="replace")  # type: ignore[attr-defined]
-    assert 'CREATE ROLE "dora" LOGIN PASSWORD \'SCRAM-SHA-256$' in log
+    assert "CREATE ROLE \"dora\" LOGIN" in log and "PASSWORD 'SCRAM-SHA-256$" in log
     assert secret not in log
     # A wrong password is refused, and the message does not echo it either.
     bad = pg_server.user_url("dora", "wrong-Guess-42", dbname)  # type: ignore[attr-defined]
