@@ -504,7 +504,7 @@ def delete_span(s: Session, span_id: int) -> Span:
     is reported here."""
     gone = get_span(s, span_id)
     if delete_span_rows(s, [span_id]) == 0 and (
-        s.get(SpanRow, span_id, populate_existing=True) is not None  # type: ignore[attr-defined]
+        s.get(SpanRow, span_id, populate_existing=True) is not None
     ):
         raise PermissionDeniedError(
             f"The server refused to delete span {span_id}: it is {gone.annotator}'s, "

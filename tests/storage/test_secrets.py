@@ -73,3 +73,57 @@ def test_scrub_masks_url_env_and_keyword_passwords(monkeypatch: pytest.MonkeyPat
     out = scrub(text, url=f"postgresql://bob:{SECRET}@h/db")
     assert SECRET not in out and "env-Secret-77" not in out and "a b" not in out
     assert "bob" in out
+
+
+# --- every command, every way a password can be given -----------------------------------
+
+_FORMS = {
+    "userinfo": lambda host: (f"postgresql+psycopg://alice:{SECRET}@{host}/team", {}),
+    "query": lambda host: (f"postgresql+psycopg://alice@{host}/team?password={SECRET}", {}),
+    "query-sslpassword": lambda host: (
+        f"postgresql+psycopg://alice@{host}/team?sslpassword={SECRET}&password={SECRET}x",
+        {},
+    ),
+    "PGPASSWORD": lambda host: (f"postgresql+psycopg://alice@{host}/team", {"PGPASSWORD": SECRET}),
+}
+_COMMANDS = [
+    ["backup", "list"],
+    ["backup", "create"],
+    ["backup", "restore"],
+    ["stats"],
+    ["labels", "list"],
+    ["export", "--format", "jsonl", "-o", "out.jsonl"],
+    ["server", "init"],
+]
+
+
+@pytest.mark.parametrize("form", sorted(_FORMS))
+@pytest.mark.parametrize("command", _COMMANDS, ids=lambda c: "-".join(c[:2]))
+def test_no_command_shows_a_password_however_it_was_given(
+    form: str,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: object,
+) -> None:
+    from annotator.log import log_file
+
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "2")
+    monkeypatch.chdir(str(tmp_path))
+    url, env = _FORMS[form]("127.0.0.1:1")  # nothing listens there: every command fails
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert main(["--db", url, *command]) != 0
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "alice" in shown or "127.0.0.1" in shown  # the message says which database
+    assert SECRET not in shown
+    logged = log_file().read_text(errors="replace") if log_file().exists() else ""
+    assert SECRET not in logged
+
+
+def test_display_url_hides_query_passwords() -> None:
+    from annotator.storage.engine import display_url
+
+    shown = display_url(f"postgresql+psycopg://alice@h/db?password={SECRET}&sslmode=require")
+    assert SECRET not in shown and "sslmode=require" in shown and "alice@h" in shown

@@ -623,3 +623,127 @@ def test_member_deletes_own_span_through_the_app_and_not_others(team: SecureTeam
 def test_text_is_the_document(team: SecureTeam) -> None:
     """The fixture's own sanity: the spans it made lie inside the text."""
     assert TEXT[31:37] == "envoys" and TEXT[0:6] == "Troops"
+
+
+# --- add-user and reset-password never take over a role ----------------------------------
+
+
+def _rolpassword(team: SecureTeam, role: str) -> Any:
+    with team.superuser() as su:
+        row = su.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (role,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _member_of_users(team: SecureTeam, role: str) -> bool:
+    with team.superuser() as su:
+        got = su.execute("SELECT pg_has_role(%s, 'annotator_users', 'MEMBER')", (role,)).fetchone()
+    return bool(got and got[0])
+
+
+def test_add_user_refuses_the_owner_and_existing_roles(
+    team: SecureTeam, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from annotator.cli import main
+    from annotator.core.errors import AnnotatorError
+    from annotator.services.team import TeamServerService
+
+    admin = TeamServerService.connect(team.owner_url)
+    with team.superuser() as su:
+        su.execute("DROP ROLE IF EXISTS sec_outsider")
+        su.execute("CREATE ROLE sec_outsider LOGIN PASSWORD 'outsider-Pass-1'")
+    before = {r: _rolpassword(team, r) for r in (OWNER, BOB, "sec_outsider", "postgres")}
+
+    with pytest.raises(AnnotatorError, match="owner"):
+        admin.add_user(OWNER, "new-Owner-pass")
+    with pytest.raises(AnnotatorError, match="owner"):
+        admin.add_user(OWNER, None, existing_role=True)
+    with pytest.raises(AnnotatorError, match=r"already exists.*--existing-role"):
+        admin.add_user(BOB, "take-Over-9")
+    with pytest.raises(AnnotatorError, match="already exists"):
+        admin.add_user("sec_outsider", "take-Over-9")
+    with pytest.raises(AnnotatorError, match="superuser"):
+        admin.add_user("postgres", None, existing_role=True)
+    with pytest.raises(AnnotatorError, match="no role"):
+        admin.add_user("sec_nobody_here", None, existing_role=True)
+    with pytest.raises(AnnotatorError, match="adjudicated layer"):
+        admin.add_user("sec_nobody_here", "pw-Nobody-1", annotator=GOLD_ANNOTATOR)
+    with pytest.raises(AnnotatorError, match="already belongs to role"):
+        admin.add_user("sec_outsider", None, existing_role=True, annotator=BOB)
+    assert not _member_of_users(team, "sec_outsider")
+
+    # The CLI says the same, and exits 1.
+    monkeypatch.setattr("sys.stdin", io.StringIO("new-Owner-pass\n"))
+    assert main(["--db", team.owner_url, "server", "add-user", OWNER, "--password-stdin"]) == 1
+    assert "owner" in capsys.readouterr().err
+    assert {r: _rolpassword(team, r) for r in before} == before
+
+    # --existing-role: membership, never the password.
+    assert (
+        main(["--db", team.owner_url, "server", "add-user", "sec_outsider", "--existing-role"]) == 0
+    )
+    assert _member_of_users(team, "sec_outsider")
+    assert _rolpassword(team, "sec_outsider") == before["sec_outsider"]
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=team.server.port,
+        user="sec_outsider",
+        password="outsider-Pass-1",
+        dbname=team.dbname,
+    ) as conn:
+        assert conn.execute("SELECT count(*) FROM public.spans").fetchone() == (3,)
+    # The owner can still log in with the password it had.
+    with team.connect(OWNER) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (OWNER,)
+
+
+def test_reset_password_is_for_members_only(
+    team: SecureTeam, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from annotator.cli import main
+    from annotator.core.errors import AnnotatorError
+    from annotator.services.team import TeamServerService
+
+    admin = TeamServerService.connect(team.owner_url)
+    with team.superuser() as su:
+        su.execute("DROP ROLE IF EXISTS sec_dave")
+        su.execute("DROP ROLE IF EXISTS sec_stranger")
+        su.execute("CREATE ROLE sec_stranger LOGIN PASSWORD 'stranger-Pass-1'")
+    admin.add_user("sec_dave", "dave-Old-pass1")
+    stranger = _rolpassword(team, "sec_stranger")
+    owner = _rolpassword(team, OWNER)
+    with pytest.raises(AnnotatorError, match="owner"):
+        admin.reset_password(OWNER, "x-New-pass")
+    with pytest.raises(AnnotatorError, match="not a member"):
+        admin.reset_password("sec_stranger", "x-New-pass")
+    with pytest.raises(AnnotatorError, match="not a member"):
+        admin.reset_password("postgres", "x-New-pass")
+    assert _rolpassword(team, "sec_stranger") == stranger and _rolpassword(team, OWNER) == owner
+
+    secret = "dave-New-pass2"
+    monkeypatch.setattr("sys.stdin", io.StringIO(secret + "\n"))
+    assert (
+        main(["--db", team.owner_url, "server", "reset-password", "sec_dave", "--password-stdin"])
+        == 0
+    )
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=team.server.port,
+        user="sec_dave",
+        password=secret,
+        dbname=team.dbname,
+    ) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("sec_dave",)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(
+            host="127.0.0.1",
+            port=team.server.port,
+            user="sec_dave",
+            password="dave-Old-pass1",
+            dbname=team.dbname,
+        )

@@ -203,7 +203,7 @@ def test_cli_add_user_reads_password_from_stdin_and_never_shows_it(
         stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname='dora'").fetchone()
     assert stored is not None and stored[0].startswith("SCRAM-SHA-256$")
     log = pg_server.logfile.read_text(errors="replace")  # type: ignore[attr-defined]
-    assert "CREATE ROLE \"dora\" LOGIN" in log and "PASSWORD 'SCRAM-SHA-256$" in log
+    assert 'CREATE ROLE "dora" LOGIN' in log and "PASSWORD 'SCRAM-SHA-256$" in log
     assert secret not in log
     # A wrong password is refused, and the message does not echo it either.
     bad = pg_server.user_url("dora", "wrong-Guess-42", dbname)  # type: ignore[attr-defined]
