@@ -456,6 +456,8 @@ def update_span(
     try:
         s.flush()
     except StaleDataError:
+        if s.get_bind().dialect.name != "postgresql":  # no policies: someone deleted it
+            raise NotFoundError(f"Span {span_id} was deleted meanwhile.") from None
         # Row-level security hides spans a member may not change from UPDATE: no row matched.
         raise PermissionDeniedError(
             f"The server refused to change span {span_id}: it is {owner}'s, "
