@@ -52,7 +52,7 @@ def character_block(
     block = np.full((len(annotators), document.length), MISSING, dtype=np.int8)
     for i, annotator in enumerate(annotators):
         if document.annotated_by(annotator):
-            block[i] = coverage(document.length, document.spans_of(annotator, label), label)
+            block[i] = coverage(document.length, document.spans[annotator], label)
     return block
 
 

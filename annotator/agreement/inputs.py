@@ -27,6 +27,9 @@ class AgreementDocument:
     length: int
     spans: Mapping[str, Sequence[SpanTuple]] = field(default_factory=dict)
     text: str | None = None
+    name: str = ""
+    """The document's own id (the one it was imported with), for reports; may be empty."""
+    title: str = ""
 
     def __post_init__(self) -> None:
         if self.length < 0:
