@@ -49,3 +49,7 @@ class DocumentLayers:
     spans: tuple[Span, ...]
     annotated: frozenset[str]
     text: str | None = None
+    done: frozenset[str] = frozenset()
+    """The annotators who marked the document done (a subset of ``annotated``)."""
+    external_id: str = ""
+    """The id the document was imported with, if any."""

@@ -64,18 +64,19 @@ def iter_document_layers(
         ids = [i for i in ids if i in done]
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
-        docs: dict[int, tuple[str, int, str | None]] = {}
-        if with_text:
-            q_docs = select(DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.text)
-            for d, title, length, text in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
-                docs[d] = (title, length, text)
-        else:
-            q_meta = select(DocumentRow.id, DocumentRow.title, DocumentRow.length)
-            for d, title, length in s.execute(q_meta.where(DocumentRow.id.in_(chunk))):
-                docs[d] = (title, length, None)
+        docs: dict[int, tuple[str, int, str | None, str]] = {}
+        text_col = DocumentRow.text if with_text else None
+        q_docs = select(
+            DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.external_id
+        )
+        if text_col is not None:
+            q_docs = q_docs.add_columns(text_col)
+        for row in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
+            docs[row[0]] = (row[1], row[2], row[4] if with_text else None, row[3] or "")
         annotated: dict[int, set[str]] = {d: set() for d in chunk}
+        done: dict[int, set[str]] = {d: set() for d in chunk}
         worked = (
-            select(DocumentStatusRow.document_id, AnnotatorRow.name)
+            select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status)
             .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
             .where(DocumentStatusRow.document_id.in_(chunk))
             .where(AnnotatorRow.name.in_(annotators))
@@ -88,9 +89,12 @@ def iter_document_layers(
             .where(SpanRow.document_id.in_(chunk))
             .where(AnnotatorRow.name.in_(annotators))
         )
-        for q in (worked, tagged):
-            for doc_id, name in s.execute(q):
-                annotated[doc_id].add(name)
+        for doc_id, name, status in s.execute(worked):
+            annotated[doc_id].add(name)
+            if status == DocumentStatus.DONE.value:
+                done[doc_id].add(name)
+        for doc_id, name in s.execute(tagged):
+            annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
         q = _span_select().where(SpanRow.document_id.in_(chunk))
         q = q.where(AnnotatorRow.name.in_(annotators))
@@ -101,7 +105,7 @@ def iter_document_layers(
         for d in chunk:
             if d not in docs:
                 continue
-            title, length, maybe_text = docs[d]
+            title, length, maybe_text, external_id = docs[d]
             yield DocumentLayers(
                 id=d,
                 title=title,
@@ -109,6 +113,8 @@ def iter_document_layers(
                 spans=tuple(spans[d]),
                 annotated=frozenset(annotated[d]),
                 text=maybe_text,
+                done=frozenset(done[d]),
+                external_id=external_id,
             )
 
 
