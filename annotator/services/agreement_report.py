@@ -370,7 +370,7 @@ def render_csv(report: AgreementReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
-    blank = [""] * len(CSV_HEADER)
+    blank: list[object] = [""] * len(CSV_HEADER)
 
     def row(**cells: object) -> None:
         out = list(blank)

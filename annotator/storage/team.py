@@ -65,16 +65,14 @@ def iter_document_layers(
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
         docs: dict[int, tuple[str, int, str | None, str]] = {}
-        text_col = DocumentRow.text if with_text else None
+        text_col = DocumentRow.text if with_text else DocumentRow.external_id
         q_docs = select(
-            DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.external_id
+            DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.external_id, text_col
         )
-        if text_col is not None:
-            q_docs = q_docs.add_columns(text_col)
-        for row in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
-            docs[row[0]] = (row[1], row[2], row[4] if with_text else None, row[3] or "")
+        for d, title, length, ext, text in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
+            docs[d] = (title, length, text if with_text else None, ext or "")
         annotated: dict[int, set[str]] = {d: set() for d in chunk}
-        done: dict[int, set[str]] = {d: set() for d in chunk}
+        done_by: dict[int, set[str]] = {d: set() for d in chunk}
         worked = (
             select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status)
             .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
@@ -92,7 +90,7 @@ def iter_document_layers(
         for doc_id, name, status in s.execute(worked):
             annotated[doc_id].add(name)
             if status == DocumentStatus.DONE.value:
-                done[doc_id].add(name)
+                done_by[doc_id].add(name)
         for doc_id, name in s.execute(tagged):
             annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
@@ -113,7 +111,7 @@ def iter_document_layers(
                 spans=tuple(spans[d]),
                 annotated=frozenset(annotated[d]),
                 text=maybe_text,
-                done=frozenset(done[d]),
+                done=frozenset(done_by[d]),
                 external_id=external_id,
             )
 
