@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from annotator.agreement.bootstrap import Bootstrap, FloatArray, intervals
-from annotator.agreement.character import character_table
+from annotator.agreement.character import SpanArrays, character_table
 from annotator.agreement.inputs import AgreementDocument
 from annotator.agreement.passages import Bounds, passage_table
 from annotator.agreement.report import (
@@ -80,9 +80,10 @@ def unit_level(
 ) -> Parts:
     parts = Parts()
     cache: dict[str, Bounds] = {}
+    arrays = SpanArrays()
     for label in labels:
         if level == "char":
-            table = character_table(documents, annotators=names, label=label)
+            table = character_table(documents, annotators=names, label=label, cache=arrays)
         else:
             table = passage_table(documents, annotators=names, label=label, cache=cache)
         st = table_stats(table)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,14 +50,14 @@ class BinaryStats:
         return summed
 
 
-def _per_document(codes: npt.NDArray[np.int64], table: UnitTable, width: int) -> FloatArray:
+def _per_document(codes: npt.NDArray[np.integer[Any]], table: UnitTable, width: int) -> FloatArray:
     """D x width histogram of small integer codes, one row per document."""
     n_docs = len(table.doc_keys)
     if n_docs == 1:
         return np.bincount(codes, minlength=width).reshape(1, width).astype(np.float64)
     sizes = np.diff(table.bounds)
     doc = np.repeat(np.arange(n_docs, dtype=np.int64) * width, sizes)
-    hist = np.bincount(doc + codes, minlength=n_docs * width)
+    hist = np.bincount(doc + codes.astype(np.int64), minlength=n_docs * width)
     return hist.reshape(n_docs, width).astype(np.float64)
 
 
@@ -64,11 +65,15 @@ def table_stats(table: UnitTable) -> BinaryStats:
     """The per-document counts of a table: one histogram of small codes per statistic."""
     values = table.values
     r = len(table.annotators)
-    m = (values != MISSING).sum(axis=0, dtype=np.int64)
-    ones = (values == 1).sum(axis=0, dtype=np.int64)
+    small = np.uint8 if (r + 1) * (r + 1) < 256 else np.int64
+    m = (values != MISSING).sum(axis=0, dtype=small)
+    ones = (values == 1).sum(axis=0, dtype=small)
     # Each unit is summed up by (m, ones); everything else is arithmetic on the histogram.
-    hist = _per_document(m * (r + 1) + ones, table, (r + 1) * (r + 1))
-    del m, ones
+    m *= r + 1
+    m += ones
+    del ones
+    hist = _per_document(m, table, (r + 1) * (r + 1))
+    del m
     mm, kk = np.divmod(np.arange((r + 1) * (r + 1), dtype=np.float64), r + 1)
     zz = mm - kk
     w = np.where(mm >= 2, 1.0 / np.maximum(mm - 1.0, 1.0), 0.0)
@@ -78,9 +83,12 @@ def table_stats(table: UnitTable) -> BinaryStats:
     pairs = tuple(combinations(table.annotators, 2))
     contingency = np.zeros((len(table.doc_keys), len(pairs), 4), dtype=np.float64)
     for p, (a, b) in enumerate(pairs):
-        x = values[table.annotators.index(a)].astype(np.int64)
+        x = values[table.annotators.index(a)]
         y = values[table.annotators.index(b)]
-        cells = _per_document((x + 1) * 3 + (y + 1), table, 9)  # -1 (missing) -> 0
+        code = x * np.int8(3)
+        code += y
+        code += np.int8(4)  # (x + 1) * 3 + (y + 1); -1 (missing) -> 0
+        cells = _per_document(code.view(np.uint8), table, 9)
         contingency[:, p, :] = cells[:, [4, 5, 7, 8]]
     return BinaryStats(
         table.annotators, pairs, coincidence, np.ascontiguousarray(fleiss), contingency

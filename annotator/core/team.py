@@ -53,3 +53,6 @@ class DocumentLayers:
     """The annotators who marked the document done (a subset of ``annotated``)."""
     external_id: str = ""
     """The id the document was imported with, if any."""
+    plain_spans: tuple[tuple[int, int, str, str], ...] = ()
+    """``(start, end, label, annotator)`` per span, filled *instead of* ``spans`` when the
+    caller asks for plain spans (agreement needs nothing more, and reads them ~10x faster)."""

@@ -64,6 +64,9 @@ def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> A
     for sp in layers.spans:
         if sp.annotator in covering:
             spans[sp.annotator].append((sp.start, sp.end, sp.label))
+    for start, end, label, who in layers.plain_spans:
+        if who in covering:
+            spans[who].append((start, end, label))
     return AgreementDocument(
         key=str(layers.id),
         length=layers.length,
@@ -109,6 +112,7 @@ class AgreementService:
                 document_ids=query.document_ids,
                 only_done=query.only_done,
                 with_text=with_text,
+                plain=True,
             )
             for layers in rows:
                 out.append(agreement_document(layers, query.coverage))

@@ -51,12 +51,14 @@ def iter_document_layers(
     document_ids: Sequence[int] = (),
     only_done: bool = False,
     with_text: bool = False,
+    plain: bool = False,
     batch: int = 500,
 ) -> Iterator[DocumentLayers]:
     """Each chosen document with the chosen annotators' spans (of the chosen labels).
 
     Text is loaded only with ``with_text``: character-level agreement needs lengths, so a
-    large corpus streams through in batches without holding its text.
+    large corpus streams through in batches without holding its text. With ``plain`` the
+    spans come as ``plain_spans`` tuples, read as columns without building ORM rows.
     """
     ids = list(document_ids) or list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
     if only_done:
@@ -94,12 +96,31 @@ def iter_document_layers(
         for doc_id, name in s.execute(tagged):
             annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
-        q = _span_select().where(SpanRow.document_id.in_(chunk))
-        q = q.where(AnnotatorRow.name.in_(annotators))
+        plain_spans: dict[int, list[tuple[int, int, str, str]]] = {d: [] for d in chunk}
+        if plain:
+            q = (
+                select(
+                    SpanRow.document_id,
+                    SpanRow.start,
+                    SpanRow.end,
+                    LabelRow.name,
+                    AnnotatorRow.name,
+                )
+                .join(LabelRow, SpanRow.label_id == LabelRow.id)
+                .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+            )
+        else:
+            q = _span_select()
+        q = q.where(SpanRow.document_id.in_(chunk)).where(AnnotatorRow.name.in_(annotators))
         if labels:
             q = q.where(LabelRow.name.in_(labels))
-        for r in s.execute(q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)):
-            spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
+        q = q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)
+        if plain:
+            for d, start, end, label, who in s.execute(q):
+                plain_spans[d].append((start, end, label, who))
+        else:
+            for r in s.execute(q):
+                spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
         for d in chunk:
             if d not in docs:
                 continue
@@ -113,6 +134,7 @@ def iter_document_layers(
                 text=maybe_text,
                 done=frozenset(done_by[d]),
                 external_id=external_id,
+                plain_spans=tuple(plain_spans[d]),
             )
 
 
