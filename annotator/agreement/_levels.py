@@ -22,7 +22,7 @@ import numpy as np
 
 from annotator.agreement.bootstrap import Bootstrap, FloatArray, intervals
 from annotator.agreement.character import SpanArrays, character_table
-from annotator.agreement.inputs import AgreementDocument
+from annotator.agreement.inputs import AgreementDocument, SpanIndex
 from annotator.agreement.passages import Bounds, passage_table
 from annotator.agreement.report import (
     MACRO,
@@ -77,10 +77,10 @@ def unit_level(
     labels: tuple[str, ...],
     level: Literal["char", "passage", "span"],
     spec: Bootstrap,
+    arrays: SpanArrays,
 ) -> Parts:
     parts = Parts()
     cache: dict[str, Bounds] = {}
-    arrays = SpanArrays()
     for label in labels:
         if level == "char":
             table = character_table(documents, annotators=names, label=label, cache=arrays)
@@ -145,6 +145,7 @@ def span_level(
     comparisons: Mapping[tuple[str, str], PairComparison],
     spec: Bootstrap,
     notes: list[str],
+    index: SpanIndex,
 ) -> Parts:
     parts = Parts()
     pairs = list(comparisons)
@@ -157,29 +158,22 @@ def span_level(
                 counts[d, p] = [per_label[lab] for lab in labels]
     merged = 0
     for label in labels:
-        team = unitizing_alpha(documents, annotators=names, label=label)
+        team = unitizing_alpha(documents, annotators=names, label=label, index=index)
         merged += team.merged
-        parts.label_rows.append(
-            LabelRow(
-                label,
-                NAN,
-                sum(len(d.spans_of(n, label)) for d in documents for n in names),
-                {n: sum(len(d.spans_of(n, label)) for d in documents) for n in names},
-                u_alpha=team.alpha,
-            )
-        )
+        per = {n: sum(index.count(d, n, label) for d in documents) for n in names}
+        parts.label_rows.append(LabelRow(label, NAN, sum(per.values()), per, u_alpha=team.alpha))
     if merged:
         notes.append(
             f"u-alpha: {merged} overlapping unit(s) of one annotator and label merged into"
             " their union (overlap rule)"
         )
-    parts.u_alpha = unitizing_alpha(documents, annotators=names, labels=labels).alpha
+    parts.u_alpha = unitizing_alpha(documents, annotators=names, labels=labels, index=index).alpha
     f1_ci = intervals(counts, f1_of, spec)
     for p, (a, b) in enumerate(pairs):
         comp = comparisons[(a, b)]
         for k, label in enumerate(labels):
             s = comp.score(label)
-            u = unitizing_alpha(documents, pair=(a, b), label=label).alpha
+            u = unitizing_alpha(documents, pair=(a, b), label=label, index=index).alpha
             parts.pair_rows.append(
                 PairRow(
                     a,

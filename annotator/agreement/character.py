@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from annotator.agreement.inputs import AgreementDocument, SpanTuple
+from annotator.agreement.inputs import AgreementDocument, SpanIndex, SpanTuple
 from annotator.agreement.table import MISSING, UnitTable, build_table
 
 Covered = npt.NDArray[np.bool_]
@@ -35,31 +35,12 @@ def coverage(length: int, spans: Sequence[SpanTuple], label: str) -> npt.NDArray
     return coverage_from_arrays(length, starts, ends)
 
 
-class SpanArrays:
-    """Each (document, annotator)'s spans as start, end and label arrays, built once and
-    shared by every label's table (a tuple scan per label is the slow part otherwise)."""
-
-    def __init__(self) -> None:
-        self._found: dict[tuple[str, str], tuple[npt.NDArray[np.int64], ...]] = {}
-        self._labels: dict[str, int] = {}
+class SpanArrays(SpanIndex):
+    """A :class:`SpanIndex` that also gives a label's coverage vector."""
 
     def coverage(self, document: AgreementDocument, annotator: str, label: str) -> Covered:
-        key = (document.key, annotator)
-        arrays = self._found.get(key)
-        if arrays is None:
-            spans = document.spans[annotator]
-            n = len(spans)
-            codes = self._labels
-            arrays = (
-                np.fromiter((s[0] for s in spans), dtype=np.int64, count=n),
-                np.fromiter((s[1] for s in spans), dtype=np.int64, count=n),
-                np.fromiter((codes.setdefault(s[2], len(codes)) for s in spans), np.int64, n),
-            )
-            self._found[key] = arrays
-        starts, ends, labels = arrays
-        code = self._labels.get(label, -1)
-        mine = labels == code
-        return coverage_from_arrays(document.length, starts[mine], ends[mine])
+        starts, ends = self.of_label(document, annotator, label)
+        return coverage_from_arrays(document.length, starts, ends)
 
 
 def coverage_from_arrays(

@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from annotator.core.model import Document, NewSpan, Span
+
+IntArray = npt.NDArray[np.int64]
 
 SpanTuple = tuple[int, int, str]
 """``(start, end, label)`` with ``[start, end)`` in code points of the document text."""
@@ -87,3 +92,52 @@ def labels_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
 def annotators_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
     """Every annotator who annotated at least one of the documents, sorted."""
     return tuple(sorted({a for d in documents for a in d.spans}))
+
+
+class SpanIndex:
+    """Each (document, annotator)'s spans as start, end and label-code arrays, built once per
+    report and shared by every label and pair: scanning tuples again per label is the slow
+    part of a report on a long document otherwise."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], tuple[IntArray, IntArray, IntArray]] = {}
+        self._codes: dict[str, int] = {}
+
+    def code(self, label: str) -> int:
+        """The label's code (-1 for a label no span seen so far has)."""
+        return self._codes.get(label, -1)
+
+    def arrays(self, document: AgreementDocument, annotator: str) -> tuple[IntArray, ...]:
+        """(starts, ends, label codes) in the order of ``document.spans[annotator]``."""
+        key = (document.key, annotator)
+        found = self._found.get(key)
+        if found is None:
+            spans = document.spans.get(annotator, ())
+            n = len(spans)
+            codes = self._codes
+            found = (
+                np.fromiter((s[0] for s in spans), dtype=np.int64, count=n),
+                np.fromiter((s[1] for s in spans), dtype=np.int64, count=n),
+                np.fromiter((codes.setdefault(s[2], len(codes)) for s in spans), np.int64, n),
+            )
+            self._found[key] = found
+        return found
+
+    def of_label(
+        self, document: AgreementDocument, annotator: str, label: str
+    ) -> tuple[IntArray, IntArray]:
+        starts, ends, codes = self.arrays(document, annotator)
+        mine = codes == self.code(label)
+        return starts[mine], ends[mine]
+
+    def positions(self, labels: Sequence[str]) -> IntArray:
+        """Index code -> position in ``labels`` (-1 for other labels), for codes so far."""
+        out = np.full(len(self._codes), -1, dtype=np.int64)
+        for k, label in enumerate(labels):
+            code = self._codes.get(label, -1)
+            if code >= 0:
+                out[code] = k
+        return out
+
+    def count(self, document: AgreementDocument, annotator: str, label: str) -> int:
+        return int(np.count_nonzero(self.arrays(document, annotator)[2] == self.code(label)))

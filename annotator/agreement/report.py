@@ -25,6 +25,7 @@ from itertools import combinations
 from typing import Literal
 
 from annotator.agreement.bootstrap import Bootstrap
+from annotator.agreement.character import SpanArrays
 from annotator.agreement.inputs import AgreementDocument, annotators_in, labels_in
 from annotator.agreement.spans import MatchMode, PairComparison, SpanMatch, compare_spans
 from annotator.agreement.unitizing import OVERLAP_RULE
@@ -178,6 +179,7 @@ def build_report(
     if spec.resamples > 0 and len(documents) < 2:
         notes.append("bootstrap by document with one document: intervals are the point itself")
     matching = level == "span" or diagnose
+    index = SpanArrays()
     comparisons = (
         {
             (a, b): compare_spans(
@@ -188,6 +190,7 @@ def build_report(
                 mode=mode,
                 threshold=threshold,
                 diagnose=diagnose,
+                index=index,
             )
             for a, b in combinations(names, 2)
         }
@@ -208,10 +211,10 @@ def build_report(
         **(policies or {}),
     }
     if level == "span":
-        parts = span_level(documents, names, chosen, comparisons, spec, notes)
+        parts = span_level(documents, names, chosen, comparisons, spec, notes, index)
         measure = "f1"
     else:
-        parts = unit_level(documents, names, chosen, level, spec)
+        parts = unit_level(documents, names, chosen, level, spec, index)
         measure = "kappa"
     return AgreementReport(
         level=level,

@@ -37,8 +37,8 @@ from typing import Literal
 import numpy as np
 
 from annotator.agreement._diagnosis import describe
-from annotator.agreement._spanmatch import SpanArrays, match_document, overlaps
-from annotator.agreement.inputs import AgreementDocument, SpanTuple, labels_in
+from annotator.agreement._spanmatch import IntArray, SpanArrays, match_document, overlaps
+from annotator.agreement.inputs import AgreementDocument, SpanIndex, SpanTuple, labels_in
 
 MatchMode = Literal["exact", "overlap"]
 Status = Literal["matched", "label_differs", "only_a", "only_b"]
@@ -107,6 +107,7 @@ def compare_spans(
     mode: MatchMode = "overlap",
     threshold: float = 0.5,
     diagnose: bool = True,
+    index: SpanIndex | None = None,
 ) -> PairComparison:
     """Match ``a``'s spans against ``b``'s in each document and score them per label.
 
@@ -117,7 +118,7 @@ def compare_spans(
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     chosen = tuple(labels) if labels is not None else labels_in(documents)
-    code = {label: k for k, label in enumerate(chosen)}
+    idx = index if index is not None else SpanIndex()
     n_lab = len(chosen)
     # (n_lab + 1)^2 confusion counts; index n_lab stands for NO_SPAN.
     confusion = np.zeros((n_lab + 1) * (n_lab + 1), dtype=np.int64)
@@ -128,9 +129,8 @@ def compare_spans(
         if not (doc.annotated_by(a) and doc.annotated_by(b)):
             skipped.append(doc.key)
             continue
-        spans_a = [s for s in doc.spans_of(a) if s[2] in code]
-        spans_b = [s for s in doc.spans_of(b) if s[2] in code]
-        arr_a, arr_b = _arrays(spans_a, code), _arrays(spans_b, code)
+        arr_a, keep_a = _arrays(idx, doc, a, chosen)
+        arr_b, keep_b = _arrays(idx, doc, b, chosen)
         ov = overlaps(arr_a, arr_b, mode=mode, threshold=threshold)
         m = match_document(arr_a, arr_b, ov)
         la, lb = arr_a.labels, arr_b.labels
@@ -150,6 +150,8 @@ def compare_spans(
             label: (int(n_a[k]), int(n_b[k]), int(hits[k])) for k, label in enumerate(chosen)
         }
         if diagnose:
+            spans_a = [doc.spans[a][k] for k in keep_a.tolist()]
+            spans_b = [doc.spans[b][k] for k in keep_b.tolist()]
             diagnosis.extend(
                 describe(doc.key, spans_a, spans_b, ov, m, a, b, mode=mode, threshold=threshold)
             )
@@ -172,13 +174,15 @@ def compare_spans(
     )
 
 
-def _arrays(spans: Sequence[SpanTuple], code: Mapping[str, int]) -> SpanArrays:
-    n = len(spans)
-    return SpanArrays(
-        np.fromiter((s[0] for s in spans), dtype=np.int64, count=n),
-        np.fromiter((s[1] for s in spans), dtype=np.int64, count=n),
-        np.fromiter((code[s[2]] for s in spans), dtype=np.int64, count=n),
-    )
+def _arrays(
+    index: SpanIndex, doc: AgreementDocument, who: str, labels: Sequence[str]
+) -> tuple[SpanArrays, IntArray]:
+    """The annotator's spans of the chosen labels (codes = positions in ``labels``) and
+    their positions in ``doc.spans[who]``."""
+    starts, ends, codes = index.arrays(doc, who)
+    position = index.positions(labels)[codes]
+    keep = np.flatnonzero(position >= 0)
+    return SpanArrays(starts[keep], ends[keep], position[keep]), keep
 
 
 def confusion_from(diagnosis: Sequence[SpanMatch]) -> dict[tuple[str, str], int]:

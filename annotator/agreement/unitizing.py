@@ -41,9 +41,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from annotator.agreement.inputs import AgreementDocument, annotators_in, labels_in
+from annotator.agreement.inputs import (
+    AgreementDocument,
+    IntArray,
+    SpanIndex,
+    annotators_in,
+    labels_in,
+)
 
 Unit = tuple[int, int]
 OVERLAP_RULE = "merge: an annotator's overlapping units of one label count as their union"
@@ -65,29 +70,40 @@ class UnitizingResult:
 
 def merge_overlaps(units: Sequence[Unit]) -> tuple[list[Unit], int]:
     """Union of overlapping units (sharing a character); returns the units and how many
-    were absorbed into another."""
-    out: list[Unit] = []
-    merged = 0
-    for s, e in sorted(units):
-        if out and s < out[-1][1]:
-            merged += 1
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out, merged
+    were absorbed into another. Touching units (``[0, 5)``, ``[5, 9)``) stay apart."""
+    n = len(units)
+    starts = np.fromiter((s for s, _ in units), dtype=np.int64, count=n)
+    ends = np.fromiter((e for _, e in units), dtype=np.int64, count=n)
+    s, e, merged = _merge(starts, ends)
+    return list(zip(s.tolist(), e.tolist(), strict=True)), merged
+
+
+def _merge(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray, int]:
+    """Sorted, non-overlapping units: a new run begins at or past the furthest end so far."""
+    if starts.size == 0:
+        return starts, ends, 0
+    order = np.lexsort((ends, starts))
+    ss, furthest = starts[order], np.maximum.accumulate(ends[order])
+    begins = np.ones(ss.size, dtype=np.bool_)
+    begins[1:] = ss[1:] >= furthest[:-1]
+    first = np.flatnonzero(begins)
+    run_ends = np.append(furthest[first[1:] - 1], furthest[-1])
+    return ss[first], run_ends, int(ss.size - first.size)
 
 
 def unitizing_disagreement(length: int, *units: Sequence[Unit]) -> UnitizingResult:
     """``D_o`` and ``D_e`` of one label on ``[0, length)``; one unit list per annotator."""
     if len(units) < 2:
         raise ValueError("u-alpha needs at least two annotators")
-    parts = [_checked(u, length, n) for n, u in enumerate(units, 1)]
+    return _disagreement(length, [_checked(u, length, n) for n, u in enumerate(units, 1)])
+
+
+def _disagreement(length: int, arrays: list[tuple[IntArray, IntArray]]) -> UnitizingResult:
+    """The definition on sorted, non-overlapping units given as start and end arrays."""
     if length <= 0:
         return UnitizingResult(0.0, 0.0)
-    m = float(len(parts))
+    m = float(len(arrays))
     big_l = float(length)
-    arrays = [_as_arrays(p) for p in parts]
     total = 0.0
     for x, y in itertools.combinations(arrays, 2):
         total += _pair_sum(x, y) + _pair_sum(y, x)
@@ -115,54 +131,54 @@ def unitizing_alpha(
     annotators: Sequence[str] | None = None,
     pair: tuple[str, str] | None = None,
     labels: Sequence[str] | None = None,
+    index: SpanIndex | None = None,
 ) -> UnitizingResult:
     """u-alpha of ``label`` (or, with ``label=None``, over all ``labels``) for the annotators
-    (or the ``pair``) over the documents all of them covered, overlaps merged."""
+    (or the ``pair``) over the documents all of them covered, overlaps merged. Pass one
+    ``index`` for all calls of a report."""
     names = tuple(pair or annotators or annotators_in(documents))
     chosen = [label] if label is not None else list(labels or labels_in(documents))
     covered = [d for d in documents if all(d.annotated_by(n) for n in names)]
-    length = sum(d.length for d in covered)
+    offsets = np.cumsum([0, *(d.length for d in covered)])
+    length = int(offsets[-1])
+    spans = index if index is not None else SpanIndex()
+    empty = np.zeros(0, dtype=np.int64)
     observed = expected = 0.0
     merged = 0
     for lab in chosen:
-        per_annotator: list[list[Unit]] = []
+        per_annotator: list[tuple[IntArray, IntArray]] = []
         for name in names:
-            units: list[Unit] = []
-            offset = 0
-            for doc in covered:
-                own, k = merge_overlaps([(s, e) for s, e, _ in doc.spans_of(name, lab)])
-                merged += k
-                units += [(offset + s, offset + e) for s, e in own]
-                offset += doc.length
-            per_annotator.append(units)
-        r = unitizing_disagreement(length, *per_annotator)
+            starts: list[IntArray] = [empty]
+            ends: list[IntArray] = [empty]
+            for k, doc in enumerate(covered):
+                s, e, n_merged = _merge(*spans.of_label(doc, name, lab))
+                merged += n_merged
+                starts.append(s + offsets[k])
+                ends.append(e + offsets[k])
+            per_annotator.append((np.concatenate(starts), np.concatenate(ends)))
+        r = _disagreement(length, per_annotator)
         observed += r.observed
         expected += r.expected
     n = max(len(chosen), 1)
     return UnitizingResult(observed / n, expected / n, merged)
 
 
-IntArray = npt.NDArray[np.int64]
-
-
-def _as_arrays(units: list[Unit]) -> tuple[IntArray, IntArray]:
+def _checked(units: Sequence[Unit], length: int, who: int) -> tuple[IntArray, IntArray]:
     n = len(units)
     starts = np.fromiter((s for s, _ in units), dtype=np.int64, count=n)
     ends = np.fromiter((e for _, e in units), dtype=np.int64, count=n)
-    return starts, ends
-
-
-def _checked(units: Sequence[Unit], length: int, who: int) -> list[Unit]:
-    out = sorted(units)
-    for (s1, e1), (s2, e2) in itertools.pairwise(out):
-        if s2 < e1:
-            raise ValueError(
-                f"u-alpha needs non-overlapping units: annotator {who}'s [{s1}, {e1}) and"
-                f" [{s2}, {e2}) overlap"
-            )
-    if out and (out[0][0] < 0 or out[-1][1] > length or any(s >= e for s, e in out)):
+    order = np.lexsort((ends, starts))
+    starts, ends = starts[order], ends[order]
+    bad = np.flatnonzero(starts[1:] < ends[:-1])
+    if bad.size:
+        k = int(bad[0])
+        raise ValueError(
+            f"u-alpha needs non-overlapping units: annotator {who}'s [{starts[k]}, {ends[k]})"
+            f" and [{starts[k + 1]}, {ends[k + 1]}) overlap"
+        )
+    if n and (starts[0] < 0 or ends[-1] > length or bool((starts >= ends).any())):
         raise ValueError(f"units must be non-empty and inside [0, {length})")
-    return out
+    return starts, ends
 
 
 def _gaps(starts: IntArray, ends: IntArray, length: int) -> IntArray:

@@ -6,6 +6,7 @@ Same rules as ``repo``: the session comes first, nothing commits, core objects c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
