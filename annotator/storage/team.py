@@ -98,29 +98,22 @@ def iter_document_layers(
             annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
         plain_spans: dict[int, list[tuple[int, int, str, str]]] = {d: [] for d in chunk}
-        if plain:
-            q = (
-                select(
-                    SpanRow.document_id,
-                    SpanRow.start,
-                    SpanRow.end,
-                    LabelRow.name,
-                    AnnotatorRow.name,
-                )
-                .join(LabelRow, SpanRow.label_id == LabelRow.id)
-                .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
-            )
-        else:
-            q = _span_select()
+        cols = (SpanRow.document_id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
+        q: Any = (
+            select(*cols)
+            .join(LabelRow, SpanRow.label_id == LabelRow.id)
+            .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+            if plain
+            else _span_select()
+        )
         q = q.where(SpanRow.document_id.in_(chunk)).where(AnnotatorRow.name.in_(annotators))
         if labels:
             q = q.where(LabelRow.name.in_(labels))
         q = q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)
-        if plain:
-            for d, start, end, label, who in s.execute(q):
-                plain_spans[d].append((start, end, label, who))
-        else:
-            for r in s.execute(q):
+        for r in s.execute(q):
+            if plain:
+                plain_spans[r[0]].append((r[1], r[2], r[3], r[4]))
+            else:
                 spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
         for d in chunk:
             if d not in docs:
