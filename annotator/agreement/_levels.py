@@ -14,7 +14,7 @@ of the per-label mean F1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -78,6 +78,7 @@ def unit_level(
     level: Literal["char", "passage", "span"],
     spec: Bootstrap,
     arrays: SpanArrays,
+    tick: Callable[[], None],
 ) -> Parts:
     parts = Parts()
     cache: dict[str, Bounds] = {}
@@ -123,6 +124,7 @@ def unit_level(
         for d, doc in enumerate(documents):
             by_pair = {pair: float(doc_kappa[d, p]) for p, pair in enumerate(st.pairs)}
             parts.document_rows.append(DocumentRow(doc.key, label, float(doc_alpha[d]), by_pair))
+        tick()
     return parts
 
 
@@ -146,6 +148,7 @@ def span_level(
     spec: Bootstrap,
     notes: list[str],
     index: SpanIndex,
+    tick: Callable[[], None],
 ) -> Parts:
     parts = Parts()
     pairs = list(comparisons)

@@ -19,7 +19,7 @@ number, and ``uncovered`` lists the documents left out for some annotators.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Literal
@@ -153,10 +153,12 @@ def build_report(
     diagnose: bool = False,
     bootstrap: Bootstrap | None = None,
     policies: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AgreementReport:
     """Compute every table of the report; defaults take all annotators and labels used.
 
-    ``policies`` adds the caller's rules (the coverage rule) to the ones stated here.
+    ``policies`` adds the caller's rules (the coverage rule) to the ones stated here;
+    ``progress(steps done, steps)`` is called after each pair matched and each label.
     """
     from annotator.agreement._levels import span_level, unit_level
 
@@ -180,23 +182,28 @@ def build_report(
         notes.append("bootstrap by document with one document: intervals are the point itself")
     matching = level == "span" or diagnose
     index = SpanArrays()
-    comparisons = (
-        {
-            (a, b): compare_spans(
-                documents,
-                a=a,
-                b=b,
-                labels=chosen,
-                mode=mode,
-                threshold=threshold,
-                diagnose=diagnose,
-                index=index,
-            )
-            for a, b in combinations(names, 2)
-        }
-        if matching
-        else {}
-    )
+    pairs = list(combinations(names, 2)) if matching else []
+    steps = len(pairs) + len(chosen)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], steps)
+
+    comparisons: dict[tuple[str, str], PairComparison] = {}
+    for a, b in pairs:
+        comparisons[(a, b)] = compare_spans(
+            documents,
+            a=a,
+            b=b,
+            labels=chosen,
+            mode=mode,
+            threshold=threshold,
+            diagnose=diagnose,
+            index=index,
+        )
+        tick()
     stated = {
         "level": level,
         "unit": {"char": "character", "passage": "sentence", "span": "span"}[level],
@@ -211,10 +218,10 @@ def build_report(
         **(policies or {}),
     }
     if level == "span":
-        parts = span_level(documents, names, chosen, comparisons, spec, notes, index)
+        parts = span_level(documents, names, chosen, comparisons, spec, notes, index, tick)
         measure = "f1"
     else:
-        parts = unit_level(documents, names, chosen, level, spec, index)
+        parts = unit_level(documents, names, chosen, level, spec, index, tick)
         measure = "kappa"
     return AgreementReport(
         level=level,

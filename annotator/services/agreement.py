@@ -25,7 +25,7 @@ from annotator.core.team import DocumentLayers
 from annotator.storage import Database, Tx, repo, team
 
 ProgressFn = Callable[[int, int], None]
-"""progress(documents loaded, documents chosen)."""
+"""progress(steps done, steps): documents loaded, then pairs matched and labels computed."""
 
 Coverage = Literal["done", "touched"]
 COVERAGE_RULES: dict[str, str] = {
@@ -136,6 +136,12 @@ class AgreementService:
                 + (f"; this project has only {', '.join(names)}." if names else ".")
             )
         docs = self.documents(q, progress=progress)
+        loaded = len(docs)
+
+        def computing(done: int, steps: int) -> None:
+            if progress is not None:
+                progress(loaded + done, loaded + steps)
+
         try:
             return build_report(
                 docs,
@@ -147,6 +153,7 @@ class AgreementService:
                 diagnose=q.diagnose,
                 bootstrap=Bootstrap(resamples=q.bootstrap, seed=q.seed),
                 policies={"coverage": COVERAGE_RULES[q.coverage]},
+                progress=computing,
             )
         except ValueError as exc:
             raise AnnotatorError(str(exc)) from exc
