@@ -47,15 +47,16 @@ class DisplayTable:
 
 
 def fmt_ci(ci: tuple[float, float]) -> str:
-    """An interval as shown everywhere: "[0.712, 0.801]", "n/a" where undefined."""
+    """An interval as shown everywhere: "[0.712,0.801]" (one word, so text tables split
+    cleanly), "n/a" where undefined."""
     lo, hi = ci
-    return "n/a" if math.isnan(lo) or math.isnan(hi) else f"[{lo:.3f}, {hi:.3f}]"
+    return "n/a" if math.isnan(lo) or math.isnan(hi) else f"[{lo:.3f},{hi:.3f}]"
 
 
 def pair_table(report: AgreementReport) -> DisplayTable:
     """Pairs x labels: kappa (char and passage level) or P/R/F1 and u-alpha (span level)."""
     rows: tuple[tuple[str, ...], ...]
-    ci = (f"{_confidence(report)} CI",) if report.resamples else ()
+    ci = (f"{_confidence(report)}-CI",) if report.resamples else ()
     if report.level == "span":
         headers: tuple[str, ...] = ("A", "B", "label", "P", "R", "F1", *ci, "u-alpha", "spans")
         rows = tuple(
@@ -111,11 +112,11 @@ def label_table(report: AgreementReport) -> DisplayTable:
     headers = (
         "label",
         "alpha",
-        *(("alpha CI",) if ci else ()),
+        *(("alpha-CI",) if ci else ()),
         "Fleiss",
-        *(("Fleiss CI",) if ci else ()),
+        *(("Fleiss-CI",) if ci else ()),
         unit,
-        "all covered",
+        "covered-by-all",
         *names,
     )
     return DisplayTable(
@@ -142,7 +143,7 @@ def summary_table(report: AgreementReport) -> DisplayTable | None:
     """Span level: mean pairwise P/R/F1 per label, micro and macro; None at other levels."""
     if report.level != "span":
         return None
-    ci = (f"{_confidence(report)} CI",) if report.resamples else ()
+    ci = (f"{_confidence(report)}-CI",) if report.resamples else ()
     return DisplayTable(
         f"Mean over {len(report.comparisons)} pair(s): precision, recall, F1"
         f" (u-alpha over all annotators and labels: {fmt(report.u_alpha)})",
@@ -159,6 +160,26 @@ def summary_table(report: AgreementReport) -> DisplayTable | None:
             for r in report.summary_rows
         ),
     )
+
+
+def team_summary(report: AgreementReport) -> str:
+    """The headline team-wide figures in one line (the GUI's summary, the CLI's first line)."""
+    n = len(report.annotators)
+    ci = f"; intervals from {report.resamples} resamples" if report.resamples else ""
+    if report.level == "span":
+        micro = next((r for r in report.summary_rows if r.label == "(micro)"), None)
+        macro = next((r for r in report.summary_rows if r.label == "(macro)"), None)
+        parts = [f"u-alpha over all {n} annotators and labels {fmt(report.u_alpha)}"]
+        if micro is not None and macro is not None:
+            parts.append(
+                f"mean pairwise F1 micro {fmt(micro.f1)} {fmt_ci(micro.f1_ci)},"
+                f" macro {fmt(macro.f1)} {fmt_ci(macro.f1_ci)}"
+            )
+        return "; ".join(parts) + ci
+    figures = ", ".join(
+        f"{r.label} alpha {fmt(r.alpha)} / Fleiss {fmt(r.fleiss)}" for r in report.label_rows
+    )
+    return f"Over all {n} annotators: {figures}{ci}"
 
 
 def display_tables(report: AgreementReport) -> tuple[DisplayTable, DisplayTable]:
@@ -201,6 +222,8 @@ def render_table(table: DisplayTable) -> str:
 
 
 def _numeric(cell: str) -> bool:
+    if cell.startswith("[") and cell.endswith("]"):
+        return True
     return cell == "n/a" or cell.lstrip("-").replace(".", "", 1).isdigit()
 
 
