@@ -1,10 +1,11 @@
 """The tables of :func:`annotator.agreement.report.build_report`, one function per level kind.
 
-Char and passage level: per label one coders x units table, reduced at once to per-document
-counts (:mod:`.stats`); every coefficient, per-document figure and interval is arithmetic on
-those counts. Span level: per pair the per-document match counts of :func:`compare_spans`,
-stacked into one documents x pairs x labels x (n_a, n_b, matched) array for the summaries
-and intervals.
+Char and passage level: per label and document, each covering annotator's 0/1 vector (the
+characters or sentences in the label), reduced at once to per-document counts
+(:func:`.stats.stats_from_vectors`; no annotators x units table is built). Every coefficient,
+per-document figure and interval is arithmetic on those counts. Span level: per pair the
+per-document match counts of :func:`compare_spans`, stacked into one documents x pairs x
+labels x (n_a, n_b, matched) array for the summaries and intervals.
 
 Summaries at span level, for teams of any size: per label the mean over pairs of precision,
 recall and F1 (pairs where the figure is undefined are left out of the mean); micro: per
@@ -14,16 +15,16 @@ of the per-label mean F1.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from annotator.agreement.bootstrap import Bootstrap, FloatArray, intervals
-from annotator.agreement.character import SpanArrays, character_table
+from annotator.agreement.character import SpanArrays
 from annotator.agreement.inputs import AgreementDocument, SpanIndex
-from annotator.agreement.passages import Bounds, passage_table
+from annotator.agreement.passages import Bounds, cached_bounds, votes_from_coverage
 from annotator.agreement.report import (
     MACRO,
     MICRO,
@@ -35,13 +36,14 @@ from annotator.agreement.report import (
 )
 from annotator.agreement.spans import PairComparison
 from annotator.agreement.stats import (
+    BoolArray,
     alpha_of,
     f1_of,
     fleiss_of,
     kappa_of,
     precision_of,
     recall_of,
-    table_stats,
+    stats_from_vectors,
 )
 from annotator.agreement.unitizing import unitizing_alpha
 
@@ -82,15 +84,30 @@ def unit_level(
 ) -> Parts:
     parts = Parts()
     cache: dict[str, Bounds] = {}
+    names_ = tuple(names)
+
+    def vectors(label: str) -> Iterator[list[BoolArray | None]]:
+        for doc in documents:
+            if level == "char":
+                yield [
+                    arrays.coverage(doc, n, label) if doc.annotated_by(n) else None for n in names_
+                ]
+                continue
+            starts, ends = cached_bounds(doc, cache)
+            yield [
+                votes_from_coverage(arrays.coverage(doc, n, label), starts, ends).view(np.bool_)
+                if doc.annotated_by(n)
+                else None
+                for n in names_
+            ]
+
     for label in labels:
+        st, counts = stats_from_vectors(names_, vectors(label))
+        positives = dict(zip(names_, counts, strict=True))
         if level == "char":
-            table = character_table(documents, annotators=names, label=label, cache=arrays)
+            n_units = sum(d.length for d in documents)
         else:
-            table = passage_table(documents, annotators=names, label=label, cache=cache)
-        st = table_stats(table)
-        positives = {n: table.positives(n) for n in names}
-        n_units = table.n_units
-        del table
+            n_units = sum(int(cached_bounds(d, cache)[0].size) for d in documents)
         coincidence = st.coincidence.sum(axis=0)
         hist = st.fleiss.sum(axis=0)
         contingency = st.contingency.sum(axis=0)

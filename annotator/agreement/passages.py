@@ -42,7 +42,13 @@ def passage_votes(
     ends: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int8]:
     """1 for each passage more than half covered by spans of ``label``, else 0."""
-    cov = coverage(length, spans, label)
+    return votes_from_coverage(coverage(length, spans, label), starts, ends)
+
+
+def votes_from_coverage(
+    cov: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    """1 for each passage more than half covered, from the label's coverage vector."""
     prefix = np.concatenate(([0], np.cumsum(cov, dtype=np.int64)))
     covered = prefix[ends] - prefix[starts]
     votes: npt.NDArray[np.int8] = (2 * covered > ends - starts).astype(np.int8)
@@ -50,6 +56,15 @@ def passage_votes(
 
 
 Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def cached_bounds(document: AgreementDocument, cache: MutableMapping[str, Bounds]) -> Bounds:
+    """The document's sentence starts and ends, segmented once per report."""
+    found = cache.get(document.key)
+    if found is None:
+        _, starts, ends = sentence_bounds(document)
+        found = cache[document.key] = (starts, ends)
+    return found
 
 
 def passage_block(

@@ -20,6 +20,7 @@ matrix product (:mod:`annotator.agreement.bootstrap`), with no second pass over 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -30,6 +31,7 @@ import numpy.typing as npt
 from annotator.agreement.table import MISSING, UnitTable
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,3 +152,64 @@ def recall_of(counts: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out: FloatArray = np.where(counts[..., 0] > 0, counts[..., 2] / counts[..., 0], np.nan)
     return out
+
+
+def stats_from_vectors(
+    annotators: tuple[str, ...], documents: Iterable[Sequence[BoolArray | None]]
+) -> tuple[BinaryStats, list[int]]:
+    """:func:`table_stats` without the table: per document, each annotator's 0/1 vector of
+    the label (``None`` where they do not cover the document); also each one's positives.
+
+    The number of values per unit is constant within a document (who covers it), so the
+    coincidences and Fleiss' histogram come from one histogram of "how many said 1", and a
+    pair's 2 x 2 table from three counts: ``n_a``, ``n_b`` and ``n_ab``.
+    """
+    r = len(annotators)
+    pairs = tuple(combinations(range(r), 2))
+    coincidence: list[list[float]] = []
+    fleiss: list[FloatArray] = []
+    contingency: list[FloatArray] = []
+    positives = [0] * r
+    for vectors in documents:
+        present = [k for k, v in enumerate(vectors) if v is not None]
+        m = len(present)
+        length = next((int(v.size) for v in vectors if v is not None), 0)
+        counts = {k: int(np.count_nonzero(vectors[k])) for k in present}
+        for k, c in counts.items():
+            positives[k] += c
+        ones_hist = np.zeros(r + 1, dtype=np.float64)
+        if m:
+            total = np.zeros(length, dtype=np.uint8)
+            for k in present:
+                total += vectors[k].view(np.uint8)  # type: ignore[union-attr]
+            ones_hist[: m + 1] = np.bincount(total, minlength=m + 1)
+        k_ = np.arange(r + 1, dtype=np.float64)
+        if m >= 2:
+            z_ = m - k_
+            row = [
+                float((ones_hist * z_ * (z_ - 1)).sum() / (m - 1)),
+                float((ones_hist * k_ * z_).sum() / (m - 1)),
+                float((ones_hist * k_ * (k_ - 1)).sum() / (m - 1)),
+            ]
+        else:
+            row = [0.0, 0.0, 0.0]
+        coincidence.append(row)
+        fleiss.append(ones_hist if m == r else np.zeros(r + 1))
+        cells = np.zeros((len(pairs), 4), dtype=np.float64)
+        for p, (i, j) in enumerate(pairs):
+            vi, vj = vectors[i], vectors[j]
+            if vi is None or vj is None:
+                continue
+            both = int(np.count_nonzero(vi & vj))
+            ni, nj = counts[i], counts[j]
+            cells[p] = (length - ni - nj + both, nj - both, ni - both, both)
+        contingency.append(cells)
+    n_docs = len(coincidence)
+    stats = BinaryStats(
+        annotators,
+        tuple((annotators[i], annotators[j]) for i, j in pairs),
+        np.array(coincidence, dtype=np.float64).reshape(n_docs, 3),
+        np.array(fleiss, dtype=np.float64).reshape(n_docs, r + 1),
+        np.array(contingency, dtype=np.float64).reshape(n_docs, len(pairs), 4),
+    )
+    return stats, positives

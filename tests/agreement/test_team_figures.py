@@ -189,3 +189,34 @@ def test_matching_is_maximum_on_a_crowded_document() -> None:
         rows, cols = linear_sum_assignment(ok, maximize=True)
         assert r.score("X").matched == int(ok[rows, cols].sum())
         assert r.diagnosis == () and not r.diagnosed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counts_from_vectors_equal_counts_from_the_table(seed: int) -> None:
+    """The report's fast path (per-document vectors) against the coders x units table."""
+    from annotator.agreement.character import character_table
+    from annotator.agreement.stats import stats_from_vectors, table_stats
+
+    rng = np.random.default_rng(200 + seed)
+    names = ["a", "b", "c", "d"]
+    docs = []
+    for k in range(4):
+        d = random_doc(rng, f"d{k}", names, int(rng.integers(60, 200)), 8)
+        keep = {n: v for n, v in d.spans.items() if rng.random() > 0.3}
+        docs.append(AgreementDocument(d.key, d.length, keep))
+    for label in LABELS:
+        table = table_stats(character_table(docs, annotators=names, label=label))
+        fast, positives = stats_from_vectors(
+            tuple(names),
+            (
+                [coverage(d.length, d.spans[n], label) if n in d.spans else None for n in names]
+                for d in docs
+            ),
+        )
+        np.testing.assert_allclose(fast.coincidence, table.coincidence, atol=1e-12)
+        np.testing.assert_array_equal(fast.fleiss, table.fleiss)
+        np.testing.assert_array_equal(fast.contingency, table.contingency)
+        assert positives == [
+            sum(int(coverage(d.length, d.spans[n], label).sum()) for d in docs if n in d.spans)
+            for n in names
+        ]
