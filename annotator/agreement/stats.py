@@ -171,17 +171,18 @@ def stats_from_vectors(
     contingency: list[FloatArray] = []
     positives = [0] * r
     for vectors in documents:
-        present = [k for k, v in enumerate(vectors) if v is not None]
+        given = {k: v for k, v in enumerate(vectors) if v is not None}
+        present = list(given)
         m = len(present)
-        length = next((int(v.size) for v in vectors if v is not None), 0)
-        counts = {k: int(np.count_nonzero(vectors[k])) for k in present}
+        length = next((int(v.size) for v in given.values()), 0)
+        counts = {k: int(np.count_nonzero(v)) for k, v in given.items()}
         for k, c in counts.items():
             positives[k] += c
         ones_hist = np.zeros(r + 1, dtype=np.float64)
         if m:
             total = np.zeros(length, dtype=np.uint8)
-            for k in present:
-                total += vectors[k].view(np.uint8)  # type: ignore[union-attr]
+            for v in given.values():
+                total += v.view(np.uint8)
             ones_hist[: m + 1] = np.bincount(total, minlength=m + 1)
         k_ = np.arange(r + 1, dtype=np.float64)
         if m >= 2:
