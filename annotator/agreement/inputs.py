@@ -10,6 +10,7 @@ matters; callers (services) know who finished which document and pass ``annotato
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -45,7 +46,13 @@ class AgreementDocument:
                 " code points"
             )
         for annotator, spans in self.spans.items():
-            for start, end, label in spans:
+            if not spans:
+                continue
+            starts, ends, _ = zip(*spans, strict=True)
+            inside = min(starts) >= 0 and max(ends) <= self.length
+            if inside and all(map(operator.lt, starts, ends)):
+                continue
+            for start, end, label in spans:  # the slow path only to name the culprit
                 if not 0 <= start < end <= self.length:
                     raise ValueError(
                         f"document {self.key!r}: span [{start}, {end}) {label} by {annotator}"
@@ -94,6 +101,24 @@ def annotators_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
     return tuple(sorted({a for d in documents for a in d.spans}))
 
 
+def _columns(
+    spans: Sequence[SpanTuple], codes: dict[str, int]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Starts, ends and label codes (new labels get the next codes) of a span list."""
+    if not spans:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    starts, ends, labels = zip(*spans, strict=True)
+    for label in sorted(set(labels) - codes.keys()):
+        codes[label] = len(codes)
+    n = len(labels)
+    return (
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.fromiter(map(codes.__getitem__, labels), dtype=np.int64, count=n),
+    )
+
+
 class SpanIndex:
     """Each (document, annotator)'s spans as start, end and label-code arrays, built once per
     report and shared by every label and pair: scanning tuples again per label is the slow
@@ -112,14 +137,7 @@ class SpanIndex:
         key = (document.key, annotator)
         found = self._found.get(key)
         if found is None:
-            spans = document.spans.get(annotator, ())
-            n = len(spans)
-            codes = self._codes
-            found = (
-                np.fromiter((s[0] for s in spans), dtype=np.int64, count=n),
-                np.fromiter((s[1] for s in spans), dtype=np.int64, count=n),
-                np.fromiter((codes.setdefault(s[2], len(codes)) for s in spans), np.int64, n),
-            )
+            found = _columns(document.spans.get(annotator, ()), self._codes)
             self._found[key] = found
         return found
 
