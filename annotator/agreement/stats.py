@@ -183,7 +183,8 @@ def stats_from_vectors(
             total = np.zeros(length, dtype=np.uint8)
             for v in given.values():
                 total += v.view(np.uint8)
-            ones_hist[: m + 1] = np.bincount(total, minlength=m + 1)
+            # m + 1 comparisons of a uint8 vector beat a bincount that widens it to intp
+            ones_hist[: m + 1] = [np.count_nonzero(total == k) for k in range(m + 1)]
         k_ = np.arange(r + 1, dtype=np.float64)
         if m >= 2:
             z_ = m - k_

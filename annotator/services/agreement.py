@@ -64,9 +64,9 @@ def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> A
     for sp in layers.spans:
         if sp.annotator in covering:
             spans[sp.annotator].append((sp.start, sp.end, sp.label))
-    for start, end, label, who in layers.plain_spans:
+    for who, plain in layers.plain_spans.items():
         if who in covering:
-            spans[who].append((start, end, label))
+            spans[who] = plain
     return AgreementDocument(
         key=str(layers.id),
         length=layers.length,

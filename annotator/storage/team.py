@@ -97,7 +97,7 @@ def iter_document_layers(
         for doc_id, name in s.execute(tagged):
             annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
-        plain_spans: dict[int, list[tuple[int, int, str, str]]] = {d: [] for d in chunk}
+        plain_spans: dict[int, dict[str, list[tuple[int, int, str]]]] = {d: {} for d in chunk}
         cols = (SpanRow.document_id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
         q: Any = (
             select(*cols)
@@ -112,7 +112,10 @@ def iter_document_layers(
         if plain:
             # Core rows, unordered: no ORM row processing and no sort for 100k spans.
             for d, start, end, label, who in s.connection().execute(q):
-                plain_spans[d].append((start, end, label, who))
+                by_who = plain_spans[d]
+                if who not in by_who:
+                    by_who[who] = []
+                by_who[who].append((start, end, label))
         else:
             q = q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)
             for r in s.execute(q):
@@ -130,7 +133,7 @@ def iter_document_layers(
                 text=maybe_text,
                 done=frozenset(done_by[d]),
                 external_id=external_id,
-                plain_spans=tuple(plain_spans[d]),
+                plain_spans=plain_spans[d],
             )
 
 
