@@ -232,6 +232,7 @@ def render_text(report: AgreementReport) -> str:
         f"{len(report.documents)} document(s), annotators {', '.join(report.annotators)},"
         f" level {report.level}"
     )
+    head += "\n" + team_summary(report)
     policies = "Policies:\n" + "\n".join(f"  {k}: {v}" for k, v in report.policies.items())
     parts = [head, policies, *(render_table(t) for t in all_tables(report))]
     if report.notes:
