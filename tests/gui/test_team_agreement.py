@@ -84,7 +84,7 @@ def agreement(qtbot, make_window, team_doc, ws):
 
 
 def run_again(qtbot, view: AgreementWindow) -> None:
-    with qtbot.waitSignal(view.reportReady, timeout=10_000):
+    with qtbot.waitSignal(view.reportReady, timeout=30_000):
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
 
 
