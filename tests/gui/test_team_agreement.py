@@ -84,6 +84,7 @@ def agreement(qtbot, make_window, team_doc, ws):
 
 
 def run_again(qtbot, view: AgreementWindow) -> None:
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10_000)  # Run is ignored while busy
     with qtbot.waitSignal(view.reportReady, timeout=30_000):
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
 
