@@ -213,6 +213,25 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     ag.add_argument(
         "--threshold", type=float, default=0.5, help="overlap ratio for a match (default 0.5)"
     )
+    ag.add_argument(
+        "--coverage",
+        choices=("done", "touched"),
+        default="done",
+        help="who covers a document: those who marked it done (default) or touched it at all",
+    )
+    ag.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="match spans and keep every span's diagnosis (implied by --report)",
+    )
+    ag.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="resamples of the documents for confidence intervals (default 1000; 0: none)",
+    )
+    ag.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     out = ag.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
@@ -268,14 +287,14 @@ def cmd_agree(args: argparse.Namespace) -> int:
         level=args.level,
         mode=args.mode,
         threshold=args.threshold,
+        coverage=args.coverage,
+        diagnose=args.diagnose or args.report is not None,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
     )
     report = ws.agreement.report(query)
     if args.json:
-        print(
-            out.render_json(
-                report, {k: (t, "") for k, t in ws.agreement.titles(report.documents).items()}
-            )
-        )
+        print(out.render_json(report))
     elif args.csv:
         sys.stdout.write(out.render_csv(report))
     else:

@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "gui": ("bench_gui.py", ["--mb", "1", "--spans", "10000", "--tags", "200"]),
     "export": ("bench_export.py", ["--quick"]),
     "agreement": ("bench_agreement.py", ["--quick"]),
+    "agree_cli": ("bench_agree_cli.py", ["--quick"]),
     "concurrency": ("bench_concurrency.py", ["--quick"]),
     "scale": ("bench_scale.py", ["--quick"]),
 }

@@ -113,3 +113,78 @@ def test_import_layer_from_a_database_file(tmp_path: Path) -> None:
         "--db", mine, "import-layer", str(tmp_path / "a.sqlite3"), "--as", "team", env_dir=tmp_path
     ).stdout
     assert "9 new" not in again and "0 new, 9 identical" in again and url
+
+
+def test_agree_three_annotators_coverage_and_document_ids(tmp_path: Path) -> None:
+    """A team of three at span level: Fleiss-free span figures (mean pairwise F1, team-wide
+    u-alpha, intervals), the coverage rule, and documents named by their imported id."""
+    from annotator.core.model import Document, DocumentStatus
+    from annotator.core.text import content_hash
+    from annotator.storage import repo
+
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    ws = Workspace.open(url)
+    texts = ["Troops massed at the border. Talks resumed.", "Grain exports fell. Banks closed."]
+    ids = []
+    for k, text in enumerate(texts):
+        doc = Document(
+            text=text, title=f"Article {k}", content_hash=content_hash(text), external_id=f"art-{k}"
+        )
+        ids.append(ws.db.write(lambda s, doc=doc: repo.add_document(s, doc)))
+    add = ws.annotations.add
+    for who in ("ann", "bob", "cat"):
+        add(ids[0], start=0, end=28, label="MILITARY", annotator=who)
+    add(ids[0], start=29, end=43, label="DIPLOMATIC", annotator="ann")
+    add(ids[1], start=0, end=19, label="ECONOMIC", annotator="ann")
+    add(ids[1], start=0, end=19, label="ECONOMIC", annotator="bob")
+    for who in ("ann", "bob", "cat"):
+        ws.annotations.set_status(ids[0], who, DocumentStatus.DONE)
+    for who in ("ann", "bob"):  # cat tagged nothing in the second and did not finish it
+        ws.annotations.set_status(ids[1], who, DocumentStatus.DONE)
+    ws.close()
+    proc = run(
+        "--db",
+        url,
+        "agree",
+        "--level",
+        "span",
+        "--json",
+        "--bootstrap",
+        "200",
+        "--seed",
+        "3",
+        env_dir=tmp_path,
+    )
+    data = json.loads(proc.stdout)
+    assert data["annotators"] == ["ann", "bob", "cat"]
+    assert [d["id"] for d in data["documents"]] == ["art-0", "art-1"]
+    assert [d["title"] for d in data["documents"]] == ["Article 0", "Article 1"]
+    assert data["uncovered"] == [{"document": str(ids[1]), "annotators": ["cat"]}]
+    assert data["policies"]["coverage"].startswith("an annotator covers a document they marked")
+    assert (
+        "200 resamples" in data["policies"]["intervals"]
+        and "seed 3" in data["policies"]["intervals"]
+    )
+    assert data["bootstrap_resamples"] == 200
+    summary = {r["label"]: r for r in data["summary"]}
+    assert summary["MILITARY"]["f1"] == 1.0 and summary["MILITARY"]["pairs"] == 3
+    assert set(summary) >= {"(micro)", "(macro)"}
+    assert data["u_alpha"] is not None
+    assert len(data["comparisons"]) == 3 and data["diagnosed"] is False
+    # "touched" coverage: cat touched the second document? No: no status, no span there.
+    touched = json.loads(
+        run(
+            "--db",
+            url,
+            "agree",
+            "--level",
+            "span",
+            "--json",
+            "--coverage",
+            "touched",
+            env_dir=tmp_path,
+        ).stdout
+    )
+    assert touched["uncovered"] == data["uncovered"]
+    text = run("--db", url, "agree", "--level", "span", env_dir=tmp_path).stdout
+    assert "Policies:" in text and "coverage:" in text and "Mean over 3 pair(s)" in text

@@ -2,9 +2,10 @@
 
 For one label, an annotator's spans of that label are unioned (stacked or overlapping spans
 of the same label count once per character; spans of other labels play no part), giving a
-boolean vector of the document's length. The vector comes from a difference array: +1 at
-each start, -1 at each end, cumulative sum, ``> 0``. That is two bincounts and a cumsum per
-annotator and document, never a Python loop over characters. Offsets are code points, so a
+boolean vector of the document's length. The vector comes from a difference array over the
+union of the spans: +1 where a run of overlapping spans starts, -1 where it ends, cumulative
+sum. That is a sort of the spans and one cumsum per annotator and document, never a Python
+loop over characters. Offsets are code points, so a
 character after an emoji is simply the next ``str`` index.
 
 Kappa (a pair) and nominal alpha (any number of annotators) are then computed over the
@@ -18,8 +19,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from annotator.agreement.inputs import AgreementDocument, SpanTuple
+from annotator.agreement.inputs import AgreementDocument, SpanIndex, SpanTuple
 from annotator.agreement.table import MISSING, UnitTable, build_table
+
+Covered = npt.NDArray[np.bool_]
 
 
 def coverage(length: int, spans: Sequence[SpanTuple], label: str) -> npt.NDArray[np.bool_]:
@@ -32,6 +35,14 @@ def coverage(length: int, spans: Sequence[SpanTuple], label: str) -> npt.NDArray
     return coverage_from_arrays(length, starts, ends)
 
 
+class SpanArrays(SpanIndex):
+    """A :class:`SpanIndex` that also gives a label's coverage vector."""
+
+    def coverage(self, document: AgreementDocument, annotator: str, label: str) -> Covered:
+        starts, ends = self.of_label(document, annotator, label)
+        return coverage_from_arrays(document.length, starts, ends)
+
+
 def coverage_from_arrays(
     length: int, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.bool_]:
@@ -40,28 +51,48 @@ def coverage_from_arrays(
         return np.zeros(length, dtype=np.bool_)
     if starts.min() < 0 or ends.max() > length or (ends <= starts).any():
         raise ValueError(f"spans must satisfy 0 <= start < end <= {length}")
-    diff = np.bincount(starts, minlength=length + 1) - np.bincount(ends, minlength=length + 1)
-    covered: npt.NDArray[np.bool_] = np.cumsum(diff[:length]) > 0
+    # Union of the spans first (sorted by start, a new run begins past the furthest end so
+    # far), then +1/-1 at the runs' bounds: the runs are disjoint, so an int8 cumulative sum
+    # is exactly the 0/1 coverage, with no count that could overflow.
+    order = np.argsort(starts, kind="stable")
+    ss, furthest = starts[order], np.maximum.accumulate(ends[order])
+    begins = np.ones(ss.size, dtype=np.bool_)
+    begins[1:] = ss[1:] > furthest[:-1]
+    first = np.flatnonzero(begins)
+    run_ends = np.append(furthest[first[1:] - 1], furthest[-1])
+    diff = np.zeros(length + 1, dtype=np.int8)
+    diff[ss[first]] = 1
+    diff[run_ends] -= 1
+    covered: npt.NDArray[np.bool_] = np.cumsum(diff[:length], dtype=np.int8).view(np.bool_)
     return covered
 
 
 def character_block(
-    document: AgreementDocument, annotators: Sequence[str], label: str
+    document: AgreementDocument,
+    annotators: Sequence[str],
+    label: str,
+    cache: SpanArrays | None = None,
 ) -> npt.NDArray[np.int8]:
     """annotators x characters for one document: 1 in a span of ``label``, 0 not, -1 missing."""
     block = np.full((len(annotators), document.length), MISSING, dtype=np.int8)
+    arrays = cache if cache is not None else SpanArrays()
     for i, annotator in enumerate(annotators):
         if document.annotated_by(annotator):
-            block[i] = coverage(document.length, document.spans_of(annotator, label), label)
+            block[i] = arrays.coverage(document, annotator, label)
     return block
 
 
 def character_table(
-    documents: Sequence[AgreementDocument], *, annotators: Sequence[str], label: str
+    documents: Sequence[AgreementDocument],
+    *,
+    annotators: Sequence[str],
+    label: str,
+    cache: SpanArrays | None = None,
 ) -> UnitTable:
-    """The concatenated character table of ``label`` over ``documents``."""
+    """The concatenated character table of ``label`` over ``documents``; pass one ``cache``
+    for all labels of a report."""
     names = tuple(annotators)
-    blocks = [character_block(d, names, label) for d in documents]
+    blocks = [character_block(d, names, label, cache) for d in documents]
     return build_table(tuple(d.key for d in documents), names, blocks)
 
 

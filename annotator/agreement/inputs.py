@@ -10,10 +10,16 @@ matters; callers (services) know who finished which document and pass ``annotato
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from annotator.core.model import Document, NewSpan, Span
+
+IntArray = npt.NDArray[np.int64]
 
 SpanTuple = tuple[int, int, str]
 """``(start, end, label)`` with ``[start, end)`` in code points of the document text."""
@@ -27,6 +33,9 @@ class AgreementDocument:
     length: int
     spans: Mapping[str, Sequence[SpanTuple]] = field(default_factory=dict)
     text: str | None = None
+    name: str = ""
+    """The document's own id (the one it was imported with), for reports; may be empty."""
+    title: str = ""
 
     def __post_init__(self) -> None:
         if self.length < 0:
@@ -37,7 +46,13 @@ class AgreementDocument:
                 " code points"
             )
         for annotator, spans in self.spans.items():
-            for start, end, label in spans:
+            if not spans:
+                continue
+            starts, ends, _ = zip(*spans, strict=True)
+            inside = min(starts) >= 0 and max(ends) <= self.length
+            if inside and all(map(operator.lt, starts, ends)):
+                continue
+            for start, end, label in spans:  # the slow path only to name the culprit
                 if not 0 <= start < end <= self.length:
                     raise ValueError(
                         f"document {self.key!r}: span [{start}, {end}) {label} by {annotator}"
@@ -84,3 +99,63 @@ def labels_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
 def annotators_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
     """Every annotator who annotated at least one of the documents, sorted."""
     return tuple(sorted({a for d in documents for a in d.spans}))
+
+
+def _columns(
+    spans: Sequence[SpanTuple], codes: dict[str, int]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Starts, ends and label codes (new labels get the next codes) of a span list."""
+    if not spans:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    starts, ends, labels = zip(*spans, strict=True)
+    for label in sorted(set(labels) - codes.keys()):
+        codes[label] = len(codes)
+    n = len(labels)
+    return (
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.fromiter(map(codes.__getitem__, labels), dtype=np.int64, count=n),
+    )
+
+
+class SpanIndex:
+    """Each (document, annotator)'s spans as start, end and label-code arrays, built once per
+    report and shared by every label and pair: scanning tuples again per label is the slow
+    part of a report on a long document otherwise."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], tuple[IntArray, IntArray, IntArray]] = {}
+        self._codes: dict[str, int] = {}
+
+    def code(self, label: str) -> int:
+        """The label's code (-1 for a label no span seen so far has)."""
+        return self._codes.get(label, -1)
+
+    def arrays(self, document: AgreementDocument, annotator: str) -> tuple[IntArray, ...]:
+        """(starts, ends, label codes) in the order of ``document.spans[annotator]``."""
+        key = (document.key, annotator)
+        found = self._found.get(key)
+        if found is None:
+            found = _columns(document.spans.get(annotator, ()), self._codes)
+            self._found[key] = found
+        return found
+
+    def of_label(
+        self, document: AgreementDocument, annotator: str, label: str
+    ) -> tuple[IntArray, IntArray]:
+        starts, ends, codes = self.arrays(document, annotator)
+        mine = codes == self.code(label)
+        return starts[mine], ends[mine]
+
+    def positions(self, labels: Sequence[str]) -> IntArray:
+        """Index code -> position in ``labels`` (-1 for other labels), for codes so far."""
+        out = np.full(len(self._codes), -1, dtype=np.int64)
+        for k, label in enumerate(labels):
+            code = self._codes.get(label, -1)
+            if code >= 0:
+                out[code] = k
+        return out
+
+    def count(self, document: AgreementDocument, annotator: str, label: str) -> int:
+        return int(np.count_nonzero(self.arrays(document, annotator)[2] == self.code(label)))

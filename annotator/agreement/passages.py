@@ -11,7 +11,7 @@ table exactly as on the character table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -42,32 +42,66 @@ def passage_votes(
     ends: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int8]:
     """1 for each passage more than half covered by spans of ``label``, else 0."""
-    cov = coverage(length, spans, label)
+    return votes_from_coverage(coverage(length, spans, label), starts, ends)
+
+
+def votes_from_coverage(
+    cov: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    """1 for each passage more than half covered, from the label's coverage vector."""
     prefix = np.concatenate(([0], np.cumsum(cov, dtype=np.int64)))
     covered = prefix[ends] - prefix[starts]
     votes: npt.NDArray[np.int8] = (2 * covered > ends - starts).astype(np.int8)
     return votes
 
 
+Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def cached_bounds(document: AgreementDocument, cache: MutableMapping[str, Bounds]) -> Bounds:
+    """The document's sentence starts and ends, segmented once per report."""
+    found = cache.get(document.key)
+    if found is None:
+        _, starts, ends = sentence_bounds(document)
+        found = cache[document.key] = (starts, ends)
+    return found
+
+
 def passage_block(
-    document: AgreementDocument, annotators: Sequence[str], label: str
+    document: AgreementDocument,
+    annotators: Sequence[str],
+    label: str,
+    cache: MutableMapping[str, Bounds] | None = None,
 ) -> npt.NDArray[np.int8]:
-    """annotators x sentences for one document: 1, 0, or -1 when not annotated."""
-    _, starts, ends = sentence_bounds(document)
+    """annotators x sentences for one document: 1, 0, or -1 when not annotated.
+
+    ``cache`` keeps each document's sentence bounds across labels (segmenting is the cost).
+    """
+    found = cache.get(document.key) if cache is not None else None
+    if found is None:
+        _, starts, ends = sentence_bounds(document)
+        if cache is not None:
+            cache[document.key] = (starts, ends)
+    else:
+        starts, ends = found
     block = np.full((len(annotators), starts.size), MISSING, dtype=np.int8)
     for i, annotator in enumerate(annotators):
         if document.annotated_by(annotator):
-            spans = document.spans_of(annotator, label)
+            spans = document.spans[annotator]
             block[i] = passage_votes(document.length, spans, label, starts, ends)
     return block
 
 
 def passage_table(
-    documents: Sequence[AgreementDocument], *, annotators: Sequence[str], label: str
+    documents: Sequence[AgreementDocument],
+    *,
+    annotators: Sequence[str],
+    label: str,
+    cache: MutableMapping[str, Bounds] | None = None,
 ) -> UnitTable:
     """The concatenated sentence table of ``label`` over ``documents``."""
     names = tuple(annotators)
-    blocks = [passage_block(d, names, label) for d in documents]
+    blocks = [passage_block(d, names, label, cache) for d in documents]
     return build_table(tuple(d.key for d in documents), names, blocks)
 
 

@@ -21,21 +21,33 @@ B's. Precision treats B as the annotator being checked against A: ``P = matched 
 ``R = matched / n_A``, ``F1 = 2 matched / (n_A + n_B)`` (symmetric); NaN where a
 denominator is 0. Documents that one of the two did not annotate are listed in
 ``skipped_documents``, not scored.
+
+Scores come from counts kept per document and label (``per_document``): a span counts
+under its own annotator's label, whatever it was matched to, so the corpus figures are
+exactly the sums of the per-document ones. The diagnosis lines (one per span, with a reason)
+are built only with ``diagnose=True``; matching itself never needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
-from annotator.agreement._spanmatch import Candidate, match
-from annotator.agreement.inputs import AgreementDocument, SpanTuple, labels_in
+import numpy as np
+
+from annotator.agreement._diagnosis import describe
+from annotator.agreement._spanmatch import IntArray, SpanArrays, match_document, overlaps
+from annotator.agreement.inputs import AgreementDocument, SpanIndex, SpanTuple, labels_in
 
 MatchMode = Literal["exact", "overlap"]
 Status = Literal["matched", "label_differs", "only_a", "only_b"]
 NO_SPAN = "(none)"
 ALL_LABELS = "(all)"
+
+
+Counts = tuple[int, int, int]
+"""(spans of A, spans of B, matched pairs) of one label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +89,10 @@ class PairComparison:
     confusion: Mapping[tuple[str, str], int]
     diagnosis: tuple[SpanMatch, ...]
     skipped_documents: tuple[str, ...]
+    per_document: Mapping[str, Mapping[str, Counts]] = field(default_factory=dict)
+    """Document key -> label -> (n_a, n_b, matched), for every compared document."""
+    diagnosed: bool = True
+    """False when ``diagnosis`` was not asked for (it is then empty)."""
 
     def score(self, label: str) -> LabelScore:
         return next(s for s in self.scores if s.label == label)
@@ -90,6 +106,8 @@ def compare_spans(
     labels: Sequence[str] | None = None,
     mode: MatchMode = "overlap",
     threshold: float = 0.5,
+    diagnose: bool = True,
+    index: SpanIndex | None = None,
 ) -> PairComparison:
     """Match ``a``'s spans against ``b``'s in each document and score them per label.
 
@@ -100,21 +118,71 @@ def compare_spans(
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     chosen = tuple(labels) if labels is not None else labels_in(documents)
-    wanted = set(chosen)
+    idx = index if index is not None else SpanIndex()
+    n_lab = len(chosen)
+    # (n_lab + 1)^2 confusion counts; index n_lab stands for NO_SPAN.
+    confusion = np.zeros((n_lab + 1) * (n_lab + 1), dtype=np.int64)
     diagnosis: list[SpanMatch] = []
     skipped: list[str] = []
+    per_document: dict[str, dict[str, Counts]] = {}
     for doc in documents:
         if not (doc.annotated_by(a) and doc.annotated_by(b)):
             skipped.append(doc.key)
             continue
-        spans_a = [s for s in doc.spans_of(a) if s[2] in wanted]
-        spans_b = [s for s in doc.spans_of(b) if s[2] in wanted]
-        diagnosis.extend(_compare_document(doc.key, spans_a, spans_b, a, b, mode, threshold))
-    scores = _scores(diagnosis, chosen)
-    confusion = confusion_from(diagnosis)
+        arr_a, keep_a = _arrays(idx, doc, a, chosen)
+        arr_b, keep_b = _arrays(idx, doc, b, chosen)
+        ov = overlaps(arr_a, arr_b, mode=mode, threshold=threshold)
+        m = match_document(arr_a, arr_b, ov)
+        la, lb = arr_a.labels, arr_b.labels
+        cells = np.concatenate(
+            (
+                la[m.same_i] * (n_lab + 1) + lb[m.same_j],
+                la[m.cross_i] * (n_lab + 1) + lb[m.cross_j],
+                la[m.only_a] * (n_lab + 1) + n_lab,
+                n_lab * (n_lab + 1) + lb[m.only_b],
+            )
+        )
+        confusion += np.bincount(cells, minlength=confusion.size)
+        n_a = np.bincount(la, minlength=n_lab)
+        n_b = np.bincount(lb, minlength=n_lab)
+        hits = np.bincount(la[m.same_i], minlength=n_lab)
+        per_document[doc.key] = {
+            label: (int(n_a[k]), int(n_b[k]), int(hits[k])) for k, label in enumerate(chosen)
+        }
+        if diagnose:
+            spans_a = [doc.spans[a][k] for k in keep_a.tolist()]
+            spans_b = [doc.spans[b][k] for k in keep_b.tolist()]
+            diagnosis.extend(
+                describe(doc.key, spans_a, spans_b, ov, m, a, b, mode=mode, threshold=threshold)
+            )
+    square = confusion.reshape(n_lab + 1, n_lab + 1)
+    names = (*chosen, NO_SPAN)
+    conf = {
+        (names[r], names[c]): int(square[r, c]) for r, c in zip(*np.nonzero(square), strict=True)
+    }
     return PairComparison(
-        a, b, mode, threshold, scores, confusion, tuple(diagnosis), tuple(skipped)
+        a,
+        b,
+        mode,
+        threshold,
+        scores_from_counts(per_document.values(), chosen),
+        conf,
+        tuple(diagnosis),
+        tuple(skipped),
+        per_document,
+        diagnose,
     )
+
+
+def _arrays(
+    index: SpanIndex, doc: AgreementDocument, who: str, labels: Sequence[str]
+) -> tuple[SpanArrays, IntArray]:
+    """The annotator's spans of the chosen labels (codes = positions in ``labels``) and
+    their positions in ``doc.spans[who]``."""
+    starts, ends, codes = index.arrays(doc, who)
+    position = index.positions(labels)[codes]
+    keep = np.flatnonzero(position >= 0)
+    return SpanArrays(starts[keep], ends[keep], position[keep]), keep
 
 
 def confusion_from(diagnosis: Sequence[SpanMatch]) -> dict[tuple[str, str], int]:
@@ -126,138 +194,27 @@ def confusion_from(diagnosis: Sequence[SpanMatch]) -> dict[tuple[str, str], int]
     return out
 
 
-def _scores(diagnosis: Sequence[SpanMatch], labels: Sequence[str]) -> tuple[LabelScore, ...]:
+def scores_from_counts(
+    documents: Iterable[Mapping[str, Counts]], labels: Sequence[str]
+) -> tuple[LabelScore, ...]:
+    """Per-label scores, then the ``ALL_LABELS`` row, from per-document counts summed."""
     n_a = dict.fromkeys(labels, 0)
     n_b = dict.fromkeys(labels, 0)
     hits = dict.fromkeys(labels, 0)
-    for line in diagnosis:
-        if line.a is not None:
-            n_a[line.a[2]] += 1
-        if line.b is not None:
-            n_b[line.b[2]] += 1
-        if line.status == "matched":
-            hits[line.label] += 1
-    rows = [_score(lab, n_a[lab], n_b[lab], hits[lab]) for lab in labels]
-    total = _score(ALL_LABELS, sum(n_a.values()), sum(n_b.values()), sum(hits.values()))
+    for counts in documents:
+        for label in labels:
+            x, y, z = counts.get(label, (0, 0, 0))
+            n_a[label] += x
+            n_b[label] += y
+            hits[label] += z
+    rows = [score_of(lab, n_a[lab], n_b[lab], hits[lab]) for lab in labels]
+    total = score_of(ALL_LABELS, sum(n_a.values()), sum(n_b.values()), sum(hits.values()))
     return (*rows, total)
 
 
-def _score(label: str, n_a: int, n_b: int, matched: int) -> LabelScore:
+def score_of(label: str, n_a: int, n_b: int, matched: int) -> LabelScore:
     nan = float("nan")
     precision = matched / n_b if n_b else nan
     recall = matched / n_a if n_a else nan
     f1 = 2 * matched / (n_a + n_b) if n_a + n_b else nan
     return LabelScore(label, n_a, n_b, matched, precision, recall, f1)
-
-
-def _fmt(span: SpanTuple) -> str:
-    return f"[{span[0]}, {span[1]}) {span[2]}"
-
-
-def _compare_document(
-    key: str,
-    spans_a: list[SpanTuple],
-    spans_b: list[SpanTuple],
-    a: str,
-    b: str,
-    mode: MatchMode,
-    threshold: float,
-) -> list[SpanMatch]:
-    same = match(spans_a, spans_b, mode=mode, threshold=threshold, same_label=True)
-    out: list[SpanMatch] = []
-    for c in same.pairs:
-        why = "exact match" if mode == "exact" else f"overlap {c.ratio:.2f} >= {threshold:.2f}"
-        out.append(SpanMatch(key, "matched", spans_a[c.i], spans_b[c.j], c.ratio, why))
-    left_a = [i for i in range(len(spans_a)) if i not in same.rows]
-    left_b = [j for j in range(len(spans_b)) if j not in same.cols]
-    cross = match(
-        [spans_a[i] for i in left_a],
-        [spans_b[j] for j in left_b],
-        mode=mode,
-        threshold=threshold,
-        same_label=False,
-    )
-    for c in cross.pairs:
-        sa, sb = spans_a[left_a[c.i]], spans_b[left_b[c.j]]
-        where = (
-            "over the same range"
-            if sa[:2] == sb[:2]
-            else f"over an overlapping range (overlap {c.ratio:.2f})"
-        )
-        why = f"label differs: {a} says {sa[2]}, {b} says {sb[2]} {where}"
-        out.append(SpanMatch(key, "label_differs", sa, sb, c.ratio, why))
-    matched_to_b = {c.j: c.i for c in same.pairs}
-    matched_to_a = {c.i: c.j for c in same.pairs}
-    for k, i in enumerate(left_a):
-        if k in cross.rows:
-            continue
-        best, why = _explain(
-            spans_a[i],
-            spans_b,
-            same.candidates_of_row(i),
-            matched_to_b,
-            spans_a,
-            a,
-            b,
-            mode,
-            threshold,
-        )
-        out.append(SpanMatch(key, "only_a", spans_a[i], None, best, why))
-    for k, j in enumerate(left_b):
-        if k in cross.cols:
-            continue
-        best, why = _explain(
-            spans_b[j],
-            spans_a,
-            same.candidates_of_col(j),
-            matched_to_a,
-            spans_b,
-            b,
-            a,
-            mode,
-            threshold,
-        )
-        out.append(SpanMatch(key, "only_b", None, spans_b[j], best, why))
-    out.sort(key=lambda m: (m.a or m.b or (0, 0, ""))[:2])
-    return out
-
-
-def _explain(
-    span: SpanTuple,
-    others: list[SpanTuple],
-    candidates: list[Candidate],
-    taken: dict[int, int],
-    own: list[SpanTuple],
-    me: str,
-    other: str,
-    mode: MatchMode,
-    threshold: float,
-) -> tuple[float, str]:
-    """Why ``span`` (by ``me``) found no partner among ``other``'s spans."""
-    label = span[2]
-    eligible = [c for c in candidates if c.eligible]
-    if eligible:
-        c = max(eligible, key=lambda c: c.ratio)
-        partner = others[c.other]
-        rival = own[taken[c.other]]
-        return c.ratio, (
-            f"competing: {other}'s span {_fmt(partner)} (overlap {c.ratio:.2f}) is matched to"
-            f" another span of {me}, {_fmt(rival)}"
-        )
-    if candidates:
-        c = max(candidates, key=lambda c: c.ratio)
-        partner = others[c.other]
-        if mode == "exact":
-            return c.ratio, (
-                f"boundary mismatch (exact mode): closest {label} span by {other} is"
-                f" {_fmt(partner)} (overlap {c.ratio:.2f})"
-            )
-        return c.ratio, (
-            f"best overlap {c.ratio:.2f} below threshold {threshold:.2f}"
-            f" ({other}'s span {_fmt(partner)})"
-        )
-    why = f"no span of label {label} by {other} overlaps"
-    hints = [o for o in others if o[0] < span[1] and span[0] < o[1]]
-    if hints:
-        why += "; " + other + " has " + ", ".join(_fmt(o) for o in hints[:3]) + " there"
-    return 0.0, why

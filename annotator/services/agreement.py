@@ -1,18 +1,22 @@
 """Agreement use case: load the chosen layers from the database and build one report.
 
 The report itself is :func:`annotator.agreement.build_report`; this module only decides
-which documents and spans go in, and who counts as having annotated what: an annotator with
-a status other than todo, or at least one span, on a document has annotated it (their empty
-layer means "nothing here"); anyone else is missing there and left out, not counted as
-disagreeing. Only passage level loads document text.
+which documents and spans go in, and who *covers* which document. By default (coverage
+``"done"``) an annotator covers a document they marked done: there, having no span of a
+label is a real "no". With coverage ``"touched"`` any status other than todo, or a single
+span, is enough. An annotator who does not cover a document is missing there: left out of
+every pair and of Fleiss' kappa for it, never counted as disagreeing, and the report lists
+the document. Only passage level loads document text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from annotator.agreement import AgreementDocument, AgreementReport, SpanTuple, build_report
+from annotator.agreement.bootstrap import Bootstrap
 from annotator.agreement.report import ReportLevel
 from annotator.agreement.spans import MatchMode
 from annotator.core.errors import AnnotatorError
@@ -21,7 +25,15 @@ from annotator.core.team import DocumentLayers
 from annotator.storage import Database, Tx, repo, team
 
 ProgressFn = Callable[[int, int], None]
-"""progress(documents loaded, documents chosen)."""
+"""progress(steps done, steps): documents loaded, then pairs matched and labels computed."""
+
+Coverage = Literal["done", "touched"]
+COVERAGE_RULES: dict[str, str] = {
+    "done": "an annotator covers a document they marked done; documents a pair does not both"
+    " cover are left out of that pair",
+    "touched": "an annotator covers a document they touched (a status other than todo, or a"
+    " span); documents a pair does not both cover are left out of that pair",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,18 +47,33 @@ class AgreementQuery:
     level: ReportLevel = "char"
     mode: MatchMode = "overlap"
     threshold: float = 0.5
+    coverage: Coverage = "done"
+    diagnose: bool = False
+    """Keep one diagnosis line per span (always matched at span level; at char and passage
+    level spans are matched only for this)."""
+    bootstrap: int = 1000
+    """Resamples of the documents for the intervals; 0 turns them off."""
+    seed: int = 0
 
 
-def agreement_document(layers: DocumentLayers) -> AgreementDocument:
-    """Adapt one document's layers; the key is the document id (titles are not unique)."""
-    spans: dict[str, list[SpanTuple]] = {name: [] for name in layers.annotated}
+def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> AgreementDocument:
+    """Adapt one document's layers; the key is the document id (titles are not unique),
+    and only annotators who cover the document (see the module docstring) take part."""
+    covering = layers.done if coverage == "done" else layers.annotated
+    spans: dict[str, list[SpanTuple]] = {name: [] for name in covering}
     for sp in layers.spans:
-        spans.setdefault(sp.annotator, []).append((sp.start, sp.end, sp.label))
+        if sp.annotator in covering:
+            spans[sp.annotator].append((sp.start, sp.end, sp.label))
+    for who, plain in layers.plain_spans.items():
+        if who in covering:
+            spans[who] = plain
     return AgreementDocument(
         key=str(layers.id),
         length=layers.length,
         spans={k: tuple(v) for k, v in spans.items()},
         text=layers.text,
+        name=layers.external_id,
+        title=layers.title,
     )
 
 
@@ -85,9 +112,10 @@ class AgreementService:
                 document_ids=query.document_ids,
                 only_done=query.only_done,
                 with_text=with_text,
+                plain=True,
             )
             for layers in rows:
-                out.append(agreement_document(layers))
+                out.append(agreement_document(layers, query.coverage))
                 if progress is not None:
                     progress(len(out), total)
             if progress is not None:
@@ -108,6 +136,12 @@ class AgreementService:
                 + (f"; this project has only {', '.join(names)}." if names else ".")
             )
         docs = self.documents(q, progress=progress)
+        loaded = len(docs)
+
+        def computing(done: int, steps: int) -> None:
+            if progress is not None:
+                progress(loaded + done, loaded + steps)
+
         try:
             return build_report(
                 docs,
@@ -116,6 +150,10 @@ class AgreementService:
                 labels=q.labels or None,
                 mode=q.mode,
                 threshold=q.threshold,
+                diagnose=q.diagnose,
+                bootstrap=Bootstrap(resamples=q.bootstrap, seed=q.seed),
+                policies={"coverage": COVERAGE_RULES[q.coverage]},
+                progress=computing,
             )
         except ValueError as exc:
             raise AnnotatorError(str(exc)) from exc

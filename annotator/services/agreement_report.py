@@ -46,11 +46,19 @@ class DisplayTable:
     rows: tuple[tuple[str, ...], ...]
 
 
+def fmt_ci(ci: tuple[float, float]) -> str:
+    """An interval as shown everywhere: "[0.712,0.801]" (one word, so text tables split
+    cleanly), "n/a" where undefined."""
+    lo, hi = ci
+    return "n/a" if math.isnan(lo) or math.isnan(hi) else f"[{lo:.3f},{hi:.3f}]"
+
+
 def pair_table(report: AgreementReport) -> DisplayTable:
     """Pairs x labels: kappa (char and passage level) or P/R/F1 and u-alpha (span level)."""
     rows: tuple[tuple[str, ...], ...]
+    ci = (f"{_confidence(report)}-CI",) if report.resamples else ()
     if report.level == "span":
-        headers: tuple[str, ...] = ("A", "B", "label", "P", "R", "F1", "u-alpha", "spans")
+        headers: tuple[str, ...] = ("A", "B", "label", "P", "R", "F1", *ci, "u-alpha", "spans")
         rows = tuple(
             (
                 r.a,
@@ -59,6 +67,7 @@ def pair_table(report: AgreementReport) -> DisplayTable:
                 fmt(r.precision),
                 fmt(r.recall),
                 fmt(r.f1),
+                *((fmt_ci(r.ci),) if ci else ()),
                 fmt(r.u_alpha),
                 str(r.units),
             )
@@ -67,38 +76,121 @@ def pair_table(report: AgreementReport) -> DisplayTable:
         title = "Pairs x labels: precision (B against A), recall, F1, unitizing alpha"
     else:
         unit = "characters" if report.level == "char" else "sentences"
-        headers = ("A", "B", "label", "kappa", unit)
-        rows = tuple((r.a, r.b, r.label, fmt(r.kappa), str(r.units)) for r in report.pair_rows)
+        headers = ("A", "B", "label", "kappa", *ci, unit)
+        rows = tuple(
+            (r.a, r.b, r.label, fmt(r.kappa), *((fmt_ci(r.ci),) if ci else ()), str(r.units))
+            for r in report.pair_rows
+        )
         title = f"Pairs x labels: Cohen's kappa ({report.level} level)"
     return DisplayTable(title, headers, rows)
 
 
+def _confidence(report: AgreementReport) -> str:
+    text = report.policies.get("intervals", "")
+    return text.split(" ", 1)[0] if text and text != "off" else "95%"
+
+
 def label_table(report: AgreementReport) -> DisplayTable:
-    """Per label over all chosen annotators: alpha and what each one marked."""
+    """Per label over all chosen annotators: alpha and Fleiss' kappa, or team-wide u-alpha."""
     names = report.annotators
     if report.level == "span":
         return DisplayTable(
-            "Spans per label and annotator",
-            ("label", "spans", *names),
+            f"Per label over all {len(names)} annotators: unitizing alpha, spans per annotator",
+            ("label", "u-alpha", "spans", *names),
             tuple(
-                (r.label, str(r.units), *(str(r.positives.get(n, 0)) for n in names))
+                (
+                    r.label,
+                    fmt(r.u_alpha),
+                    str(r.units),
+                    *(str(r.positives.get(n, 0)) for n in names),
+                )
                 for r in report.label_rows
             ),
         )
     unit = "characters" if report.level == "char" else "sentences"
+    ci = report.resamples > 0
+    headers = (
+        "label",
+        "alpha",
+        *(("alpha-CI",) if ci else ()),
+        "Fleiss",
+        *(("Fleiss-CI",) if ci else ()),
+        unit,
+        "covered-by-all",
+        *names,
+    )
     return DisplayTable(
-        f"Krippendorff's alpha per label ({unit} marked per annotator)",
-        ("label", "alpha", unit, *names),
+        f"Per label over all {len(names)} annotators: Krippendorff's alpha, Fleiss' kappa"
+        f" ({unit} marked per annotator)",
+        headers,
         tuple(
-            (r.label, fmt(r.alpha), str(r.units), *(str(r.positives.get(n, 0)) for n in names))
+            (
+                r.label,
+                fmt(r.alpha),
+                *((fmt_ci(r.alpha_ci),) if ci else ()),
+                fmt(r.fleiss),
+                *((fmt_ci(r.fleiss_ci),) if ci else ()),
+                str(r.units),
+                str(r.fleiss_units),
+                *(str(r.positives.get(n, 0)) for n in names),
+            )
             for r in report.label_rows
         ),
     )
 
 
+def summary_table(report: AgreementReport) -> DisplayTable | None:
+    """Span level: mean pairwise P/R/F1 per label, micro and macro; None at other levels."""
+    if report.level != "span":
+        return None
+    ci = (f"{_confidence(report)}-CI",) if report.resamples else ()
+    return DisplayTable(
+        f"Mean over {len(report.comparisons)} pair(s): precision, recall, F1"
+        f" (u-alpha over all annotators and labels: {fmt(report.u_alpha)})",
+        ("label", "P", "R", "F1", *ci, "pairs"),
+        tuple(
+            (
+                r.label,
+                fmt(r.precision),
+                fmt(r.recall),
+                fmt(r.f1),
+                *((fmt_ci(r.f1_ci),) if ci else ()),
+                str(r.pairs),
+            )
+            for r in report.summary_rows
+        ),
+    )
+
+
+def team_summary(report: AgreementReport) -> str:
+    """The headline team-wide figures in one line (the GUI's summary, the CLI's first line)."""
+    n = len(report.annotators)
+    ci = f"; intervals from {report.resamples} resamples" if report.resamples else ""
+    if report.level == "span":
+        micro = next((r for r in report.summary_rows if r.label == "(micro)"), None)
+        macro = next((r for r in report.summary_rows if r.label == "(macro)"), None)
+        parts = [f"u-alpha over all {n} annotators and labels {fmt(report.u_alpha)}"]
+        if micro is not None and macro is not None:
+            parts.append(
+                f"mean pairwise F1 micro {fmt(micro.f1)} {fmt_ci(micro.f1_ci)},"
+                f" macro {fmt(macro.f1)} {fmt_ci(macro.f1_ci)}"
+            )
+        return "; ".join(parts) + ci
+    figures = ", ".join(
+        f"{r.label} alpha {fmt(r.alpha)} / Fleiss {fmt(r.fleiss)}" for r in report.label_rows
+    )
+    return f"Over all {n} annotators: {figures}{ci}"
+
+
 def display_tables(report: AgreementReport) -> tuple[DisplayTable, DisplayTable]:
     """The two tables every view of a report shows: pairs x labels, then labels."""
     return pair_table(report), label_table(report)
+
+
+def all_tables(report: AgreementReport) -> list[DisplayTable]:
+    """Every table of the report: pairs, labels and, at span level, the summary."""
+    summary = summary_table(report)
+    return [*display_tables(report), *([summary] if summary else [])]
 
 
 def pair_measure(report: AgreementReport) -> dict[tuple[str, str], dict[str, float]]:
@@ -130,6 +222,8 @@ def render_table(table: DisplayTable) -> str:
 
 
 def _numeric(cell: str) -> bool:
+    if cell.startswith("[") and cell.endswith("]"):
+        return True
     return cell == "n/a" or cell.lstrip("-").replace(".", "", 1).isdigit()
 
 
@@ -138,10 +232,9 @@ def render_text(report: AgreementReport) -> str:
         f"{len(report.documents)} document(s), annotators {', '.join(report.annotators)},"
         f" level {report.level}"
     )
-    first = next(iter(report.comparisons.values()), None)
-    if first is not None and report.level == "span":
-        head += f", {first.mode} matching (threshold {first.threshold:g})"
-    parts = [head, *(render_table(t) for t in display_tables(report))]
+    head += "\n" + team_summary(report)
+    policies = "Policies:\n" + "\n".join(f"  {k}: {v}" for k, v in report.policies.items())
+    parts = [head, policies, *(render_table(t) for t in all_tables(report))]
     if report.notes:
         parts.append("Notes:\n" + "\n".join(f"  {n}" for n in report.notes))
     return "\n\n".join(parts)
@@ -150,15 +243,38 @@ def render_text(report: AgreementReport) -> str:
 # --- machine-readable ------------------------------------------------------------
 
 
+def _ci_json(ci: tuple[float, float]) -> list[float | None] | None:
+    lo, hi = ci
+    return None if math.isnan(lo) or math.isnan(hi) else [lo, hi]
+
+
+def _span_json(span: SpanTuple | None) -> list[object] | None:
+    return list(span) if span else None
+
+
 def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> dict[str, Any]:
-    """Everything in the report as JSON-ready data; undefined numbers become null."""
+    """Everything in the report as JSON-ready data; undefined numbers become null.
+
+    Documents appear by key (the database id) with their own imported id and title; with a
+    diagnosis, every span of every pair is listed, matched ones too.
+    """
     info = info or {}
+
+    def title(key: str) -> str:
+        return report.names.get(key, ("", ""))[1] or info.get(key, ("", ""))[0]
+
     return {
         "level": report.level,
         "pair_measure": report.pair_measure,
+        "policies": dict(report.policies),
+        "bootstrap_resamples": report.resamples,
         "annotators": list(report.annotators),
         "labels": list(report.labels),
-        "documents": [{"key": k, "title": info.get(k, ("", ""))[0]} for k in report.documents],
+        "documents": [
+            {"key": k, "id": report.names.get(k, ("", ""))[0] or k, "title": title(k)}
+            for k in report.documents
+        ],
+        "uncovered": [{"document": d, "annotators": list(who)} for d, who in report.uncovered],
         "pairs": [
             {
                 "a": r.a,
@@ -168,6 +284,7 @@ def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> di
                 "precision": _num(r.precision),
                 "recall": _num(r.recall),
                 "f1": _num(r.f1),
+                "ci": _ci_json(r.ci),
                 "u_alpha": _num(r.u_alpha),
                 "units": r.units,
             }
@@ -177,11 +294,28 @@ def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> di
             {
                 "label": r.label,
                 "alpha": _num(r.alpha),
+                "alpha_ci": _ci_json(r.alpha_ci),
+                "fleiss_kappa": _num(r.fleiss),
+                "fleiss_kappa_ci": _ci_json(r.fleiss_ci),
+                "fleiss_units": r.fleiss_units,
+                "u_alpha": _num(r.u_alpha),
                 "units": r.units,
                 "positives": dict(r.positives),
             }
             for r in report.label_rows
         ],
+        "summary": [
+            {
+                "label": r.label,
+                "precision": _num(r.precision),
+                "recall": _num(r.recall),
+                "f1": _num(r.f1),
+                "f1_ci": _ci_json(r.f1_ci),
+                "pairs": r.pairs,
+            }
+            for r in report.summary_rows
+        ],
+        "u_alpha": _num(report.u_alpha),
         "per_document": [
             {
                 "document": r.document,
@@ -191,6 +325,7 @@ def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> di
             }
             for r in report.document_rows
         ],
+        "diagnosed": report.diagnosed,
         "comparisons": [
             {
                 "a": a,
@@ -203,13 +338,12 @@ def report_dict(report: AgreementReport, info: DocumentInfo | None = None) -> di
                     {
                         "document": m.document,
                         "status": m.status,
-                        "a": list(m.a) if m.a else None,
-                        "b": list(m.b) if m.b else None,
+                        "a": _span_json(m.a),
+                        "b": _span_json(m.b),
                         "overlap": m.overlap,
                         "reason": m.reason,
                     }
                     for m in comp.diagnosis
-                    if m.status != "matched"
                 ],
                 "skipped_documents": list(comp.skipped_documents),
             }
@@ -223,40 +357,113 @@ def render_json(report: AgreementReport, info: DocumentInfo | None = None) -> st
     return json.dumps(report_dict(report, info), ensure_ascii=False, indent=2)
 
 
+CSV_HEADER = (
+    "kind",
+    "a",
+    "b",
+    "label",
+    "kappa",
+    "precision",
+    "recall",
+    "f1",
+    "u_alpha",
+    "alpha",
+    "fleiss_kappa",
+    "ci_low",
+    "ci_high",
+    "units",
+    "document",
+    "status",
+    "a_span",
+    "b_span",
+    "overlap",
+    "text",
+    "alpha_ci_low",
+    "alpha_ci_high",
+)
+
+
 def render_csv(report: AgreementReport) -> str:
-    """One row per pair and label with every measure, then one per label with alpha."""
+    """One table, a ``kind`` column telling rows apart.
+
+    ``policy`` (label = its name, text = the rule); ``pair`` (per pair and label, CI of the
+    pair measure); ``label`` (alpha with its CI in ``alpha_ci_*``, Fleiss' kappa with its CI
+    in ``ci_*``, or u-alpha); ``summary`` (span level means); ``uncovered``; and, with a
+    diagnosis, ``diagnosis`` (one row per span, matched ones too).
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        [
-            "kind",
-            "a",
-            "b",
-            "label",
-            "kappa",
-            "precision",
-            "recall",
-            "f1",
-            "u_alpha",
-            "alpha",
-            "units",
-        ]
-    )
+    w.writerow(CSV_HEADER)
+    blank: list[object] = [""] * len(CSV_HEADER)
+
+    def row(**cells: object) -> None:
+        out = list(blank)
+        for key, value in cells.items():
+            out[CSV_HEADER.index(key)] = value if not isinstance(value, float) else _csv_num(value)
+        w.writerow(out)
+
+    for name, rule in report.policies.items():
+        row(kind="policy", label=name, text=rule)
     for r in report.pair_rows:
-        w.writerow(
-            [
-                "pair",
-                r.a,
-                r.b,
-                r.label,
-                *(_csv_num(v) for v in (r.kappa, r.precision, r.recall, r.f1, r.u_alpha)),
-                "",
-                r.units,
-            ]
+        row(
+            kind="pair",
+            a=r.a,
+            b=r.b,
+            label=r.label,
+            kappa=r.kappa,
+            precision=r.precision,
+            recall=r.recall,
+            f1=r.f1,
+            u_alpha=r.u_alpha,
+            ci_low=r.ci[0],
+            ci_high=r.ci[1],
+            units=r.units,
         )
     for lr in report.label_rows:
-        w.writerow(["label", "", "", lr.label, "", "", "", "", "", _csv_num(lr.alpha), lr.units])
+        row(
+            kind="label",
+            label=lr.label,
+            alpha=lr.alpha,
+            fleiss_kappa=lr.fleiss,
+            u_alpha=lr.u_alpha,
+            ci_low=lr.fleiss_ci[0],
+            ci_high=lr.fleiss_ci[1],
+            alpha_ci_low=lr.alpha_ci[0],
+            alpha_ci_high=lr.alpha_ci[1],
+            units=lr.units,
+        )
+    for sr in report.summary_rows:
+        row(
+            kind="summary",
+            label=sr.label,
+            precision=sr.precision,
+            recall=sr.recall,
+            f1=sr.f1,
+            ci_low=sr.f1_ci[0],
+            ci_high=sr.f1_ci[1],
+            units=sr.pairs,
+        )
+    for key, who in report.uncovered:
+        row(kind="uncovered", document=report.document_name(key), text=", ".join(who))
+    for (a, b), comp in report.comparisons.items():
+        for m in comp.diagnosis:
+            row(
+                kind="diagnosis",
+                a=a,
+                b=b,
+                label=m.label,
+                document=report.document_name(m.document),
+                status=m.status,
+                a_span=_span_cell(m.a),
+                b_span=_span_cell(m.b),
+                overlap=m.overlap,
+                text=m.reason,
+            )
     return buf.getvalue()
+
+
+def _span_cell(span: SpanTuple | None) -> str:
+    return "" if span is None else f"{span[0]}-{span[1]} {span[2]}"
 
 
 def _csv_num(value: float) -> str:
@@ -315,7 +522,7 @@ def _excerpt(info: DocumentInfo, key: str, span: SpanTuple | None) -> str:
 
 def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> str:
     """One page with no external assets or scripts: tables, heatmap, per document,
-    confusion matrices and every span the pairs did not agree on, with its text."""
+    confusion matrices and every span of the diagnosis (matched ones too), with its text."""
     info = info or {}
     esc = html.escape
     measure = "F1" if report.pair_measure == "f1" else "Cohen's kappa"
@@ -326,6 +533,9 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
         f"<h1>Agreement report: {esc(report.level)} level</h1>",
         f"<p>{len(report.documents)} document(s); annotators "
         f"{esc(', '.join(report.annotators))}; labels {esc(', '.join(report.labels))}.</p>",
+        "<h2>Policies</h2><table><tbody>",
+        *(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in report.policies.items()),
+        "</tbody></table>",
     ]
     # Heatmap: pairs x labels coloured by the pair measure.
     grid = pair_measure(report)
@@ -344,7 +554,14 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
             )
         out.append("</tr>")
     out.append("</tbody></table>")
-    out += [_table_html(t) for t in display_tables(report)]
+    out += [_table_html(t) for t in all_tables(report)]
+    if report.uncovered:
+        out.append("<h2>Documents left out for some annotators (not covered)</h2><ul>")
+        out += [
+            f"<li>{esc(report.document_name(d))}: {esc(', '.join(who))}</li>"
+            for d, who in report.uncovered
+        ]
+        out.append("</ul>")
     # Per document.
     pairs = list(report.comparisons)
     out.append(f"<h2>Per document ({esc(measure)} per pair")
@@ -355,8 +572,9 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
     out += [f"<th>{esc(a)} / {esc(b)}</th>" for a, b in pairs]
     out.append("</tr></thead><tbody>")
     for r in report.document_rows:
-        title = info.get(r.document, ("", ""))[0]
-        name = f"{r.document}: {title}" if title else r.document
+        name = report.document_name(r.document)
+        if name == r.document and info.get(r.document, ("", ""))[0]:
+            name = f"{r.document}: {info[r.document][0]}"
         out.append(f"<tr><td>{esc(name)}</td><td>{esc(r.label)}</td>")
         if report.level != "span":
             out.append(f'<td class="num">{fmt(r.alpha)}</td>')
@@ -375,9 +593,11 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
             )
             out.append(f"<tr><th>{esc(ra)}</th>{counts}</tr>")
         out.append("</tbody></table>")
-        lines = [m for m in comp.diagnosis if m.status != "matched"]
+        lines = comp.diagnosis
+        unmatched = sum(m.status != "matched" for m in lines)
         out.append(
-            f"<h2>Diagnosis {esc(a)} / {esc(b)}: {len(lines)} span(s) not matched</h2>"
+            f"<h2>Diagnosis {esc(a)} / {esc(b)}: {len(lines)} line(s),"
+            f" {unmatched} not matched</h2>"
             "<table><thead><tr><th>document</th><th>status</th>"
             f"<th>{esc(a)}</th><th>{esc(b)}</th><th>reason</th></tr></thead><tbody>"
         )
@@ -394,7 +614,8 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
                     + "</td>"
                 )
             out.append(
-                f"<tr><td>{esc(m.document)}</td><td>{esc(m.status)}</td>{''.join(cells)}"
+                f"<tr><td>{esc(report.document_name(m.document))}</td>"
+                f"<td>{esc(m.status)}</td>{''.join(cells)}"
                 f"<td>{esc(m.reason)}</td></tr>"
             )
         out.append("</tbody></table>")

@@ -6,6 +6,7 @@ Same rules as ``repo``: the session comes first, nothing commits, core objects c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -52,12 +53,14 @@ def iter_document_layers(
     document_ids: Sequence[int] = (),
     only_done: bool = False,
     with_text: bool = False,
+    plain: bool = False,
     batch: int = 500,
 ) -> Iterator[DocumentLayers]:
     """Each chosen document with the chosen annotators' spans (of the chosen labels).
 
     Text is loaded only with ``with_text``: character-level agreement needs lengths, so a
-    large corpus streams through in batches without holding its text.
+    large corpus streams through in batches without holding its text. With ``plain`` the
+    spans come as ``plain_spans`` tuples, read as columns without building ORM rows.
     """
     ids = list(document_ids) or list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
     if only_done:
@@ -65,18 +68,17 @@ def iter_document_layers(
         ids = [i for i in ids if i in done]
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
-        docs: dict[int, tuple[str, int, str | None]] = {}
-        if with_text:
-            q_docs = select(DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.text)
-            for d, title, length, text in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
-                docs[d] = (title, length, text)
-        else:
-            q_meta = select(DocumentRow.id, DocumentRow.title, DocumentRow.length)
-            for d, title, length in s.execute(q_meta.where(DocumentRow.id.in_(chunk))):
-                docs[d] = (title, length, None)
+        docs: dict[int, tuple[str, int, str | None, str]] = {}
+        text_col = DocumentRow.text if with_text else DocumentRow.external_id
+        q_docs = select(
+            DocumentRow.id, DocumentRow.title, DocumentRow.length, DocumentRow.external_id, text_col
+        )
+        for d, title, length, ext, text in s.execute(q_docs.where(DocumentRow.id.in_(chunk))):
+            docs[d] = (title, length, text if with_text else None, ext or "")
         annotated: dict[int, set[str]] = {d: set() for d in chunk}
+        done_by: dict[int, set[str]] = {d: set() for d in chunk}
         worked = (
-            select(DocumentStatusRow.document_id, AnnotatorRow.name)
+            select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status)
             .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
             .where(DocumentStatusRow.document_id.in_(chunk))
             .where(AnnotatorRow.name.in_(annotators))
@@ -89,20 +91,40 @@ def iter_document_layers(
             .where(SpanRow.document_id.in_(chunk))
             .where(AnnotatorRow.name.in_(annotators))
         )
-        for q in (worked, tagged):
-            for doc_id, name in s.execute(q):
-                annotated[doc_id].add(name)
+        for doc_id, name, status in s.execute(worked):
+            annotated[doc_id].add(name)
+            if status == DocumentStatus.DONE.value:
+                done_by[doc_id].add(name)
+        for doc_id, name in s.execute(tagged):
+            annotated[doc_id].add(name)
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
-        q = _span_select().where(SpanRow.document_id.in_(chunk))
-        q = q.where(AnnotatorRow.name.in_(annotators))
+        plain_spans: dict[int, dict[str, list[tuple[int, int, str]]]] = {d: {} for d in chunk}
+        cols = (SpanRow.document_id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
+        q: Any = (
+            select(*cols)
+            .join(LabelRow, SpanRow.label_id == LabelRow.id)
+            .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+            if plain
+            else _span_select()
+        )
+        q = q.where(SpanRow.document_id.in_(chunk)).where(AnnotatorRow.name.in_(annotators))
         if labels:
             q = q.where(LabelRow.name.in_(labels))
-        for r in s.execute(q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)):
-            spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
+        if plain:
+            # Core rows, unordered: no ORM row processing and no sort for 100k spans.
+            for d, start, end, label, who in s.connection().execute(q):
+                by_who = plain_spans[d]
+                if who not in by_who:
+                    by_who[who] = []
+                by_who[who].append((start, end, label))
+        else:
+            q = q.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end)
+            for r in s.execute(q):
+                spans[r[0].document_id].append(_span(r[0], r[1], r[2]))
         for d in chunk:
             if d not in docs:
                 continue
-            title, length, maybe_text = docs[d]
+            title, length, maybe_text, external_id = docs[d]
             yield DocumentLayers(
                 id=d,
                 title=title,
@@ -110,6 +132,9 @@ def iter_document_layers(
                 spans=tuple(spans[d]),
                 annotated=frozenset(annotated[d]),
                 text=maybe_text,
+                done=frozenset(done_by[d]),
+                external_id=external_id,
+                plain_spans=plain_spans[d],
             )
 
 

@@ -61,11 +61,14 @@ def test_char_report_agrees_with_level_functions() -> None:
     assert r.pair("ann", "cat", "MIL").units == len(TEXT)  # only d1 is shared
     assert r.pair("ann", "bob", "MIL").units == 2 * len(TEXT)
     assert r.label("MIL").positives == {"ann": 28, "bob": 27, "cat": 28}
-    assert any("d2: not annotated by cat" in n for n in r.notes)
+    assert any("d2: not covered by cat" in n for n in r.notes)
+    assert r.uncovered == (("d2", ("cat",)),)
     d1_mil = next(row for row in r.document_rows if row.document == "d1" and row.label == "MIL")
     assert d1_mil.pairs[("ann", "cat")] == 1.0
     assert math.isnan(r.label("DIP").alpha) is False  # ann used DIP on d1
-    # Confusion and diagnosis are there at every level.
+    # Char level matches no spans unless a diagnosis is asked for; then it is all there.
+    assert r.comparisons == {} and not r.diagnosed
+    r = build_report(docs, level="char", diagnose=True)
     assert r.confusion("ann", "bob")[("DIP", "ECO")] == 1
     assert len(r.diagnosis("ann", "bob")) == len(compare_spans(docs, a="ann", b="bob").diagnosis)
 
@@ -89,8 +92,10 @@ def test_span_report() -> None:
     # ann: [0,28) and the nested [10,20); bob: [0,27): one match, one lone nested span.
     assert (mil.precision, mil.recall) == (1.0, 0.5)
     assert mil.f1 == pytest.approx(2 / 3)
-    assert math.isnan(mil.u_alpha)  # ann's MIL spans overlap: u-alpha undefined, and said so
-    assert any("u-alpha ann/bob MIL undefined" in n for n in r.notes)
+    # ann's MIL spans overlap: the overlap rule merges them (said so) and u-alpha is defined.
+    assert not math.isnan(mil.u_alpha)
+    assert any("merged into their union" in n for n in r.notes)
+    assert "merge" in r.policies["unitizing overlap rule"]
     eco = r.pair("ann", "bob", "ECO")
     assert eco.f1 == pytest.approx(2 / 3)  # d2 matched (16/27 >= 0.5); bob's d1 ECO alone
     assert not math.isnan(eco.u_alpha)

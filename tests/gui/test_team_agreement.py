@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from team_fixtures import S1, rng, team_doc_fixture  # noqa: F401
 
+from annotator.core.model import DocumentStatus
 from annotator.gui.models.agreement_models import (
     ConfusionModel,
     DiagnosisModel,
@@ -61,8 +63,14 @@ def model_rows(model: DisplayTableModel) -> list[list[str]]:
     return [headers, *cells]
 
 
+def mark_done(ws, doc: int, *names: str) -> None:
+    for name in names:
+        ws.annotations.set_status(doc, name, DocumentStatus.DONE)
+
+
 @pytest.fixture
-def agreement(qtbot, make_window, team_doc):
+def agreement(qtbot, make_window, team_doc, ws):
+    mark_done(ws, team_doc, "ann", "ben")  # coverage "done" is the default
     win = make_window()
     qtbot.keyClick(
         win.reading.current.view,
@@ -76,7 +84,8 @@ def agreement(qtbot, make_window, team_doc):
 
 
 def run_again(qtbot, view: AgreementWindow) -> None:
-    with qtbot.waitSignal(view.reportReady, timeout=10_000):
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=10_000)  # Run is ignored while busy
+    with qtbot.waitSignal(view.reportReady, timeout=30_000):
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
 
 
@@ -87,13 +96,38 @@ def test_tables_show_what_the_cli_prints(qtbot, agreement, db_url):
     assert model_rows(view.pair_model) == pairs
     assert model_rows(view.label_model) == labels
     assert len(pairs) == 4  # header + DIPLOMATIC, ECONOMIC, MILITARY
-    # Span level: P/R/F1 and u-alpha, again the CLI's strings.
+    assert model_rows(view.label_model)[0][:5] == [
+        "label",
+        "alpha",
+        "alpha-CI",
+        "Fleiss",
+        "Fleiss-CI",
+    ]
+    # Span level: P/R/F1, intervals and u-alpha, again the CLI's strings; the summary too.
     view.level.setCurrentText("span")
     run_again(qtbot, view)
-    pairs, labels = cli_tables(db_url, "--level", "span")
-    assert model_rows(view.pair_model)[0] == ["A", "B", "label", "P", "R", "F1", "u-alpha", "spans"]
+    pairs, labels, summary = cli_tables(db_url, "--level", "span")
+    assert model_rows(view.pair_model)[0] == [
+        "A",
+        "B",
+        "label",
+        "P",
+        "R",
+        "F1",
+        "95%-CI",
+        "u-alpha",
+        "spans",
+    ]
     assert model_rows(view.pair_model) == pairs
     assert model_rows(view.label_model) == labels
+    assert model_rows(view.summary_model) == summary
+    assert [row[0] for row in summary[1:]] == [
+        "DIPLOMATIC",
+        "ECONOMIC",
+        "MILITARY",
+        "(micro)",
+        "(macro)",
+    ]
 
 
 def test_heatmap_colours_follow_the_pair_measure(qtbot, agreement):
@@ -174,14 +208,21 @@ def test_fewer_than_two_annotators_says_so(qtbot, agreement):
 
 
 def test_agreement_models(qtmodeltester, ws, team_doc):
-    report = ws.agreement.report(AgreementQuery(annotators=("ann", "ben"), level="span"))
+    mark_done(ws, team_doc, "ann", "ben")
+    report = ws.agreement.report(
+        AgreementQuery(annotators=("ann", "ben"), level="span", diagnose=True)
+    )
     info = ws.agreement.document_info(report.documents)
-    from annotator.services.agreement_report import display_tables
+    from annotator.services.agreement_report import display_tables, summary_table
 
     table = DisplayTableModel()
     qtmodeltester.check(table)
     table.set_table(display_tables(report)[0])
     qtmodeltester.check(table)
+    summary = DisplayTableModel()
+    summary.set_table(summary_table(report))
+    assert summary.rowCount() == len(report.labels) + 2
+    qtmodeltester.check(summary)
     heat = HeatmapModel()
     heat.set_report(report)
     qtmodeltester.check(heat)
@@ -196,3 +237,33 @@ def test_agreement_models(qtmodeltester, ws, team_doc):
     diag.set_report(report, {k: text for k, (_, text) in info.items()})
     assert diag.rowCount() == len(report.diagnosis("ann", "ben"))
     qtmodeltester.check(diag)
+
+
+def test_three_annotators_team_figures_computed_off_the_gui_thread(qtbot, agreement, ws, team_doc):
+    """A third annotator: Fleiss' kappa and team-wide u-alpha over all three, mean pairwise
+    F1 with intervals; the run happens on the worker while the window keeps answering."""
+    _win, view = agreement
+    s1 = rng(S1)
+    ws.annotations.add(team_doc, start=s1[0], end=s1[1], label="MILITARY", annotator="cal")
+    mark_done(ws, team_doc, "cal")
+    # The window's annotator list was filled when it opened: add cal as the window would.
+    from annotator.gui.widgets.agreement_window import _checklist
+
+    view.annotator_list.addItem(_checklist(["cal"]).takeItem(0))
+    assert view.team_tab is view.tabs.widget(0)
+    view.level.setCurrentText("passage")
+    steps: list[tuple[int, int]] = []
+    view.progressed.connect(lambda done, total: steps.append((done, total)))
+    run_again(qtbot, view)
+    report = view.report
+    assert report.annotators == ("ann", "ben", "cal")
+    row = report.label("MILITARY")
+    assert not math.isnan(row.fleiss) and row.fleiss_units > 0
+    assert "Fleiss" in view.team_line.text() and "resamples" in view.team_line.text()
+    assert steps and steps[-1][0] == steps[-1][1]  # loading, then each label, to the end
+    view.level.setCurrentText("span")
+    run_again(qtbot, view)
+    assert len(view.report.comparisons) == 3
+    assert "u-alpha over all 3 annotators" in view.team_line.text()
+    assert "mean pairwise F1 micro" in view.team_line.text()
+    assert view.summary_view.isVisible()

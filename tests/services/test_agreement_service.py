@@ -73,11 +73,23 @@ def test_filters_and_missing_annotators(ws: Workspace) -> None:
     tag(ws, d3, "Drones struck a depot.", "Drones struck a depot.", "MILITARY", "ann")
     rep = ws.agreement.report(AgreementQuery(labels=("MILITARY",)))
     assert rep.labels == ("MILITARY",)
-    assert any(f"document {d3}: not annotated by bob" in n for n in rep.notes)
+    # Coverage "done": ann tagged d3 but did not mark it done, so nobody covers it.
+    assert any(f"document {d3}: not covered by ann, bob" in n for n in rep.notes)
+    assert (str(d3), ("ann", "bob")) in rep.uncovered
+    touched = ws.agreement.report(AgreementQuery(labels=("MILITARY",), coverage="touched"))
+    assert any(f"document {d3}: not covered by bob" in n for n in touched.notes)
+    ws.annotations.set_status(d3, "ann", DocumentStatus.DONE)
+    ws.annotations.set_status(d3, "bob", DocumentStatus.DONE)
+    # bob marked d3 done without a span: a real "no" now, so d3 counts for the pair.
+    both = ws.agreement.report(AgreementQuery(labels=("MILITARY",)))
+    assert both.uncovered == ()
+    assert (
+        both.pair("ann", "bob", "MILITARY").units == rep.pair("ann", "bob", "MILITARY").units + 22
+    )
     done = ws.agreement.report(AgreementQuery(only_done=True))
-    assert done.documents == (str(d1), str(d2))
+    assert done.documents == (str(d1), str(d2), str(d3))
     ws.annotations.set_status(d2, "bob", DocumentStatus.IN_PROGRESS)
-    assert ws.agreement.report(AgreementQuery(only_done=True)).documents == (str(d1),)
+    assert ws.agreement.report(AgreementQuery(only_done=True)).documents == (str(d1), str(d3))
     one = ws.agreement.report(AgreementQuery(document_ids=(d2,)))
     assert one.documents == (str(d2),)
     with pytest.raises(AnnotatorError, match="No annotator named 'zoe'"):
@@ -107,7 +119,7 @@ def test_gold_is_not_a_default_annotator(ws: Workspace) -> None:
 
 def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     two_annotators(ws)
-    rep = ws.agreement.report(AgreementQuery(level="span"))
+    rep = ws.agreement.report(AgreementQuery(level="span", diagnose=True))
     info = ws.agreement.document_info(rep.documents)
     page = tmp_path / "r.html"
     assert out.write_report(page, rep, info) == "html"
@@ -119,9 +131,25 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     out.write_report(data, rep, info)
     parsed = json.loads(data.read_text(encoding="utf-8"))
     assert [p["f1"] for p in parsed["pairs"]] == [r.f1 for r in rep.pair_rows]
+    # The full diagnosis: matched spans too, so every F1 can be rebuilt from the lines.
+    lines = parsed["comparisons"][0]["diagnosis"]
+    assert len(lines) == len(rep.diagnosis("ann", "bob"))
+    matched = sum(m["status"] == "matched" for m in lines)
+    assert matched == sum(
+        r.score(lab).matched for r in rep.comparisons.values() for lab in rep.labels
+    )
+    assert matched > 0
+    assert parsed["policies"]["coverage"].startswith(
+        "an annotator covers a document they marked done"
+    )
+    assert "overlap" in parsed["policies"]["matching"]
+    assert parsed["documents"][0]["title"]
     table = tmp_path / "r.csv"
     out.write_report(table, rep)
-    assert table.read_text(encoding="utf-8").splitlines()[0].startswith("kind,a,b,label")
+    rows = table.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("kind,a,b,label")
+    assert sum(r.startswith("diagnosis,") for r in rows) == len(lines)
+    assert any(r.startswith("policy,,,coverage") for r in rows)
     with pytest.raises(AnnotatorError, match="unknown report type"):
         out.write_report(tmp_path / "r.pdf", rep)
     assert not (tmp_path / "r.pdf").exists()

@@ -189,34 +189,61 @@ class ConfusionModel(_Table):
 
 
 class DiagnosisModel(_Table):
-    """Every span of every pair, matched or not, with the matcher's reason."""
+    """Every span of every pair, matched or not, with the matcher's reason.
+
+    Rows are made into strings only when the view asks for them: a long document's
+    diagnosis has hundreds of thousands of lines, and building them all on the GUI thread
+    would freeze the window.
+    """
 
     HEADERS = ("pair", "document", "status", "A span", "B span", "overlap", "reason", "text")
     MatchRole = Qt.ItemDataRole.UserRole + 1
     """(document id, a, b, SpanMatch) of the row: what the comparison view opens."""
 
     def set_report(self, report: AgreementReport | None, texts: Mapping[str, str]) -> None:
+        self.beginResetModel()
         self._matches: list[tuple[str, str, SpanMatch]] = []
         if report is not None:
             for (a, b), comp in report.comparisons.items():
                 self._matches += [(a, b, m) for m in comp.diagnosis]
-        cells = []
-        for a, b, m in self._matches:
-            span = m.a if m.a is not None else m.b
-            assert span is not None
-            cells.append(
-                (
-                    f"{a} / {b}",
-                    m.document,
-                    m.status,
-                    _span_text(m.a),
-                    _span_text(m.b),
-                    f"{m.overlap:.2f}",
-                    m.reason,
-                    excerpt(texts.get(m.document, "")[span[0] : span[1]], 80),
-                )
-            )
-        self._reset(self.HEADERS, cells)
+        self._texts = dict(texts)
+        self._headers = self.HEADERS
+        self._cells = []
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(getattr(self, "_matches", ()))
+
+    def text(self, row: int, column: int) -> str:
+        a, b, m = self._matches[row]
+        if column == 0:
+            return f"{a} / {b}"
+        if column == 1:
+            return m.document
+        if column == 2:
+            return m.status
+        if column == 3:
+            return _span_text(m.a)
+        if column == 4:
+            return _span_text(m.b)
+        if column == 5:
+            return f"{m.overlap:.2f}"
+        if column == 6:
+            return m.reason
+        span = m.a if m.a is not None else m.b
+        assert span is not None
+        return excerpt(self._texts.get(m.document, "")[span[0] : span[1]], 80)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        n = len(self.HEADERS)
+        return [tuple(self.text(r, c) for c in range(n)) for r in range(self.rowCount())]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(index.row(), index.column())
+        return self.extra(index, role)
 
     def match_at(self, row: int) -> tuple[int, str, str, SpanMatch]:
         """Not ``match``: that name is a QAbstractItemModel virtual (item search)."""
@@ -229,6 +256,8 @@ class DiagnosisModel(_Table):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             status = self._matches[index.row()][2].status
             return QColor("#2e7d32" if status == "matched" else "#c62828")
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 5:
+            return int(_ALIGN_RIGHT.value)
         return None
 
 

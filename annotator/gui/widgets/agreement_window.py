@@ -1,5 +1,7 @@
-"""The agreement view: choose who and what to compare, run the report off the GUI thread, read
-it as the CLI's tables, a heatmap, per document, confusion per pair and the span diagnosis."""
+"""The agreement view: choose who and what to compare, run the report off the GUI thread (with
+progress through loading, matching and each label), read it as the CLI's tables: team-wide
+figures (alpha, Fleiss' kappa, unitizing alpha, mean pairwise F1, bootstrap intervals), pairs,
+a heatmap, per document, confusion per pair and the span diagnosis."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -41,7 +44,12 @@ from annotator.gui.models.agreement_models import (
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 from annotator.services.agreement import AgreementQuery
-from annotator.services.agreement_report import display_tables, write_report
+from annotator.services.agreement_report import (
+    display_tables,
+    summary_table,
+    team_summary,
+    write_report,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ class AgreementWindow(QMainWindow):
     comparisonRequested = Signal(object)
     """A ComparisonRequest: a diagnosis row was double-clicked."""
     reportReady = Signal()
+    progressed = Signal(int, int)
+    """(steps done, steps) of the running report: documents loaded, pairs matched, labels."""
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +116,17 @@ class AgreementWindow(QMainWindow):
         self.mode.addItems(["overlap", "exact"])
         self.threshold = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=0.5)
         self.only_done = QCheckBox("Only documents all of them marked done")
+        self.coverage = QComboBox()
+        self.coverage.addItem("marked it done", "done")
+        self.coverage.addItem("touched it at all", "touched")
+        self.coverage.setToolTip(
+            "Who covers a document: in a covered document, no span of a label is a real 'no';"
+            " documents a pair does not both cover are left out of that pair"
+        )
+        self.bootstrap = QSpinBox(minimum=0, maximum=100_000, singleStep=500, value=1000)
+        self.bootstrap.setToolTip("Resamples of the documents for confidence intervals (0: none)")
+        self.diagnose = QCheckBox("Span diagnosis (every span with a reason)")
+        self.diagnose.setChecked(True)
         self.run_button = QPushButton("&Run")
         self.run_button.setShortcut("F5")
         self.run_button.setToolTip("Compute the report (F5)")
@@ -121,7 +142,10 @@ class AgreementWindow(QMainWindow):
         form.addRow("Level", self.level)
         form.addRow("Span matching", self.mode)
         form.addRow("Overlap threshold", self.threshold)
+        form.addRow("An annotator covers a document when they", self.coverage)
+        form.addRow("Bootstrap resamples", self.bootstrap)
         form.addRow(self.only_done)
+        form.addRow(self.diagnose)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.save_button)
@@ -139,7 +163,14 @@ class AgreementWindow(QMainWindow):
         self.document_model = DocumentBreakdownModel(self)
         self.confusion_model = ConfusionModel(self)
         self.diagnosis_model = DiagnosisModel(self)
+        self.summary_model = DisplayTableModel(self)
         self.pair_title, self.label_title = QLabel(), QLabel()
+        self.team_line = QLabel()
+        self.team_line.setObjectName("teamSummary")
+        self.team_line.setWordWrap(True)
+        self.team_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_title = QLabel()
+        self.summary_view = _table(self.summary_model)
         self.heatmap_view = _table(self.heatmap_model)
         self.heatmap_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.heatmap_view.verticalHeader().setDefaultSectionSize(44)
@@ -153,7 +184,17 @@ class AgreementWindow(QMainWindow):
         self.diagnosis_view.setToolTip("Double-click a row to open it in the comparison view")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._titled(self.pair_title, _table(self.pair_model)), "Pairs × labels")
-        self.tabs.addTab(self._titled(self.label_title, _table(self.label_model)), "Per label")
+        team = QWidget()
+        team_lay = QVBoxLayout(team)
+        team_lay.setContentsMargins(0, 4, 0, 0)
+        team_lay.addWidget(self.team_line)
+        team_lay.addWidget(self.label_title)
+        team_lay.addWidget(_table(self.label_model), 1)
+        team_lay.addWidget(self.summary_title)
+        team_lay.addWidget(self.summary_view, 1)
+        self.team_tab = team
+        self.tabs.insertTab(0, team, "Team")
+        self.tabs.setCurrentIndex(0)
         self.tabs.addTab(self.heatmap_view, "Heatmap")
         self.tabs.addTab(_table(self.document_model), "Per document")
         self.tabs.addTab(
@@ -193,6 +234,9 @@ class AgreementWindow(QMainWindow):
             level=self.level.currentText(),  # type: ignore[arg-type]
             mode=self.mode.currentText(),  # type: ignore[arg-type]
             threshold=round(self.threshold.value(), 4),
+            coverage=self.coverage.currentData(),
+            diagnose=self.diagnose.isChecked(),
+            bootstrap=self.bootstrap.value(),
         )
 
     def run(self) -> None:
@@ -207,12 +251,13 @@ class AgreementWindow(QMainWindow):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.run_button.setEnabled(False)
-        self.status.setText("Computing…")
+        self.status.setText("Loading documents, then matching and computing…")
         self.runner.start(work, finished=self._done, failed=self._failed, progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
+        self.progressed.emit(done, total)
 
     def _failed(self, message: str) -> None:
         self.progress.hide()
@@ -230,6 +275,11 @@ class AgreementWindow(QMainWindow):
         self.label_title.setText(labels.title)
         self.pair_model.set_table(pairs)
         self.label_model.set_table(labels)
+        summary = summary_table(report)
+        self.summary_model.set_table(summary)
+        self.summary_title.setText(summary.title if summary else "")
+        self.summary_view.setVisible(summary is not None)
+        self.team_line.setText(team_summary(report))
         self.heatmap_model.set_report(report)
         self.document_model.set_report(report, {k: t for k, (t, _) in info.items()})
         self.diagnosis_model.set_report(report, {k: text for k, (_, text) in info.items()})

@@ -1,0 +1,75 @@
+"""Percentile bootstrap by document: resample documents with replacement, recompute a figure.
+
+Every figure of a report is a function of counts that add up over documents (see
+:mod:`annotator.agreement.stats`), so one resample is a weighted sum of per-document counts
+(weights = how often each document was drawn) and a whole run is a matrix product. The
+generator is seeded and every figure uses the same resamples, so a report is reproducible
+and its intervals are computed on the same draws. With one document every resample is that
+document and the interval shrinks to the point: a bootstrap by document says nothing then,
+and the report notes it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+CHUNK = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrap:
+    """How intervals are drawn; ``resamples == 0`` turns them off."""
+
+    resamples: int = 1000
+    seed: int = 0
+    confidence: float = 0.95
+
+    def describe(self) -> str:
+        if self.resamples <= 0:
+            return "off"
+        return (
+            f"{self.confidence:.0%} percentile intervals, {self.resamples} resamples of the"
+            f" documents with replacement, seed {self.seed}"
+        )
+
+
+def intervals(
+    per_document: FloatArray,
+    statistic: Callable[[FloatArray], FloatArray],
+    spec: Bootstrap,
+) -> FloatArray:
+    """Lower and upper bounds (last axis of size 2) of ``statistic`` over resamples.
+
+    ``per_document`` has the document on its first axis; ``statistic`` maps summed counts
+    (any leading axes) to figures. NaN bounds where the figure is undefined in most draws.
+    """
+    n_docs = per_document.shape[0]
+    shape = statistic(per_document.sum(axis=0)).shape
+    if spec.resamples <= 0 or n_docs == 0:
+        return np.full((*shape, 2), np.nan)
+    rng = np.random.default_rng(spec.seed)
+    flat = per_document.reshape(n_docs, -1)
+    draws: list[FloatArray] = []
+    left = spec.resamples
+    while left > 0:
+        b = min(CHUNK, left)
+        left -= b
+        weights = rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=b)
+        summed = (weights.astype(np.float64) @ flat).reshape(b, *per_document.shape[1:])
+        draws.append(statistic(summed))
+    values = np.concatenate(draws, axis=0)
+    tail = (1.0 - spec.confidence) / 2.0 * 100.0
+    defined = np.isfinite(values).sum(axis=0) * 2 > values.shape[0]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are expected here
+        lo = np.nanpercentile(values, tail, axis=0)
+        hi = np.nanpercentile(values, 100.0 - tail, axis=0)
+    out = np.stack([np.where(defined, lo, np.nan), np.where(defined, hi, np.nan)], axis=-1)
+    result: FloatArray = out.reshape(*shape, 2)
+    return result
