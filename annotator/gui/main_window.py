@@ -181,6 +181,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
 
     def _pane_added(self, pane: DocumentPane) -> None:
         pane.set_labels(self.label_model.labels())
+        pane.annotator = self.settings.annotator
         pane.snap_to_words = self.settings.snap_to_words
         pane.passage_kind = "paragraph" if self.settings.passage_kind == "paragraph" else "sentence"
         pane.documentRequested.connect(lambda doc_id, p=pane: self.open_document(doc_id, pane=p))
@@ -286,11 +287,12 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             by_doc.setdefault(s.document_id, ([], []))[1].append(s)
         for doc_id, (added, removed) in by_doc.items():
             visible = tuple(s for s in added if not shown or s.annotator in shown)
-            for pane in self.reading.panes_showing(doc_id):
-                pane.apply_edit(visible, tuple(removed))
+            # The list first: a pane re-selecting a span selects that span's row in the list.
             if self.span_model.document_id == doc_id:
                 self.span_model.apply_edit(visible, tuple(removed))
                 self.label_model.set_counts(self.span_model.label_counts())
+            for pane in self.reading.panes_showing(doc_id):
+                pane.apply_edit(visible, tuple(removed))
         self.mark_rows_dirty(edit.changes.document_ids)
         if edit.changes.labels:
             self.labels_changed()

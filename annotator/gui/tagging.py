@@ -42,6 +42,16 @@ class TaggingMixin:
                 return pane.spans[span_id]
         return None
 
+    def _own_span(self, span_id: int, verb: str):
+        """The span if it is mine; others' spans are read-only overlays (say so, return None)."""
+        span = self._find_span(span_id)
+        if span is not None and span.annotator != self.settings.annotator:
+            self.statusBar().showMessage(
+                f"That span is {span.annotator}'s: only your own spans can be {verb}.", 5000
+            )
+            return None
+        return span
+
     def tag(self, document_id: int, start: int, end: int, label: str) -> None:
         """Add a span; the same label on the same range again removes it (a toggle)."""
         if not self.require_annotator():
@@ -61,7 +71,7 @@ class TaggingMixin:
         )
 
     def relabel(self, span_id: int, label: str) -> None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "relabelled")
         if span is None or span.label == label:
             return
         for pane in self.reading.panes_showing(span.document_id)[:1]:
@@ -71,12 +81,12 @@ class TaggingMixin:
         self.run(UpdateSpanCommand(self.ws.annotations, span_id, label=label))
 
     def delete_span(self, span_id: int) -> None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "deleted")
         if span is not None:
             self.run(DeleteSpanCommand(self.ws.annotations, span))
 
     def edit_note(self, span_id: int) -> QInputDialog | None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "given a note")
         if span is None:
             return None
         dlg = QInputDialog(self)
@@ -125,6 +135,8 @@ class TaggingMixin:
         self.settings.annotator = name
         self.settings.save()
         self.doc_model.set_annotator(name)
+        for pane in self.reading.panes:
+            pane.annotator = name
         self._show_annotator()
         self.statusBar().showMessage(f"Annotating as {name}", 5000)
         self.reload_panes()

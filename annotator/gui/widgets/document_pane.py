@@ -77,6 +77,9 @@ class DocumentPane(QFrame):
         self.positions = TextPositions("")
         self.spans: dict[int, Span] = {}
         self.selected_span_id: int | None = None
+        self.annotator = ""
+        """Who tags here: only this annotator's spans take label keys, Delete and notes."""
+        self._select_when_added: tuple[int, int, str] | None = None
         self.snap_to_words = True
         self.passage_mode = False
         self.passage_kind: PassageKind = "sentence"
@@ -138,6 +141,9 @@ class DocumentPane(QFrame):
         for s in added:
             self.spans[s.id] = s
             hl.add_span(s)
+            if self._select_when_added == (s.start, s.end, s.label) and self.is_mine(s):
+                self._select_when_added = None
+                selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
 
@@ -146,6 +152,17 @@ class DocumentPane(QFrame):
         qs, qe = self.positions.range_to_qt(start, end)
         for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe):
             if (sp.start, sp.end, sp.label, sp.annotator) == (start, end, label, annotator):
+                return sp
+        return None
+
+    def is_mine(self, span: Span) -> bool:
+        return span.annotator == self.annotator
+
+    def own_span_on(self, start: int, end: int) -> Span | None:
+        """My span with exactly this range (any label), if one is shown."""
+        qs, qe = self.positions.range_to_qt(start, end)
+        for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe):
+            if (sp.start, sp.end) == (start, end) and self.is_mine(sp):
                 return sp
         return None
 
@@ -184,7 +201,8 @@ class DocumentPane(QFrame):
 
     def _clicked(self, qt_pos: int) -> None:
         hits = self.view.highlighter.spans_at(qt_pos)
-        self.select_span(hits[0].id if hits else None)
+        own = [h for h in hits if self.is_mine(h)]
+        self.select_span((own or hits)[0].id if hits else None)
 
     def selection_range(self) -> tuple[int, int] | None:
         """The selected text as a code point range, trimmed and snapped to words if wanted."""
@@ -294,10 +312,12 @@ class DocumentPane(QFrame):
             self._step_span(1 if key == Qt.Key.Key_BracketRight else -1)
             return True
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_span_id is not None:
-            self.deleteRequested.emit(self.selected_span_id)
+            if self._own_selected("deleted"):
+                self.deleteRequested.emit(self.selected_span_id)
             return True
         if key == Qt.Key.Key_N and self.selected_span_id is not None:
-            self.noteRequested.emit(self.selected_span_id)
+            if self._own_selected("given a note"):
+                self.noteRequested.emit(self.selected_span_id)
             return True
         if key == Qt.Key.Key_Escape:
             cur = self.view.textCursor()
@@ -317,11 +337,42 @@ class DocumentPane(QFrame):
             cur.clearSelection()
             self.view.setTextCursor(cur)
         elif self.selected_span_id is not None:
-            self.relabelRequested.emit(self.selected_span_id, label)
+            self._label_selected_span(label)
         elif self.passage_mode and (p := self.current_passage_range()) is not None:
             self.tagRequested.emit(self.document.id, p[0], p[1], label)
         else:
             self.message.emit("Select some text (or press P for passage mode), then a label key.")
+
+    def _own_selected(self, verb: str) -> bool:
+        span = self.spans.get(self.selected_span_id) if self.selected_span_id is not None else None
+        if span is None or self.is_mine(span):
+            return span is not None
+        self.message.emit(f"That span is {span.annotator}'s: only your own spans can be {verb}.")
+        return False
+
+    def _label_selected_span(self, label: str) -> None:
+        """My span is relabelled; someone else's stays untouched and I tag the same range."""
+        assert self.document is not None and self.document.id is not None
+        span = self.spans[self.selected_span_id] if self.selected_span_id is not None else None
+        if span is None:
+            return
+        if self.is_mine(span):
+            self.relabelRequested.emit(span.id, label)
+            return
+        mine = self.own_span_on(span.start, span.end)
+        if mine is not None:
+            self.select_span(mine.id)
+            if mine.label != label:
+                self.relabelRequested.emit(mine.id, label)
+            else:
+                self.message.emit(f"You already tagged this text as {label}.")
+            return
+        self._select_when_added = (span.start, span.end, label)
+        self.tagRequested.emit(self.document.id, span.start, span.end, label)
+        self.message.emit(
+            f"{span.annotator}'s {span.label} span is read-only: "
+            f"you tagged the same text as {label} (your own span)."
+        )
 
     def _step_span(self, delta: int) -> None:
         ordered = sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.id))
