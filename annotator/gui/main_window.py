@@ -6,7 +6,14 @@ import json
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+    QUndoStack,
+)
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
 
 from annotator.core.model import DocumentStatus, Span
@@ -198,6 +205,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         pane.passageModeChanged.connect(
             lambda on, p=pane: p is self.reading.current and self._sync_passage_action(on)
         )
+        pane.passageModeChanged.connect(self._fit_soon)
+        self._fit_soon()
 
     def new_pane(self) -> DocumentPane:
         pane = self.reading.add_pane()
@@ -328,6 +337,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        self.fit_to_screen()  # a geometry saved on a bigger screen (or an old overgrown one)
         if state is not None:
             self.restoreState(state)
         else:
@@ -358,6 +368,32 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             st.value("sync_scroll", False) in (True, "true")
         )
         self.actions_by_name["show_all"].setChecked(st.value("show_all", False) in (True, "true"))
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, frame included, on the available part of its screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        avail = screen.availableGeometry()
+        frame, geo = self.frameGeometry(), self.geometry()
+        dw, dh = frame.width() - geo.width(), frame.height() - geo.height()
+        w = min(geo.width(), avail.width() - dw)
+        h = min(geo.height(), avail.height() - dh)
+        if (w, h) != (geo.width(), geo.height()):
+            self.resize(max(w, 1), max(h, 1))
+            frame = self.frameGeometry()
+        x = max(avail.left(), min(frame.left(), avail.right() + 1 - frame.width()))
+        y = max(avail.top(), min(frame.top(), avail.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def _fit_soon(self) -> None:
+        """After the layout has taken a new pane or header text into account."""
+        QTimer.singleShot(0, self.fit_to_screen)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_soon()  # now the frame of the window manager is known
 
     def save_layout(self) -> None:
         st = self.layout_settings

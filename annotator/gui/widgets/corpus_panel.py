@@ -72,7 +72,7 @@ class CorpusPanel(QWidget):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(DocumentListModel.SOURCE, QHeaderView.ResizeMode.Interactive)
         hh.resizeSection(DocumentListModel.SOURCE, 80)
-        self.setMinimumWidth(420)  # leaves the title column room beside the others
+        self.setMinimumWidth(180)  # narrow screens: the window must still fit
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
         lay = QVBoxLayout(self)

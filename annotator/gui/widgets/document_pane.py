@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +19,7 @@ from annotator.core.segment import Passage, PassageKind, passage_at, passages
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
+from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.find_bar import FindBar
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
@@ -48,12 +49,14 @@ class DocumentPane(QFrame):
         self.picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.picker.setMinimumContentsLength(20)
+        # Panes share the width: the picker elides a long title rather than widening the pane.
+        self.picker.setMinimumContentsLength(4)
+        self.picker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.picker.setMinimumWidth(48)
         self.picker.setCurrentIndex(-1)
         self.picker.setPlaceholderText("Open a document…")
-        self.meta = QLabel()
-        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.mode_label = QLabel()
+        self.meta = ElidedLabel()
+        self.mode_label = ElidedLabel()
         close = QToolButton(text="✕", toolTip="Close pane (Ctrl+W)")
         close.setAutoRaise(True)
         head = QHBoxLayout()

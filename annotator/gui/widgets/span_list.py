@@ -39,7 +39,7 @@ class SpanList(QWidget):
         hh.resizeSection(SpanListModel.ANNOTATOR, 80)
         hh.resizeSection(SpanListModel.NOTE, 80)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(180)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.table)
