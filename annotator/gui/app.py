@@ -46,6 +46,8 @@ def launch(ws: Workspace, settings: Settings, layout: QSettings | None = None) -
     imported = import_demo_corpus(ws)
     window = MainWindow(ws, settings, layout or layout_settings())
     window.show()
+    if window.reading.current is not None:
+        window.reading.current.view.setFocus()  # keys go to the text, not the corpus filter
     if imported:
         window.statusBar().showMessage(f"Imported the demo corpus ({imported} articles).", 8000)
     if not settings.welcome_shown:

@@ -11,6 +11,8 @@ from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
     QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
     QShowEvent,
     QUndoStack,
 )
@@ -393,7 +395,23 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._fit_soon()  # now the frame of the window manager is known
+        # The window manager adds its frame and places the window after the show: until
+        # then a move is its placement, and the frame must fit too.
+        self._placing = True
+        QTimer.singleShot(2000, lambda: setattr(self, "_placing", False))
+        self._fit_soon()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if getattr(self, "_placing", False):
+            self._fit_soon()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() > event.oldSize().width() or (
+            event.size().height() > event.oldSize().height()
+        ):
+            self._fit_soon()  # a layout that grew (new pane, longer header) never leaves the screen
 
     def save_layout(self) -> None:
         st = self.layout_settings

@@ -54,7 +54,10 @@ class TaggingMixin:
 
     def tag(self, document_id: int, start: int, end: int, label: str) -> None:
         """Add a span; the same label on the same range again removes it (a toggle)."""
-        if not self.require_annotator():
+        if not self.settings.annotator:
+            # Not lost: the tag is made as soon as the name is given.
+            self._after_name = lambda: self.tag(document_id, start, end, label)
+            self.ask_annotator()
             return
         me = self.settings.annotator
         for pane in self.reading.panes_showing(document_id)[:1]:
@@ -123,10 +126,19 @@ class TaggingMixin:
         dlg = AnnotatorDialog(known, self.settings.annotator, self)
         dlg.setObjectName("annotatorDialog")
         dlg.accepted.connect(lambda: self.switch_annotator(dlg.name()))
+        dlg.finished.connect(lambda _r: self._name_dialog_closed())
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.open()
         return dlg
+
+    def _name_dialog_closed(self) -> None:
+        """Back to the text (not the corpus filter), and make a tag that waited for the name."""
+        pending, self._after_name = getattr(self, "_after_name", None), None
+        if pending is not None and self.settings.annotator:
+            pending()
+        if self.reading.current is not None:
+            self.reading.current.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def switch_annotator(self, name: str) -> None:
         name = name.strip()
