@@ -81,7 +81,12 @@ def show_welcome(window: MainWindow):
 def run(*, db_url: str | None = None) -> int:
     from annotator.gui.dialogs.error_dialog import install_excepthook
     from annotator.gui.startup import exit_after_show, open_workspace_gui
+    from annotator.gui.xcb_check import xcb_problem
 
+    problem = xcb_problem()
+    if problem is not None:  # instead of Qt's misleading "could not load xcb" and an abort
+        print(problem, file=sys.stderr, end="")
+        return 1
     app = application()
     install_excepthook()
     settings = Settings.load()
