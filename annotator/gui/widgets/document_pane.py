@@ -96,6 +96,7 @@ class DocumentPane(QFrame):
         self.view.focusEntered.connect(self.activated)
         self.view.clicked.connect(self._clicked)
         self.view.cursorPositionChanged.connect(self._cursor_moved)
+        self.view.selectionChanged.connect(self._show_snapped_selection)
 
     # --- content ---------------------------------------------------------------------
 
@@ -215,6 +216,13 @@ class DocumentPane(QFrame):
         return self.positions.selection_to_span(
             cur.selectionStart(), cur.selectionEnd(), snap=self.snap_to_words
         )
+
+    def _show_snapped_selection(self) -> None:
+        cur = self.view.textCursor()
+        rng = self.selection_range() if self.snap_to_words and cur.hasSelection() else None
+        qt = self.positions.range_to_qt(*rng) if rng is not None else None
+        raw = (cur.selectionStart(), cur.selectionEnd())
+        self.view.set_snap_mark(qt if qt is not None and qt != raw else None)
 
     # --- passage mode -------------------------------------------------------------------
 
