@@ -70,6 +70,9 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("J, Down", "Next passage"),
             ("K, Up", "Previous passage"),
             ("Shift+P", "Passages are sentences / paragraphs"),
+            ("1 … 9", "Tag the passage; with tag and advance on, move to the next"),
+            ("T", "Tag and advance on / off (on at first)"),
+            ("A", "Accept the suggested labels of the passage (when suggestions are on)"),
         ],
     ),
     (

@@ -32,6 +32,7 @@ from annotator.gui.undo import Edit
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
+from annotator.gui.widgets.passage_bar import SuggestionsProvider
 from annotator.gui.widgets.reading_area import ReadingArea
 from annotator.gui.widgets.span_list import SpanList
 from annotator.gui.workers import TaskRunner
@@ -50,6 +51,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.runner = TaskRunner(self)
         self.show_all_annotators = False
+        self.suggestions_provider: SuggestionsProvider | None = None
+        self.tag_and_advance = layout.value("tag_and_advance", True) not in (False, "false")
         self._load_tokens: dict[int, int] = {}
         self._dirty_docs: set[int] = set()
         # Corpus rows (span counts, status) refresh on a worker, at most every 250 ms.
@@ -152,6 +155,14 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         m.addAction(
             a("passage", "&Passage mode", self._toggle_passage, icon_name="passage", checkable=True)
         )
+        m.addAction(
+            a(
+                "tag_and_advance",
+                "&Tag and advance in passage mode (T)",
+                self._toggle_tag_and_advance,
+                checkable=True,
+            )
+        )
         m.addAction(a("snap", "Snap selections to &words", self._toggle_snap, checkable=True))
         m.addAction(
             a("show_all", "Show &other annotators' spans", self._toggle_show_all, checkable=True)
@@ -169,6 +180,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         m = self.menuBar().addMenu("&Help")
         m.addAction(a("help", "&Keyboard shortcuts", self.show_shortcuts))
         self.actions_by_name["snap"].setChecked(self.settings.snap_to_words)
+        self.actions_by_name["tag_and_advance"].setChecked(self.tag_and_advance)
         tb = self.addToolBar("Main")
         tb.setObjectName("toolbar_main")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -191,6 +203,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
     def _pane_added(self, pane: DocumentPane) -> None:
         pane.set_labels(self.label_model.labels())
         pane.annotator = self.settings.annotator
+        pane.tag_and_advance = self.tag_and_advance
+        pane.suggestions_provider = self.suggestions_provider
         pane.snap_to_words = self.settings.snap_to_words
         pane.passage_kind = "paragraph" if self.settings.passage_kind == "paragraph" else "sentence"
         pane.documentRequested.connect(lambda doc_id, p=pane: self.open_document(doc_id, pane=p))
@@ -208,7 +222,32 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             lambda on, p=pane: p is self.reading.current and self._sync_passage_action(on)
         )
         pane.passageModeChanged.connect(self._fit_soon)
+        pane.tagAndAdvanceChanged.connect(self._sync_tag_and_advance)
         self._fit_soon()
+
+    def set_suggestions_provider(self, provider: SuggestionsProvider | None) -> None:
+        """Plug in suggested labels for passage mode (the assisted-annotation service)."""
+        self.suggestions_provider = provider
+        for pane in self.reading.panes:
+            pane.suggestions_provider = provider
+            pane.refresh_suggestions()
+
+    def _sync_tag_and_advance(self, on: bool) -> None:
+        self.tag_and_advance = on
+        act = self.actions_by_name["tag_and_advance"]
+        act.blockSignals(True)
+        act.setChecked(on)
+        act.blockSignals(False)
+        for pane in self.reading.panes:
+            if pane.tag_and_advance != on:
+                pane.tag_and_advance = on
+                pane.refresh_suggestions()
+
+    def _toggle_tag_and_advance(self, on: bool) -> None:
+        if self.reading.current is not None:
+            self.reading.current.set_tag_and_advance(on)
+        else:
+            self._sync_tag_and_advance(on)
 
     def new_pane(self) -> DocumentPane:
         pane = self.reading.add_pane()
@@ -426,6 +465,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         )
         st.setValue("sync_scroll", self.reading.sync_scroll)
         st.setValue("show_all", self.show_all_annotators)
+        st.setValue("tag_and_advance", self.tag_and_advance)
         st.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

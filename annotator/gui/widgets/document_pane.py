@@ -21,6 +21,12 @@ from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.find_bar import FindBar
+from annotator.gui.widgets.passage_bar import (
+    PassageBar,
+    Suggestion,
+    SuggestionsProvider,
+    labels_line,
+)
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
 _PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
@@ -39,6 +45,7 @@ class DocumentPane(QFrame):
     activated = Signal()
     message = Signal(str)
     passageModeChanged = Signal(bool)
+    tagAndAdvanceChanged = Signal(bool)
 
     def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +80,9 @@ class DocumentPane(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.meta)
         self.meta.setContentsMargins(8, 0, 8, 2)
+        self.passage_bar = PassageBar()
+        self.passage_bar.hide()
+        lay.addWidget(self.passage_bar)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.find_bar)
 
@@ -88,6 +98,11 @@ class DocumentPane(QFrame):
         self.passage_kind: PassageKind = "sentence"
         self._passages: list[Passage] | None = None
         self.current_passage: int | None = None
+        self.tag_and_advance = True
+        """In passage mode a label key tags the passage and moves to the next one."""
+        self.suggestions_provider: SuggestionsProvider | None = None
+        self.suggestions: list[Suggestion] = []
+        """The provider's labels for the current passage."""
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
 
@@ -135,6 +150,7 @@ class DocumentPane(QFrame):
         if self.selected_span_id not in self.spans:
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
+        self._refresh_passage_info()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
         hl = self.view.highlighter
@@ -150,6 +166,7 @@ class DocumentPane(QFrame):
                 selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
+        self._refresh_passage_info()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
         """The shown span with exactly this range, label and annotator (via the index)."""
@@ -236,12 +253,89 @@ class DocumentPane(QFrame):
     def set_passage_mode(self, on: bool) -> None:
         self.passage_mode = on
         self.mode_label.setText("Passage mode" if on else "")
+        self.passage_bar.setVisible(on)
         if on and self.document is not None:
             self._enter_passage_mode()
         else:
             self.current_passage = None
             self.view.set_passage_mark(None)
         self.passageModeChanged.emit(on)
+
+    def refresh_suggestions(self) -> None:
+        self._refresh_passage_info(ask=True)
+
+    def set_tag_and_advance(self, on: bool) -> None:
+        self.tag_and_advance = on
+        self.tagAndAdvanceChanged.emit(on)
+        self.message.emit(
+            "Tag and advance on: a label key tags the passage and moves to the next"
+            if on
+            else "Tag and advance off: a label key tags the passage, J moves on"
+        )
+        self._refresh_passage_info(ask=False)
+
+    def passage_spans(self) -> list[Span]:
+        """Shown spans that overlap the current passage."""
+        rng = self.current_passage_range()
+        if rng is None:
+            return []
+        qs, qe = self.positions.range_to_qt(*rng)
+        return [e[2] for e in self.view.highlighter.index.overlapping(qs, qe)]
+
+    def _refresh_passage_info(self, *, ask: bool = False) -> None:
+        """The bar and the passage mark follow the current passage's labels at once."""
+        rng = self.current_passage_range() if self.passage_mode else None
+        if rng is None:
+            return
+        spans = self.passage_spans()
+        qs, qe = self.positions.range_to_qt(*rng)
+        # Tinted while untagged; once tagged the label colours show through.
+        self.view.set_passage_mark((qs, qe), tint=not spans)
+        if ask:
+            self.suggestions = self._ask_suggestions(*rng)
+        self.passage_bar.show_passage(
+            kind=self.passage_kind,
+            index=self.current_passage or 0,
+            total=len(self.passages()),
+            labels=labels_line(spans, self.annotator),
+            suggestions=self.suggestions,
+            advance=self.tag_and_advance,
+        )
+
+    def _ask_suggestions(self, start: int, end: int) -> list[Suggestion]:
+        provider = self.suggestions_provider
+        if provider is None or self.document is None or self.document.id is None:
+            return []
+        try:
+            raw = provider(
+                document_id=self.document.id,
+                start=start,
+                end=end,
+                text=self.document.text[start:end],
+            )
+        except Exception as exc:  # a broken provider must not stop tagging
+            self.message.emit(f"Suggestions unavailable: {exc}")
+            return []
+        known = set(self._colors)
+        return [(str(label), float(score)) for label, score in raw if label in known]
+
+    def accept_suggestions(self) -> None:
+        """Tag the current passage with every suggested label I have not given it yet."""
+        rng = self.current_passage_range()
+        if rng is None or self.document is None or self.document.id is None:
+            return
+        if not self.suggestions:
+            self.message.emit("No suggestions for this passage.")
+            return
+        have = {
+            s.label for s in self.passage_spans() if self.is_mine(s) and (s.start, s.end) == rng
+        }
+        new = [label for label, _score in self.suggestions if label not in have]
+        for label in new:
+            self.tagRequested.emit(self.document.id, rng[0], rng[1], label)
+        self.message.emit(f"Accepted {', '.join(new)}" if new else "Already tagged as suggested.")
+        if self.tag_and_advance:
+            self.move_passage(1)
 
     def set_passage_kind(self, kind: PassageKind) -> None:
         self.passage_kind = kind
@@ -261,13 +355,13 @@ class DocumentPane(QFrame):
             self.view.set_passage_mark(None)
             return
         p = items[i]
-        qs, qe = self.positions.range_to_qt(p.start, p.end)
+        qs, _qe = self.positions.range_to_qt(p.start, p.end)
         cur = self.view.textCursor()
         cur.setPosition(qs)
         self.view.blockSignals(True)
         self.view.setTextCursor(cur)
         self.view.blockSignals(False)
-        self.view.set_passage_mark((qs, qe))
+        self._refresh_passage_info(ask=True)
         self.view.ensureCursorVisible()
 
     def move_passage(self, delta: int) -> None:
@@ -316,6 +410,12 @@ class DocumentPane(QFrame):
             self.set_passage_kind("paragraph" if self.passage_kind == "sentence" else "sentence")
             self.message.emit(f"Passages are {self.passage_kind}s")
             return True
+        if self.passage_mode and not shift and key == Qt.Key.Key_T:
+            self.set_tag_and_advance(not self.tag_and_advance)
+            return True
+        if self.passage_mode and not shift and key == Qt.Key.Key_A:
+            self.accept_suggestions()
+            return True
         if self.passage_mode and not shift and (key in _NEXT or key in _PREV):
             self.move_passage(1 if key in _NEXT else -1)
             return True
@@ -350,7 +450,10 @@ class DocumentPane(QFrame):
         elif self.selected_span_id is not None:
             self._label_selected_span(label)
         elif self.passage_mode and (p := self.current_passage_range()) is not None:
+            removing = self.find_span(p[0], p[1], label, self.annotator) is not None
             self.tagRequested.emit(self.document.id, p[0], p[1], label)
+            if self.tag_and_advance and not removing:
+                self.move_passage(1)
         else:
             self.message.emit("Select some text (or press P for passage mode), then a label key.")
 

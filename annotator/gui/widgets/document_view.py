@@ -42,14 +42,17 @@ class DocumentView(QPlainTextEdit):
         self.key_handler: Callable[[QKeyEvent], bool] | None = None
         self._press_pos: int | None = None
         self._passage: tuple[int, int] | None = None
+        self._passage_tint = True
         self._selected: tuple[int, int, str] | None = None
         self._snap: tuple[int, int] | None = None
 
     # --- marks drawn as extra selections (never more than two) ---------------------
 
-    def set_passage_mark(self, qt_range: tuple[int, int] | None) -> None:
-        self._passage = qt_range
-        self._update_marks()
+    def set_passage_mark(self, qt_range: tuple[int, int] | None, *, tint: bool = True) -> None:
+        """The current passage: tinted while untagged, then only lined so labels show."""
+        if (qt_range, tint) != (self._passage, self._passage_tint):
+            self._passage, self._passage_tint = qt_range, tint
+            self._update_marks()
 
     def set_selected_mark(self, qt_range: tuple[int, int, str] | None) -> None:
         """The clicked span: a strong outline colour of its label."""
@@ -89,11 +92,12 @@ class DocumentView(QPlainTextEdit):
             cur.setPosition(self._passage[1], QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cur
             # Neutral tint (not a label colour) plus an overline, in light and dark palettes.
-            tint = QColor(pal.color(QPalette.ColorRole.Text))
-            tint.setAlpha(34)
-            sel.format.setBackground(tint)
             sel.format.setFontOverline(True)
-            sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
+            if self._passage_tint:
+                tint = QColor(pal.color(QPalette.ColorRole.Text))
+                tint.setAlpha(34)
+                sel.format.setBackground(tint)
+                sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
             marks.append(sel)
         if self._selected is not None:
             sel = QTextEdit.ExtraSelection()
