@@ -95,6 +95,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.label_model.reload()
         self.span_model.set_colors({lab.name: lab.color for lab in self.label_model.labels()})
         self._show_annotator()
+        self.span_list.show_annotators(False)
         self.restore_layout()
         app_actions.install(self)  # restore from backup, user guide, about, instance notice
 
@@ -487,6 +488,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             pane.snap_to_words = on
 
     def _toggle_show_all(self, on: bool) -> None:
+        self.span_list.show_annotators(on)
         if on != self.show_all_annotators:
             self.show_all_annotators = on
             self.reload_panes()
