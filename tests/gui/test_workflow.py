@@ -246,3 +246,23 @@ def test_import_a_teammates_database_as_their_layer(qtbot, make_window, ws, tmp_
     assert [(s.annotator, text[s.start : s.end]) for s in check.annotations.spans(local.id)] == [
         ("bob", "Convoys")
     ]
+
+
+def test_pane_titles_still_name_their_documents_after_an_import(
+    qtbot, make_window, import_doc, tmp_path
+):
+    first = import_doc("Mariupol report\n\nThe port was shelled.")
+    second = import_doc("Odesa report\n\nGrain ships left.")
+    win = make_window()
+    left = open_in(qtbot, win, first)
+    right = open_in(qtbot, win, second, pane=win.reading.panes[1])
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for i, title in enumerate(("Avdiivka", "Bakhmut", "Chasiv Yar")):
+        (folder / f"n{i}.txt").write_text(f"{title} report\n\nFighting went on near {title}.\n")
+    with qtbot.waitSignal(win.doc_model.modelReset, timeout=10_000):
+        win.run_import([folder])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    assert win.doc_model.rowCount() == 5
+    assert left.picker.currentText() == left.document.title == "Mariupol report"
+    assert right.picker.currentText() == right.document.title == "Odesa report"

@@ -107,6 +107,9 @@ class DocumentPane(QFrame):
         self._colors: dict[str, str] = {}
 
         self.picker.activated.connect(self._picked)
+        # A reload (after an import) resets the rows: the title must stay the shown document's.
+        for sig in (documents.modelReset, documents.rowsInserted, documents.layoutChanged):
+            sig.connect(self._sync_picker)
         close.clicked.connect(self.closeRequested)
         self.view.focusEntered.connect(self.activated)
         self.view.clicked.connect(self._clicked)
@@ -187,11 +190,15 @@ class DocumentPane(QFrame):
                 return sp
         return None
 
-    def _sync_picker(self) -> None:
+    def _sync_picker(self, *_args: object) -> None:
+        if self.document_id is None:
+            self.picker.setCurrentIndex(-1)
+            return
         model = self.picker.model()
         for row in range(model.rowCount()):
             if model.index(row, 0).data(DocumentListModel.IdRole) == self.document_id:
-                self.picker.setCurrentIndex(row)
+                if self.picker.currentIndex() != row:
+                    self.picker.setCurrentIndex(row)
                 return
 
     def _picked(self, row: int) -> None:
