@@ -383,13 +383,9 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
-            # After the first layout pass, or the docks keep their size hints.
-            QTimer.singleShot(
-                0,
-                lambda: self.resizeDocks(
-                    [self.corpus_dock, self.labels_dock], [440, 380], Qt.Orientation.Horizontal
-                ),
-            )
+            # After the first layout pass, or the docks keep their size hints. A share of
+            # the width, not fixed pixels: on a small screen the panes keep the most.
+            QTimer.singleShot(0, self._first_dock_widths)
         try:
             docs = [int(d) for d in json.loads(str(st.value("documents", "null")) or "null") or []]
         except (ValueError, TypeError):
@@ -410,6 +406,14 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             st.value("sync_scroll", False) in (True, "true")
         )
         self.actions_by_name["show_all"].setChecked(st.value("show_all", False) in (True, "true"))
+
+    def _first_dock_widths(self) -> None:
+        w = self.width()
+        self.resizeDocks(
+            [self.corpus_dock, self.labels_dock],
+            [min(440, max(180, w * 26 // 100)), min(380, max(180, w * 22 // 100))],
+            Qt.Orientation.Horizontal,
+        )
 
     def fit_to_screen(self) -> None:
         """Keep the whole window, frame included, on the available part of its screen."""

@@ -39,6 +39,11 @@ def hits_in(document_id: int, text: str, needle: str, *, per_document: int = 20)
     for m in re.finditer(re.escape(needle), text, re.IGNORECASE):
         a, b = m.start(), m.end()
         lo, hi = max(0, a - CONTEXT), min(len(text), b + CONTEXT)
+        # Whole words at the edges of the context.
+        if lo > 0 and (cut := text.find(" ", lo, a)) >= 0:
+            lo = cut + 1
+        if hi < len(text) and (cut := text.rfind(" ", b, hi)) >= 0:
+            hi = cut
         before = " ".join(text[lo:a].split())
         after = " ".join(text[b:hi].split())
         lead = "…" if lo > 0 else ""
@@ -93,6 +98,7 @@ class CorpusPanel(QWidget):
         self.search = QLineEdit(placeholderText="Search text in all documents (Enter)")
         self.search.setClearButtonEnabled(True)
         self.search_status = QLabel()
+        self.search_status.setWordWrap(True)
         self.hits = QListWidget()
         self.hits.setObjectName("searchHits")
         self.hits.setWordWrap(True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from annotator.core.model import Span
 from annotator.gui.widgets.elided_label import ElidedLabel
@@ -47,11 +47,16 @@ class PassageBar(QWidget):
         self.labels.setObjectName("passageLabels")
         self.suggested = ElidedLabel()
         self.suggested.setObjectName("passageSuggestions")
-        lay = QHBoxLayout(self)
+        top = QHBoxLayout()
+        top.setSpacing(6)
+        top.addWidget(self.where)
+        top.addWidget(self.labels, 1)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 2, 8, 2)
-        lay.addWidget(self.where)
-        lay.addWidget(self.labels, 1)
-        lay.addWidget(self.suggested)
+        lay.setSpacing(0)
+        lay.addLayout(top)
+        lay.addWidget(self.suggested)  # a line of its own, shown only with suggestions
+        self.suggested.hide()
 
     def show_passage(
         self,
@@ -64,7 +69,7 @@ class PassageBar(QWidget):
         advance: bool,
     ) -> None:
         arrow = " ⇢" if advance else ""
-        self.where.setText(f"{kind.capitalize()} {index + 1} of {total}{arrow}")
+        self.where.setText(f"{kind.capitalize()} {index + 1} of {total}{arrow} ·")
         self.where.setToolTip(
             "Tag and advance is on: a label key tags the passage and moves on (T turns it off)"
             if advance
@@ -76,3 +81,4 @@ class PassageBar(QWidget):
             self.suggested.setText(f"Suggested: {shown} — A accepts")
         else:
             self.suggested.setText("")
+        self.suggested.setVisible(bool(suggestions))
