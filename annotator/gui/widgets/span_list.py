@@ -36,7 +36,7 @@ class SpanList(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(SpanListModel.TEXT, QHeaderView.ResizeMode.Stretch)
         # Narrow side columns: the text is what a reader scans (it was cut to ~5 characters).
-        hh.resizeSection(SpanListModel.LABEL, 86)
+        hh.resizeSection(SpanListModel.LABEL, 100)
         hh.resizeSection(SpanListModel.ANNOTATOR, 56)
         hh.resizeSection(SpanListModel.NOTE, 56)
         hh.setMinimumSectionSize(36)
