@@ -170,6 +170,11 @@ def render(out: Path, work: Path) -> list[Path]:
 
         # Passage mode with suggestions: the right pane, its passage bar and the A key.
         win.set_suggestions_provider(keyword_suggestions)
+        docks = (win.corpus_dock, win.labels_dock, win.spans_dock)
+        for dock in docks:  # the pane is the subject; room for it on a small screen too
+            dock.hide()
+        win.resize(900, 820)
+        win.reading.splitter.setSizes([1, 2])
         win.reading.set_current(right)
         right.view.setFocus()
         for _ in range(40):  # on to a passage the keyword lookup has something for
@@ -180,10 +185,15 @@ def render(out: Path, work: Path) -> list[Path]:
         settle(300)
         save(right, "passage_mode.png")
         win.set_suggestions_provider(None)
+        for dock in docks:
+            dock.show()
+        win.resize(1500, 900)
+        win.reading.splitter.setSizes([1, 1])
 
         # Search across documents: hits with context in the corpus dock.
         win.corpus.search.setText("sanctions")
         win.search_corpus("sanctions")
+        win.resizeDocks([win.corpus_dock], [420], Qt.Orientation.Horizontal)
         settle(300)
         save(win.corpus_dock, "search_hits.png")
         win.corpus.search.clear()
@@ -195,7 +205,7 @@ def render(out: Path, work: Path) -> list[Path]:
         settle()
         win.reading.set_current(left)
         win._current_changed(left)
-        win.resizeDocks([win.spans_dock], [520], Qt.Orientation.Horizontal)
+        win.resizeDocks([win.spans_dock], [430], Qt.Orientation.Horizontal)
         chosen = next(s for s in left.spans.values() if text[s.start : s.end].startswith("F-16s"))
         left.go_to(chosen.start, chosen.start)
         left.select_span(chosen.id)
