@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -54,6 +55,15 @@ class SpanList(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._remember_selection)
         for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             sig.connect(self._restore_selection)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side columns take at most a share of a narrow dock: the text keeps half or more."""
+        super().resizeEvent(event)
+        width = self.table.viewport().width()
+        hh = self.table.horizontalHeader()
+        hh.resizeSection(SpanListModel.LABEL, max(36, min(100, width * 26 // 100)))
+        for col in (SpanListModel.ANNOTATOR, SpanListModel.NOTE):
+            hh.resizeSection(col, max(36, min(56, width * 12 // 100)))
 
     def show_annotators(self, on: bool) -> None:
         """The annotator column only when others' spans are shown (else it is always me)."""
