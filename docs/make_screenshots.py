@@ -18,13 +18,25 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "QT_QPA_PLATFORM" not in os.environ:
+    # Offscreen, on a 1920×1080 screen (Qt's offscreen default is 800×800, and the
+    # window keeps itself within its screen).
+    _screen = Path(tempfile.gettempdir()) / "annotator-shots-screen.json"
+    _screen.write_text(
+        '{"screens": [{"name": "shots", "x": 0, "y": 0, "width": 1920, "height": 1080,'
+        ' "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}',
+        encoding="utf-8",
+    )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "images"
 SHOTS = {
     "main_window.png": "two articles side by side, the right one in passage mode",
     "main_window_dark.png": "the same with a dark system palette",
     "tagging.png": "one article with tagged passages, a span selected, labels and span list",
+    "passage_mode.png": "passage mode: the passage bar with its labels and suggested labels",
+    "span_list.png": "the span list with the selected span",
+    "search_hits.png": "search across documents: every hit with its context",
     "welcome.png": "the first-run welcome",
     "export.png": "the export dialog",
     "restore.png": "File > Restore from backup",
@@ -38,6 +50,23 @@ LEFT_TAGS = [
     ("ECONOMIC", "Moscow and other urban cities are booming with military demand"),
     ("MILITARY", "military demand"),
 ]
+
+
+KEYWORDS = {
+    "MILITARY": ("military", "army", "troops", "weapons", "attack", "offensive", "missile"),
+    "DIPLOMATIC": ("negotiat", "ceasefire", "talks", "diplomat", "peace", "administration"),
+    "ECONOMIC": ("sanction", "economy", "economic", "budget", "oil", "trade", "gdp"),
+}
+
+
+def keyword_suggestions(*, document_id: int, start: int, end: int, text: str):
+    """Stands in for the assisted-annotation service in the screenshot: the same hook
+    (MainWindow.set_suggestions_provider), scores from keyword hits in the passage."""
+    low = text.lower()
+    hits = {label: sum(low.count(k) for k in words) for label, words in KEYWORDS.items()}
+    total = sum(hits.values())
+    ranked = sorted(((n / (total + 1), label) for label, n in hits.items() if n), reverse=True)
+    return [(label, score) for score, label in ranked]
 
 
 def _dark_palette():
@@ -139,13 +168,44 @@ def render(out: Path, work: Path) -> list[Path]:
         app.setPalette(light_palette)
         settle()
 
+        # Passage mode with suggestions: the right pane, its passage bar and the A key.
+        win.set_suggestions_provider(keyword_suggestions)
+        docks = (win.corpus_dock, win.labels_dock, win.spans_dock)
+        for dock in docks:  # the pane is the subject; room for it on a small screen too
+            dock.hide()
+        win.resize(900, 820)
+        win.reading.splitter.setSizes([1, 2])
+        win.reading.set_current(right)
+        right.view.setFocus()
+        for _ in range(40):  # on to a passage the keyword lookup has something for
+            if right.suggestions:
+                break
+            right.move_passage(1)
+        right.view.centerCursor()
+        settle(300)
+        save(right, "passage_mode.png")
+        win.set_suggestions_provider(None)
+        for dock in docks:
+            dock.show()
+        win.resize(1500, 900)
+        win.reading.splitter.setSizes([1, 1])
+
+        # Search across documents: hits with context in the corpus dock.
+        win.corpus.search.setText("sanctions")
+        win.search_corpus("sanctions")
+        win.resizeDocks([win.corpus_dock], [420], Qt.Orientation.Horizontal)
+        settle(300)
+        save(win.corpus_dock, "search_hits.png")
+        win.corpus.search.clear()
+        settle()
+
         # One pane: a selected span and the span list following it.
         win.reading.close_pane(right)
         win.resize(1300, 820)
         settle()
         win.reading.set_current(left)
         win._current_changed(left)
-        win.resizeDocks([win.spans_dock], [520], Qt.Orientation.Horizontal)
+        win.resizeDocks([win.spans_dock], [430], Qt.Orientation.Horizontal)
         chosen = next(s for s in left.spans.values() if text[s.start : s.end].startswith("F-16s"))
         left.go_to(chosen.start, chosen.start)
         left.select_span(chosen.id)
@@ -153,6 +213,7 @@ def render(out: Path, work: Path) -> list[Path]:
         left.view.setFocus()
         settle(300)
         save(win, "tagging.png")
+        save(win.spans_dock, "span_list.png")
 
         dlg = show_welcome(win)
         settle()

@@ -22,6 +22,16 @@ KEYS = ADJUDICATION
 class AdjudicationMixin:
     """Mixed into ComparisonWindow (panes, panel, model, undo_stack, settings, ws, refresh)."""
 
+    def clear_or_close(self) -> None:
+        """Esc clears a text selection in a pane first; with none it closes the window."""
+        for pane in self.panes.values():
+            cur = pane.view.textCursor()
+            if cur.hasSelection() and pane.view.hasFocus():
+                cur.clearSelection()
+                pane.view.setTextCursor(cur)
+                return
+        self.close()
+
     def build_actions(self) -> None:
         self.actions_by_name: dict[str, QAction] = {}
         a, b = self.annotators[0], self.annotators[1]
@@ -34,6 +44,8 @@ class AdjudicationMixin:
             ("merge", "Merge unanimous", self.merge_unanimous),
             ("prev", "Previous disagreement", lambda: self.step(-1)),
             ("next", "Next disagreement", lambda: self.step(1)),
+            ("escape", "Close (or clear the selection)", self.clear_or_close),
+            ("close", "Close", self.close),
         ]
         tips = {
             "accept_a": f"{a}'s span(s) go to gold, the others are rejected",

@@ -46,6 +46,8 @@ def launch(ws: Workspace, settings: Settings, layout: QSettings | None = None) -
     imported = import_demo_corpus(ws)
     window = MainWindow(ws, settings, layout or layout_settings())
     window.show()
+    if window.reading.current is not None:
+        window.reading.current.view.setFocus()  # keys go to the text, not the corpus filter
     if imported:
         window.statusBar().showMessage(f"Imported the demo corpus ({imported} articles).", 8000)
     if not settings.welcome_shown:
@@ -79,7 +81,12 @@ def show_welcome(window: MainWindow):
 def run(*, db_url: str | None = None) -> int:
     from annotator.gui.dialogs.error_dialog import install_excepthook
     from annotator.gui.startup import exit_after_show, open_workspace_gui
+    from annotator.gui.xcb_check import xcb_problem
 
+    problem = xcb_problem()
+    if problem is not None:  # instead of Qt's misleading "could not load xcb" and an abort
+        print(problem, file=sys.stderr, end="")
+        return 1
     app = application()
     install_excepthook()
     settings = Settings.load()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
 from annotator.gui.messages import show_error
+from annotator.gui.widgets.corpus_panel import hits_in
 
 if TYPE_CHECKING:
     from annotator.gui.dialogs.export_dialog import ExportDialog
@@ -189,8 +190,17 @@ class FileActionsMixin:
             self.corpus.show_search_hits(None)
             return
         ws = self.ws
+
+        def search(_progress):
+            # Every hit with its context: the documents found are read on this worker.
+            return [
+                hit
+                for doc_id, _first in ws.documents.search(needle)
+                for hit in hits_in(doc_id, ws.documents.get(doc_id).text, needle)
+            ]
+
         self.runner.start(
-            lambda _p: ws.documents.search(needle),
+            search,
             finished=self.corpus.show_search_hits,
             failed=lambda msg: show_error(self, "Search failed", msg),
         )

@@ -43,6 +43,8 @@ ADJUDICATION: dict[str, list[str]] = {
     "prev": ["Shift+F8", "Shift+N"],
     "undo": ["Ctrl+Z"],
     "redo": ["Ctrl+Shift+Z", "Ctrl+Y"],
+    "escape": ["Esc"],
+    "close": ["Ctrl+W"],
 }
 
 SHEET: list[tuple[str, list[tuple[str, str]]]] = [
@@ -70,6 +72,9 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("J, Down", "Next passage"),
             ("K, Up", "Previous passage"),
             ("Shift+P", "Passages are sentences / paragraphs"),
+            ("1 … 9", "Tag the passage; with tag and advance on, move to the next"),
+            ("T", "Tag and advance on / off (on at first)"),
+            ("A", "Accept the suggested labels of the passage (when suggestions are on)"),
         ],
     ),
     (
@@ -106,6 +111,7 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("X", "Neither: close the disagreement without a gold span"),
             ("E", "Edit: the selected text, with a label, becomes the gold span"),
             ("Ctrl+M", "Merge every unanimous span into gold"),
+            ("Esc / Ctrl+W", "Close the comparison (Esc first clears a selection)"),
         ],
     ),
     (

@@ -6,7 +6,16 @@ import json
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
+    QUndoStack,
+)
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
 
 from annotator.core.model import DocumentStatus, Span
@@ -23,6 +32,7 @@ from annotator.gui.undo import Edit
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
+from annotator.gui.widgets.passage_bar import SuggestionsProvider
 from annotator.gui.widgets.reading_area import ReadingArea
 from annotator.gui.widgets.span_list import SpanList
 from annotator.gui.workers import TaskRunner
@@ -41,6 +51,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.runner = TaskRunner(self)
         self.show_all_annotators = False
+        self.suggestions_provider: SuggestionsProvider | None = None
+        self.tag_and_advance = layout.value("tag_and_advance", True) not in (False, "false")
         self._load_tokens: dict[int, int] = {}
         self._dirty_docs: set[int] = set()
         # Corpus rows (span counts, status) refresh on a worker, at most every 250 ms.
@@ -83,6 +95,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.label_model.reload()
         self.span_model.set_colors({lab.name: lab.color for lab in self.label_model.labels()})
         self._show_annotator()
+        self.span_list.show_annotators(False)
         self.restore_layout()
         app_actions.install(self)  # restore from backup, user guide, about, instance notice
 
@@ -143,6 +156,14 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         m.addAction(
             a("passage", "&Passage mode", self._toggle_passage, icon_name="passage", checkable=True)
         )
+        m.addAction(
+            a(
+                "tag_and_advance",
+                "&Tag and advance in passage mode (T)",
+                self._toggle_tag_and_advance,
+                checkable=True,
+            )
+        )
         m.addAction(a("snap", "Snap selections to &words", self._toggle_snap, checkable=True))
         m.addAction(
             a("show_all", "Show &other annotators' spans", self._toggle_show_all, checkable=True)
@@ -160,6 +181,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         m = self.menuBar().addMenu("&Help")
         m.addAction(a("help", "&Keyboard shortcuts", self.show_shortcuts))
         self.actions_by_name["snap"].setChecked(self.settings.snap_to_words)
+        self.actions_by_name["tag_and_advance"].setChecked(self.tag_and_advance)
         tb = self.addToolBar("Main")
         tb.setObjectName("toolbar_main")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -181,6 +203,9 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
 
     def _pane_added(self, pane: DocumentPane) -> None:
         pane.set_labels(self.label_model.labels())
+        pane.annotator = self.settings.annotator
+        pane.tag_and_advance = self.tag_and_advance
+        pane.suggestions_provider = self.suggestions_provider
         pane.snap_to_words = self.settings.snap_to_words
         pane.passage_kind = "paragraph" if self.settings.passage_kind == "paragraph" else "sentence"
         pane.documentRequested.connect(lambda doc_id, p=pane: self.open_document(doc_id, pane=p))
@@ -197,6 +222,33 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         pane.passageModeChanged.connect(
             lambda on, p=pane: p is self.reading.current and self._sync_passage_action(on)
         )
+        pane.passageModeChanged.connect(self._fit_soon)
+        pane.tagAndAdvanceChanged.connect(self._sync_tag_and_advance)
+        self._fit_soon()
+
+    def set_suggestions_provider(self, provider: SuggestionsProvider | None) -> None:
+        """Plug in suggested labels for passage mode (the assisted-annotation service)."""
+        self.suggestions_provider = provider
+        for pane in self.reading.panes:
+            pane.suggestions_provider = provider
+            pane.refresh_suggestions()
+
+    def _sync_tag_and_advance(self, on: bool) -> None:
+        self.tag_and_advance = on
+        act = self.actions_by_name["tag_and_advance"]
+        act.blockSignals(True)
+        act.setChecked(on)
+        act.blockSignals(False)
+        for pane in self.reading.panes:
+            if pane.tag_and_advance != on:
+                pane.tag_and_advance = on
+                pane.refresh_suggestions()
+
+    def _toggle_tag_and_advance(self, on: bool) -> None:
+        if self.reading.current is not None:
+            self.reading.current.set_tag_and_advance(on)
+        else:
+            self._sync_tag_and_advance(on)
 
     def new_pane(self) -> DocumentPane:
         pane = self.reading.add_pane()
@@ -286,11 +338,12 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             by_doc.setdefault(s.document_id, ([], []))[1].append(s)
         for doc_id, (added, removed) in by_doc.items():
             visible = tuple(s for s in added if not shown or s.annotator in shown)
-            for pane in self.reading.panes_showing(doc_id):
-                pane.apply_edit(visible, tuple(removed))
+            # The list first: a pane re-selecting a span selects that span's row in the list.
             if self.span_model.document_id == doc_id:
                 self.span_model.apply_edit(visible, tuple(removed))
                 self.label_model.set_counts(self.span_model.label_counts())
+            for pane in self.reading.panes_showing(doc_id):
+                pane.apply_edit(visible, tuple(removed))
         self.mark_rows_dirty(edit.changes.document_ids)
         if edit.changes.labels:
             self.labels_changed()
@@ -326,16 +379,13 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        self.fit_to_screen()  # a geometry saved on a bigger screen (or an old overgrown one)
         if state is not None:
             self.restoreState(state)
         else:
-            # After the first layout pass, or the docks keep their size hints.
-            QTimer.singleShot(
-                0,
-                lambda: self.resizeDocks(
-                    [self.corpus_dock, self.labels_dock], [440, 380], Qt.Orientation.Horizontal
-                ),
-            )
+            # After the first layout pass, or the docks keep their size hints. A share of
+            # the width, not fixed pixels: on a small screen the panes keep the most.
+            QTimer.singleShot(0, self._first_dock_widths)
         try:
             docs = [int(d) for d in json.loads(str(st.value("documents", "null")) or "null") or []]
         except (ValueError, TypeError):
@@ -357,6 +407,56 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         )
         self.actions_by_name["show_all"].setChecked(st.value("show_all", False) in (True, "true"))
 
+    def _first_dock_widths(self) -> None:
+        w = self.width()
+        self.resizeDocks(
+            [self.corpus_dock, self.labels_dock],
+            [min(440, max(180, w * 26 // 100)), min(380, max(180, w * 22 // 100))],
+            Qt.Orientation.Horizontal,
+        )
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, frame included, on the available part of its screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        avail = screen.availableGeometry()
+        frame, geo = self.frameGeometry(), self.geometry()
+        dw, dh = frame.width() - geo.width(), frame.height() - geo.height()
+        w = min(geo.width(), avail.width() - dw)
+        h = min(geo.height(), avail.height() - dh)
+        if (w, h) != (geo.width(), geo.height()):
+            self.resize(max(w, 1), max(h, 1))
+            frame = self.frameGeometry()
+        x = max(avail.left(), min(frame.left(), avail.right() + 1 - frame.width()))
+        y = max(avail.top(), min(frame.top(), avail.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def _fit_soon(self) -> None:
+        """After the layout has taken a new pane or header text into account."""
+        QTimer.singleShot(0, self.fit_to_screen)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The window manager adds its frame and places the window after the show: until
+        # then a move is its placement, and the frame must fit too.
+        self._placing = True
+        QTimer.singleShot(2000, lambda: setattr(self, "_placing", False))
+        self._fit_soon()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if getattr(self, "_placing", False):
+            self._fit_soon()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() > event.oldSize().width() or (
+            event.size().height() > event.oldSize().height()
+        ):
+            self._fit_soon()  # a layout that grew (new pane, longer header) never leaves the screen
+
     def save_layout(self) -> None:
         st = self.layout_settings
         st.setValue("geometry", self.saveGeometry())
@@ -370,6 +470,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         )
         st.setValue("sync_scroll", self.reading.sync_scroll)
         st.setValue("show_all", self.show_all_annotators)
+        st.setValue("tag_and_advance", self.tag_and_advance)
         st.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -391,6 +492,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             pane.snap_to_words = on
 
     def _toggle_show_all(self, on: bool) -> None:
+        self.span_list.show_annotators(on)
         if on != self.show_all_annotators:
             self.show_all_annotators = on
             self.reload_panes()

@@ -42,9 +42,22 @@ class TaggingMixin:
                 return pane.spans[span_id]
         return None
 
+    def _own_span(self, span_id: int, verb: str):
+        """The span if it is mine; others' spans are read-only overlays (say so, return None)."""
+        span = self._find_span(span_id)
+        if span is not None and span.annotator != self.settings.annotator:
+            self.statusBar().showMessage(
+                f"That span is {span.annotator}'s: only your own spans can be {verb}.", 5000
+            )
+            return None
+        return span
+
     def tag(self, document_id: int, start: int, end: int, label: str) -> None:
         """Add a span; the same label on the same range again removes it (a toggle)."""
-        if not self.require_annotator():
+        if not self.settings.annotator:
+            # Not lost: the tag is made as soon as the name is given.
+            self._after_name = lambda: self.tag(document_id, start, end, label)
+            self.ask_annotator()
             return
         me = self.settings.annotator
         for pane in self.reading.panes_showing(document_id)[:1]:
@@ -61,7 +74,7 @@ class TaggingMixin:
         )
 
     def relabel(self, span_id: int, label: str) -> None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "relabelled")
         if span is None or span.label == label:
             return
         for pane in self.reading.panes_showing(span.document_id)[:1]:
@@ -71,12 +84,12 @@ class TaggingMixin:
         self.run(UpdateSpanCommand(self.ws.annotations, span_id, label=label))
 
     def delete_span(self, span_id: int) -> None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "deleted")
         if span is not None:
             self.run(DeleteSpanCommand(self.ws.annotations, span))
 
     def edit_note(self, span_id: int) -> QInputDialog | None:
-        span = self._find_span(span_id)
+        span = self._own_span(span_id, "given a note")
         if span is None:
             return None
         dlg = QInputDialog(self)
@@ -113,10 +126,19 @@ class TaggingMixin:
         dlg = AnnotatorDialog(known, self.settings.annotator, self)
         dlg.setObjectName("annotatorDialog")
         dlg.accepted.connect(lambda: self.switch_annotator(dlg.name()))
+        dlg.finished.connect(lambda _r: self._name_dialog_closed())
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.open()
         return dlg
+
+    def _name_dialog_closed(self) -> None:
+        """Back to the text (not the corpus filter), and make a tag that waited for the name."""
+        pending, self._after_name = getattr(self, "_after_name", None), None
+        if pending is not None and self.settings.annotator:
+            pending()
+        if self.reading.current is not None:
+            self.reading.current.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def switch_annotator(self, name: str) -> None:
         name = name.strip()
@@ -125,6 +147,8 @@ class TaggingMixin:
         self.settings.annotator = name
         self.settings.save()
         self.doc_model.set_annotator(name)
+        for pane in self.reading.panes:
+            pane.annotator = name
         self._show_annotator()
         self.statusBar().showMessage(f"Annotating as {name}", 5000)
         self.reload_panes()

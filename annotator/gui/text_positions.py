@@ -16,6 +16,42 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
 
 
+_JOINERS = frozenset("-\u2010\u2011.'\u2019")
+"""Inside a token between two word characters: F-16s, U.S, Kyiv's, Kyiv’s, 2024-25."""
+_NUMBER_JOINERS = frozenset(",\u2013/")
+"""Only between digits: 1,200, 2024–25, 24/7."""
+
+
+def _in_token(text: str, i: int) -> bool:
+    ch = text[i]
+    if _is_word_char(ch):
+        return True
+    if 0 < i < len(text) - 1:
+        before, after = text[i - 1], text[i + 1]
+        if ch in _JOINERS:
+            return _is_word_char(before) and _is_word_char(after)
+        if ch in _NUMBER_JOINERS:
+            return before.isdigit() and after.isdigit()
+    return False
+
+
+def snap_to_tokens(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` so no token is cut: hyphenated and dotted tokens stay whole,
+    and a dotted abbreviation keeps its final dot (``U.S.``)."""
+    while start > 0 and _in_token(text, start - 1) and _in_token(text, start):
+        start -= 1
+    while end < len(text) and _in_token(text, end) and _in_token(text, end - 1):
+        end += 1
+    if end < len(text) and text[end] == ".":
+        first = end
+        while first > start and _in_token(text, first - 1):
+            first -= 1
+        parts = text[first:end].split(".")
+        if len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts):
+            end += 1
+    return start, end
+
+
 class TextPositions:
     """Converts positions of one document's text between Qt and storage."""
 
@@ -52,7 +88,7 @@ class TextPositions:
         """The code point range a selection tags, or None when it holds only whitespace.
 
         Surrounding whitespace is always trimmed; with ``snap`` a range that starts or
-        ends inside a word grows to take the whole word.
+        ends inside a word grows to take the whole token (see ``snap_to_tokens``).
         """
         start, end = self.range_to_cp(qt_start, qt_end)
         text = self.text
@@ -63,8 +99,5 @@ class TextPositions:
         if start >= end:
             return None
         if snap:
-            while start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
-                start -= 1
-            while end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
-                end += 1
+            start, end = snap_to_tokens(text, start, end)
         return start, end

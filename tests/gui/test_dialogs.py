@@ -50,3 +50,28 @@ def test_f1_shows_the_shortcut_sheet(qtbot, make_window):
     assert dlg is not None and dlg.isVisible()
     text = dlg.browser.toPlainText()
     assert "Passage mode" in text and "Ctrl+Z" in text
+
+
+def test_add_new_gives_an_empty_form_and_a_colour_of_its_own(qtbot, make_window, fresh):
+    win = make_window()
+    dlg = win.edit_labels()
+    qtbot.waitUntil(dlg.isVisible)
+    dlg.list.setCurrentRow(0)  # MILITARY, red
+    assert dlg.name.text() == "MILITARY"
+    qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+    assert dlg.list.currentItem() is None
+    assert dlg.name.text() == "" and dlg.shortcut.text() == ""
+    assert dlg.description.toPlainText() == ""
+    used = {lab.color.lower() for lab in fresh().labels.list()}
+    assert dlg.color.lower() not in used
+    assert "MILITARY" in [lab.name for lab in fresh().labels.list()]  # nothing added yet
+    qtbot.keyClicks(dlg.name, "HUMANITARIAN")
+    qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+    labels = {lab.name: lab.color.lower() for lab in fresh().labels.list()}
+    assert labels["HUMANITARIAN"] not in used
+    # a second new label gets yet another colour
+    qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dlg.name, "LEGAL")
+    qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+    colors = [lab.color.lower() for lab in fresh().labels.list()]
+    assert len(colors) == 5 and len(set(colors)) == 5

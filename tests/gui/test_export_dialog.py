@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 
-from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.export_dialog import ExportDialog, importable
 from annotator.gui.workers import TaskRunner
 
 
@@ -72,3 +74,49 @@ def test_a_bad_split_is_explained_not_run(qtbot, ws, tmp_path):
     qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
     assert "Split" in dlg.status.text() and dlg.report is None
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_file_extension_follows_the_format_and_an_old_error_is_cleared(qtbot, ws, tmp_path):
+    dlg = _dialog(qtbot, ws)
+    dlg.format.setCurrentText("conll")
+    qtbot.keyClicks(dlg.dest, str(tmp_path / "gui.conll"))
+    qtbot.keyClicks(dlg.split, "80/x")
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    assert "Split" in dlg.status.text()
+    dlg.format.setCurrentText("jsonl")
+    assert dlg.dest.text() == str(tmp_path / "gui.jsonl")
+    assert dlg.status.text() == ""
+    dlg.format.setCurrentText("conll")
+    assert dlg.dest.text() == str(tmp_path / "gui.conll")
+    dlg.dest.setText(str(tmp_path / "mine.txt.bak"))  # a name of the user's own stays
+    dlg.format.setCurrentText("jsonl")
+    assert dlg.dest.text() == str(tmp_path / "mine.txt.bak")
+
+
+def test_an_empty_test_split_is_written_with_a_warning(qtbot, ws, import_doc, tmp_path):
+    for i in range(3):
+        d = import_doc(f"Shelling of depot {i} continued overnight.")
+        ws.annotations.add(d, start=0, end=8, label="MILITARY", annotator="ann")
+    dlg = _dialog(qtbot, ws)
+    dlg.format.setCurrentText("jsonl")
+    qtbot.keyClicks(dlg.split, "80/10/10")
+    qtbot.keyClicks(dlg.dest, str(tmp_path / "out.jsonl"))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=10_000)
+    empty = [n for n, part in dlg.report.parts.items() if part.documents == 0]
+    assert empty, dlg.report.summary()
+    assert dlg.status.text().startswith("Warning: the ")
+    assert all(n in dlg.status.text().splitlines()[0] for n in empty)
+
+
+def test_spacy_is_not_offered_when_it_cannot_be_imported(qtbot, ws, monkeypatch):
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if not installed
+    dlg = _dialog(qtbot, ws)
+    row = dlg.format.findText("spacy")
+    item = dlg.format.model().item(row)
+    assert not item.isEnabled()
+    assert "not installed" in item.toolTip()
+    monkeypatch.delitem(sys.modules, "spacy")
+    again = _dialog(qtbot, ws)
+    if importable("spacy"):
+        assert again.format.model().item(row).isEnabled()

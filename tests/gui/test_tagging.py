@@ -114,6 +114,8 @@ def test_passage_mode_by_keys_only(qtbot, make_window, import_doc, fresh):
     qtbot.keyClick(view, Qt.Key.Key_P)
     assert pane.passage_mode and win.actions_by_name["passage"].isChecked()
     assert view.extraSelections()  # the current passage is drawn
+    qtbot.keyClick(view, Qt.Key.Key_T)  # tag and advance off: several labels a passage
+    assert not pane.tag_and_advance and not win.actions_by_name["tag_and_advance"].isChecked()
     qtbot.keyClick(view, Qt.Key.Key_1)  # first sentence: MILITARY
     qtbot.keyClick(view, Qt.Key.Key_J)
     qtbot.keyClick(view, Qt.Key.Key_2)  # second: DIPLOMATIC and ECONOMIC

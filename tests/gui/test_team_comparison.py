@@ -229,3 +229,24 @@ def test_compare_menu_asks_whom_when_more_than_two(qtbot, make_window, ws, team_
     qtbot.waitUntil(lambda: view.document is not None and not view.runner.busy, timeout=10_000)
     assert set(view.panes) == {"ann", "cy", "gold"}  # the two chosen, and the gold layer
     view.close()
+
+
+def test_esc_and_ctrl_w_close_the_comparison(qtbot, compare):
+    win = compare
+    wait_idle(qtbot, win)
+    pane = next(iter(win.panes.values()))
+    pane.view.setFocus()
+    cur = pane.view.textCursor()
+    cur.setPosition(0)
+    cur.setPosition(5, cur.MoveMode.KeepAnchor)
+    pane.view.setTextCursor(cur)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Escape)  # first: the selection goes
+    assert win.isVisible() and not pane.view.textCursor().hasSelection()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Escape)
+    assert not win.isVisible()
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5_000)
+    qtbot.keyClick(pane.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not win.isVisible()

@@ -40,3 +40,26 @@ def test_selection_trims_space_and_snaps_to_words():
     assert tp.selection_to_span(start - 1, start + 3, snap=False) == (start - 1, start + 3)
     assert tp.selection_to_span(3, 4, snap=True) is None  # only a space
     assert tp.selection_to_span(13, 3, snap=True) == (4, 13)  # backwards selection
+
+
+def test_snapping_keeps_hyphenated_dotted_and_possessive_tokens_whole():
+    text = "Kyiv's F-16s and U.S. aid in 2024-25 (2024–25) cost 1,200 jets. End-"
+    tp = TextPositions(text)
+
+    def snapped(inside: str, length: int = 1) -> str:
+        cp = text.index(inside)
+        rng = tp.selection_to_span(tp.to_qt(cp), tp.to_qt(cp + length), snap=True)
+        assert rng is not None
+        return text[rng[0] : rng[1]]
+
+    assert snapped("16s") == "F-16s"
+    assert snapped("-16s and U", len("-16s and U")) == "F-16s and U.S."
+    assert snapped("S. aid") == "U.S."
+    assert snapped("U.") == "U.S."
+    assert snapped("25 (") == "2024-25"
+    assert snapped("–25") == "2024–25"
+    assert snapped("'s") == "Kyiv's"
+    assert snapped("200") == "1,200"
+    assert snapped("jets") == "jets"  # a sentence's full stop is not part of the word
+    assert snapped("End") == "End"  # a trailing hyphen joins nothing
+    assert snapped("cost 1", len("cost 1")) == "cost 1,200"

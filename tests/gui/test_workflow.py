@@ -246,3 +246,54 @@ def test_import_a_teammates_database_as_their_layer(qtbot, make_window, ws, tmp_
     assert [(s.annotator, text[s.start : s.end]) for s in check.annotations.spans(local.id)] == [
         ("bob", "Convoys")
     ]
+
+
+def test_pane_titles_still_name_their_documents_after_an_import(
+    qtbot, make_window, import_doc, tmp_path
+):
+    first = import_doc("Mariupol report\n\nThe port was shelled.")
+    second = import_doc("Odesa report\n\nGrain ships left.")
+    win = make_window()
+    left = open_in(qtbot, win, first)
+    right = open_in(qtbot, win, second, pane=win.reading.panes[1])
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for i, title in enumerate(("Avdiivka", "Bakhmut", "Chasiv Yar")):
+        (folder / f"n{i}.txt").write_text(f"{title} report\n\nFighting went on near {title}.\n")
+    with qtbot.waitSignal(win.doc_model.modelReset, timeout=10_000):
+        win.run_import([folder])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    assert win.doc_model.rowCount() == 5
+    assert left.picker.currentText() == left.document.title == "Mariupol report"
+    assert right.picker.currentText() == right.document.title == "Odesa report"
+
+
+def test_first_run_focus_goes_to_the_text_and_a_tag_before_the_name_is_kept(
+    qtbot, ws, layout, fresh
+):
+    settings = Settings()
+    win = launch(ws, settings, layout)
+    qtbot.addWidget(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    win.welcome_dialog.reject()  # closed without answering the name either
+    dlg = win.findChild(AnnotatorDialog, "annotatorDialog")
+    dlg.reject()
+    pane = win.reading.current
+    qtbot.waitUntil(lambda: pane.view.hasFocus(), timeout=5_000)
+    assert not win.corpus.filter.hasFocus()
+    # A passage tagged before any name is given: the key asks the name, then tags.
+    qtbot.keyClick(pane.view, Qt.Key.Key_P)
+    passage = pane.current_passage_range()
+    qtbot.keyClick(pane.view, Qt.Key.Key_1)
+    (dlg,) = [d for d in win.findChildren(AnnotatorDialog) if d.isVisible()]
+    qtbot.keyClicks(dlg.combo.lineEdit(), "Olena")
+    qtbot.keyClick(dlg.combo.lineEdit(), Qt.Key.Key_Return)
+    spans = fresh().annotations.spans(pane.document_id)
+    assert [(s.annotator, s.label, s.start, s.end) for s in spans] == [
+        ("Olena", "MILITARY", *passage)
+    ]
+    qtbot.waitUntil(lambda: pane.view.hasFocus(), timeout=5_000)
+    qtbot.keyClick(pane.view, Qt.Key.Key_2)  # keys keep going to the text
+    assert len(fresh().annotations.spans(pane.document_id)) == 2
+    win.close()

@@ -3,6 +3,7 @@ majority vote), labels, only-done, a seeded train/dev/test split. Runs off the G
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,16 @@ from annotator.formats.selection import parse_split
 from annotator.gui.messages import show_error
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
+
+NEEDS_MODULE = {"spacy": ("spacy", "pip install 'annotator[spacy]'")}
+"""Formats that need an optional library: offered only when it can be imported."""
+
+
+def importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: blocked in sys.modules
+        return False
 
 
 def _checklist(names: list[str], checked: set[str]) -> QListWidget:
@@ -69,9 +80,13 @@ class ExportDialog(QDialog):
         self.format = QComboBox()
         for info in self._formats.values():
             self.format.addItem(info.name)
-            self.format.setItemData(
-                self.format.count() - 1, info.title, Qt.ItemDataRole.ToolTipRole
-            )
+            row = self.format.count() - 1
+            self.format.setItemData(row, info.title, Qt.ItemDataRole.ToolTipRole)
+            need = NEEDS_MODULE.get(info.name)
+            if need is not None and not importable(need[0]):
+                item = self.format.model().item(row)
+                item.setEnabled(False)
+                item.setToolTip(f"{info.title}: needs {need[0]}, not installed ({need[1]})")
         self.format_title = QLabel()
         self.options_form = QFormLayout()
         self.option_widgets: dict[str, QComboBox] = {}
@@ -134,6 +149,8 @@ class ExportDialog(QDialog):
     def _format_changed(self, name: str) -> None:
         """Offer the chosen format's own options (CoNLL overlaps, passage unit and rule...)."""
         info = self._formats[name]
+        self.status.setText("")  # an old error was about the old format
+        self._follow_extension(info)
         self.format_title.setText(info.title + (" (a folder)" if info.multi_file else ""))
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
@@ -148,6 +165,23 @@ class ExportDialog(QDialog):
             self.options_form.addRow(opt.name.replace("_", " "), box)
         if not info.options:
             self.options_form.addRow(QLabel("none"))
+
+    def _follow_extension(self, info: FormatInfo) -> None:
+        """``out.conll`` becomes ``out.jsonl`` when the format changes to JSONL."""
+        text = self.dest.text().strip()
+        if not text:
+            return
+        path = Path(text)
+        known = {e for f in self._formats.values() for e in f.extensions if e}
+        suffix = next(
+            (e for e in sorted(known, key=len, reverse=True) if path.name.endswith(e)), ""
+        )
+        if not suffix and path.suffix:
+            return  # a name of the user's own making: leave it
+        stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
+        new_ext = "" if info.multi_file else (info.extensions[0] if info.extensions else "")
+        if suffix or new_ext:
+            self.dest.setText(str(path.with_name(stem + new_ext)))
 
     def options(self) -> dict[str, str]:
         return {name: box.currentText() for name, box in self.option_widgets.items()}
@@ -210,7 +244,15 @@ class ExportDialog(QDialog):
         self.report = report
         self.export_button.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
-        self.status.setText(report.summary())
+        empty = [name for name, part in report.parts.items() if part.documents == 0]
+        warning = ""
+        if empty:
+            warning = (
+                f"Warning: the {' and '.join(empty)} part{'s are' if len(empty) > 1 else ' is'} "
+                f"empty ({report.documents} document(s) in all): use more documents or a "
+                "larger share for it.\n"
+            )
+        self.status.setText(warning + report.summary())
 
     def _failed(self, message: str) -> None:
         self.export_button.setEnabled(True)

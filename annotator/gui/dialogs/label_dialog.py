@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.gui.undo import ServiceCommand
 from annotator.services.commands import AddLabelCommand, RemoveLabelCommand, UpdateLabelCommand
-from annotator.services.labels import LabelService, default_color
+from annotator.services.labels import PALETTE, LabelService
 
 
 def swatch(color: str) -> QIcon:
@@ -86,8 +86,11 @@ class LabelDialog(QDialog):
 
         close.rejected.connect(self.reject)
         self.list.currentItemChanged.connect(lambda cur, _prev: self._show(cur))
+        self.list.currentItemChanged.connect(
+            lambda cur, _prev: self.add_button.setText("Add new" if cur is not None else "Add")
+        )
         self.color_button.clicked.connect(self._pick_color)
-        self.add_button.clicked.connect(self.add_label)
+        self.add_button.clicked.connect(self._add_clicked)
         self.save_button.clicked.connect(self.save_label)
         self.remove_button.clicked.connect(self.remove_label)
         self.reload()
@@ -108,11 +111,24 @@ class LabelDialog(QDialog):
         self.color_button.setIcon(swatch(color))
         self.color_button.setText(color)
 
+    def fresh_color(self) -> str:
+        """A colour no label has yet: the palette's first free one, else a new hue."""
+        used = {
+            self.list.item(i).data(Qt.ItemDataRole.UserRole).color.lower()
+            for i in range(self.list.count())
+        }
+        for color in PALETTE:
+            if color.lower() not in used:
+                return color
+        hue = (len(used) * 0.618033988749895) % 1.0  # golden-ratio steps stay apart
+        color = QColor.fromHsvF(hue, 0.65, 0.8).name()
+        return color if color not in used else QColor.fromHsvF(hue, 0.45, 0.6).name()
+
     def _show(self, item: QListWidgetItem | None) -> None:
         self.error.clear()
         lab = item.data(Qt.ItemDataRole.UserRole) if item else None
         self.name.setText(lab.name if lab else "")
-        self._set_color(lab.color if lab else default_color(self.list.count()))
+        self._set_color(lab.color if lab else self.fresh_color())
         self.shortcut.setText(lab.shortcut if lab else "")
         self.description.setPlainText(lab.description if lab else "")
 
@@ -139,6 +155,20 @@ class LabelDialog(QDialog):
         self.reload(select)
         self.labelsChanged.emit()
         return True
+
+    def start_new(self) -> None:
+        """An empty form with a colour of its own, not a copy of the selected label."""
+        self.list.setCurrentItem(None)
+        self.list.clearSelection()
+        self._show(None)
+        self.add_button.setText("Add")
+        self.name.setFocus()
+
+    def _add_clicked(self) -> None:
+        if self.list.currentItem() is not None:
+            self.start_new()  # first press: a fresh form; the second adds
+        else:
+            self.add_label()
 
     def add_label(self) -> bool:
         name = self.name.text().strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -9,6 +12,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -16,6 +21,42 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.models.document_list_model import DocumentListModel
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    offset: int
+    """Code point offset of the hit in the document's text."""
+    match: str
+    context: str
+    """One line: the hit with some words either side, the hit in »…«."""
+
+
+def hits_in(document_id: int, text: str, needle: str, *, per_document: int = 20) -> list[SearchHit]:
+    """Case-insensitive hits of ``needle`` in ``text`` with their context (code points)."""
+    out = []
+    for m in re.finditer(re.escape(needle), text, re.IGNORECASE):
+        a, b = m.start(), m.end()
+        lo, hi = max(0, a - CONTEXT), min(len(text), b + CONTEXT)
+        # Whole words at the edges of the context.
+        if lo > 0 and (cut := text.find(" ", lo, a)) >= 0:
+            lo = cut + 1
+        if hi < len(text) and (cut := text.rfind(" ", b, hi)) >= 0:
+            hi = cut
+        before = " ".join(text[lo:a].split())
+        after = " ".join(text[b:hi].split())
+        lead = "…" if lo > 0 else ""
+        tail = "…" if hi < len(text) else ""
+        context = f"{lead}{before} »{m.group()}« {after}{tail}".strip()
+        out.append(SearchHit(document_id, a, m.group(), context))
+        if len(out) >= per_document:
+            break
+    return out
+
+
+CONTEXT = 48
+"""Characters of context either side of a hit."""
 
 
 class CorpusFilterModel(QSortFilterProxyModel):
@@ -57,6 +98,12 @@ class CorpusPanel(QWidget):
         self.search = QLineEdit(placeholderText="Search text in all documents (Enter)")
         self.search.setClearButtonEnabled(True)
         self.search_status = QLabel()
+        self.search_status.setWordWrap(True)
+        self.hits = QListWidget()
+        self.hits.setObjectName("searchHits")
+        self.hits.setWordWrap(True)
+        self.hits.setAlternatingRowColors(True)
+        self.hits.setToolTip("Enter or double-click opens the document at that hit")
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -72,7 +119,7 @@ class CorpusPanel(QWidget):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(DocumentListModel.SOURCE, QHeaderView.ResizeMode.Interactive)
         hh.resizeSection(DocumentListModel.SOURCE, 80)
-        self.setMinimumWidth(420)  # leaves the title column room beside the others
+        self.setMinimumWidth(180)  # narrow screens: the window must still fit
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
         lay = QVBoxLayout(self)
@@ -80,27 +127,54 @@ class CorpusPanel(QWidget):
         lay.addWidget(self.filter)
         lay.addWidget(self.search)
         lay.addWidget(self.search_status)
+        lay.addWidget(self.hits, 1)
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.done_button)
         lay.addLayout(row)
         self.search_status.hide()
+        self.hits.hide()
         self._hits: dict[int, int] = {}
 
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.search.returnPressed.connect(lambda: self.searchRequested.emit(self.search.text()))
         self.search.textChanged.connect(lambda t: t or self.show_search_hits(None))
         self.table.activated.connect(self._activated)
+        self.hits.itemActivated.connect(self._hit_activated)
         self.done_button.clicked.connect(self._mark_done)
 
-    def show_search_hits(self, hits: list[tuple[int, int]] | None) -> None:
-        """Show only documents with a hit (None shows all again)."""
-        self._hits = dict(hits or [])
+    def show_search_hits(self, hits: list[SearchHit] | list[tuple[int, int]] | None) -> None:
+        """Every hit with its context above the table, which keeps only documents with a hit
+        (None shows all again)."""
+        found = [
+            h if isinstance(h, SearchHit) else SearchHit(h[0], h[1], "", "") for h in hits or []
+        ]
+        self._hits = {}
+        for h in found:
+            self._hits.setdefault(h.document_id, h.offset)
         self.proxy.set_ids(set(self._hits) if hits is not None else None)
         self.search_status.setVisible(hits is not None)
-        if hits is not None:
-            self.search_status.setText(f"{len(hits)} document(s) contain “{self.search.text()}”")
+        self.hits.clear()
+        self.hits.setVisible(hits is not None and bool(found))
+        if hits is None:
+            return
+        for h in found:
+            summary = self.model.summary(h.document_id)
+            title = summary.title if summary is not None else f"#{h.document_id}"
+            item = QListWidgetItem(f"{title}\n{h.context}" if h.context else title)
+            item.setData(Qt.ItemDataRole.UserRole, (h.document_id, h.offset))
+            self.hits.addItem(item)
+        if found:
+            self.hits.setCurrentRow(0)
+        self.search_status.setText(
+            f"{len(found)} hit(s) in {len(self._hits)} document(s) for “{self.search.text()}”"
+            " — Enter opens the selected hit"
+        )
+
+    def _hit_activated(self, item: QListWidgetItem) -> None:
+        doc_id, offset = item.data(Qt.ItemDataRole.UserRole)
+        self.documentActivated.emit(doc_id, offset)
 
     def selected_document(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

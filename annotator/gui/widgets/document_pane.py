@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -19,7 +19,14 @@ from annotator.core.segment import Passage, PassageKind, passage_at, passages
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
+from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.find_bar import FindBar
+from annotator.gui.widgets.passage_bar import (
+    PassageBar,
+    Suggestion,
+    SuggestionsProvider,
+    labels_line,
+)
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
 _PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
@@ -38,6 +45,7 @@ class DocumentPane(QFrame):
     activated = Signal()
     message = Signal(str)
     passageModeChanged = Signal(bool)
+    tagAndAdvanceChanged = Signal(bool)
 
     def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,12 +56,14 @@ class DocumentPane(QFrame):
         self.picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.picker.setMinimumContentsLength(20)
+        # Panes share the width: the picker elides a long title rather than widening the pane.
+        self.picker.setMinimumContentsLength(4)
+        self.picker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.picker.setMinimumWidth(48)
         self.picker.setCurrentIndex(-1)
         self.picker.setPlaceholderText("Open a document…")
-        self.meta = QLabel()
-        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.mode_label = QLabel()
+        self.meta = ElidedLabel()
+        self.mode_label = ElidedLabel()
         close = QToolButton(text="✕", toolTip="Close pane (Ctrl+W)")
         close.setAutoRaise(True)
         head = QHBoxLayout()
@@ -70,6 +80,9 @@ class DocumentPane(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.meta)
         self.meta.setContentsMargins(8, 0, 8, 2)
+        self.passage_bar = PassageBar()
+        self.passage_bar.hide()
+        lay.addWidget(self.passage_bar)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.find_bar)
 
@@ -77,19 +90,31 @@ class DocumentPane(QFrame):
         self.positions = TextPositions("")
         self.spans: dict[int, Span] = {}
         self.selected_span_id: int | None = None
+        self.annotator = ""
+        """Who tags here: only this annotator's spans take label keys, Delete and notes."""
+        self._select_when_added: tuple[int, int, str] | None = None
         self.snap_to_words = True
         self.passage_mode = False
         self.passage_kind: PassageKind = "sentence"
         self._passages: list[Passage] | None = None
         self.current_passage: int | None = None
+        self.tag_and_advance = True
+        """In passage mode a label key tags the passage and moves to the next one."""
+        self.suggestions_provider: SuggestionsProvider | None = None
+        self.suggestions: list[Suggestion] = []
+        """The provider's labels for the current passage."""
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
 
         self.picker.activated.connect(self._picked)
+        # A reload (after an import) resets the rows: the title must stay the shown document's.
+        for sig in (documents.modelReset, documents.rowsInserted, documents.layoutChanged):
+            sig.connect(self._sync_picker)
         close.clicked.connect(self.closeRequested)
         self.view.focusEntered.connect(self.activated)
         self.view.clicked.connect(self._clicked)
         self.view.cursorPositionChanged.connect(self._cursor_moved)
+        self.view.selectionChanged.connect(self._show_snapped_selection)
 
     # --- content ---------------------------------------------------------------------
 
@@ -128,6 +153,7 @@ class DocumentPane(QFrame):
         if self.selected_span_id not in self.spans:
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
+        self._refresh_passage_info()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
         hl = self.view.highlighter
@@ -138,8 +164,12 @@ class DocumentPane(QFrame):
         for s in added:
             self.spans[s.id] = s
             hl.add_span(s)
+            if self._select_when_added == (s.start, s.end, s.label) and self.is_mine(s):
+                self._select_when_added = None
+                selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
+        self._refresh_passage_info()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
         """The shown span with exactly this range, label and annotator (via the index)."""
@@ -149,11 +179,26 @@ class DocumentPane(QFrame):
                 return sp
         return None
 
-    def _sync_picker(self) -> None:
+    def is_mine(self, span: Span) -> bool:
+        return span.annotator == self.annotator
+
+    def own_span_on(self, start: int, end: int) -> Span | None:
+        """My span with exactly this range (any label), if one is shown."""
+        qs, qe = self.positions.range_to_qt(start, end)
+        for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe):
+            if (sp.start, sp.end) == (start, end) and self.is_mine(sp):
+                return sp
+        return None
+
+    def _sync_picker(self, *_args: object) -> None:
+        if self.document_id is None:
+            self.picker.setCurrentIndex(-1)
+            return
         model = self.picker.model()
         for row in range(model.rowCount()):
             if model.index(row, 0).data(DocumentListModel.IdRole) == self.document_id:
-                self.picker.setCurrentIndex(row)
+                if self.picker.currentIndex() != row:
+                    self.picker.setCurrentIndex(row)
                 return
 
     def _picked(self, row: int) -> None:
@@ -184,7 +229,8 @@ class DocumentPane(QFrame):
 
     def _clicked(self, qt_pos: int) -> None:
         hits = self.view.highlighter.spans_at(qt_pos)
-        self.select_span(hits[0].id if hits else None)
+        own = [h for h in hits if self.is_mine(h)]
+        self.select_span((own or hits)[0].id if hits else None)
 
     def selection_range(self) -> tuple[int, int] | None:
         """The selected text as a code point range, trimmed and snapped to words if wanted."""
@@ -194,6 +240,13 @@ class DocumentPane(QFrame):
         return self.positions.selection_to_span(
             cur.selectionStart(), cur.selectionEnd(), snap=self.snap_to_words
         )
+
+    def _show_snapped_selection(self) -> None:
+        cur = self.view.textCursor()
+        rng = self.selection_range() if self.snap_to_words and cur.hasSelection() else None
+        qt = self.positions.range_to_qt(*rng) if rng is not None else None
+        raw = (cur.selectionStart(), cur.selectionEnd())
+        self.view.set_snap_mark(qt if qt is not None and qt != raw else None)
 
     # --- passage mode -------------------------------------------------------------------
 
@@ -207,12 +260,89 @@ class DocumentPane(QFrame):
     def set_passage_mode(self, on: bool) -> None:
         self.passage_mode = on
         self.mode_label.setText("Passage mode" if on else "")
+        self.passage_bar.setVisible(on)
         if on and self.document is not None:
             self._enter_passage_mode()
         else:
             self.current_passage = None
             self.view.set_passage_mark(None)
         self.passageModeChanged.emit(on)
+
+    def refresh_suggestions(self) -> None:
+        self._refresh_passage_info(ask=True)
+
+    def set_tag_and_advance(self, on: bool) -> None:
+        self.tag_and_advance = on
+        self.tagAndAdvanceChanged.emit(on)
+        self.message.emit(
+            "Tag and advance on: a label key tags the passage and moves to the next"
+            if on
+            else "Tag and advance off: a label key tags the passage, J moves on"
+        )
+        self._refresh_passage_info(ask=False)
+
+    def passage_spans(self) -> list[Span]:
+        """Shown spans that overlap the current passage."""
+        rng = self.current_passage_range()
+        if rng is None:
+            return []
+        qs, qe = self.positions.range_to_qt(*rng)
+        return [e[2] for e in self.view.highlighter.index.overlapping(qs, qe)]
+
+    def _refresh_passage_info(self, *, ask: bool = False) -> None:
+        """The bar and the passage mark follow the current passage's labels at once."""
+        rng = self.current_passage_range() if self.passage_mode else None
+        if rng is None:
+            return
+        spans = self.passage_spans()
+        qs, qe = self.positions.range_to_qt(*rng)
+        # Tinted while untagged; once tagged the label colours show through.
+        self.view.set_passage_mark((qs, qe), tint=not spans)
+        if ask:
+            self.suggestions = self._ask_suggestions(*rng)
+        self.passage_bar.show_passage(
+            kind=self.passage_kind,
+            index=self.current_passage or 0,
+            total=len(self.passages()),
+            labels=labels_line(spans, self.annotator),
+            suggestions=self.suggestions,
+            advance=self.tag_and_advance,
+        )
+
+    def _ask_suggestions(self, start: int, end: int) -> list[Suggestion]:
+        provider = self.suggestions_provider
+        if provider is None or self.document is None or self.document.id is None:
+            return []
+        try:
+            raw = provider(
+                document_id=self.document.id,
+                start=start,
+                end=end,
+                text=self.document.text[start:end],
+            )
+        except Exception as exc:  # a broken provider must not stop tagging
+            self.message.emit(f"Suggestions unavailable: {exc}")
+            return []
+        known = set(self._colors)
+        return [(str(label), float(score)) for label, score in raw if label in known]
+
+    def accept_suggestions(self) -> None:
+        """Tag the current passage with every suggested label I have not given it yet."""
+        rng = self.current_passage_range()
+        if rng is None or self.document is None or self.document.id is None:
+            return
+        if not self.suggestions:
+            self.message.emit("No suggestions for this passage.")
+            return
+        have = {
+            s.label for s in self.passage_spans() if self.is_mine(s) and (s.start, s.end) == rng
+        }
+        new = [label for label, _score in self.suggestions if label not in have]
+        for label in new:
+            self.tagRequested.emit(self.document.id, rng[0], rng[1], label)
+        self.message.emit(f"Accepted {', '.join(new)}" if new else "Already tagged as suggested.")
+        if self.tag_and_advance:
+            self.move_passage(1)
 
     def set_passage_kind(self, kind: PassageKind) -> None:
         self.passage_kind = kind
@@ -232,13 +362,13 @@ class DocumentPane(QFrame):
             self.view.set_passage_mark(None)
             return
         p = items[i]
-        qs, qe = self.positions.range_to_qt(p.start, p.end)
+        qs, _qe = self.positions.range_to_qt(p.start, p.end)
         cur = self.view.textCursor()
         cur.setPosition(qs)
         self.view.blockSignals(True)
         self.view.setTextCursor(cur)
         self.view.blockSignals(False)
-        self.view.set_passage_mark((qs, qe))
+        self._refresh_passage_info(ask=True)
         self.view.ensureCursorVisible()
 
     def move_passage(self, delta: int) -> None:
@@ -287,6 +417,12 @@ class DocumentPane(QFrame):
             self.set_passage_kind("paragraph" if self.passage_kind == "sentence" else "sentence")
             self.message.emit(f"Passages are {self.passage_kind}s")
             return True
+        if self.passage_mode and not shift and key == Qt.Key.Key_T:
+            self.set_tag_and_advance(not self.tag_and_advance)
+            return True
+        if self.passage_mode and not shift and key == Qt.Key.Key_A:
+            self.accept_suggestions()
+            return True
         if self.passage_mode and not shift and (key in _NEXT or key in _PREV):
             self.move_passage(1 if key in _NEXT else -1)
             return True
@@ -294,10 +430,12 @@ class DocumentPane(QFrame):
             self._step_span(1 if key == Qt.Key.Key_BracketRight else -1)
             return True
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_span_id is not None:
-            self.deleteRequested.emit(self.selected_span_id)
+            if self._own_selected("deleted"):
+                self.deleteRequested.emit(self.selected_span_id)
             return True
         if key == Qt.Key.Key_N and self.selected_span_id is not None:
-            self.noteRequested.emit(self.selected_span_id)
+            if self._own_selected("given a note"):
+                self.noteRequested.emit(self.selected_span_id)
             return True
         if key == Qt.Key.Key_Escape:
             cur = self.view.textCursor()
@@ -317,11 +455,45 @@ class DocumentPane(QFrame):
             cur.clearSelection()
             self.view.setTextCursor(cur)
         elif self.selected_span_id is not None:
-            self.relabelRequested.emit(self.selected_span_id, label)
+            self._label_selected_span(label)
         elif self.passage_mode and (p := self.current_passage_range()) is not None:
+            removing = self.find_span(p[0], p[1], label, self.annotator) is not None
             self.tagRequested.emit(self.document.id, p[0], p[1], label)
+            if self.tag_and_advance and not removing:
+                self.move_passage(1)
         else:
             self.message.emit("Select some text (or press P for passage mode), then a label key.")
+
+    def _own_selected(self, verb: str) -> bool:
+        span = self.spans.get(self.selected_span_id) if self.selected_span_id is not None else None
+        if span is None or self.is_mine(span):
+            return span is not None
+        self.message.emit(f"That span is {span.annotator}'s: only your own spans can be {verb}.")
+        return False
+
+    def _label_selected_span(self, label: str) -> None:
+        """My span is relabelled; someone else's stays untouched and I tag the same range."""
+        assert self.document is not None and self.document.id is not None
+        span = self.spans[self.selected_span_id] if self.selected_span_id is not None else None
+        if span is None:
+            return
+        if self.is_mine(span):
+            self.relabelRequested.emit(span.id, label)
+            return
+        mine = self.own_span_on(span.start, span.end)
+        if mine is not None:
+            self.select_span(mine.id)
+            if mine.label != label:
+                self.relabelRequested.emit(mine.id, label)
+            else:
+                self.message.emit(f"You already tagged this text as {label}.")
+            return
+        self._select_when_added = (span.start, span.end, label)
+        self.tagRequested.emit(self.document.id, span.start, span.end, label)
+        self.message.emit(
+            f"{span.annotator}'s {span.label} span is read-only: "
+            f"you tagged the same text as {label} (your own span)."
+        )
 
     def _step_span(self, delta: int) -> None:
         ordered = sorted(self.spans.values(), key=lambda s: (s.start, s.end, s.id))

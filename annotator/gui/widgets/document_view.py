@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPalette, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from annotator.gui.widgets.span_highlighter import SpanHighlighter
@@ -34,22 +42,49 @@ class DocumentView(QPlainTextEdit):
         self.key_handler: Callable[[QKeyEvent], bool] | None = None
         self._press_pos: int | None = None
         self._passage: tuple[int, int] | None = None
+        self._passage_tint = True
         self._selected: tuple[int, int, str] | None = None
+        self._snap: tuple[int, int] | None = None
 
     # --- marks drawn as extra selections (never more than two) ---------------------
 
-    def set_passage_mark(self, qt_range: tuple[int, int] | None) -> None:
-        self._passage = qt_range
-        self._update_marks()
+    def set_passage_mark(self, qt_range: tuple[int, int] | None, *, tint: bool = True) -> None:
+        """The current passage: tinted while untagged, then only lined so labels show."""
+        if (qt_range, tint) != (self._passage, self._passage_tint):
+            self._passage, self._passage_tint = qt_range, tint
+            self._update_marks()
 
     def set_selected_mark(self, qt_range: tuple[int, int, str] | None) -> None:
         """The clicked span: a strong outline colour of its label."""
         self._selected = qt_range
         self._update_marks()
 
+    def set_snap_mark(self, qt_range: tuple[int, int] | None) -> None:
+        """While selecting: the range a label key will tag, where snapping grows it."""
+        if qt_range != self._snap:
+            self._snap = qt_range
+            self._update_marks()
+
+    @property
+    def snap_mark(self) -> tuple[int, int] | None:
+        return self._snap
+
     def _update_marks(self) -> None:
         marks = []
         pal = self.palette()
+        if self._snap is not None:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(self._snap[0])
+            cur.setPosition(self._snap[1], QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            # Under the live selection: its own colour shows where snapping adds text.
+            tint = QColor(pal.color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(90)
+            sel.format.setBackground(tint)
+            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            sel.format.setUnderlineColor(pal.color(QPalette.ColorRole.Highlight))
+            marks.append(sel)
         if self._passage is not None:
             sel = QTextEdit.ExtraSelection()
             cur = QTextCursor(self.document())
@@ -57,11 +92,12 @@ class DocumentView(QPlainTextEdit):
             cur.setPosition(self._passage[1], QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cur
             # Neutral tint (not a label colour) plus an overline, in light and dark palettes.
-            tint = QColor(pal.color(QPalette.ColorRole.Text))
-            tint.setAlpha(34)
-            sel.format.setBackground(tint)
             sel.format.setFontOverline(True)
-            sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
+            if self._passage_tint:
+                tint = QColor(pal.color(QPalette.ColorRole.Text))
+                tint.setAlpha(34)
+                sel.format.setBackground(tint)
+                sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
             marks.append(sel)
         if self._selected is not None:
             sel = QTextEdit.ExtraSelection()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QToolButton, QWidget
@@ -29,6 +31,8 @@ class FindBar(QWidget):
         next_btn.clicked.connect(lambda: self.find())
         close_btn.clicked.connect(self.close_bar)
         self.edit.installEventFilter(self)
+        self._total_key: tuple[str, int] | None = None
+        self._total = 0
         self.hide()
 
     def open_bar(self) -> None:
@@ -63,8 +67,22 @@ class FindBar(QWidget):
             )
             view.setTextCursor(cur)
             found = view.find(needle, flags)
-        self.status.setText("" if found else "No match")
+        self.status.setText(self._position_text(needle) if found else "No match")
         return found
+
+    def _position_text(self, needle: str) -> str:
+        """ "3 of 12": the same case-insensitive, non-overlapping hits Qt's find steps through."""
+        doc = self._view.document()
+        pattern = re.compile(re.escape(needle), re.IGNORECASE)
+        key = (needle, doc.revision())
+        if self._total_key != key:
+            self._total_key, self._total = key, sum(1 for _ in pattern.finditer(doc.toPlainText()))
+        before = QTextCursor(doc)
+        before.setPosition(
+            self._view.textCursor().selectionStart(), QTextCursor.MoveMode.KeepAnchor
+        )
+        index = sum(1 for _ in pattern.finditer(before.selectedText())) + 1
+        return f"{index} of {self._total}"
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.edit and event.type() == QKeyEvent.Type.KeyPress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,25 +36,61 @@ class SpanList(QWidget):
         # Fixed widths, never ResizeToContents: that measures every row of 50,000 spans.
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(SpanListModel.TEXT, QHeaderView.ResizeMode.Stretch)
-        hh.resizeSection(SpanListModel.LABEL, 110)
-        hh.resizeSection(SpanListModel.ANNOTATOR, 80)
-        hh.resizeSection(SpanListModel.NOTE, 80)
+        # Narrow side columns: the text is what a reader scans (it was cut to ~5 characters).
+        hh.resizeSection(SpanListModel.LABEL, 100)
+        hh.resizeSection(SpanListModel.ANNOTATOR, 56)
+        hh.resizeSection(SpanListModel.NOTE, 56)
+        hh.setMinimumSectionSize(36)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(180)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.table)
         self.table.clicked.connect(self._clicked)
         self.table.activated.connect(self._clicked)
         self.table.customContextMenuRequested.connect(self._menu)
+        # A note or label edit replaces the span's row: the selection stays on that span.
+        self._selected_id: int | None = None
+        self.table.selectionModel().selectionChanged.connect(self._remember_selection)
+        for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            sig.connect(self._restore_selection)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side columns take at most a share of a narrow dock: the text keeps half or more."""
+        super().resizeEvent(event)
+        width = self.table.viewport().width()
+        hh = self.table.horizontalHeader()
+        hh.resizeSection(SpanListModel.LABEL, max(36, min(100, width * 26 // 100)))
+        for col in (SpanListModel.ANNOTATOR, SpanListModel.NOTE):
+            hh.resizeSection(col, max(36, min(56, width * 12 // 100)))
+
+    def show_annotators(self, on: bool) -> None:
+        """The annotator column only when others' spans are shown (else it is always me)."""
+        self.table.setColumnHidden(SpanListModel.ANNOTATOR, not on)
 
     def select_span(self, span_id: int | None) -> None:
         row = self.model.row_of(span_id) if span_id is not None else None
         if row is None:
             self.table.clearSelection()
+            self._selected_id = None
             return
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
+        self._selected_id = span_id
+
+    def _remember_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._selected_id = rows[0].data(SpanListModel.IdRole)
+
+    def _restore_selection(self) -> None:
+        wanted = self._selected_id
+        row = self.model.row_of(wanted) if wanted is not None else None
+        rows = self.table.selectionModel().selectedRows()
+        if row is not None and [r.row() for r in rows] != [row]:
+            self.table.selectRow(row)
+        self._selected_id = wanted
 
     def _clicked(self, index: QModelIndex) -> None:
         self.spanActivated.emit(index.data(SpanListModel.IdRole))

@@ -1,0 +1,91 @@
+"""Other annotators' spans are read-only overlays: keys act on my spans only."""
+
+from __future__ import annotations
+
+from conftest import open_in
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+
+from annotator.settings import Settings
+
+TEXT = "Shelling near Kherson continued overnight.\n\nTalks stalled in Geneva."
+
+
+def _click_at(qtbot, pane, cp: int) -> None:
+    view = pane.view
+    cur = view.textCursor()
+    cur.setPosition(pane.positions.to_qt(cp))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(cur).center())
+
+
+def _bob_sees_alice(qtbot, make_window, ws, import_doc):
+    doc = import_doc(TEXT)
+    start = TEXT.index("Kherson")
+    ws.annotations.add(
+        doc, start=start, end=start + len("Kherson"), label="MILITARY", annotator="alice"
+    )
+    settings = Settings(annotator="bob")
+    settings.save()
+    win = make_window(settings=settings)
+    win.actions_by_name["show_all"].setChecked(True)
+    pane = open_in(qtbot, win, doc)
+    qtbot.waitUntil(lambda: len(pane.spans) == 1 and not win.runner.busy, timeout=10_000)
+    pane.view.setFocus()
+    return doc, win, pane, start
+
+
+def _stored(fresh, doc):
+    return sorted((s.annotator, s.label, s.start, s.end) for s in fresh().annotations.spans(doc))
+
+
+def test_label_key_on_alices_span_makes_bobs_own_span(qtbot, make_window, ws, import_doc, fresh):
+    doc, win, pane, start = _bob_sees_alice(qtbot, make_window, ws, import_doc)
+    end = start + len("Kherson")
+    _click_at(qtbot, pane, start + 2)
+    (alice,) = pane.spans.values()
+    assert pane.selected_span_id == alice.id
+
+    qtbot.keyClick(pane.view, Qt.Key.Key_2)
+
+    assert _stored(fresh, doc) == [
+        ("alice", "MILITARY", start, end),
+        ("bob", "DIPLOMATIC", start, end),
+    ]
+    assert "read-only" in win.statusBar().currentMessage()
+    assert "alice" in win.statusBar().currentMessage()
+    # bob's new span is the selected one, in the text and in the span list
+    bob = next(s for s in pane.spans.values() if s.annotator == "bob")
+    assert pane.selected_span_id == bob.id
+    rows = win.span_list.table.selectionModel().selectedRows()
+    assert [win.span_model.span_at(r.row()).annotator for r in rows] == ["bob"]
+
+    # a second label key now relabels bob's span, never alice's
+    _click_at(qtbot, pane, start + 2)
+    assert pane.selected_span_id == bob.id  # a click prefers my span where both lie
+    qtbot.keyClick(pane.view, Qt.Key.Key_3)
+    assert _stored(fresh, doc) == [
+        ("alice", "MILITARY", start, end),
+        ("bob", "ECONOMIC", start, end),
+    ]
+
+
+def test_delete_and_note_leave_alices_span_alone(qtbot, make_window, ws, import_doc, fresh):
+    doc, win, pane, start = _bob_sees_alice(qtbot, make_window, ws, import_doc)
+    before = _stored(fresh, doc)
+    _click_at(qtbot, pane, start + 2)
+    (alice,) = pane.spans.values()
+    assert pane.selected_span_id == alice.id
+
+    qtbot.keyClick(pane.view, Qt.Key.Key_Delete)
+    assert _stored(fresh, doc) == before
+    assert "only your own spans can be deleted" in win.statusBar().currentMessage()
+
+    qtbot.keyClick(pane.view, Qt.Key.Key_N)
+    assert win.findChild(QInputDialog, "noteDialog") is None
+    assert "note" in win.statusBar().currentMessage()
+
+    # the span list's context menu paths go through the same gate
+    win.span_list.deleteRequested.emit(alice.id)
+    assert win.edit_note(alice.id) is None
+    assert _stored(fresh, doc) == before
+    assert win.undo_stack.count() == 0

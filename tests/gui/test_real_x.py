@@ -1,0 +1,116 @@
+"""Smoke test of the real app on a real X server (Xvfb + openbox), driven by xdotool keys.
+
+Offscreen Qt hides what a desktop shows: missing xcb libraries, a window manager's frame
+and placement, a window that grows past the screen. This starts ``python -m annotator``
+on the xcb platform as a new user would, answers the first-run dialogs by keys, tags a
+passage, and checks the window and the database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from xsession import XSession, require_tools
+
+from annotator import paths
+from annotator.services import Workspace
+
+
+@pytest.fixture
+def xsession():
+    require_tools()
+    session = XSession(width=1600, height=900).start()
+    yield session
+    session.stop()
+
+
+def _main_window(x: XSession) -> str | None:
+    found = x.windows(" — Annotator$")
+    return found[0] if found else None
+
+
+def _assert_on_screen(x: XSession, window: str, when: str) -> None:
+    g = x.geometry(window)
+    assert g["x"] >= 0 and g["y"] >= 0, f"{when}: window at {g} starts off screen"
+    assert g["x"] + g["width"] <= x.width, f"{when}: window {g} wider than {x.width} px screen"
+    assert g["y"] + g["height"] <= x.height, f"{when}: window {g} taller than {x.height} px"
+
+
+def test_real_app_on_x_tags_a_passage_by_keys_and_fits_the_screen(xsession, tmp_path):
+    x = xsession
+    data = tmp_path / "data"
+    env = x.env(
+        QT_QPA_PLATFORM="xcb",
+        ANNOTATOR_DATA_DIR=str(data),
+        ANNOTATOR_CONFIG_DIR=str(tmp_path / "config"),
+    )
+    for var in ("ANNOTATOR_DB", "QT_QPA_PLATFORMTHEME"):
+        env.pop(var, None)
+    log = (tmp_path / "app.log").open("w")
+    app = subprocess.Popen(
+        [sys.executable, "-m", "annotator"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        x.wait_for(
+            lambda: x.windows("^Welcome to Annotator$") or app.poll() is not None, 60, "welcome"
+        )
+        assert app.poll() is None, (tmp_path / "app.log").read_text()
+        (welcome,) = x.windows("^Welcome to Annotator$")
+        x.xdotool("windowactivate", "--sync", welcome, check=False)
+        x.key("Return")
+        x.wait_for(lambda: x.windows("^Annotator$"), 20, "the name dialog")
+        (ask,) = x.windows("^Annotator$")
+        x.xdotool("windowactivate", "--sync", ask, check=False)
+        x.type("smoke")
+        x.key("Return")
+        x.wait_for(lambda: not x.windows("^Annotator$"), 20, "the name dialog to close")
+        x.wait_for(lambda: _main_window(x) is not None, 30, "the main window with a document")
+        win = _main_window(x)
+        assert win is not None
+        _assert_on_screen(x, win, "at start")
+
+        # Focus is in the text after the first run: P then 1 tags the first sentence.
+        x.key("p", "1")
+        x.key("shift+p")
+        _assert_on_screen(x, win, "after P and Shift+P")
+        x.key("ctrl+t", "ctrl+t")
+        time.sleep(0.5)
+        _assert_on_screen(x, win, "after P, Shift+P and two Ctrl+T")
+        x.key("ctrl+q")
+        app.wait(30)
+    finally:
+        if app.poll() is None:
+            app.terminate()
+            app.wait(10)
+        log.close()
+    output = (tmp_path / "app.log").read_text()
+    assert app.returncode == 0, output
+
+    os.environ[paths.ENV_DATA_DIR] = str(data)  # the isolated-dirs fixture restores it
+    ws = Workspace.open(paths.sqlite_url(data / "annotator.sqlite3"))
+    try:
+        tagged = [
+            (s.label, ws.documents.get(d.id).text[s.start : s.end])
+            for d in ws.documents.list()
+            for s in ws.annotations.spans(d.id, annotators=("smoke",))
+        ]
+    finally:
+        ws.close()
+    assert len(tagged) == 1, (tagged, output)
+    label, text = tagged[0]
+    assert label == "MILITARY"
+    assert text.strip() and "\n\n" not in text  # one passage (a sentence), not the document
+
+
+def test_missing_x_tools_skip_locally_but_fail_under_ci(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Xvfb, openbox or xdotool here
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Xvfb"):
+        require_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must install them"):
+        require_tools()
