@@ -1,0 +1,177 @@
+"""Writing validated files in short transactions, releasing the lock between them.
+
+Small files are grouped into one transaction (one SAVEPOINT each, so a file the
+database refuses rolls back alone); a big file is written in bounded batches, and
+if a later batch fails or the import is cancelled, what its earlier batches stored
+is deleted again, so an import leaves whole files only. Between two write
+transactions the writer leaves the lock free for at least ``PAUSE_S``: longer than
+the longest sleep of SQLite's busy handler (100 ms), so a teammate's waiting tag
+gets in at the next gap instead of racing the importer for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from annotator.core.errors import AnnotatorError, DatabaseError
+from annotator.core.model import AnnotatedDocument
+from annotator.services.importing import FileResult, LabelGate, ParsedFile
+from annotator.storage import Database, Tx
+from annotator.storage.bulk import BatchOutcome, store_batch, take_back
+
+BATCH_ROWS = 20_000
+"""Documents plus spans written per transaction (about 0.1 s of lock)."""
+PAUSE_S = 0.12
+"""Lock-free time between two write transactions of one import."""
+
+CancelFn = Callable[[], bool]
+
+
+def _apply(result: FileResult, outcome: BatchOutcome, created: list[str]) -> None:
+    result.documents_added += sum(outcome.added)
+    result.documents_matched += len(outcome.added) - sum(outcome.added)
+    result.spans_added += sum(outcome.spans_added)
+    result.labels_created += created
+
+
+class BatchWriter:
+    def __init__(self, db: Database, *, annotator: str, create_labels: bool) -> None:
+        self._db = db
+        self._annotator = annotator
+        self._create = create_labels
+        self._pending: list[ParsedFile] = []
+        self._rows = 0
+        self._last_commit = 0.0
+        self.cancelled = False
+
+    def add(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
+        if parsed.rows > BATCH_ROWS:
+            self.flush()
+            self._write_big(parsed, cancel)
+            return
+        self._pending.append(parsed)
+        self._rows += parsed.rows
+        if self._rows >= BATCH_ROWS or len(self._pending) >= _batch_files():
+            self.flush()
+
+    def _write(self, work: Callable[[Tx], object]) -> object:
+        wait = PAUSE_S - (time.monotonic() - self._last_commit)
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            return self._db.write(work, retry_integrity=True)
+        finally:
+            self._last_commit = time.monotonic()
+
+    def flush(self) -> None:
+        """Write the pending small files in one transaction, one SAVEPOINT each."""
+        pending, self._pending, self._rows = self._pending, [], 0
+        if not pending:
+            return
+
+        def work(s: Tx) -> list[tuple[BatchOutcome, list[str]] | AnnotatorError]:
+            done: list[tuple[BatchOutcome, list[str]] | AnnotatorError] = []
+            for parsed in pending:
+                created: list[str] = []
+                try:
+                    with s.begin_nested():
+                        gate = LabelGate(s, create=self._create, created=created)
+                        gate.admit_names(parsed.labels)
+                        gate.check(parsed.path)
+                        items = list(parsed.records(self._annotator))
+                        done.append((store_batch(s, items), created))
+                except AnnotatorError as exc:
+                    done.append(exc)
+            return done
+
+        try:
+            outcomes = self._write(work)
+        except AnnotatorError as exc:
+            for parsed in pending:
+                parsed.result.error = exc
+            return
+        for parsed, got in zip(pending, outcomes, strict=True):  # type: ignore[call-overload]
+            if isinstance(got, AnnotatorError):
+                parsed.result.error = got
+            else:
+                _apply(parsed.result, *got)
+
+    def _write_big(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
+        """Bounded batches, one transaction each; the file is taken back if one fails."""
+        committed: list[BatchOutcome] = []
+        result = FileResult(parsed.result.path)
+        try:
+            for first, batch in enumerate(_batches(parsed.records(self._annotator))):
+                if first and cancel is not None and cancel():
+                    self.cancelled = True
+                    raise _Cancelled
+                created: list[str] = []
+
+                def work(
+                    s: Tx,
+                    batch: list[AnnotatedDocument] = batch,
+                    first: int = first,
+                    created: list[str] = created,
+                ) -> BatchOutcome:
+                    created.clear()
+                    if first == 0:
+                        gate = LabelGate(s, create=self._create, created=created)
+                        gate.admit_names(parsed.labels)
+                        gate.check(parsed.path)
+                    return store_batch(s, batch)
+
+                outcome = self._write(work)
+                assert isinstance(outcome, BatchOutcome)
+                committed.append(outcome)
+                _apply(result, outcome, created)
+        except (AnnotatorError, OSError, _Cancelled) as exc:
+            self._take_back(committed, parsed)
+            if not isinstance(exc, _Cancelled):
+                parsed.result.error = (
+                    exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
+                )
+            return
+        parsed.result.documents_added = result.documents_added
+        parsed.result.documents_matched = result.documents_matched
+        parsed.result.spans_added = result.spans_added
+        parsed.result.labels_created = result.labels_created
+
+    def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile) -> None:
+        if not committed:
+            return
+        try:
+            self._write(lambda s: take_back(s, committed))
+        except DatabaseError as exc:
+            parsed.result.error = DatabaseError(
+                f"{parsed.result.path}: the import stopped part way and what it stored could "
+                f"not be removed again ({exc}); delete its documents by hand"
+            )
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _batch_files() -> int:
+    from annotator.services import importing
+
+    return importing.BATCH_FILES
+
+
+def _batches(records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
+    """Records in lists of at most ``BATCH_ROWS`` documents plus spans (at least one record)."""
+    batch: list[AnnotatedDocument] = []
+    rows = 0
+    for item in records:
+        cost = 1 + len(item.spans)
+        if batch and rows + cost > BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+        batch.append(item)
+        rows += cost
+    if batch:
+        yield batch
+
+
+__all__ = ["BATCH_ROWS", "BatchWriter"]
