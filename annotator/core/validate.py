@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from os import PathLike
 from typing import Any
 
-from annotator.core.model import AnnotatedDocument, Document, NewSpan
+from annotator.core.model import AnnotatedDocument, Document, NewSpan, Span
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 MAX_META_DEPTH = 64
@@ -124,7 +124,7 @@ def label_problem(name: str, what: str = "label") -> str | None:
     return None
 
 
-def span_problem(span: NewSpan) -> str | None:
+def span_problem(span: NewSpan | Span) -> str | None:
     for what, value in (("label", span.label), ("annotator", span.annotator)):
         if (p := label_problem(value, what)) is not None:
             return p
@@ -140,9 +140,14 @@ def span_problem(span: NewSpan) -> str | None:
 
 def record_problem(item: AnnotatedDocument) -> str | None:
     """The first reason ``item`` cannot be stored and exported, or None."""
-    if (p := document_problem(item.document)) is not None:
+    return export_problem(item.document, item.spans)
+
+
+def export_problem(doc: Document, spans: Iterable[NewSpan | Span]) -> str | None:
+    """The same rule for what goes out: a document and its spans, or None when fine."""
+    if (p := document_problem(doc)) is not None:
         return p
-    for sp in item.spans:
+    for sp in spans:
         if (p := span_problem(sp)) is not None:
             return p
     return None

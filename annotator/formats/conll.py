@@ -198,9 +198,11 @@ def _parse_document(
                     given_text = json.loads(value)
                 elif key == "meta":
                     meta = json.loads(value)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:  # also 4,300+ digit integers
                 raise InputError(
-                    f"# {key} = is not valid JSON ({exc.msg})", path=path, line=lineno
+                    f"# {key} = is not valid JSON ({getattr(exc, 'msg', exc)})",
+                    path=path,
+                    line=lineno,
                 ) from exc
             if key == "doc_id":
                 doc_id = value

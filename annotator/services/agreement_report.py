@@ -21,6 +21,7 @@ from typing import Any
 from annotator.agreement import AgreementReport, SpanTuple
 from annotator.agreement.spans import NO_SPAN
 from annotator.core.errors import AnnotatorError
+from annotator.core.spreadsheet import neutralize
 from annotator.formats.base import atomic_write
 
 DocumentInfo = Mapping[str, tuple[str, str]]
@@ -223,10 +224,14 @@ def render_json(report: AgreementReport, info: DocumentInfo | None = None) -> st
     return json.dumps(report_dict(report, info), ensure_ascii=False, indent=2)
 
 
-def render_csv(report: AgreementReport) -> str:
-    """One row per pair and label with every measure, then one per label with alpha."""
+def render_csv(report: AgreementReport, *, neutralize_formulas: bool = True) -> str:
+    """One row per pair and label with every measure, then one per label with alpha.
+
+    Annotator and label names that a spreadsheet would take for a formula get a
+    leading ``'`` (core.spreadsheet) unless ``neutralize_formulas`` is off.
+    """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _SafeNames(csv.writer(buf, lineterminator="\n"), neutralize_formulas)
     w.writerow(
         [
             "kind",
@@ -257,6 +262,28 @@ def render_csv(report: AgreementReport) -> str:
     for lr in report.label_rows:
         w.writerow(["label", "", "", lr.label, "", "", "", "", "", _csv_num(lr.alpha), lr.units])
     return buf.getvalue()
+
+
+class _SafeNames:
+    """Neutralises the name cells; the numbers formatted here are never formulas."""
+
+    def __init__(self, writer: Any, enabled: bool) -> None:
+        self._w = writer
+        self._on = enabled
+
+    def writerow(self, row: list[Any]) -> None:
+        on = self._on
+        self._w.writerow(
+            [neutralize(c) if on and isinstance(c, str) and not _is_num(c) else c for c in row]
+        )
+
+
+def _is_num(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_num(value: float) -> str:
@@ -406,13 +433,19 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
     return "\n".join(out)
 
 
-def write_report(path: Path, report: AgreementReport, info: DocumentInfo | None = None) -> str:
+def write_report(
+    path: Path,
+    report: AgreementReport,
+    info: DocumentInfo | None = None,
+    *,
+    neutralize_formulas: bool = True,
+) -> str:
     """Write the report in the format its extension names, atomically; returns the format."""
     ext = path.suffix.lower()
     if ext in (".html", ".htm"):
         kind, body = "html", render_html(report, info)
     elif ext == ".csv":
-        kind, body = "csv", render_csv(report)
+        kind, body = "csv", render_csv(report, neutralize_formulas=neutralize_formulas)
     elif ext == ".json":
         kind, body = "json", render_json(report, info) + "\n"
     else:

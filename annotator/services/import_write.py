@@ -12,7 +12,7 @@ gets in at the next gap instead of racing the importer for it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from annotator.core.errors import AnnotatorError, DatabaseError
 from annotator.core.model import AnnotatedDocument
@@ -28,11 +28,20 @@ PAUSE_S = 0.12
 CancelFn = Callable[[], bool]
 
 
-def _apply(result: FileResult, outcome: BatchOutcome, created: list[str]) -> None:
+def _apply(
+    result: FileResult,
+    outcome: BatchOutcome,
+    created: list[str],
+    items: Sequence[AnnotatedDocument],
+) -> None:
     result.documents_added += sum(outcome.added)
     result.documents_matched += len(outcome.added) - sum(outcome.added)
     result.spans_added += sum(outcome.spans_added)
     result.labels_created += created
+    for item, added in zip(items, outcome.added, strict=True):
+        if not added and not item.spans:
+            doc = item.document
+            result.duplicates.append(doc.title or doc.source_path or doc.content_hash[:12])
 
 
 class BatchWriter:
@@ -70,8 +79,10 @@ class BatchWriter:
         if not pending:
             return
 
-        def work(s: Tx) -> list[tuple[BatchOutcome, list[str]] | AnnotatorError]:
-            done: list[tuple[BatchOutcome, list[str]] | AnnotatorError] = []
+        Done = tuple[BatchOutcome, list[str], list[AnnotatedDocument]] | AnnotatorError
+
+        def work(s: Tx) -> list[Done]:
+            done: list[Done] = []
             for parsed in pending:
                 created: list[str] = []
                 try:
@@ -80,7 +91,7 @@ class BatchWriter:
                         gate.admit_names(parsed.labels)
                         gate.check(parsed.path)
                         items = list(parsed.records(self._annotator))
-                        done.append((store_batch(s, items), created))
+                        done.append((store_batch(s, items), created, items))
                 except AnnotatorError as exc:
                     done.append(exc)
             return done
@@ -124,7 +135,7 @@ class BatchWriter:
                 outcome = self._write(work)
                 assert isinstance(outcome, BatchOutcome)
                 committed.append(outcome)
-                _apply(result, outcome, created)
+                _apply(result, outcome, created, batch)
         except (AnnotatorError, OSError, _Cancelled) as exc:
             self._take_back(committed, parsed)
             if not isinstance(exc, _Cancelled):
@@ -136,6 +147,7 @@ class BatchWriter:
         parsed.result.documents_matched = result.documents_matched
         parsed.result.spans_added = result.spans_added
         parsed.result.labels_created = result.labels_created
+        parsed.result.duplicates = result.duplicates
 
     def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile) -> None:
         if not committed:

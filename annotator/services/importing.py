@@ -10,6 +10,7 @@ all: a bad file is refused alone and the good files of the same import land.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from annotator.services.import_files import collect_files, collect_inputs, not_r
 from annotator.services.labels import default_color
 from annotator.storage import Database, Tx, repo
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
@@ -186,10 +188,13 @@ def checked_records(importer: Importer, path: Path, annotator: str) -> Iterator[
         if exc.path is not None and exc.path != name and display_path(exc.path) == name:
             raise InputError(exc.reason, path=name, line=exc.line) from exc
         raise
-    except (ValueError, UnicodeError) as exc:  # a reader's gap: still this file's fault
-        raise InputError(f"cannot be read ({exc})", path=name) from exc
     except RecursionError:
         raise InputError("is nested too deeply to read", path=name) from None
+    except (OSError, MemoryError):
+        raise
+    except Exception as exc:  # a reader's gap: still this file's fault, not a crash
+        log.warning("reading %s failed", name, exc_info=True)
+        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", path=name) from exc
     if not seen:
         raise InputError("holds no documents (an empty file is refused)", path=name)
 
