@@ -11,6 +11,7 @@ gets in at the next gap instead of racing the importer for it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -20,12 +21,17 @@ from annotator.services.importing import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
 from annotator.storage.bulk import BatchOutcome, store_batch, take_back
 
-BATCH_ROWS = 20_000
-"""Documents plus spans written per transaction (about 0.1 s of lock)."""
+BATCH_ROWS = 4_000
+"""Documents plus spans per write transaction to start with; then sized to the time."""
+MIN_ROWS, MAX_ROWS = 500, 100_000
+TARGET_LOCK_S = 0.15
+"""How long one write transaction should hold the lock: batches are resized after each
+one from the rows per second measured, so a slow or busy machine writes smaller ones."""
 PAUSE_S = 0.12
 """Lock-free time between two write transactions of one import."""
 
 CancelFn = Callable[[], bool]
+log = logging.getLogger(__name__)
 
 
 def _apply(
@@ -52,30 +58,37 @@ class BatchWriter:
         self._pending: list[ParsedFile] = []
         self._rows = 0
         self._last_commit = 0.0
+        self.batch_rows = BATCH_ROWS
         self.cancelled = False
 
     def add(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
-        if parsed.rows > BATCH_ROWS:
+        if parsed.rows > self.batch_rows:
             self.flush()
             self._write_big(parsed, cancel)
             return
         self._pending.append(parsed)
         self._rows += parsed.rows
-        if self._rows >= BATCH_ROWS or len(self._pending) >= _batch_files():
+        if self._rows >= self.batch_rows or len(self._pending) >= _batch_files():
             self.flush()
 
-    def _write(self, work: Callable[[Tx], object]) -> object:
+    def _write(self, work: Callable[[Tx], object], rows: int = 0) -> object:
         wait = PAUSE_S - (time.monotonic() - self._last_commit)
         if wait > 0:
             time.sleep(wait)
+        start = time.monotonic()
         try:
             return self._db.write(work, retry_integrity=True)
         finally:
             self._last_commit = time.monotonic()
+            took = self._last_commit - start
+            log.debug("import batch of %d rows held the write lock %.3f s", rows, took)
+            if rows >= MIN_ROWS and took > 0:
+                fit = int(rows / took * TARGET_LOCK_S)
+                self.batch_rows = max(MIN_ROWS, min(MAX_ROWS, fit))
 
     def flush(self) -> None:
         """Write the pending small files in one transaction, one SAVEPOINT each."""
-        pending, self._pending, self._rows = self._pending, [], 0
+        pending, rows, self._pending, self._rows = self._pending, self._rows, [], 0
         if not pending:
             return
 
@@ -97,7 +110,7 @@ class BatchWriter:
             return done
 
         try:
-            outcomes = self._write(work)
+            outcomes = self._write(work, rows)
         except AnnotatorError as exc:
             for parsed in pending:
                 parsed.result.error = exc
@@ -113,7 +126,7 @@ class BatchWriter:
         committed: list[BatchOutcome] = []
         result = FileResult(parsed.result.path)
         try:
-            for first, batch in enumerate(_batches(parsed.records(self._annotator))):
+            for first, batch in enumerate(self._batches(parsed.records(self._annotator))):
                 if first and cancel is not None and cancel():
                     self.cancelled = True
                     raise _Cancelled
@@ -132,7 +145,7 @@ class BatchWriter:
                         gate.check(parsed.path)
                     return store_batch(s, batch)
 
-                outcome = self._write(work)
+                outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
                 assert isinstance(outcome, BatchOutcome)
                 committed.append(outcome)
                 _apply(result, outcome, created, batch)
@@ -148,6 +161,20 @@ class BatchWriter:
         parsed.result.spans_added = result.spans_added
         parsed.result.labels_created = result.labels_created
         parsed.result.duplicates = result.duplicates
+
+    def _batches(self, records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
+        """Records in lists of at most ``batch_rows`` documents plus spans (one at least)."""
+        batch: list[AnnotatedDocument] = []
+        rows = 0
+        for item in records:
+            cost = 1 + len(item.spans)
+            if batch and rows + cost > self.batch_rows:
+                yield batch
+                batch, rows = [], 0
+            batch.append(item)
+            rows += cost
+        if batch:
+            yield batch
 
     def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile) -> None:
         if not committed:
@@ -169,21 +196,6 @@ def _batch_files() -> int:
     from annotator.services import importing
 
     return importing.BATCH_FILES
-
-
-def _batches(records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
-    """Records in lists of at most ``BATCH_ROWS`` documents plus spans (at least one record)."""
-    batch: list[AnnotatedDocument] = []
-    rows = 0
-    for item in records:
-        cost = 1 + len(item.spans)
-        if batch and rows + cost > BATCH_ROWS:
-            yield batch
-            batch, rows = [], 0
-        batch.append(item)
-        rows += cost
-    if batch:
-        yield batch
 
 
 __all__ = ["BATCH_ROWS", "BatchWriter"]
