@@ -19,7 +19,7 @@ from annotator.core.errors import AnnotatorError, DatabaseError
 from annotator.core.model import AnnotatedDocument
 from annotator.services.importing import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
-from annotator.storage.bulk import BatchOutcome, store_batch, take_back
+from annotator.storage.bulk import BatchOutcome, data_version, store_batch, take_back
 
 BATCH_ROWS = 4_000
 """Documents plus spans per write transaction to start with; then sized to the time."""
@@ -28,7 +28,13 @@ TARGET_LOCK_S = 0.15
 """How long one write transaction should hold the lock: batches are resized after each
 one from the rows per second measured, so a slow or busy machine writes smaller ones."""
 PAUSE_S = 0.12
-"""Lock-free time between two write transactions of one import."""
+"""Lock-free time between two write transactions while another connection is writing
+too: longer than the longest sleep of SQLite's busy handler (100 ms)."""
+SHORT_PAUSE_S = 0.06
+"""The pause while nobody else has written lately: a writer that started waiting during
+our last batch is still in the busy handler's short sleeps (50 ms at most) and gets in."""
+CONTENTION_S = 5.0
+"""How long after another connection's commit the long pause stays on."""
 
 CancelFn = Callable[[], bool]
 log = logging.getLogger(__name__)
@@ -58,6 +64,8 @@ class BatchWriter:
         self._pending: list[ParsedFile] = []
         self._rows = 0
         self._last_commit = 0.0
+        self._version: int | None = None
+        self._contended_until = 0.0
         self.batch_rows = BATCH_ROWS
         self.cancelled = False
 
@@ -72,12 +80,22 @@ class BatchWriter:
             self.flush()
 
     def _write(self, work: Callable[[Tx], object], rows: int = 0) -> object:
-        wait = PAUSE_S - (time.monotonic() - self._last_commit)
+        pause = PAUSE_S if time.monotonic() < self._contended_until else SHORT_PAUSE_S
+        wait = pause - (time.monotonic() - self._last_commit)
         if wait > 0:
             time.sleep(wait)
+
+        def watched(s: Tx) -> object:
+            version = data_version(s)
+            if version is not None and version != self._version:
+                if self._version is not None:  # someone else committed since our last batch
+                    self._contended_until = time.monotonic() + CONTENTION_S
+                self._version = version
+            return work(s)
+
         start = time.monotonic()
         try:
-            return self._db.write(work, retry_integrity=True)
+            return self._db.write(watched, retry_integrity=True)
         finally:
             self._last_commit = time.monotonic()
             took = self._last_commit - start

@@ -9,6 +9,8 @@ taken back whole if a later batch of it fails.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,14 @@ class BatchOutcome:
     """New spans on documents that were already stored."""
 
 
+def data_version(s: Session) -> int | None:
+    """SQLite's ``PRAGMA data_version`` on this transaction's connection: it changes when
+    another connection commits. None on other databases."""
+    if s.get_bind().dialect.name != "sqlite":
+        return None
+    return int(s.connection().exec_driver_sql("PRAGMA data_version").scalar_one())
+
+
 def _existing_hashes(s: Session, hashes: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     unique = sorted(set(hashes))
@@ -57,6 +67,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     ann_ids: dict[str, int] = {}
     doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
     now = utcnow()
+    sqlite = s.get_bind().dialect.name == "sqlite"
     new_span_rows: list[dict[str, Any]] = []
     old_span_rows: list[dict[str, Any]] = []
     seen: dict[int, set[tuple[int, int, int, int]]] = {}
@@ -66,24 +77,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         doc_id = doc_ids.get(doc.content_hash)
         is_new = doc_id is None
         if doc_id is None:
-            doc_id = s.execute(
-                insert(DocumentRow).returning(DocumentRow.id),
-                {
-                    "external_id": doc.external_id,
-                    "title": doc.title,
-                    "source": doc.source,
-                    "author": doc.author,
-                    "url": doc.url,
-                    "published": doc.published,
-                    "text": doc.text,
-                    "length": len(doc.text),
-                    "content_hash": doc.content_hash,
-                    "source_path": doc.source_path,
-                    "source_sha256": doc.source_sha256,
-                    "meta": dict(doc.meta),
-                    "created_at": now,
-                },
-            ).scalar_one()
+            doc_id = _insert_document(s, it, now, sqlite)
             doc_ids[doc.content_hash] = doc_id
             out.document_ids.append(doc_id)
             new_docs.add(doc_id)
@@ -124,7 +118,30 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             )
         out.spans_added.append(n)
     conn = s.connection()
-    if new_span_rows:
+    if new_span_rows and sqlite:
+        # The driver's own executemany: SQLAlchemy's per-row parameter processing costs
+        # more than SQLite's insert. Values are already plain (stamps as SQLAlchemy
+        # writes them for SQLite).
+        stamp = _sqlite_stamp(now)
+        conn.exec_driver_sql(
+            _SQLITE_SPAN_INSERT,
+            [
+                (
+                    r["document_id"],
+                    r["annotator_id"],
+                    r["label_id"],
+                    r["start"],
+                    r["end"],
+                    r["note"],
+                    r["origin"],
+                    r["decided_by"],
+                    stamp,
+                    stamp,
+                )
+                for r in new_span_rows
+            ],
+        )
+    elif new_span_rows:
         conn.execute(insert(SpanRow.__table__), new_span_rows)  # type: ignore[arg-type]
     if old_span_rows:
         ids = conn.execute(
@@ -133,6 +150,50 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         )
         out.span_ids += [int(i) for i in ids.scalars()]
     return out
+
+
+_SQLITE_SPAN_INSERT = (
+    'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin, '
+    "decided_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_DOC_INSERT = (
+    "INSERT INTO documents (external_id, title, source, author, url, published, text, length, "
+    "content_hash, source_path, source_sha256, meta, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
+def _sqlite_stamp(when: dt.datetime) -> str:
+    """A DateTime as SQLAlchemy stores it in SQLite."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_document(s: Session, it: AnnotatedDocument, now: dt.datetime, sqlite: bool) -> int:
+    doc = it.document
+    values: dict[str, Any] = {
+        "external_id": doc.external_id,
+        "title": doc.title,
+        "source": doc.source,
+        "author": doc.author,
+        "url": doc.url,
+        "published": doc.published,
+        "text": doc.text,
+        "length": len(doc.text),
+        "content_hash": doc.content_hash,
+        "source_path": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "meta": dict(doc.meta),
+        "created_at": now,
+    }
+    if not sqlite:
+        q = insert(DocumentRow).returning(DocumentRow.id)
+        return int(s.execute(q, values).scalar_one())
+    values["published"] = doc.published.isoformat() if doc.published else None
+    values["meta"] = json.dumps(values["meta"])
+    values["created_at"] = _sqlite_stamp(now)
+    row = s.connection().exec_driver_sql(_SQLITE_DOC_INSERT, tuple(values.values())).first()
+    assert row is not None
+    return int(row[0])
 
 
 def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
