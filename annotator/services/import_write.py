@@ -25,6 +25,8 @@ BATCH_ROWS = 4_000
 """Documents plus spans per write transaction to start with; then sized to the time."""
 MIN_ROWS, MAX_ROWS = 500, 100_000
 TARGET_LOCK_S = 0.15
+CONTENDED_LOCK_S = 0.08
+"""The target while another connection writes too: its waits stay short on a busy machine."""
 """How long one write transaction should hold the lock: batches are resized after each
 one from the rows per second measured, so a slow or busy machine writes smaller ones."""
 PAUSE_S = 0.12
@@ -101,7 +103,8 @@ class BatchWriter:
             took = self._last_commit - start
             log.debug("import batch of %d rows held the write lock %.3f s", rows, took)
             if rows >= MIN_ROWS and took > 0:
-                fit = int(rows / took * TARGET_LOCK_S)
+                contended = time.monotonic() < self._contended_until
+                fit = int(rows / took * (CONTENDED_LOCK_S if contended else TARGET_LOCK_S))
                 self.batch_rows = max(MIN_ROWS, min(MAX_ROWS, fit))
 
     def flush(self) -> None:

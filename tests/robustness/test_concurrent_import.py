@@ -82,8 +82,9 @@ def test_tags_never_wait_long_during_a_big_import(tmp_path: Path) -> None:
     assert "imported 2500 document(s), 150000 span(s)" in importer.stdout
     result = json.loads(out.strip().splitlines()[-1])
     waits, failures = result["waits"], result["failures"]
-    assert failures == []
+    assert failures == [], failures[:3]
     # The tagger really tagged while the import ran (one tag per 50 ms at most).
     assert len(waits) >= min(20, int(import_s / 0.05) // 2), (len(waits), import_s)
     worst = max(waits)
-    assert worst < 1.0, f"worst tag wait {worst:.3f} s during a {import_s:.1f} s import"
+    top = [round(w, 3) for w in sorted(waits)[-5:]]
+    assert worst < 1.0, f"worst tag waits {top} s during a {import_s:.1f} s import"
