@@ -289,6 +289,10 @@ class ImportService:
         problem = not_regular(path, folder_ok=importer.READS_FOLDERS)
         if problem is not None:
             raise InputError(problem, path=name)
+        if path.is_dir():  # a folder format reads the files inside: each must be regular
+            for inner in sorted(path.rglob("*")):
+                if not inner.is_dir() and (problem := not_regular(inner)) is not None:
+                    raise InputError(problem, path=display_path(inner))
         size = path.stat().st_size
         if size > self.max_file_bytes:
             raise InputError(

@@ -175,3 +175,73 @@ def test_legacy_unexportable_value_is_named_not_crashed_on(
     with pytest.raises(AnnotatorError, match=r"'old' cannot be exported.*lone surrogate"):
         workspace.exporter.export(exporter.NAME, dest)  # type: ignore[attr-defined]
     assert not dest.exists()
+
+
+def test_pipe_inside_a_brat_folder_is_refused_unread(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Tanks moved.")
+    os.mkfifo(folder / "a.ann")
+    (err,) = workspace.importer.import_paths([folder], format="brat").errors
+    assert "a.ann" in str(err) and "pipe" in str(err)
+
+
+def _big_file(path: Path, docs: int) -> None:
+    lines = [_line(id=f"d{i}", text=f"Document number {i} here.") for i in range(docs)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.services import import_write
+
+    monkeypatch.setattr(import_write, "BATCH_ROWS", 40)
+    monkeypatch.setattr(import_write, "MIN_ROWS", 10**9)  # keep the batch size fixed
+    monkeypatch.setattr(import_write, "SHORT_PAUSE_S", 0.0)
+
+
+def test_big_file_in_several_transactions_lands_whole(
+    workspace: Workspace, tmp_path: Path, tiny_batches: None
+) -> None:
+    big = tmp_path / "big.jsonl"
+    _big_file(big, 100)  # 200 rows: five transactions of 40
+    report = workspace.importer.import_paths([big])
+    assert not report.errors and report.documents_added == 100 == workspace.documents.count()
+    assert report.spans_added == 100
+
+
+def test_cancel_inside_a_big_file_takes_it_back(
+    workspace: Workspace, tmp_path: Path, tiny_batches: None
+) -> None:
+    small = tmp_path / "a_small.jsonl"
+    small.write_text(_line(id="s", text="Small file first.") + "\n")
+    big = tmp_path / "b_big.jsonl"
+    _big_file(big, 100)
+    calls = iter(range(100))
+    report = workspace.importer.import_paths([small, big], cancel=lambda: next(calls) >= 3)
+    assert report.cancelled
+    assert [
+        d.title or d.id for d in workspace.documents.list()
+    ] and workspace.documents.count() == 1
+
+
+def test_failure_inside_a_big_file_takes_it_back(
+    workspace: Workspace, tmp_path: Path, tiny_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core.errors import DatabaseError
+    from annotator.services import import_write
+
+    real = import_write.store_batch
+    calls = iter(range(100))
+
+    def flaky(s: object, items: object) -> object:
+        if next(calls) == 2:
+            raise DatabaseError("disk I/O error")
+        return real(s, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(import_write, "store_batch", flaky)
+    big = tmp_path / "big.jsonl"
+    _big_file(big, 100)
+    (err,) = workspace.importer.import_paths([big]).errors
+    assert "disk I/O error" in str(err)
+    assert workspace.documents.count() == 0  # the two committed batches were taken back
