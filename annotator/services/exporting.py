@@ -48,6 +48,7 @@ class ExportService:
         and so on, or to ``train/``, ``dev/``, ``test/`` in a folder format's folder.
         """
         cls = exporter_class(format)
+        _check_destination(dest)
         flt = filter or SpanFilter()
         report = ExportReport(format=format)
 
@@ -94,6 +95,18 @@ class ExportService:
                 f"Cannot write the export to {display_path(where)}: {exc.strerror or exc}. "
                 "Any earlier export there is unchanged."
             ) from exc
+
+
+def _check_destination(dest: Path) -> None:
+    """A file where a folder of the path should be: said plainly, before any work."""
+    for parent in dest.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise AnnotatorError(
+                    f"{display_path(parent)} is a file, not a folder; nothing can be written "
+                    f"under it (export to {display_path(dest)})."
+                )
+            return
 
 
 def _check_exportable(doc: Document, spans: list[Span]) -> None:
