@@ -87,20 +87,24 @@ class BatchWriter:
         if wait > 0:
             time.sleep(wait)
 
+        held = [0.0]
+
         def watched(s: Tx) -> object:
-            version = data_version(s)
+            version = data_version(s)  # the first statement: the lock is ours from here
+            held[0] = time.monotonic()
             if version is not None and version != self._version:
                 if self._version is not None:  # someone else committed since our last batch
                     self._contended_until = time.monotonic() + CONTENTION_S
                 self._version = version
             return work(s)
 
-        start = time.monotonic()
         try:
             return self._db.write(watched, retry_integrity=True)
         finally:
             self._last_commit = time.monotonic()
-            took = self._last_commit - start
+            # Time holding the lock, not waiting for it: a busy teammate must not shrink
+            # the batches to nothing.
+            took = self._last_commit - held[0] if held[0] else 0.0
             log.debug("import batch of %d rows held the write lock %.3f s", rows, took)
             if rows >= MIN_ROWS and took > 0:
                 contended = time.monotonic() < self._contended_until
