@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,12 @@ class _FormatNames:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())
+
+
+_RAW_CSV_HELP = (
+    "CSV: write cells starting with = + - @ as they are (default: prefix them with ' so "
+    "spreadsheets do not run them as formulas)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
+    exp.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, spans per label and annotator")
@@ -238,6 +246,7 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     ag.add_argument(
         "--report", type=Path, metavar="FILE", help="also write a report: .html, .csv or .json"
     )
+    ag.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     ag.set_defaults(func=cmd_agree)
 
     ad = sub.add_parser("adjudicate", help="build the gold layer from several annotators")
@@ -296,11 +305,16 @@ def cmd_agree(args: argparse.Namespace) -> int:
     if args.json:
         print(out.render_json(report))
     elif args.csv:
-        sys.stdout.write(out.render_csv(report))
+        sys.stdout.write(out.render_csv(report, neutralize_formulas=not args.raw_csv))
     else:
         print(out.render_text(report))
     if args.report is not None:
-        kind = out.write_report(args.report, report, ws.agreement.document_info(report.documents))
+        kind = out.write_report(
+            args.report,
+            report,
+            ws.agreement.document_info(report.documents),
+            neutralize_formulas=not args.raw_csv,
+        )
         print(f"{kind} report -> {args.report}", file=sys.stderr)
     return 0
 
@@ -419,6 +433,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
+    if args.raw_csv and args.format == "passages-csv":
+        options["neutralize_formulas"] = False
     report = ws.exporter.export(
         args.format,
         args.output,
@@ -561,6 +577,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging()
     func = getattr(args, "func", cmd_gui)
+    with contextlib.suppress(AttributeError, ValueError):  # a file name that is not UTF-8
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         return int(func(args))
     except AnnotatorError as exc:
@@ -568,3 +586,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    except OSError as exc:
+        print(f"annotator: error: {os_error_message(exc)}", file=sys.stderr)
+        return 1
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for ordinary OS trouble (full disk, no permission, a file where a folder
+    should be), naming the file."""
+    from annotator.core.validate import display_path
+
+    names = [display_path(f) for f in (exc.filename, exc.filename2) if f is not None]
+    what = exc.strerror or str(exc)
+    return f"{' -> '.join(names)}: {what}" if names else what
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (``annotator stats | head -0``): end quietly.
+
+    stdout is pointed at /dev/null so the flush at exit does not complain again.
+    """
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141  # as a process killed by SIGPIPE

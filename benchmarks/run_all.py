@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "agree_cli": ("bench_agree_cli.py", ["--quick"]),
     "concurrency": ("bench_concurrency.py", ["--quick"]),
     "scale": ("bench_scale.py", ["--quick"]),
+    "import": ("bench_import.py", ["--quick"]),
 }
 
 

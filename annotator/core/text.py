@@ -47,6 +47,8 @@ class OffsetShift:
 
     def start(self, offset: int) -> int:
         """A start offset: a position between CR and LF stays on the LF."""
+        if not self._crs and not self._bom:
+            return offset  # the common case, per span of a big import: no work
         from bisect import bisect_left
 
         moved = offset - bisect_left(self._crs, offset) if self._crs else offset
@@ -54,6 +56,8 @@ class OffsetShift:
 
     def end(self, offset: int) -> int:
         """An end offset: one that ends after a CR of a CRLF takes the LF with it."""
+        if not self._crs and not self._bom:
+            return offset
         moved = self.start(offset)
         if self._crs and offset > 0:
             from bisect import bisect_left

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar, Protocol, cast
+from typing import Any, ClassVar, Protocol
 
 from annotator.core.model import AnnotatedDocument, Document, NewSpan, Span
+from annotator.formats.atomic import atomic_folder, atomic_write, atomic_write_bytes
+
+__all__ = ["atomic_folder", "atomic_write", "atomic_write_bytes"]  # re-exported for formats
 
 ProgressFn = Callable[[int, int], None]
 """progress(done, total); total is 0 when unknown."""
@@ -146,69 +145,6 @@ class FormatBase:
 
     def __init__(self, **options: Any) -> None:
         self.options = resolve_options(self.NAME, self.OPTIONS, options)
-
-
-@contextlib.contextmanager
-def atomic_write(dest: Path, *, mode: str = "w") -> Iterator[IO[str]]:
-    """Write to a temporary file beside ``dest`` and rename it into place on success.
-
-    A crash or error leaves ``dest`` as it was: either the whole new file or the old one.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        binary = "b" in mode
-        encoding = None if binary else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding, newline=None if binary else "") as fh:
-            yield fh
-            fh.flush()
-            # mkstemp makes the file private (0600); an export gets the usual permissions.
-            os.fchmod(fh.fileno(), _file_mode(dest))
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_folder(dest: Path) -> Iterator[Path]:
-    """Build a folder export in a hidden folder beside ``dest``; move it in only on success.
-
-    A failed export leaves ``dest`` as it was. The files are moved in one by one
-    (each rename atomic), and files already in ``dest`` that this export does not
-    write are left alone: ``dest`` may be a folder the user keeps other things in.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
-    try:
-        yield tmp
-        dest.mkdir(exist_ok=True)
-        for f in sorted(tmp.rglob("*")):
-            if f.is_file():
-                target = dest / f.relative_to(tmp)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(f, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _file_mode(dest: Path) -> int:
-    """The replaced file's mode, else what a plain open() would give under the umask."""
-    try:
-        return dest.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-@contextlib.contextmanager
-def atomic_write_bytes(dest: Path) -> Iterator[IO[bytes]]:
-    """``atomic_write`` for binary output."""
-    with atomic_write(dest, mode="wb") as fh:
-        yield cast("IO[bytes]", fh)
 
 
 _WINDOWS_RESERVED = frozenset(

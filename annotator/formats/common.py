@@ -54,6 +54,8 @@ def load_object(line: str, path: str, lineno: int | None) -> dict[str, Any]:
         ) from exc
     except RecursionError as exc:
         raise InputError("JSON nested too deeply", path=path, line=lineno) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"invalid JSON ({exc})", path=path, line=lineno) from exc
     if not isinstance(rec, dict):
         raise InputError("a record must be a JSON object", path=path, line=lineno)
     return rec

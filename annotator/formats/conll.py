@@ -198,9 +198,11 @@ def _parse_document(
                     given_text = json.loads(value)
                 elif key == "meta":
                     meta = json.loads(value)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:  # also 4,300+ digit integers
                 raise InputError(
-                    f"# {key} = is not valid JSON ({exc.msg})", path=path, line=lineno
+                    f"# {key} = is not valid JSON ({getattr(exc, 'msg', exc)})",
+                    path=path,
+                    line=lineno,
                 ) from exc
             if key == "doc_id":
                 doc_id = value
@@ -227,7 +229,7 @@ def _parse_document(
         text = "\n".join(" ".join(tok for _, tok, _ in s) for s in sents)
     else:
         text = record_text(given_text, True, path, first_line)
-    offsets = _locate(text, sents, path)
+    offsets = _locate(text, sents, path, first_line)
     spans: list[NewSpan] = []
     for col in range(max(width - 1, 0)):
         for start, end, label in _bio_spans(sents, offsets, col, path):
@@ -237,7 +239,9 @@ def _parse_document(
     return AnnotatedDocument(doc, tuple(spans), line=first_line)
 
 
-def _locate(text: str, sents: list[Sentence], path: str) -> list[list[tuple[int, int]]]:
+def _locate(
+    text: str, sents: list[Sentence], path: str, first_line: int | None = None
+) -> list[list[tuple[int, int]]]:
     """Offsets of each token, found in order in ``text`` with only whitespace between."""
     out: list[list[tuple[int, int]]] = []
     pos = 0
@@ -257,7 +261,7 @@ def _locate(text: str, sents: list[Sentence], path: str) -> list[list[tuple[int,
             pos += len(tok)
         out.append(row)
     if text[pos:].strip():
-        last = sents[-1][-1][0] if sents else None
+        last = next((sent[-1][0] for sent in reversed(sents) if sent), first_line or None)
         raise InputError("the # text = line has text after the last token", path=path, line=last)
     return out
 

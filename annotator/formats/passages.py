@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 from annotator.core.model import Document
 from annotator.core.segment import passages
+from annotator.core.spreadsheet import safe_row
 from annotator.formats.base import (
     ExportItem,
     ExportOption,
@@ -148,14 +149,34 @@ class PassagesJsonl(_PassageBase):
         report.paths.append(str(dest))
 
 
+class _SafeWriter:
+    """A csv writer whose text cells are neutralised unless the option says raw."""
+
+    def __init__(self, writer: Any, options: dict[str, Any]) -> None:
+        self._w = writer
+        self._on = bool(options.get("neutralize_formulas", True))
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._w.writerow(safe_row(row, enabled=self._on))
+
+
 class PassagesCsv(_PassageBase):
     NAME: ClassVar[str] = "passages-csv"
     TITLE: ClassVar[str] = "Passage classification (CSV, one column per label)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".csv",)
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = (
+        *_OPTIONS,
+        ExportOption(
+            "neutralize_formulas",
+            True,
+            (True, False),
+            "prefix text cells starting with = + - @ tab or CR with ' (spreadsheet safety)",
+        ),
+    )
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
-            out = csv.writer(fh, lineterminator="\r\n")
+            out = _SafeWriter(csv.writer(fh, lineterminator="\r\n"), self.options)
             header_written = False
             for doc, spans in items:
                 labels = self._labels(spans)

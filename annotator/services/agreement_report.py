@@ -21,6 +21,7 @@ from typing import Any
 from annotator.agreement import AgreementReport, SpanTuple
 from annotator.agreement.spans import NO_SPAN
 from annotator.core.errors import AnnotatorError
+from annotator.core.spreadsheet import neutralize
 from annotator.formats.base import atomic_write
 
 DocumentInfo = Mapping[str, tuple[str, str]]
@@ -383,8 +384,11 @@ CSV_HEADER = (
 )
 
 
-def render_csv(report: AgreementReport) -> str:
+def render_csv(report: AgreementReport, *, neutralize_formulas: bool = True) -> str:
     """One table, a ``kind`` column telling rows apart.
+
+    Text cells that a spreadsheet would take for a formula get a leading ``'``
+    (core.spreadsheet) unless ``neutralize_formulas`` is off.
 
     ``policy`` (label = its name, text = the rule); ``pair`` (per pair and label, CI of the
     pair measure); ``label`` (alpha with its CI in ``alpha_ci_*``, Fleiss' kappa with its CI
@@ -392,7 +396,7 @@ def render_csv(report: AgreementReport) -> str:
     diagnosis, ``diagnosis`` (one row per span, matched ones too).
     """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _SafeNames(csv.writer(buf, lineterminator="\n"), neutralize_formulas)
     w.writerow(CSV_HEADER)
     blank: list[object] = [""] * len(CSV_HEADER)
 
@@ -464,6 +468,28 @@ def render_csv(report: AgreementReport) -> str:
 
 def _span_cell(span: SpanTuple | None) -> str:
     return "" if span is None else f"{span[0]}-{span[1]} {span[2]}"
+
+
+class _SafeNames:
+    """Neutralises the name cells; the numbers formatted here are never formulas."""
+
+    def __init__(self, writer: Any, enabled: bool) -> None:
+        self._w = writer
+        self._on = enabled
+
+    def writerow(self, row: list[Any]) -> None:
+        on = self._on
+        self._w.writerow(
+            [neutralize(c) if on and isinstance(c, str) and not _is_num(c) else c for c in row]
+        )
+
+
+def _is_num(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_num(value: float) -> str:
@@ -627,13 +653,19 @@ def render_html(report: AgreementReport, info: DocumentInfo | None = None) -> st
     return "\n".join(out)
 
 
-def write_report(path: Path, report: AgreementReport, info: DocumentInfo | None = None) -> str:
+def write_report(
+    path: Path,
+    report: AgreementReport,
+    info: DocumentInfo | None = None,
+    *,
+    neutralize_formulas: bool = True,
+) -> str:
     """Write the report in the format its extension names, atomically; returns the format."""
     ext = path.suffix.lower()
     if ext in (".html", ".htm"):
         kind, body = "html", render_html(report, info)
     elif ext == ".csv":
-        kind, body = "csv", render_csv(report)
+        kind, body = "csv", render_csv(report, neutralize_formulas=neutralize_formulas)
     elif ext == ".json":
         kind, body = "json", render_json(report, info) + "\n"
     else:

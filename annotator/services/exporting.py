@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import GOLD_ANNOTATOR, AnnotatorKind, SpanFilter
-from annotator.formats.base import ExportItem, ExportReport
+from annotator.core.model import GOLD_ANNOTATOR, AnnotatorKind, Document, Span, SpanFilter
+from annotator.core.validate import display_path, export_problem
+from annotator.formats.base import ExportItem, ExportReport, doc_label
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
 from annotator.formats.selection import majority_vote, part_path, split_documents
 from annotator.storage import Database, Tx, repo
@@ -47,6 +48,7 @@ class ExportService:
         and so on, or to ``train/``, ``dev/``, ``test/`` in a folder format's folder.
         """
         cls = exporter_class(format)
+        _check_destination(dest)
         flt = filter or SpanFilter()
         report = ExportReport(format=format)
 
@@ -68,6 +70,7 @@ class ExportService:
                 for doc, spans in repo.iter_documents_with_spans(s, part_flt):
                     if majority:
                         spans = majority_vote(spans, voters)
+                    _check_exportable(doc, spans)
                     yield doc, spans
                     done += 1
                     if progress is not None:
@@ -82,7 +85,38 @@ class ExportService:
                 report.merge(name, sub)
             return report
 
-        return self._db.read(work)
+        try:
+            return self._db.read(work)
+        except OSError as exc:
+            # Full disk, no permission, a file where a folder should be: one line, the
+            # file named; the atomic writers left any earlier export as it was.
+            where = exc.filename if exc.filename is not None else dest
+            raise AnnotatorError(
+                f"Cannot write the export to {display_path(where)}: {exc.strerror or exc}. "
+                "Any earlier export there is unchanged."
+            ) from exc
+
+
+def _check_destination(dest: Path) -> None:
+    """A file where a folder of the path should be: said plainly, before any work."""
+    for parent in dest.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise AnnotatorError(
+                    f"{display_path(parent)} is a file, not a folder; nothing can be written "
+                    f"under it (export to {display_path(dest)})."
+                )
+            return
+
+
+def _check_exportable(doc: Document, spans: list[Span]) -> None:
+    """What import accepts goes out; what an older version let in is named, not crashed on."""
+    problem = export_problem(doc, spans)
+    if problem is not None:
+        raise AnnotatorError(
+            f"Document {doc_label(doc)!r} cannot be exported: {problem}. It was stored "
+            "before such values were refused; fix or delete it, then export again."
+        )
 
 
 def _voters(s: Tx, flt: SpanFilter) -> tuple[str, ...]:

@@ -1,19 +1,31 @@
-"""Corpus import: files, folders and annotated datasets, atomic per file."""
+"""Corpus import: files, folders and annotated datasets, atomic per file.
+
+Each file is read, parsed and validated before any transaction starts; only then is
+it written, in short write transactions (a group of small files, or bounded batches
+of a big one) with a pause between them, so another instance on the same SQLite file
+gets the write lock within a fraction of a second. A file is stored whole or not at
+all: a bad file is refused alone and the good files of the same import land.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
+from annotator.core.validate import display_path, record_problem
 from annotator.formats.base import Importer
-from annotator.formats.registry import get_importer, importer_for, reads_folders
+from annotator.formats.registry import get_importer, importer_for
 from annotator.services.changes import Changes
+from annotator.services.import_files import collect_files, collect_inputs, not_regular
 from annotator.services.labels import default_color
 from annotator.storage import Database, Tx, repo
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
@@ -56,9 +68,19 @@ class LabelGate:
                 self.unknown.setdefault(name, item.line)
         return not self.unknown
 
-    def check(self, path: Path) -> None:
+    def admit_names(self, first_lines: Mapping[str, int]) -> None:
+        """``admit`` for a whole file's labels at once (name -> first line using it)."""
+        for name in sorted(set(first_lines) - self._labels):
+            if self._create:
+                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
+                self._labels.add(name)
+                self._created.append(name)
+            else:
+                self.unknown.setdefault(name, first_lines[name])
+
+    def check(self, path: Path | str) -> None:
         if self.unknown:
-            raise UnknownLabelsError(self.unknown, path=str(path))
+            raise UnknownLabelsError(self.unknown, path=display_path(path))
 
 
 @dataclass
@@ -117,41 +139,76 @@ class ImportReport:
         return "\n".join([*lines, total])
 
 
-def collect_files(paths: Iterable[Path], *, format: str | None = None) -> list[Path]:
-    """Expand folders (recursively, sorted, hidden files skipped) to the files to import.
-
-    A format that reads whole folders (brat) keeps each folder as one input. In a folder
-    read file by file, a ``.txt`` beside a ``.ann`` is the brat text of that annotation
-    file, not a document of its own, so it is skipped.
-    """
-    if format is not None and reads_folders(format):
-        for p in paths:
-            if not p.exists():
-                raise AnnotatorError(f"{p}: no such file or folder")
-        return list(paths)
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                rel = child.relative_to(p)
-                if not child.is_file() or any(part.startswith(".") for part in rel.parts):
-                    continue
-                if child.suffix.lower() == ".txt" and child.with_suffix(".ann").is_file():
-                    continue
-                if format is not None or importer_for(child) is not None:
-                    out.append(child)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise AnnotatorError(f"{p}: no such file or folder")
-    return out
-
-
-BATCH_FILES = 200
-"""Files committed together; each file still sits in its own SAVEPOINT, so a bad one
-rolls back alone. Batching turns 10,000 small files into 50 fsyncs, not 10,000."""
-BATCH_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+BATCH_FILES = 200
+"""Small files written per transaction: 10,000 one-page files cost 50 fsyncs, not 10,000."""
+
+
+@dataclass
+class ParsedFile:
+    """A file read and validated outside any transaction, ready to be written."""
+
+    path: Path
+    importer: Importer
+    result: FileResult
+    items: list[AnnotatedDocument] | None
+    """The records, or None when the file was too big to keep and is read again."""
+    rows: int = 0
+    """Documents plus spans: what the write costs."""
+    labels: dict[str, int] = field(default_factory=dict)
+    """Each label the file uses, with the first line using it."""
+
+    def records(self, annotator: str) -> Iterator[AnnotatedDocument]:
+        if self.items is not None:
+            yield from self.items
+        else:
+            yield from checked_records(self.importer, self.path, annotator)
+
+
+KEEP_ROWS = 300_000
+"""Files with more documents plus spans are validated, then read again to write,
+instead of being held in memory whole."""
+
+
+def checked_records(importer: Importer, path: Path, annotator: str) -> Iterator[AnnotatedDocument]:
+    """The file's records, each validated (file and line named); a file of none is refused."""
+    name = display_path(path)
+    fix_names = name != str(path)  # a file name that is not UTF-8
+    seen = False
+    try:
+        for item in importer.read(path, default_annotator=annotator):
+            if fix_names:
+                item = _displayable_names(item)
+            problem = record_problem(item)
+            if problem is not None:
+                raise InputError(problem, path=name, line=item.line or None)
+            seen = True
+            yield item
+    except InputError as exc:
+        if exc.path is not None and exc.path != name and display_path(exc.path) == name:
+            raise InputError(exc.reason, path=name, line=exc.line) from exc
+        raise
+    except RecursionError:
+        raise InputError("is nested too deeply to read", path=name) from None
+    except (OSError, MemoryError):
+        raise
+    except Exception as exc:  # a reader's gap: still this file's fault, not a crash
+        log.warning("reading %s failed", name, exc_info=True)
+        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", path=name) from exc
+    if not seen:
+        raise InputError("holds no documents (an empty file is refused)", path=name)
+
+
+def _displayable_names(item: AnnotatedDocument) -> AnnotatedDocument:
+    """Titles and source paths taken from a non-UTF-8 file name, made storable."""
+    doc = item.document
+    fixed = dataclasses.replace(
+        doc,
+        title=display_path(doc.title),
+        source_path=display_path(doc.source_path),
+        external_id=display_path(doc.external_id),
+    )
+    return dataclasses.replace(item, document=fixed)
 
 
 class ImportService:
@@ -170,111 +227,102 @@ class ImportService:
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
     ) -> ImportReport:
-        files = collect_files(paths, format=format)
+        from annotator.services.import_write import BatchWriter
+
+        files, problems = collect_inputs(paths, format=format)
         report = ImportReport()
-        done = 0
-        while done < len(files) and not report.cancelled:
-            batch = self._next_batch(files, done)
-            results, cancelled = self._import_batch(
-                batch, done, len(files), annotator, format, create_labels, progress, cancel
-            )
-            report.files += results
-            report.cancelled = cancelled
-            done += len(batch)
+        report.files += [FileResult(str(e.path), error=e) for e in problems]
+        writer = BatchWriter(self._db, annotator=annotator, create_labels=create_labels)
+        for i, path in enumerate(files):
+            if cancel is not None and cancel():
+                report.cancelled = True
+                break
+            if progress is not None:
+                progress(i, len(files))
+            parsed = self.parse(path, format=format, annotator=annotator)
+            report.files.append(parsed.result)
+            if parsed.result.error is None:
+                writer.add(parsed, cancel)
+                report.cancelled = writer.cancelled
+                if report.cancelled:
+                    break
+        writer.flush()
         if progress is not None and not report.cancelled:
             progress(len(files), len(files))
         return report
 
-    def _next_batch(self, files: list[Path], start: int) -> list[Path]:
-        batch: list[Path] = []
-        size = 0
-        for path in files[start : start + BATCH_FILES]:
-            try:
-                n = path.stat().st_size
-            except OSError:
-                n = 0
-            if batch and size + n > BATCH_BYTES:
-                break
-            batch.append(path)
-            size += n
-        return batch
-
-    def _import_batch(
-        self,
-        batch: list[Path],
-        first: int,
-        total: int,
-        annotator: str,
-        format: str | None,
-        create_labels: bool,
-        progress: ProgressFn | None,
-        cancel: CancelFn | None,
-    ) -> tuple[list[FileResult], bool]:
-        """One write transaction for the batch, one SAVEPOINT per file inside it."""
-
-        def work(s: Tx) -> tuple[list[FileResult], bool]:
-            results: list[FileResult] = []
-            for i, path in enumerate(batch, first):
-                if cancel is not None and cancel():
-                    return results, True
-                if progress is not None:
-                    progress(i, total)
-                result = FileResult(str(path))
-                try:
-                    importer = self._importer(path, format)
-                    with s.begin_nested():
-                        result = self._import_file(s, path, importer, annotator, create_labels)
-                except AnnotatorError as exc:
-                    result.error = exc
-                except OSError as exc:
-                    result.error = InputError(
-                        f"cannot be read ({exc.strerror or exc})", path=str(path)
-                    )
-                except RecursionError:
-                    result.error = InputError("is nested too deeply to read", path=str(path))
-                results.append(result)
-            return results, False
-
-        return self._db.write(work, retry_integrity=True)
+    def parse(self, path: Path, *, format: str | None, annotator: str) -> ParsedFile:
+        """Read and validate one file; no transaction is open meanwhile."""
+        result = FileResult(display_path(path))
+        parsed = ParsedFile(path, _NO_IMPORTER, result, [])
+        try:
+            parsed.importer = self._importer(path, format)
+            items: list[AnnotatedDocument] | None = []
+            for item in checked_records(parsed.importer, path, annotator):
+                parsed.rows += 1 + len(item.spans)
+                for sp in item.spans:
+                    parsed.labels.setdefault(sp.label, item.line)
+                if items is not None:
+                    items.append(item)
+                    if parsed.rows > KEEP_ROWS:
+                        items = None  # read again when writing: memory stays bounded
+            parsed.items = items
+        except AnnotatorError as exc:
+            result.error = exc
+        except OSError as exc:
+            result.error = InputError(
+                f"cannot be read ({exc.strerror or exc})", path=display_path(path)
+            )
+        except MemoryError:
+            result.error = InputError("is too big to read in memory", path=display_path(path))
+        return parsed
 
     def _importer(self, path: Path, format: str | None) -> Importer:
         importer = get_importer(format) if format else importer_for(path)
+        name = display_path(path)
         if importer is None:
             raise InputError(
                 "unsupported file type (expected .txt, .md, .jsonl, .json, .ann, .conll "
                 "or .spacy; name another format with --format)",
-                path=str(path),
+                path=name,
             )
+        problem = not_regular(path, folder_ok=importer.READS_FOLDERS)
+        if problem is not None:
+            raise InputError(problem, path=name)
+        if path.is_dir():  # a folder format reads the files inside: each must be regular
+            for inner in sorted(path.rglob("*")):
+                if not inner.is_dir() and (problem := not_regular(inner)) is not None:
+                    raise InputError(problem, path=display_path(inner))
         size = path.stat().st_size
         if size > self.max_file_bytes:
             raise InputError(
                 f"is {size / 2**20:.0f} MB, more than the {self.max_file_bytes / 2**20:.0f} MB "
                 "import limit (settings: max_import_mb); split it or raise the limit",
-                path=str(path),
+                path=name,
             )
         return importer
 
-    def _import_file(
-        self, s: Tx, path: Path, importer: Importer, annotator: str, create_labels: bool
-    ) -> FileResult:
-        result = FileResult(str(path))
-        gate = LabelGate(s, create=create_labels, created=result.labels_created)
-        for item in importer.read(path, default_annotator=annotator):
-            if gate.admit(item):
-                self._store(s, item, result)
-        gate.check(path)
-        return result
 
-    @staticmethod
-    def _store(s: Tx, item: AnnotatedDocument, result: FileResult) -> None:
-        doc = item.document
-        doc_id = repo.find_document_id_by_hash(s, doc.content_hash)
-        if doc_id is None:
-            doc_id = repo.add_document(s, doc)
-            result.documents_added += 1
-        else:
-            result.documents_matched += 1
-            if not item.spans:
-                result.duplicates.append(doc.title or doc.source_path or doc.content_hash[:12])
-        if item.spans:
-            result.spans_added += repo.add_spans_bulk(s, doc_id, item.spans, len(doc.text))
+class _NoImporter:
+    NAME = ""
+    EXTENSIONS: tuple[str, ...] = ()
+    READS_FOLDERS = False
+
+    def can_read(self, path: Path) -> bool:
+        return False
+
+    def read(self, path: Path, *, default_annotator: str) -> Iterator[AnnotatedDocument]:
+        return iter(())
+
+
+_NO_IMPORTER: Importer = _NoImporter()  # type: ignore[assignment]
+
+__all__ = [
+    "FileResult",
+    "ImportReport",
+    "ImportService",
+    "LabelGate",
+    "ParsedFile",
+    "UnknownLabelsError",
+    "collect_files",
+]

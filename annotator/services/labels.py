@@ -6,6 +6,7 @@ import builtins
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Label
+from annotator.core.validate import label_problem
 from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 
@@ -31,8 +32,9 @@ def validate_label_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
         raise AnnotatorError("A label needs a name.")
-    if len(cleaned) > 100 or any(c in cleaned for c in "\t\n\r"):
-        raise AnnotatorError(f"Label name {name!r} is too long or holds a tab or line break.")
+    problem = label_problem(cleaned)
+    if problem is not None:
+        raise AnnotatorError(f"Refused: {problem}.")
     return cleaned
 
 

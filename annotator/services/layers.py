@@ -21,6 +21,7 @@ from annotator.core.model import (
     AnnotatorKind,
     DocumentStatus,
 )
+from annotator.core.validate import label_problem, record_problem
 from annotator.formats.registry import get_importer
 from annotator.services.changes import Changes
 from annotator.services.importing import LabelGate
@@ -133,6 +134,15 @@ def _read(path: Path) -> tuple[str, Iterator[AnnotatedDocument]]:
     )
 
 
+def checked(items: Iterator[AnnotatedDocument], path: Path) -> Iterator[AnnotatedDocument]:
+    """Each record validated by the rule every import uses (file and line named)."""
+    for item in items:
+        problem = record_problem(item)
+        if problem is not None:
+            raise InputError(problem, path=str(path), line=item.line or None)
+        yield item
+
+
 class LayerService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -151,6 +161,8 @@ class LayerService:
         target = as_annotator.strip() if as_annotator is not None else None
         if target is not None and not target:
             raise AnnotatorError("--as needs an annotator name.")
+        if target is not None and (problem := label_problem(target, "annotator")) is not None:
+            raise AnnotatorError(f"--as: {problem}.")
         report = LayerImportReport()
         for i, path in enumerate(paths):
             if progress is not None:
@@ -172,8 +184,12 @@ class LayerService:
     def _import_file(
         self, path: Path, target: str | None, add_missing: bool, create_labels: bool
     ) -> LayerFileResult:
+        # Read and validate before the write transaction: a teammate's file is untrusted
+        # input like any other, and the lock is not held while it is parsed.
+        source, stream = _read(path)
+        items = list(checked(stream, path))
+
         def work(s: Tx) -> LayerFileResult:
-            source, items = _read(path)
             result = LayerFileResult(str(path), source)
             gate = LabelGate(s, create=create_labels, created=result.labels_created)
             stored: list[tuple[int, str]] = []  # (local id, content hash)

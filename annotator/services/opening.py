@@ -18,7 +18,8 @@ from annotator.services.backups import BackupInfo, BackupService, default_cli_db
 from annotator.services.workspace import Workspace
 from annotator.storage import Database, repo, upgrade
 from annotator.storage.instance import InstanceInfo, InstanceLock, probe
-from annotator.storage.integrity import check_file
+from annotator.storage.integrity import check_file, permission_problem, stored_revision
+from annotator.storage.migrate import check_known
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class CorruptDatabaseError(DatabaseError):
         )
 
 
+class DatabasePermissionError(DatabaseError):
+    """The database (or its folder) may not be read or written by this user; not damage."""
+
+
 THOROUGH_CHECK_MAX_BYTES = 512 * 1024 * 1024
 """quick_check reads every page (about 0.6 s for 240 MB); above this size an open checks
 the header and schema only, and the daily backup's full check of its copy does the rest."""
@@ -57,6 +62,12 @@ def check_database(
     path: Path, backups: BackupService | None, *, thorough: bool | None = None
 ) -> None:
     """Raise CorruptDatabaseError when the file at ``path`` is not a healthy database."""
+    problem = permission_problem(path)
+    if problem:
+        raise DatabasePermissionError(
+            f"The database file {path} {problem}. It was not changed and is not damaged; "
+            "fix the permissions or point --db at a database you may write."
+        )
     if not path.exists():
         return
     if thorough is None:
@@ -91,6 +102,10 @@ def open_workspace_safely(
     existed = path.exists() and path.stat().st_size > 0
     try:
         check_database(path, backups)
+        if existed:
+            # Read-only first: a database that will be refused keeps every byte (the
+            # engine's first connection would switch it to WAL).
+            check_known(db, stored_revision(path))
     except DatabaseError:
         db.dispose()
         raise

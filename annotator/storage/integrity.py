@@ -9,6 +9,7 @@ as it was for the user (or a recovery tool) to rescue.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +40,42 @@ def connect_ro(path: Path) -> Iterator[sqlite3.Connection]:
         yield con
     finally:
         con.close()
+
+
+def stored_revision(path: Path) -> str | None:
+    """The schema revision in the file, read on a read-only connection (None if none)."""
+    try:
+        with connect_ro(path) as con:
+            has = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            if not has:
+                return None
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return None  # the integrity check reports what is wrong
+    return str(row[0]) if row else None
+
+
+def permission_problem(path: Path) -> str:
+    """Why this user may not open ``path`` for writing, in words, or "" when it may.
+
+    SQLite needs to write the file and to create its journal files (``-wal``,
+    ``-shm``, ``-journal``) beside it; lacking either is a permission problem, not
+    damage, and is said so.
+    """
+    folder = path.parent
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            return "cannot be read: this user has no permission to read it"
+        if not os.access(path, os.W_OK):
+            return "is read-only: this user has no permission to write it"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"is in the folder {folder}, which this user may not write to (SQLite needs to "
+            "create its journal files beside the database)"
+        )
+    return ""
 
 
 def header_problem(path: Path) -> str:

@@ -38,6 +38,11 @@ def _check_known(db: Database, rev: str | None) -> None:
         )
 
 
+def check_known(db: Database, rev: str | None) -> None:
+    """Refuse a database a newer Annotator wrote (``rev`` read without changing it)."""
+    _check_known(db, rev)
+
+
 def needs_upgrade(db: Database) -> bool:
     with db.guard(), db.engine.connect() as conn:
         rev = current_revision(conn)

@@ -45,6 +45,36 @@ def import_files(ws_url: str, folder: Path) -> None:
         print(path.name, flush=True)
 
 
+def tag_timed(ws_url: str, document_id: int, stop_file: Path) -> None:
+    """Tag every 50 ms until ``stop_file`` exists; print each tag's wait, then a summary.
+
+    A failed tag is printed, not raised: the test counts failures.
+    """
+    import json
+    import time
+
+    from annotator.services.annotations import AnnotationService
+    from annotator.storage import open_database
+
+    svc = AnnotationService(open_database(ws_url))
+    waits: list[float] = []
+    failures: list[str] = []
+    i = 0
+    print("ready", flush=True)
+    while not stop_file.exists():
+        t = time.perf_counter()
+        try:
+            svc.add(
+                document_id, start=i, end=i + 3, label="MILITARY", annotator="tagger", note=f"t{i}"
+            )
+        except Exception as exc:
+            failures.append(f"{type(exc).__name__}: {exc}")
+        waits.append(time.perf_counter() - t)
+        i += 1
+        time.sleep(max(0.0, 0.05 - (time.perf_counter() - t)))
+    print(json.dumps({"waits": waits, "failures": failures}), flush=True)
+
+
 def export(ws_url: str, dest: Path) -> None:
     ws = open_workspace(ws_url)
     while True:
@@ -58,6 +88,8 @@ if __name__ == "__main__":
         tag(url, int(arg), sys.argv[4])
     elif mode == "import":
         import_files(url, Path(arg))
+    elif mode == "tag-timed":
+        tag_timed(url, int(arg), Path(sys.argv[4]))
     elif mode == "export":
         export(url, Path(arg))
     else:

@@ -1,0 +1,226 @@
+"""Writing validated files in short transactions, releasing the lock between them.
+
+Small files are grouped into one transaction (one SAVEPOINT each, so a file the
+database refuses rolls back alone); a big file is written in bounded batches, and
+if a later batch fails or the import is cancelled, what its earlier batches stored
+is deleted again, so an import leaves whole files only. Between two write
+transactions the writer leaves the lock free for at least ``PAUSE_S``: longer than
+the longest sleep of SQLite's busy handler (100 ms), so a teammate's waiting tag
+gets in at the next gap instead of racing the importer for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from annotator.core.errors import AnnotatorError, DatabaseError
+from annotator.core.model import AnnotatedDocument
+from annotator.services.importing import FileResult, LabelGate, ParsedFile
+from annotator.storage import Database, Tx
+from annotator.storage.bulk import BatchOutcome, data_version, store_batch, take_back
+
+BATCH_ROWS = 4_000
+"""Documents plus spans per write transaction to start with; then sized to the time."""
+MIN_ROWS, MAX_ROWS = 500, 100_000
+TARGET_LOCK_S = 0.15
+CONTENDED_LOCK_S = 0.08
+"""The target while another connection writes too: its waits stay short on a busy machine."""
+"""How long one write transaction should hold the lock: batches are resized after each
+one from the rows per second measured, so a slow or busy machine writes smaller ones."""
+PAUSE_S = 0.12
+"""Lock-free time between two write transactions while another connection is writing
+too: longer than the longest sleep of SQLite's busy handler (100 ms)."""
+SHORT_PAUSE_S = 0.06
+"""The pause while nobody else has written lately: a writer that started waiting during
+our last batch is still in the busy handler's short sleeps (50 ms at most) and gets in."""
+CONTENTION_S = 5.0
+"""How long after another connection's commit the long pause stays on."""
+
+CancelFn = Callable[[], bool]
+log = logging.getLogger(__name__)
+
+
+def _apply(
+    result: FileResult,
+    outcome: BatchOutcome,
+    created: list[str],
+    items: Sequence[AnnotatedDocument],
+) -> None:
+    result.documents_added += sum(outcome.added)
+    result.documents_matched += len(outcome.added) - sum(outcome.added)
+    result.spans_added += sum(outcome.spans_added)
+    result.labels_created += created
+    for item, added in zip(items, outcome.added, strict=True):
+        if not added and not item.spans:
+            doc = item.document
+            result.duplicates.append(doc.title or doc.source_path or doc.content_hash[:12])
+
+
+class BatchWriter:
+    def __init__(self, db: Database, *, annotator: str, create_labels: bool) -> None:
+        self._db = db
+        self._annotator = annotator
+        self._create = create_labels
+        self._pending: list[ParsedFile] = []
+        self._rows = 0
+        self._last_commit = 0.0
+        self._version: int | None = None
+        self._contended_until = 0.0
+        self.batch_rows = BATCH_ROWS
+        self.cancelled = False
+
+    def add(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
+        if parsed.rows > self.batch_rows:
+            self.flush()
+            self._write_big(parsed, cancel)
+            return
+        self._pending.append(parsed)
+        self._rows += parsed.rows
+        if self._rows >= self.batch_rows or len(self._pending) >= _batch_files():
+            self.flush()
+
+    def _write(self, work: Callable[[Tx], object], rows: int = 0) -> object:
+        pause = PAUSE_S if time.monotonic() < self._contended_until else SHORT_PAUSE_S
+        wait = pause - (time.monotonic() - self._last_commit)
+        if wait > 0:
+            time.sleep(wait)
+
+        held = [0.0]
+
+        def watched(s: Tx) -> object:
+            version = data_version(s)  # the first statement: the lock is ours from here
+            held[0] = time.monotonic()
+            if version is not None and version != self._version:
+                if self._version is not None:  # someone else committed since our last batch
+                    self._contended_until = time.monotonic() + CONTENTION_S
+                self._version = version
+            return work(s)
+
+        try:
+            return self._db.write(watched, retry_integrity=True)
+        finally:
+            self._last_commit = time.monotonic()
+            # Time holding the lock, not waiting for it: a busy teammate must not shrink
+            # the batches to nothing.
+            took = self._last_commit - held[0] if held[0] else 0.0
+            log.debug("import batch of %d rows held the write lock %.3f s", rows, took)
+            if rows >= MIN_ROWS and took > 0:
+                contended = time.monotonic() < self._contended_until
+                fit = int(rows / took * (CONTENDED_LOCK_S if contended else TARGET_LOCK_S))
+                self.batch_rows = max(MIN_ROWS, min(MAX_ROWS, fit))
+
+    def flush(self) -> None:
+        """Write the pending small files in one transaction, one SAVEPOINT each."""
+        pending, rows, self._pending, self._rows = self._pending, self._rows, [], 0
+        if not pending:
+            return
+
+        Done = tuple[BatchOutcome, list[str], list[AnnotatedDocument]] | AnnotatorError
+
+        def work(s: Tx) -> list[Done]:
+            done: list[Done] = []
+            for parsed in pending:
+                created: list[str] = []
+                try:
+                    with s.begin_nested():
+                        gate = LabelGate(s, create=self._create, created=created)
+                        gate.admit_names(parsed.labels)
+                        gate.check(parsed.path)
+                        items = list(parsed.records(self._annotator))
+                        done.append((store_batch(s, items), created, items))
+                except AnnotatorError as exc:
+                    done.append(exc)
+            return done
+
+        try:
+            outcomes = self._write(work, rows)
+        except AnnotatorError as exc:
+            for parsed in pending:
+                parsed.result.error = exc
+            return
+        for parsed, got in zip(pending, outcomes, strict=True):  # type: ignore[call-overload]
+            if isinstance(got, AnnotatorError):
+                parsed.result.error = got
+            else:
+                _apply(parsed.result, *got)
+
+    def _write_big(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
+        """Bounded batches, one transaction each; the file is taken back if one fails."""
+        committed: list[BatchOutcome] = []
+        result = FileResult(parsed.result.path)
+        try:
+            for first, batch in enumerate(self._batches(parsed.records(self._annotator))):
+                if first and cancel is not None and cancel():
+                    self.cancelled = True
+                    raise _Cancelled
+                created: list[str] = []
+
+                def work(
+                    s: Tx,
+                    batch: list[AnnotatedDocument] = batch,
+                    first: int = first,
+                    created: list[str] = created,
+                ) -> BatchOutcome:
+                    created.clear()
+                    if first == 0:
+                        gate = LabelGate(s, create=self._create, created=created)
+                        gate.admit_names(parsed.labels)
+                        gate.check(parsed.path)
+                    return store_batch(s, batch)
+
+                outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
+                assert isinstance(outcome, BatchOutcome)
+                committed.append(outcome)
+                _apply(result, outcome, created, batch)
+        except (AnnotatorError, OSError, _Cancelled) as exc:
+            self._take_back(committed, parsed)
+            if not isinstance(exc, _Cancelled):
+                parsed.result.error = (
+                    exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
+                )
+            return
+        parsed.result.documents_added = result.documents_added
+        parsed.result.documents_matched = result.documents_matched
+        parsed.result.spans_added = result.spans_added
+        parsed.result.labels_created = result.labels_created
+        parsed.result.duplicates = result.duplicates
+
+    def _batches(self, records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
+        """Records in lists of at most ``batch_rows`` documents plus spans (one at least)."""
+        batch: list[AnnotatedDocument] = []
+        rows = 0
+        for item in records:
+            cost = 1 + len(item.spans)
+            if batch and rows + cost > self.batch_rows:
+                yield batch
+                batch, rows = [], 0
+            batch.append(item)
+            rows += cost
+        if batch:
+            yield batch
+
+    def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile) -> None:
+        if not committed:
+            return
+        try:
+            self._write(lambda s: take_back(s, committed))
+        except DatabaseError as exc:
+            parsed.result.error = DatabaseError(
+                f"{parsed.result.path}: the import stopped part way and what it stored could "
+                f"not be removed again ({exc}); delete its documents by hand"
+            )
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _batch_files() -> int:
+    from annotator.services import importing
+
+    return importing.BATCH_FILES
+
+
+__all__ = ["BATCH_ROWS", "BatchWriter"]

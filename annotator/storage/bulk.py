@@ -1,0 +1,206 @@
+"""Bulk writes of validated import batches: few statements, ids kept for an undo.
+
+The import service parses and validates outside any transaction and hands a batch
+of records here inside a short write transaction. Documents already stored (same
+content hash) are matched, not stored twice; spans already stored are skipped.
+What a batch added is returned, so a file written in several transactions can be
+taken back whole if a later batch of it fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.model import AnnotatedDocument
+from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
+from annotator.storage.repo import annotator_id
+
+_IN_CHUNK = 500
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch stored: per record, and the ids to delete to take it back."""
+
+    added: list[bool] = field(default_factory=list)
+    """Per record: True when its document was new, False when it matched one stored."""
+    spans_added: list[int] = field(default_factory=list)
+    """Per record: how many of its spans were new."""
+    document_ids: list[int] = field(default_factory=list)
+    """New documents (their spans go with them when deleted)."""
+    span_ids: list[int] = field(default_factory=list)
+    """New spans on documents that were already stored."""
+
+
+def data_version(s: Session) -> int | None:
+    """SQLite's ``PRAGMA data_version`` on this transaction's connection: it changes when
+    another connection commits. None on other databases."""
+    if s.get_bind().dialect.name != "sqlite":
+        return None
+    return int(s.connection().exec_driver_sql("PRAGMA data_version").scalar_one())
+
+
+def _existing_hashes(s: Session, hashes: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    unique = sorted(set(hashes))
+    for i in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[i : i + _IN_CHUNK]
+        q = select(DocumentRow.content_hash, DocumentRow.id).where(
+            DocumentRow.content_hash.in_(chunk)
+        )
+        found.update({h: d for h, d in s.execute(q)})
+    return found
+
+
+def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
+    """Store ``items`` (validated, labels existing) in the caller's transaction."""
+    out = BatchOutcome()
+    label_ids = {name: i for name, i in s.execute(select(LabelRow.name, LabelRow.id))}
+    ann_ids: dict[str, int] = {}
+    doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
+    now = utcnow()
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    new_span_rows: list[dict[str, Any]] = []
+    old_span_rows: list[dict[str, Any]] = []
+    seen: dict[int, set[tuple[int, int, int, int]]] = {}
+    new_docs: set[int] = set()
+    for it in items:
+        doc = it.document
+        doc_id = doc_ids.get(doc.content_hash)
+        is_new = doc_id is None
+        if doc_id is None:
+            doc_id = _insert_document(s, it, now, sqlite)
+            doc_ids[doc.content_hash] = doc_id
+            out.document_ids.append(doc_id)
+            new_docs.add(doc_id)
+            seen[doc_id] = set()
+        elif doc_id not in seen:
+            q = select(SpanRow.annotator_id, SpanRow.label_id, SpanRow.start, SpanRow.end)
+            rows_ = s.execute(q.where(SpanRow.document_id == doc_id))
+            seen[doc_id] = {(a, b, c, d) for a, b, c, d in rows_}
+        out.added.append(is_new)
+        keys = seen[doc_id]
+        rows = new_span_rows if doc_id in new_docs else old_span_rows
+        n = 0
+        for sp in it.spans:
+            if not (0 <= sp.start < sp.end <= len(doc.text)):
+                raise AnnotatorError(f"Span [{sp.start}, {sp.end}) is outside the document.")
+            if sp.label not in label_ids:
+                raise NotFoundError(f"No label named {sp.label!r}.")
+            if sp.annotator not in ann_ids:
+                ann_ids[sp.annotator] = annotator_id(s, sp.annotator)
+            key = (ann_ids[sp.annotator], label_ids[sp.label], sp.start, sp.end)
+            if key in keys:
+                continue
+            keys.add(key)
+            n += 1
+            rows.append(
+                {
+                    "document_id": doc_id,
+                    "annotator_id": key[0],
+                    "label_id": key[1],
+                    "start": sp.start,
+                    "end": sp.end,
+                    "note": sp.note,
+                    "origin": sp.origin.value,
+                    "decided_by": sp.decided_by,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        out.spans_added.append(n)
+    conn = s.connection()
+    if new_span_rows and sqlite:
+        # The driver's own executemany: SQLAlchemy's per-row parameter processing costs
+        # more than SQLite's insert. Values are already plain (stamps as SQLAlchemy
+        # writes them for SQLite).
+        stamp = _sqlite_stamp(now)
+        conn.exec_driver_sql(
+            _SQLITE_SPAN_INSERT,
+            [
+                (
+                    r["document_id"],
+                    r["annotator_id"],
+                    r["label_id"],
+                    r["start"],
+                    r["end"],
+                    r["note"],
+                    r["origin"],
+                    r["decided_by"],
+                    stamp,
+                    stamp,
+                )
+                for r in new_span_rows
+            ],
+        )
+    elif new_span_rows:
+        conn.execute(insert(SpanRow.__table__), new_span_rows)  # type: ignore[arg-type]
+    if old_span_rows:
+        ids = conn.execute(
+            insert(SpanRow.__table__).returning(SpanRow.__table__.c.id),  # type: ignore[arg-type]
+            old_span_rows,
+        )
+        out.span_ids += [int(i) for i in ids.scalars()]
+    return out
+
+
+_SQLITE_SPAN_INSERT = (
+    'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin, '
+    "decided_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_DOC_INSERT = (
+    "INSERT INTO documents (external_id, title, source, author, url, published, text, length, "
+    "content_hash, source_path, source_sha256, meta, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
+def _sqlite_stamp(when: dt.datetime) -> str:
+    """A DateTime as SQLAlchemy stores it in SQLite."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_document(s: Session, it: AnnotatedDocument, now: dt.datetime, sqlite: bool) -> int:
+    doc = it.document
+    values: dict[str, Any] = {
+        "external_id": doc.external_id,
+        "title": doc.title,
+        "source": doc.source,
+        "author": doc.author,
+        "url": doc.url,
+        "published": doc.published,
+        "text": doc.text,
+        "length": len(doc.text),
+        "content_hash": doc.content_hash,
+        "source_path": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "meta": dict(doc.meta),
+        "created_at": now,
+    }
+    if not sqlite:
+        q = insert(DocumentRow).returning(DocumentRow.id)
+        return int(s.execute(q, values).scalar_one())
+    values["published"] = doc.published.isoformat() if doc.published else None
+    values["meta"] = json.dumps(values["meta"])
+    values["created_at"] = _sqlite_stamp(now)
+    row = s.connection().exec_driver_sql(_SQLITE_DOC_INSERT, tuple(values.values())).first()
+    assert row is not None
+    return int(row[0])
+
+
+def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
+    """Delete what ``outcomes`` stored (an import refused after some of it was committed)."""
+    span_ids = [i for o in outcomes for i in o.span_ids]
+    doc_ids = [i for o in outcomes for i in o.document_ids]
+    for i in range(0, len(span_ids), _IN_CHUNK):
+        s.execute(delete(SpanRow).where(SpanRow.id.in_(span_ids[i : i + _IN_CHUNK])))
+    for i in range(0, len(doc_ids), _IN_CHUNK):
+        s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids[i : i + _IN_CHUNK])))
