@@ -107,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--conll-overlap", choices=("layers", "longest"), help="conll: overlapping spans"
     )
+    exp.add_argument(
+        "--conll-metadata",
+        choices=("side-file", "comments", "none"),
+        help="conll: where the exact text and metadata go (default: side-file OUT.meta)",
+    )
+    exp.add_argument(
+        "--conll-docstart",
+        choices=("conll2003", "spacy"),
+        help="conll: '-DOCSTART- -X- -X- O' (default) or spaCy's '-DOCSTART- -X- O O'",
+    )
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.set_defaults(func=cmd_export)
@@ -386,6 +396,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         key: value
         for key, value in (
             ("overlap", args.conll_overlap),
+            ("metadata", args.conll_metadata),
+            ("docstart", args.conll_docstart),
             ("unit", args.passage_unit),
             ("rule", args.passage_rule),
         )
