@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("conll2003", "spacy"),
         help="conll: '-DOCSTART- -X- -X- O' (default) or spaCy's '-DOCSTART- -X- O O'",
     )
+    exp.add_argument(
+        "--label-studio-email",
+        action="append",
+        metavar="NAME=EMAIL",
+        help="label-studio: write completed_by {'email': EMAIL} for annotator NAME (repeat)",
+    )
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.set_defaults(func=cmd_export)
@@ -381,6 +387,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _print_report(report)
 
 
+def _email_pairs(given: list[str] | None) -> tuple[tuple[str, str], ...] | None:
+    if not given:
+        return None
+    pairs = []
+    for item in given:
+        name, sep, email = item.partition("=")
+        if not sep or not name.strip() or not email.strip():
+            raise AnnotatorError(f"--label-studio-email takes NAME=EMAIL, not {item!r}.")
+        pairs.append((name.strip(), email.strip()))
+    return tuple(pairs)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     flt = SpanFilter(
@@ -398,6 +416,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ("overlap", args.conll_overlap),
             ("metadata", args.conll_metadata),
             ("docstart", args.conll_docstart),
+            ("emails", _email_pairs(args.label_studio_email)),
             ("unit", args.passage_unit),
             ("rule", args.passage_rule),
         )
