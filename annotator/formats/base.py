@@ -164,6 +164,8 @@ class FormatBase:
 
     def __init__(self, **options: Any) -> None:
         self.options = resolve_options(self.NAME, self.OPTIONS, options)
+        self.skipped: Counter[str] = Counter()
+        """reason -> records a read left out on purpose (Prodigy's rejected answers...)."""
 
 
 @contextlib.contextmanager

@@ -83,6 +83,8 @@ class DoccanoJsonl(FormatBase):
                     NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED)
                 )
             meta = {k: v for k, v in rec.items() if k not in _RESERVED}
+            if rec.get("Comments"):  # doccano's document comments: kept, not dropped
+                meta["Comments"] = rec["Comments"]
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
             yield AnnotatedDocument(doc, tuple(spans), line=lineno)
 

@@ -151,9 +151,11 @@ def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
             raise InputError("JSON nested too deeply", path=path, line=line_of(pos)) from exc
 
     pos = skip(0)
-    if content.startswith("{", pos):
-        obj, _ = decode(pos)
-        yield line_of(pos), obj
+    if content.startswith("{", pos):  # one task, or tasks one a line (JSONL)
+        while pos < len(content):
+            obj, end = decode(pos)
+            yield line_of(pos), obj
+            pos = skip(end)
         return
     if not content.startswith("[", pos):
         raise InputError("expected a JSON list of tasks", path=path, line=line_of(pos))

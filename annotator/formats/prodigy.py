@@ -13,7 +13,8 @@ Offsets are code points of ``text``. ``_input_hash`` and ``_task_hash`` are stab
 signed 32-bit integers from SHA-256 of the text (and of the annotator and spans):
 deterministic, but not Prodigy's own MurmurHash values. The reader takes only
 ``"answer": "accept"`` tasks (and tasks without an answer); rejected and ignored tasks
-are skipped, as Prodigy's own training commands do.
+are skipped, as Prodigy's own training commands do, and counted in ``skipped``
+for the import report.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ class ProdigyJsonl(FormatBase):
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         for lineno, rec in iter_json_lines(path):
-            if rec.get("answer", "accept") != "accept":
+            answer = rec.get("answer", "accept")
+            if answer != "accept":
+                self.skipped[f"{answer!s} answers (only accept is imported)"] += 1
                 continue
             raw_spans = rec.get("spans") or []
             if not isinstance(raw_spans, list):

@@ -9,7 +9,12 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
 from annotator.formats.base import Importer
-from annotator.formats.registry import get_importer, importer_for, reads_folders
+from annotator.formats.registry import (
+    detect_importer,
+    get_importer,
+    importer_for,
+    reads_folders,
+)
 from annotator.services.changes import Changes
 from annotator.services.labels import default_color
 from annotator.storage import Database, Tx, repo
@@ -70,6 +75,8 @@ class FileResult:
     labels_created: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     """Titles of documents already stored (matched by content hash), not stored twice."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """reason -> records the format reader left out on purpose (Prodigy rejects...)."""
     error: AnnotatorError | None = None
 
 
@@ -111,6 +118,7 @@ class ImportReport:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
             lines += [f"  duplicate, not stored again: {t}" for t in f.duplicates]
+            lines += [f"  skipped {n} {why}" for why, n in sorted(f.skipped.items())]
         total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
         if self.errors:
             total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
@@ -238,7 +246,7 @@ class ImportService:
         return self._db.write(work, retry_integrity=True)
 
     def _importer(self, path: Path, format: str | None) -> Importer:
-        importer = get_importer(format) if format else importer_for(path)
+        importer = get_importer(format) if format else detect_importer(path)
         if importer is None:
             raise InputError(
                 "unsupported file type (expected .txt, .md, .jsonl, .json, .ann, .conll "
@@ -263,6 +271,7 @@ class ImportService:
             if gate.admit(item):
                 self._store(s, item, result)
         gate.check(path)
+        result.skipped = dict(getattr(importer, "skipped", {}))
         return result
 
     @staticmethod
