@@ -46,7 +46,7 @@ from annotator.formats.base import (
     atomic_write,
     doc_label,
 )
-from annotator.formats.common import AnySpan
+from annotator.formats.common import AnySpan, json_line
 from annotator.formats.conll_read import DOCSTART, read_conll, side_file
 from annotator.formats.jsonl import document_meta
 from annotator.formats.tokens import NOT_ALIGNED
@@ -114,9 +114,7 @@ class ConllBio(FormatBase):
         # (str.splitlines) can break a record.
         return json.dumps(rec, ensure_ascii=True)
 
-    def _keep(
-        self, doc: Document, spans: Sequence[AnySpan], report: ExportReport
-    ) -> list[AnySpan]:
+    def _keep(self, doc: Document, spans: Sequence[AnySpan], report: ExportReport) -> list[AnySpan]:
         """The spans that will be written; every other one reported with its reason."""
         bounds = set(cluster_bounds(doc.text))
         text = doc.text
@@ -179,8 +177,8 @@ class ConllBio(FormatBase):
         out = [self.docstart]
         if self.metadata == "comments":
             out.append(f"# doc_id = {doc_label(doc)}")
-            out.append("# text = " + json.dumps(doc.text, ensure_ascii=False))
-            out.append("# meta = " + json.dumps(document_meta(doc), ensure_ascii=False))
+            out.append("# text = " + json_line(doc.text))
+            out.append("# meta = " + json_line(document_meta(doc)))
             out.append("# columns = " + " ".join(["token", *map(encode_label, columns)]))
         for row, tok in enumerate(rows):
             if row == 0 or row in breaks:

@@ -7,7 +7,7 @@ importers test whether they can read a file:
 
 * Prodigy: ``answer``, ``_input_hash``, ``_task_hash``, ``_view_id`` or ``tokens``;
 * doccano: ``label`` / ``labels`` (a list) or ``entities`` (objects with ``start_offset``);
-* Label Studio: ``data`` or ``annotations`` (tasks, one a line);
+* Label Studio: ``data`` or ``annotations`` without doccano's lists (tasks, one a line);
 * native: ``spans`` (objects with ``annotator``, ``start``, ``end``, ``label``), or only
   ``text`` with ``id`` / ``meta`` (plain documents).
 
@@ -32,12 +32,12 @@ def record_format(rec: dict[str, Any]) -> str | None:
     """The format one JSON record belongs to, or None when its keys fit none."""
     if _PRODIGY_KEYS & rec.keys():
         return "prodigy"
-    if "data" in rec or "annotations" in rec:
-        return "label-studio"
     if isinstance(rec.get("entities"), list) or isinstance(
         rec.get("label", rec.get("labels")), list
     ):
-        return "doccano"
+        return "doccano"  # ours also names annotators in "annotations"
+    if "data" in rec or "annotations" in rec:
+        return "label-studio"
     if isinstance(rec.get("spans"), list):
         spans = rec["spans"]
         if all(isinstance(s, dict) and {"start", "end", "label"} <= s.keys() for s in spans):

@@ -42,7 +42,7 @@ from annotator.formats.base import (
     atomic_write,
     doc_label,
 )
-from annotator.formats.common import build_document, by_annotator, check_range
+from annotator.formats.common import build_document, by_annotator, check_range, json_line
 from annotator.formats.decode import check_text, decode_text
 from annotator.formats.jsonl import document_meta
 
@@ -112,7 +112,7 @@ class LabelStudioJson(FormatBase):
                     annotations.append(annotation)
                 task = {"id": n, "data": data, "annotations": annotations}
                 fh.write(",\n" if n > 1 else "\n")
-                fh.write(json.dumps(task, ensure_ascii=False))
+                fh.write(json_line(task))
                 report.documents += 1
             fh.write("\n]\n")
         report.paths.append(str(dest))

@@ -39,6 +39,7 @@ from annotator.formats.common import (
     by_annotator,
     check_range,
     iter_json_lines,
+    json_line,
     record_text,
 )
 from annotator.formats.jsonl import document_meta
@@ -92,7 +93,7 @@ class ProdigyJsonl(FormatBase):
                     if annotator:
                         task["_annotator_id"] = annotator
                         task["_session_id"] = annotator
-                    fh.write(json.dumps(task, ensure_ascii=False))
+                    fh.write(json_line(task))
                     fh.write("\n")
                     report.spans_per_label.update(sp.label for sp in group)
                 report.documents += 1

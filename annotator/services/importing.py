@@ -287,3 +287,5 @@ class ImportService:
                 result.duplicates.append(doc.title or doc.source_path or doc.content_hash[:12])
         if item.spans:
             result.spans_added += repo.add_spans_bulk(s, doc_id, item.spans, len(doc.text))
+        for who, status in item.status.items():
+            repo.set_status(s, doc_id, who, status)
