@@ -94,6 +94,7 @@ class NativeJsonl(FormatBase):
     TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
+    CARRIES_ORIGIN: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

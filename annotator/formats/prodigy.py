@@ -45,6 +45,8 @@ from annotator.formats.common import (
 from annotator.formats.jsonl import document_meta
 from annotator.formats.tokens import aligned_tokens
 
+LOST_NOTES = "note of a span (Prodigy spans have no place for notes)"
+
 
 def stable_hash(*parts: str) -> int:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
@@ -96,6 +98,7 @@ class ProdigyJsonl(FormatBase):
                     fh.write(json_line(task))
                     fh.write("\n")
                     report.spans_per_label.update(sp.label for sp in group)
+                    report.lose(LOST_NOTES, sum(1 for sp in group if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))
 

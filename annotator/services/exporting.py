@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import GOLD_ANNOTATOR, AnnotatorKind, DocumentStatus, SpanFilter
+from annotator.core.model import (
+    GOLD_ANNOTATOR,
+    AnnotatorKind,
+    DocumentStatus,
+    Span,
+    SpanFilter,
+    SpanOrigin,
+)
 from annotator.formats.base import ExportItem, ExportReport
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
 from annotator.formats.selection import majority_vote, part_path, split_documents
@@ -60,6 +67,7 @@ class ExportService:
             ids = _document_ids(s, flt)
             statuses = _statuses(s, ids, flt.annotators)
             carries_status = getattr(cls, "CARRIES_STATUS", False)
+            carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
             if carries_status:
                 exporter.statuses = statuses  # type: ignore[attr-defined]
             done = 0
@@ -74,6 +82,8 @@ class ExportService:
                         spans = majority_vote(spans, voters)
                     if not carries_status and doc.id in statuses:
                         rep.lose(LOST_STATUS, len(statuses[doc.id]))
+                    if not carries_origin:
+                        rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     yield doc, spans
                     done += 1
                     if progress is not None:
@@ -94,6 +104,13 @@ class ExportService:
 
 
 LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
+
+
+LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"
+
+
+def _has_origin(sp: Span) -> bool:
+    return sp.origin in (SpanOrigin.UNANIMOUS, SpanOrigin.ADJUDICATED) or bool(sp.decided_by)
 
 
 def _statuses(s: Tx, ids: list[int], annotators: tuple[str, ...]) -> dict[int, dict[str, str]]:
