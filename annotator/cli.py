@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
-        "--format", choices=importer_names, help="force a format (default: by file extension)"
+        "--format",
+        choices=importer_names,
+        help="force a format (default: by file extension; .jsonl by its records' keys)",
     )
     imp.add_argument(
         "--annotator",
