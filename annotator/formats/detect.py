@@ -8,8 +8,9 @@ importers test whether they can read a file:
 * Prodigy: ``answer``, ``_input_hash``, ``_task_hash``, ``_view_id`` or ``tokens``;
 * doccano: ``label`` / ``labels`` (a list) or ``entities`` (objects with ``start_offset``);
 * Label Studio: ``data`` or ``annotations`` without doccano's lists (tasks, one a line);
-* native: ``spans`` (objects with ``annotator``, ``start``, ``end``, ``label``), or only
-  ``text`` with ``id`` / ``meta`` (plain documents).
+* native: ``spans`` (objects with ``start``, ``end``, ``label``), or only ``text`` with
+  ``id`` / ``meta`` (plain documents: any format's unannotated records look so, so they
+  decide nothing while records further on have format keys).
 
 Records that agree on one format decide; records that point to two formats, or to none,
 are refused with the formats considered named, so the user can say ``--format``.
@@ -24,6 +25,10 @@ from typing import Any
 from annotator.core.errors import InputError
 
 SNIFF_RECORDS = 20
+"""Records with format-specific keys looked at before deciding."""
+SNIFF_LINES = 5000
+"""Records looked at in all: plain ``{"text"}`` records say little, so reading goes on."""
+PLAIN = "plain"
 CONSIDERED = ("jsonl", "doccano", "prodigy", "label-studio")
 _PRODIGY_KEYS = frozenset({"answer", "_input_hash", "_task_hash", "_view_id", "tokens"})
 
@@ -44,7 +49,7 @@ def record_format(rec: dict[str, Any]) -> str | None:
             return "jsonl"
         return None
     if isinstance(rec.get("text"), str):
-        return "jsonl"  # a plain document: text, maybe id and meta
+        return PLAIN  # a plain document: text, maybe id and meta
     return None
 
 
@@ -52,6 +57,7 @@ def sniff_jsonl(path: Path) -> str:
     """The importer name for a JSON Lines file; InputError when the records do not agree."""
     found: dict[str, int] = {}
     unknown: tuple[int, list[str]] | None = None
+    plain = False
     n = 0
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, 1):
@@ -66,13 +72,15 @@ def sniff_jsonl(path: Path) -> str:
             fmt = record_format(rec)
             if fmt is None:
                 unknown = unknown or (lineno, sorted(rec)[:8])
+            elif fmt == PLAIN:
+                plain = True
             else:
                 found.setdefault(fmt, lineno)
-            n += 1
-            if n >= SNIFF_RECORDS:
+                n += 1
+            if n >= SNIFF_RECORDS or lineno >= SNIFF_LINES:
                 break
     considered = ", ".join(CONSIDERED)
-    if unknown is not None and not found:
+    if unknown is not None and not found and not plain:
         line, keys = unknown
         raise InputError(
             f"cannot tell which JSONL format this is (keys {', '.join(keys)}); considered "

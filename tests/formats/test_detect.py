@@ -111,3 +111,14 @@ def test_unknown_and_mixed_files_are_refused_naming_the_formats(
         assert "jsonl, doccano, prodigy, label-studio" in str(exc.value)
     report = ws.importer.import_paths([odd, mixed])
     assert len(report.errors) == 2 and report.documents_added == 0
+
+
+def test_unannotated_records_first_decide_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    lines = [json.dumps({"id": i, "text": f"Plain {i}."}) for i in range(30)]
+    lines.append(json.dumps({"id": 99, "text": "Troops.", "label": [[0, 6, "MILITARY"]]}))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert sniff_jsonl(path) == "doccano"
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("\n".join(lines[:30]) + "\n", "utf-8")
+    assert sniff_jsonl(plain) == "jsonl"
