@@ -119,3 +119,34 @@ def test_round_trip_gives_back_annotators_and_notes(
         assert item.document.text == d.text
         want = sorted((s.start, s.end, s.label, s.annotator, s.note) for s in spans)
         assert sorted((s.start, s.end, s.label, s.annotator, s.note) for s in item.spans) == want
+
+
+@pytest.mark.slow
+def test_spacy_debug_data_sees_the_ner_labels(layered: list[ExportItem], tmp_path: Path) -> None:
+    """The check the issue reported failing: `spacy debug data` on our DocBin."""
+    import os
+    import subprocess
+    import sys
+
+    export("spacy", layered, tmp_path / "train.spacy")
+    cfg = tmp_path / "cfg.cfg"
+    run = [sys.executable, "-m", "spacy"]
+    subprocess.run([*run, "init", "config", "-l", "en", "-p", "ner", str(cfg)], check=True)
+    out = subprocess.run(
+        [
+            *run,
+            "debug",
+            "data",
+            str(cfg),
+            "--paths.train",
+            str(tmp_path / "train.spacy"),
+            "--paths.dev",
+            str(tmp_path / "train.spacy"),
+            "--no-format",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert "Named Entity Recognition" in out.stdout, out.stdout + out.stderr
+    assert "4 label(s)" in out.stdout
