@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotatedDocument, Document
 from annotator.core.segment import sentences
 from annotator.core.tokenize import Token, cluster_bounds, tokenize
@@ -87,6 +88,11 @@ class ConllBio(FormatBase):
         self.metadata: str = self.options["metadata"]
         self.docstart: str = DOCSTART_LINES[self.options["docstart"]]
         self.label_order: tuple[str, ...] = tuple(self.options["label_order"])
+        if self.overlap == "layers" and self.metadata == "none":
+            raise AnnotatorError(
+                "conll: overlap=layers needs metadata=side-file or comments, which name the "
+                "tag columns; a reader would otherwise take only the last one"
+            )
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         metas: list[str] = []

@@ -206,3 +206,11 @@ def test_chunk_column_is_never_taken_for_entities(tmp_path: Path) -> None:
     path.write_text("EU B-NP B-ORG\nrejects B-VP O\n", encoding="utf-8")
     (item,) = list(get_importer("conll").read(path, default_annotator="x"))
     assert [(s.start, s.end, s.label) for s in item.spans] == [(0, 2, "ORG")]
+
+
+def test_layers_without_a_record_of_the_columns_is_refused() -> None:
+    from annotator.core.errors import AnnotatorError
+    from annotator.formats.registry import get_exporter
+
+    with pytest.raises(AnnotatorError, match="overlap=layers needs metadata"):
+        get_exporter("conll", overlap="layers", metadata="none")
