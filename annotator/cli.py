@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
-        "--format", choices=importer_names, help="force a format (default: by file extension)"
+        "--format",
+        choices=importer_names,
+        help="force a format (default: by file extension; .jsonl by its records' keys)",
     )
     imp.add_argument(
         "--annotator",
@@ -113,6 +115,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument(
         "--conll-overlap", choices=("layers", "longest"), help="conll: overlapping spans"
+    )
+    exp.add_argument(
+        "--conll-metadata",
+        choices=("side-file", "comments", "none"),
+        help="conll: where the exact text and metadata go (default: side-file OUT.meta)",
+    )
+    exp.add_argument(
+        "--conll-docstart",
+        choices=("conll2003", "spacy"),
+        help="conll: '-DOCSTART- -X- -X- O' (default) or spaCy's '-DOCSTART- -X- O O'",
+    )
+    exp.add_argument(
+        "--label-studio-email",
+        action="append",
+        metavar="NAME=EMAIL",
+        help="label-studio: write completed_by {'email': EMAIL} for annotator NAME (repeat)",
     )
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
@@ -413,6 +431,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _print_report(report)
 
 
+def _email_pairs(given: list[str] | None) -> tuple[tuple[str, str], ...] | None:
+    if not given:
+        return None
+    pairs = []
+    for item in given:
+        name, sep, email = item.partition("=")
+        if not sep or not name.strip() or not email.strip():
+            raise AnnotatorError(f"--label-studio-email takes NAME=EMAIL, not {item!r}.")
+        pairs.append((name.strip(), email.strip()))
+    return tuple(pairs)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     flt = SpanFilter(
@@ -428,6 +458,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         key: value
         for key, value in (
             ("overlap", args.conll_overlap),
+            ("metadata", args.conll_metadata),
+            ("docstart", args.conll_docstart),
+            ("emails", _email_pairs(args.label_studio_email)),
             ("unit", args.passage_unit),
             ("rule", args.passage_rule),
         )

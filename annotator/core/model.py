@@ -133,6 +133,8 @@ class AnnotatedDocument:
     spans: tuple[NewSpan, ...] = ()
     line: int = 0
     """Line of the source file the record starts on (0 when the format has no lines)."""
+    status: dict[str, DocumentStatus] = field(default_factory=dict, hash=False, compare=False)
+    """Per-annotator document status the file carries (native JSONL), set on import."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,11 @@ class ExportReport:
     """Each dropped or partly written span with its reason, for the export dialog."""
     parts: dict[str, ExportReport] = field(default_factory=dict)
     """For a train/dev/test split: the report of each part."""
+    lost: Counter[str] = field(default_factory=Counter)
+    """reason -> how many things other than spans (notes, annotators, metadata, statuses)
+    the format could not carry."""
+    encoded: dict[str, str] = field(default_factory=dict)
+    """label -> the safe form it was written in (it imports back to the label)."""
 
     @property
     def spans(self) -> int:
@@ -59,6 +64,11 @@ class ExportReport:
             DroppedSpan(doc_label(doc), span.start, span.end, span.label, span.annotator, reason)
         )
 
+    def lose(self, reason: str, n: int = 1) -> None:
+        """Record that ``n`` things (not spans) were not written, and why."""
+        if n:
+            self.lost[reason] += n
+
     def merge(self, name: str, other: ExportReport) -> None:
         """Add the report of one part of a split export."""
         self.parts[name] = other
@@ -68,6 +78,8 @@ class ExportReport:
         self.dropped.update(other.dropped)
         self.partial.update(other.partial)
         self.dropped_spans += other.dropped_spans
+        self.lost.update(other.lost)
+        self.encoded.update(other.encoded)
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
@@ -78,6 +90,12 @@ class ExportReport:
         if self.partial:
             lines.append(f"  written in part {sum(self.partial.values())} span(s):")
             lines += [f"    {n} × {why}" for why, n in sorted(self.partial.items())]
+        if self.lost:
+            lines.append("  not carried by the format:")
+            lines += [f"    {n} × {why}" for why, n in sorted(self.lost.items())]
+        if self.encoded:
+            lines.append("  labels written in a safe form (they import back unchanged):")
+            lines += [f"    {k!r} as {v!r}" for k, v in sorted(self.encoded.items())]
         for name, part in self.parts.items():
             lines.append(f"  {name}: {part.documents} document(s), {part.spans} span(s)")
         lines += [f"  -> {p}" for p in self.paths]
@@ -145,6 +163,8 @@ class FormatBase:
 
     def __init__(self, **options: Any) -> None:
         self.options = resolve_options(self.NAME, self.OPTIONS, options)
+        self.skipped: Counter[str] = Counter()
+        """reason -> records a read left out on purpose (Prodigy's rejected answers...)."""
 
 
 _WINDOWS_RESERVED = frozenset(

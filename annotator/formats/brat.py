@@ -6,12 +6,19 @@
 * ``<name>.ann`` has ``T1<TAB>LABEL start end<TAB>text`` per span. A span that
   crosses a line break is written as brat writes it, fragments split at the breaks
   (``T1<TAB>LABEL 0 5;6 10<TAB>text``); the reader joins the fragments of one
-  annotation back into the span from its first start to its last end. A span that
-  begins or ends with a line break cannot be written so: it is reported as dropped.
+  annotation back into the span from its first start to its last end. A line break is
+  every character Python's ``str.splitlines`` breaks at (brat's reader splits with it):
+  ``\n \r \v \f \x1c \x1d \x1e``, U+0085, U+2028 and U+2029. A span that begins or
+  ends with one cannot be written so: it is reported as dropped.
 * The annotator of each span is an attribute ``A1<TAB>Annotator T1 NAME`` (the name
   percent-encoded, since brat values cannot hold spaces), and a note is
   ``#1<TAB>AnnotatorNotes T1<TAB>note``.
 * ``annotation.conf`` lists the entity types and the Annotator attribute's values.
+* Titles and metadata have no place in brat: the report counts the documents that had any.
+* On import, relations (``R``), events (``E``), equivalences (``*``), normalisations
+  (``N``), attributes (``A``/``M``) and ``AnnotatorNotes`` on any of them are accepted;
+  what is not a span, its annotator or its note is kept as the document's
+  ``brat_annotations`` metadata (the lines as written), so nothing is lost.
 
 File names come from the document's external id (else its id) through ``safe_child``
 so they cannot leave the folder; clashes get ``-2``, ``-3``. Labels must be valid brat
@@ -29,6 +36,7 @@ from urllib.parse import quote, unquote
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
     ExportReport,
@@ -38,26 +46,30 @@ from annotator.formats.base import (
     doc_label,
     safe_child,
 )
-from annotator.formats.common import build_document, record_text
-from annotator.formats.decode import decode_text
+from annotator.formats.common import build_document
+from annotator.formats.decode import check_text, decode_text
+from annotator.formats.jsonl import document_meta
 
 _TYPE_NAME = re.compile(r"^[^\s;:,=|]+$")
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""Every character ``str.splitlines`` breaks a line at (brat splits text with it)."""
+_BREAK = re.compile("[" + re.escape(LINE_BREAKS) + "]")
+LOST_META = "document title or metadata (brat keeps only the text)"
 BAD_LABEL = "label is not a valid brat type name (no spaces or ;:,=|)"
 EDGE_BREAK = "begins or ends with a line break, which brat fragments cannot hold"
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``[start, end)`` cut at line breaks, empty pieces left out."""
+    """``[start, end)`` cut at line breaks (``LINE_BREAKS``), empty pieces left out."""
     out: list[tuple[int, int]] = []
     pos = start
-    while True:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        if stop > pos:
-            out.append((pos, stop))
-        if nl == -1:
-            return out
-        pos = nl + 1
+    for m in _BREAK.finditer(text, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        out.append((pos, end))
+    return out
 
 
 class BratStandoff(FormatBase):
@@ -83,6 +95,8 @@ class BratStandoff(FormatBase):
                 k += 1
                 stem = f"{base}-{k}"
             used.add(stem)
+            if document_meta(doc):
+                report.lose(LOST_META)
             lines: list[str] = []
             t = a = n = 0
             for sp in spans:
@@ -101,8 +115,7 @@ class BratStandoff(FormatBase):
                 lines.append(f"A{a}\tAnnotator T{t} {quote(sp.annotator, safe='')}")
                 if sp.note:
                     n += 1
-                    note = sp.note.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-                    lines.append(f"#{n}\tAnnotatorNotes T{t}\t{note}")
+                    lines.append(f"#{n}\tAnnotatorNotes T{t}\t{_escape_note(sp.note)}")
                 labels.add(sp.label)
                 annotators.add(sp.annotator)
                 report.spans_per_label[sp.label] += 1
@@ -137,11 +150,22 @@ def _conf(labels: set[str], annotators: set[str]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _escape_note(note: str) -> str:
+    """A note on one .ann line: backslash, tab and every line break escaped."""
+    out = note.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    return _BREAK.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
 def _unescape_note(note: str) -> str:
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), note)
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return chr(int(m.group(1), 16))
+        return {"n": "\n", "t": "\t"}.get(m.group(2), m.group(2))
+
+    return re.sub(r"\\(?:u([0-9a-fA-F]{4})|(.))", one, note)
 
 
-_OTHER_ID = re.compile(r"^(?:[REN]\d+|\*)$")
+_OTHER_ID = re.compile(r"^(?:[REN]\d+|\*\d*)$")
 
 
 def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
@@ -152,49 +176,74 @@ def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
     raw_text = decode_text(txt.read_bytes(), str(txt)) if txt.stat().st_size else ""
     content = decode_text(ann.read_bytes(), str(ann)) if ann.stat().st_size else ""
     name = str(ann)
-    text = record_text(raw_text, bool(content.strip()), str(txt), None)
+    # brat counts the CRs of a CRLF text in its offsets: they move with the text.
+    text, shift = normalize_with_offsets(raw_text)
+    check_text(text, str(txt))
     found: dict[str, tuple[int, int, str, int]] = {}
-    who: dict[str, str] = {}
-    notes: dict[str, str] = {}
+    ids: set[str] = set()
+    who: dict[str, tuple[str, str]] = {}  # target -> (name, line as written)
+    notes: dict[str, tuple[str, str]] = {}  # target -> (note, line as written)
+    pointers: list[tuple[str, int]] = []  # (target id, line) of attributes and notes
+    extra: list[str] = []
     for lineno, line in enumerate(content.split("\n"), 1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         ident, _, rest = line.partition("\t")
         if ident.startswith("T"):
-            found[ident] = _text_bound(ident, rest, text, name, lineno)
+            s0, e0, label, at = _text_bound(ident, rest, raw_text, name, lineno)
+            found[ident] = (shift.start(s0), shift.end(e0), label, at)
+            ids.add(ident)
         elif ident.startswith(("A", "M")):
             parts = rest.split()
+            if len(parts) < 2:
+                raise InputError(f"{ident}: expected 'NAME TARGET [VALUE]'", path=name, line=lineno)
+            ids.add(ident)
+            pointers.append((parts[1], lineno))
             if len(parts) == 3 and parts[0] == "Annotator":
-                who[parts[1]] = unquote(parts[2])
+                who[parts[1]] = (unquote(parts[2]), line)
+            else:
+                extra.append(line)
         elif ident.startswith("#"):
             head, _, note = rest.partition("\t")
             kind, _, target = head.partition(" ")
+            pointers.append((target.strip(), lineno))
             if kind == "AnnotatorNotes":
-                notes[target] = _unescape_note(note)
-        elif not _OTHER_ID.match(ident) or not rest:
+                notes[target.strip()] = (_unescape_note(note), line)
+            else:
+                extra.append(line)
+        elif _OTHER_ID.match(ident) and rest:
+            ids.add(ident)
+            extra.append(line)  # relations, events, equivalences, normalisations
+        else:
             raise InputError(
                 f"not a brat annotation line (ids start with T, R, E, A, M, N, * or #): "
                 f"{line[:40]!r}",
                 path=name,
                 line=lineno,
             )
-        # Relations, events, equivalences, normalisations: not spans, not imported.
+    for target, lineno in pointers:
+        if target not in ids:
+            raise InputError(
+                f"attribute or note points to unknown annotation {target!r}", path=name, line=lineno
+            )
+    # An annotator or a note on a relation or event is kept with that line, not lost.
+    extra += [line for target, (_, line) in {**who, **notes}.items() if target not in found]
     spans = [
         NewSpan(
             s,
             e,
             label,
-            who.get(ident, default_annotator),
-            notes.get(ident, ""),
+            who.get(ident, (default_annotator, ""))[0],
+            notes.get(ident, ("", ""))[0],
             SpanOrigin.IMPORTED,
         )
         for ident, (s, e, label, _) in found.items()
     ]
-    for target, line_no in ((t, found.get(t, (0, 0, "", 0))[3]) for t in (*who, *notes)):
-        if target not in found:
-            raise InputError(f"attribute or note points to unknown annotation {target}", path=name)
-        del line_no
-    doc = build_document(text, {"source_path": str(txt)}, ann.stem, name, None)
+    meta: dict[str, object] = {"source_path": str(txt)}
+    if extra:
+        meta["brat_annotations"] = extra
+    doc = build_document(text, meta, ann.stem, name, None)
     return AnnotatedDocument(doc, tuple(spans), line=0)
 
 

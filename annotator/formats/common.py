@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,18 @@ def by_annotator(spans: Iterable[AnySpan]) -> list[tuple[str, list[AnySpan]]]:
     if not groups:
         return [("", [])]
     return [(name, groups[name]) for name in sorted(groups)]
+
+
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def json_line(obj: Any) -> str:
+    """JSON on one line for every line splitter, not only ``\\n``: the characters
+    ``str.splitlines`` also breaks at (U+2028, U+0085, form feed...) can stand only in
+    strings, so they are written as ``\\uXXXX`` escapes (the same JSON value)."""
+    return _LINE_BREAKS.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False)
+    )
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,19 +1,23 @@
 """doccano sequence-labelling JSONL: ``{"text", "label": [[start, end, "LABEL"], ...], ...}``.
 
-One line per document and annotator (doccano exports one file per user; we keep them
-in one file and name the user in ``annotator``). Document metadata goes in top-level
-fields (``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the
-document's own meta keys), which is where doccano puts the extra columns it imports.
+One line per document. ``label`` holds every span of the chosen annotators (a span
+several of them drew identically once), which is what doccano and its consumers read;
+``annotations`` names who drew what: ``[{"annotator": "alice", "label": [[s, e, L]]}]``.
+The reader takes ``annotations`` when present, else ``label`` with the record's
+``annotator`` (older exports wrote one line per document and annotator; those lines
+still import, the document stored once). Document metadata goes in top-level fields
+(``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the document's
+own meta keys), which is where doccano puts the extra columns it imports.
 
 Offsets are code points of ``text`` (Python ``str`` indices), as doccano's Python
 backend counts them. The reader also takes doccano's newer ``entities`` form
-(``{"start_offset", "end_offset", "label"}``) and the older ``labels`` key. Notes
-and span origins are not part of the format and are not written.
+(``{"start_offset", "end_offset", "label"}``) and the older ``labels`` key; doccano's
+``Comments`` are kept as metadata. Span notes are not part of the format: the export
+report counts them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,11 +36,23 @@ from annotator.formats.common import (
     by_annotator,
     check_range,
     iter_json_lines,
+    json_line,
     record_text,
 )
 from annotator.formats.jsonl import document_meta
 
-_RESERVED = ("text", "label", "labels", "entities", "annotator", "doc_id", "id", "Comments")
+_RESERVED = (
+    "text",
+    "label",
+    "labels",
+    "entities",
+    "annotator",
+    "annotations",
+    "doc_id",
+    "id",
+    "Comments",
+)
+LOST_NOTES = "note of a span (doccano has no place for span notes)"
 
 
 class DoccanoJsonl(FormatBase):
@@ -48,15 +64,22 @@ class DoccanoJsonl(FormatBase):
         with atomic_write(dest) as fh:
             for doc, spans in items:
                 meta = {k: v for k, v in document_meta(doc).items() if k not in _RESERVED}
-                for annotator, group in by_annotator(spans):
-                    rec: dict[str, Any] = {"doc_id": doc_label(doc), "text": doc.text}
-                    rec["label"] = [[sp.start, sp.end, sp.label] for sp in group]
-                    if annotator:
-                        rec["annotator"] = annotator
-                    rec.update(meta)
-                    fh.write(json.dumps(rec, ensure_ascii=False))
-                    fh.write("\n")
-                    report.spans_per_label.update(sp.label for sp in group)
+                rec: dict[str, Any] = {"doc_id": doc_label(doc), "text": doc.text}
+                union = sorted({(sp.start, sp.end, sp.label) for sp in spans})
+                rec["label"] = [list(k) for k in union]
+                rec["annotations"] = [
+                    {
+                        "annotator": annotator,
+                        "label": [[sp.start, sp.end, sp.label] for sp in group],
+                    }
+                    for annotator, group in by_annotator(spans)
+                    if annotator
+                ]
+                rec.update(meta)
+                fh.write(json_line(rec))
+                fh.write("\n")
+                report.spans_per_label.update(sp.label for sp in spans)
+                report.lose(LOST_NOTES, sum(1 for sp in spans if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))
 
@@ -68,11 +91,12 @@ class DoccanoJsonl(FormatBase):
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         for lineno, rec in iter_json_lines(path):
-            raw = _raw_spans(rec, name, lineno)
-            text = record_text(rec.get("text"), bool(raw), name, lineno)
-            annotator = str(rec.get("annotator") or default_annotator)
+            groups = _groups(rec, name, lineno, default_annotator)
+            text = record_text(rec.get("text"), any(g for _, g in groups), name, lineno)
             spans = []
-            for i, (start, end, label) in enumerate(raw, 1):
+            for i, (annotator, (start, end, label)) in enumerate(
+                ((who, item) for who, group in groups for item in group), 1
+            ):
                 where = f"label {i}"
                 if not isinstance(label, str) or not label.strip():
                     raise InputError(
@@ -83,8 +107,30 @@ class DoccanoJsonl(FormatBase):
                     NewSpan(start, end, label.strip(), annotator, origin=SpanOrigin.IMPORTED)
                 )
             meta = {k: v for k, v in rec.items() if k not in _RESERVED}
+            if rec.get("Comments"):  # doccano's document comments: kept, not dropped
+                meta["Comments"] = rec["Comments"]
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
             yield AnnotatedDocument(doc, tuple(spans), line=lineno)
+
+
+def _groups(
+    rec: dict[str, Any], path: str, line: int, default_annotator: str
+) -> list[tuple[str, list[tuple[Any, Any, Any]]]]:
+    """(annotator, raw spans) of a record: from ``annotations`` when present."""
+    anns = rec.get("annotations")
+    if anns is None:
+        who = str(rec.get("annotator") or default_annotator)
+        return [(who, _raw_spans(rec, path, line))]
+    if not isinstance(anns, list):
+        raise InputError("'annotations' must be a list", path=path, line=line)
+    out = []
+    for i, ann in enumerate(anns, 1):
+        if not isinstance(ann, dict) or not isinstance(ann.get("annotator"), str):
+            raise InputError(
+                f"annotation {i} must be an object with an 'annotator' name", path=path, line=line
+            )
+        out.append((ann["annotator"].strip() or default_annotator, _raw_spans(ann, path, line)))
+    return out
 
 
 def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any, Any]]:

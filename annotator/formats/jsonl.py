@@ -1,6 +1,10 @@
 """Native JSONL: one document per line, lossless.
 
-``{"id", "text", "meta": {...}, "spans": [{"start", "end", "label", "text", "annotator", "note"}]}``
+``{"id", "text", "meta": {...}, "spans": [{"start", "end", "label", "text", "annotator", "note"}],
+"status": {"alice": "done"}}``
+
+``status`` is each annotator's document status (todo, in_progress, done; todo is left
+out), filled in by the export service, so a round trip loses nothing the database knows.
 
 Offsets are code points of ``text`` (Python ``str`` indices). The writer and the
 reader both check ``text[start:end] == span["text"]``: a mismatch means the offsets
@@ -9,13 +13,18 @@ were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from annotator.core.errors import InputError
-from annotator.core.model import AnnotatedDocument, Document, NewSpan, SpanOrigin
+from annotator.core.model import (
+    AnnotatedDocument,
+    Document,
+    DocumentStatus,
+    NewSpan,
+    SpanOrigin,
+)
 from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
@@ -23,7 +32,7 @@ from annotator.formats.base import (
     FormatBase,
     atomic_write,
 )
-from annotator.formats.common import build_document, load_object, require
+from annotator.formats.common import build_document, json_line, load_object, require
 from annotator.formats.decode import check_text
 
 _DOC_META = ("title", "source", "author", "url")
@@ -42,7 +51,12 @@ def document_meta(doc: Document) -> dict[str, Any]:
     return meta
 
 
-def encode_record(doc: Document, spans: Iterable[Any], report: ExportReport | None = None) -> str:
+def encode_record(
+    doc: Document,
+    spans: Iterable[Any],
+    report: ExportReport | None = None,
+    status: dict[str, str] | None = None,
+) -> str:
     text = doc.text
     out_spans = []
     for sp in spans:
@@ -70,18 +84,28 @@ def encode_record(doc: Document, spans: Iterable[Any], report: ExportReport | No
         "meta": document_meta(doc),
         "spans": out_spans,
     }
-    return json.dumps(record, ensure_ascii=False)
+    if status:
+        record["status"] = dict(sorted(status.items()))
+    return json_line(record)
 
 
 class NativeJsonl(FormatBase):
     NAME: ClassVar[str] = "jsonl"
     TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
+    CARRIES_STATUS: ClassVar[bool] = True
+    CARRIES_ORIGIN: ClassVar[bool] = True
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.statuses: dict[int, dict[str, str]] = {}
+        """document id -> {annotator: status}, set by the export service."""
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
             for doc, spans in items:
-                fh.write(encode_record(doc, spans, report))
+                status = self.statuses.get(doc.id) if doc.id is not None else None
+                fh.write(encode_record(doc, spans, report, status))
                 fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))
@@ -100,8 +124,8 @@ class NativeJsonl(FormatBase):
                 lineno += 1
                 if len(raw) > MAX_LINE_BYTES:
                     raise InputError(
-                    "line is too long to be a document record", path=name, line=lineno
-                )
+                        "line is too long to be a document record", path=name, line=lineno
+                    )
                 if not raw.strip():
                     continue
                 try:
@@ -169,4 +193,23 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
             )
         )
     doc = build_document(text, meta, rec.get("id", ""), path, lineno)
-    return AnnotatedDocument(doc, tuple(spans), line=lineno)
+    return AnnotatedDocument(doc, tuple(spans), line=lineno, status=_status(rec, path, lineno))
+
+
+def _status(rec: dict[str, Any], path: str, lineno: int) -> dict[str, DocumentStatus]:
+    raw = rec.get("status") or {}
+    if not isinstance(raw, dict):
+        raise InputError(
+            "'status' must map annotators to todo/in_progress/done", path=path, line=lineno
+        )
+    out = {}
+    for who, value in raw.items():
+        try:
+            out[str(who)] = DocumentStatus(value)
+        except ValueError:
+            raise InputError(
+                f"status of {who!r} is {value!r}, not todo, in_progress or done",
+                path=path,
+                line=lineno,
+            ) from None
+    return out

@@ -4,9 +4,13 @@
 "created_username", "result": [{"id", "from_name": "label", "to_name": "text",
 "type": "labels", "value": {"start", "end", "text", "labels": [LABEL]}}]}]}``
 
-One annotation per annotator; ``completed_by`` is a stable small integer per
-annotator within the file and ``created_username`` carries the annotator's name,
-which the reader uses (falling back to the default annotator). A span's note goes in
+One annotation per annotator. ``completed_by`` is left out: Label Studio reads an
+integer there as one of its own user ids (an unknown one rejects the import, a known one
+gives the work to that person), so it gets ``{"email": ...}`` only for annotators the user
+mapped to Label Studio accounts (option ``emails``, ``--label-studio-email NAME=EMAIL``).
+``created_username`` carries the annotator's name, which our reader uses (falling back to
+the default annotator); Label Studio itself gives unmapped annotations to the user who
+imports them, and the export report says how many annotations that concerns. A span's note goes in
 the region's ``meta.text``, where Label Studio keeps region notes. Tasks are written
 one per line inside the list so that reader errors can name a line.
 
@@ -14,7 +18,10 @@ Offsets are code points of ``data.text`` (Python ``str`` indices): Label Studio 
 stored code points since it fixed its emoji offsets (HumanSignal/label-studio#1559,
 closing #1008); the reader checks ``value.text`` against the text and refuses a
 mismatch, which is what offsets from an older UTF-16-counting version would give.
-Cancelled annotations (``was_cancelled``) and ``predictions`` are not imported.
+Cancelled annotations (``was_cancelled``) and ``predictions`` are not imported. The
+reader also takes Label Studio's flat task files (``[{"text": ...}]``, no ``data``
+wrapper: the whole task is its data) and strips the whitespace Label Studio leaves
+around ``created_username`` (``" alice@example.com, 1"``).
 """
 
 from __future__ import annotations
@@ -24,27 +31,49 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from annotator.core.errors import InputError
+from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
+    ExportOption,
     ExportReport,
     FormatBase,
     atomic_write,
     doc_label,
 )
-from annotator.formats.common import build_document, by_annotator, check_range, record_text
-from annotator.formats.decode import decode_text
+from annotator.formats.common import build_document, by_annotator, check_range, json_line
+from annotator.formats.decode import check_text, decode_text
 from annotator.formats.jsonl import document_meta
+
+UNMAPPED = (
+    "annotator of an annotation not mapped to a Label Studio e-mail (Label Studio gives it "
+    "to the importing user; created_username keeps the name for this app)"
+)
 
 
 class LabelStudioJson(FormatBase):
     NAME: ClassVar[str] = "label-studio"
     TITLE: ClassVar[str] = "Label Studio JSON tasks"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".json",)
+    OPTIONS: ClassVar[tuple[ExportOption, ...]] = (
+        ExportOption(
+            "emails",
+            (),
+            help="(annotator, Label Studio e-mail) pairs written as completed_by",
+            internal=True,  # a mapping, given on the command line, not a dialog choice
+        ),
+    )
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        pairs = dict(self.options["emails"])
+        for who, email in pairs.items():
+            if not isinstance(email, str) or "@" not in email:
+                raise AnnotatorError(f"label-studio: {email!r} (for {who}) is not an e-mail")
+        self.emails: dict[str, str] = pairs
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
-        users: dict[str, int] = {}
         n_annotation = 0
         with atomic_write(dest) as fh:
             fh.write("[")
@@ -73,17 +102,17 @@ class LabelStudioJson(FormatBase):
                             region["meta"] = {"text": [sp.note]}
                         result.append(region)
                         report.spans_per_label[sp.label] += 1
-                    annotations.append(
-                        {
-                            "id": n_annotation,
-                            "completed_by": users.setdefault(annotator, len(users) + 1),
-                            "created_username": annotator,
-                            "result": result,
-                        }
-                    )
+                    annotation: dict[str, Any] = {"id": n_annotation}
+                    if annotator in self.emails:
+                        annotation["completed_by"] = {"email": self.emails[annotator]}
+                    else:
+                        report.lose(UNMAPPED)
+                    annotation["created_username"] = annotator
+                    annotation["result"] = result
+                    annotations.append(annotation)
                 task = {"id": n, "data": data, "annotations": annotations}
                 fh.write(",\n" if n > 1 else "\n")
-                fh.write(json.dumps(task, ensure_ascii=False))
+                fh.write(json_line(task))
                 report.documents += 1
             fh.write("\n]\n")
         report.paths.append(str(dest))
@@ -122,9 +151,11 @@ def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
             raise InputError("JSON nested too deeply", path=path, line=line_of(pos)) from exc
 
     pos = skip(0)
-    if content.startswith("{", pos):
-        obj, _ = decode(pos)
-        yield line_of(pos), obj
+    if content.startswith("{", pos):  # one task, or tasks one a line (JSONL)
+        while pos < len(content):
+            obj, end = decode(pos)
+            yield line_of(pos), obj
+            pos = skip(end)
         return
     if not content.startswith("[", pos):
         raise InputError("expected a JSON list of tasks", path=path, line=line_of(pos))
@@ -145,13 +176,26 @@ def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
 
 
 def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> AnnotatedDocument:
-    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-        raise InputError("a task must be an object with a 'data' object", path=path, line=line)
+    if not isinstance(task, dict):
+        raise InputError("a task must be a JSON object", path=path, line=line)
+    if "data" not in task and isinstance(task.get("text"), str):
+        task = {"data": task}  # a flat task, as Label Studio imports them
+    if not isinstance(task.get("data"), dict):
+        raise InputError(
+            "a task must be an object with a 'data' object or a 'text' string",
+            path=path,
+            line=line,
+        )
     data = dict(task["data"])
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
         raise InputError("'annotations' must be a list", path=path, line=line)
-    text = record_text(data.pop("text", None), bool(annotations), path, line)
+    raw = data.pop("text", None)
+    if not isinstance(raw, str):
+        raise InputError("'text' is missing or not a string", path=path, line=line)
+    # Label Studio keeps CRLF text and counts the CRs in its offsets: they move with it.
+    text, shift = normalize_with_offsets(raw)
+    check_text(text, path, line)
     spans: list[NewSpan] = []
     for a_i, ann in enumerate(annotations, 1):
         if not isinstance(ann, dict):
@@ -164,10 +208,12 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
             raise InputError(f"annotation {a_i}: 'result' must be a list", path=path, line=line)
         for r_i, region in enumerate(result, 1):
             where = f"annotation {a_i} region {r_i}"
-            if not isinstance(region, dict) or not isinstance(region.get("value"), dict):
-                raise InputError(f"{where} must be an object with a 'value'", path=path, line=line)
+            if not isinstance(region, dict):
+                raise InputError(f"{where} must be an object", path=path, line=line)
             if region.get("type", "labels") != "labels":
                 continue  # choices, ratings, relations: not spans
+            if not isinstance(region.get("value"), dict):
+                raise InputError(f"{where} has no 'value' object", path=path, line=line)
             value = region["value"]
             labels = value.get("labels")
             if (
@@ -177,8 +223,11 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
             ):
                 raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
             start, end = check_range(
-                text, value.get("start"), value.get("end"), where, path, line, value.get("text")
+                raw, value.get("start"), value.get("end"), where, path, line, value.get("text")
             )
+            start, end = shift.start(start), shift.end(end)
+            if start >= end:
+                raise InputError(f"{where} covers only a CR", path=path, line=line)
             meta = region.get("meta") or {}
             notes = meta.get("text") if isinstance(meta, dict) else None
             note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
@@ -193,9 +242,9 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
 def _annotator_of(ann: dict[str, Any]) -> str:
     name = ann.get("created_username")
     if isinstance(name, str) and name.strip():
-        # Label Studio writes "email, id"; ours is the bare name.
-        head, sep, tail = name.rpartition(", ")
-        return head if sep and tail.isdigit() else name
+        # Label Studio writes " email, id" (with a leading space); ours is the bare name.
+        head, sep, tail = name.strip().rpartition(",")
+        return head.strip() if sep and tail.strip().isdigit() else name.strip()
     who = ann.get("completed_by")
     if isinstance(who, dict):
         return str(who.get("email") or who.get("username") or "")

@@ -23,7 +23,6 @@ labels are a projection of the spans, not the spans themselves.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +38,7 @@ from annotator.formats.base import (
     atomic_write,
     doc_label,
 )
-from annotator.formats.common import AnySpan
+from annotator.formats.common import AnySpan, json_line
 
 TOO_SMALL = "labels no passage (covers too little of any passage for the rule)"
 OUTSIDE = "lies outside every passage"
@@ -143,7 +142,7 @@ class PassagesJsonl(_PassageBase):
                 for row in passage_rows(
                     doc, spans, self._labels(spans), unit=self.unit, rule=self.rule, report=report
                 ):
-                    fh.write(json.dumps(row, ensure_ascii=False))
+                    fh.write(json_line(row))
                     fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))

@@ -13,7 +13,8 @@ Offsets are code points of ``text``. ``_input_hash`` and ``_task_hash`` are stab
 signed 32-bit integers from SHA-256 of the text (and of the annotator and spans):
 deterministic, but not Prodigy's own MurmurHash values. The reader takes only
 ``"answer": "accept"`` tasks (and tasks without an answer); rejected and ignored tasks
-are skipped, as Prodigy's own training commands do.
+are skipped, as Prodigy's own training commands do, and counted in ``skipped``
+for the import report.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ from annotator.formats.common import (
     by_annotator,
     check_range,
     iter_json_lines,
+    json_line,
     record_text,
 )
 from annotator.formats.jsonl import document_meta
 from annotator.formats.tokens import aligned_tokens
+
+LOST_NOTES = "note of a span (Prodigy spans have no place for notes)"
 
 
 def stable_hash(*parts: str) -> int:
@@ -91,9 +95,10 @@ class ProdigyJsonl(FormatBase):
                     if annotator:
                         task["_annotator_id"] = annotator
                         task["_session_id"] = annotator
-                    fh.write(json.dumps(task, ensure_ascii=False))
+                    fh.write(json_line(task))
                     fh.write("\n")
                     report.spans_per_label.update(sp.label for sp in group)
+                    report.lose(LOST_NOTES, sum(1 for sp in group if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))
 
@@ -105,7 +110,9 @@ class ProdigyJsonl(FormatBase):
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         for lineno, rec in iter_json_lines(path):
-            if rec.get("answer", "accept") != "accept":
+            answer = rec.get("answer", "accept")
+            if answer != "accept":
+                self.skipped[f"{answer!s} answers (only accept is imported)"] += 1
                 continue
             raw_spans = rec.get("spans") or []
             if not isinstance(raw_spans, list):

@@ -11,6 +11,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.formats.base import Exporter, ExportOption, Importer
 from annotator.formats.brat import BratStandoff
 from annotator.formats.conll import ConllBio
+from annotator.formats.detect import sniff_jsonl
 from annotator.formats.doccano import DoccanoJsonl
 from annotator.formats.jsonl import NativeJsonl
 from annotator.formats.label_studio import LabelStudioJson
@@ -105,6 +106,15 @@ def importer_for(path: Path) -> Importer | None:
         if imp.can_read(path):
             return imp
     return None
+
+
+def detect_importer(path: Path) -> Importer | None:
+    """The importer for ``path`` by its extension and, for JSON Lines, by its records'
+    keys (doccano, Prodigy, Label Studio, native); InputError when they fit no format."""
+    imp = importer_for(path)
+    if imp is not None and imp.NAME == NativeJsonl.NAME and path.is_file():
+        return get_importer(sniff_jsonl(path))
+    return imp
 
 
 def reads_folders(name: str) -> bool:

@@ -8,10 +8,15 @@ a language's rule tokenizer because it can always align a span: nothing is widen
 with ``alignment_mode="expand"`` and nothing is lost to a tokenizer that ran a word on.
 
 * Every span goes in ``doc.spans["sc"]`` (overlaps kept).
-* ``doc.ents`` gets the spans too when none of them overlap; when some do, ``doc.ents``
-  is left empty and each span is reported as written in part ("not in doc.ents").
+* ``doc.ents`` gets the spans too when none of them overlap (spans that several
+  annotators drew identically count once); when some do, ``doc.ents`` is left empty
+  and each span is reported as written in part ("not in doc.ents"). The DocBin keeps
+  spaCy's default attributes, ``ENT_IOB`` and ``ENT_TYPE`` among them, so ``doc.ents``
+  is really stored (``attrs=["ORTH"]`` would silently drop it).
 * A span whose boundary splits a character cluster cannot be a token range: it is
   reported as dropped ("does not align with tokens").
+* The reader takes every span group and ``doc.ents``; a span found in several of them
+  (``sc`` and ``ents``, or two groups) comes in once.
 * ``doc.user_data`` keeps the document id and metadata and, per span of ``sc``, its
   annotator (``"annotator_spans"``), so the reader can give spans back to annotators.
 
@@ -63,7 +68,7 @@ class SpacyDocBin(FormatBase):
         from spacy.tokens import Span as SpacySpan
 
         vocab = spacy.vocab.Vocab()
-        db = DocBin(attrs=["ORTH"], store_user_data=True)
+        db = DocBin(store_user_data=True)  # default attrs: ORTH, ENT_IOB, ENT_TYPE, ...
         for doc, spans in items:
             tokens, placed = aligned_tokens(doc, spans, report)
             sdoc = Doc(vocab, words=[t.text for t in tokens], spaces=[t.ws for t in tokens])
@@ -72,13 +77,13 @@ class SpacyDocBin(FormatBase):
             sdoc.spans[SPAN_KEY] = [
                 SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in placed
             ]
-            ordered = sorted(placed, key=lambda p: (p[1], p[2]))
-            overlap = any(ordered[i][2] >= ordered[i + 1][1] for i in range(len(ordered) - 1))
+            ents = sorted({(a, b, sp.label) for sp, a, b in placed})
+            overlap = any(ents[i][1] >= ents[i + 1][0] for i in range(len(ents) - 1))
             if overlap:
                 for sp, _, _ in placed:
                     report.drop(doc, sp, NOT_IN_ENTS, partial=True)
             else:
-                sdoc.ents = [SpacySpan(sdoc, a, b + 1, label=sp.label) for sp, a, b in ordered]
+                sdoc.ents = [SpacySpan(sdoc, a, b + 1, label=label) for a, b, label in ents]
             sdoc.user_data["annotator_doc_id"] = doc_label(doc)
             sdoc.user_data["annotator_meta"] = document_meta(doc)
             sdoc.user_data["annotator_spans"] = [
@@ -107,22 +112,23 @@ class SpacyDocBin(FormatBase):
             raise InputError(f"not a spaCy DocBin ({exc})", path=name) from exc
         for n, sdoc in enumerate(db.get_docs(spacy.vocab.Vocab()), 1):
             where = f"document {n}"
-            raw = sdoc.spans.get(SPAN_KEY, sdoc.ents)
-            text = record_text(sdoc.text, bool(raw), name, None)
+            found = _span_counts(sdoc)
+            text = record_text(sdoc.text, bool(found), name, None)
             extra = sdoc.user_data.get("annotator_spans") or []
             owners: dict[tuple[int, int, str], list[tuple[str, str]]] = {}
             for s in extra:
                 if isinstance(s, list | tuple) and len(s) == 5:
                     owners.setdefault((s[0], s[1], s[2]), []).append((str(s[3]), str(s[4])))
             spans = []
-            for s in raw:
-                mine = owners.get((s.start_char, s.end_char, s.label_))
-                who, note = mine.pop(0) if mine else (default_annotator, "")
-                if not s.label_:
+            for key, count in found.items():
+                start, end, label = key
+                if not label.strip():
                     raise InputError(f"{where}: a span has no label", path=name)
-                spans.append(
-                    NewSpan(s.start_char, s.end_char, s.label_, who, note, SpanOrigin.IMPORTED)
-                )
+                mine = owners.get(key, [])
+                # As many spans as the fullest source holds, or as our user_data names.
+                for k in range(max(count, len(mine))):
+                    who, note = mine[k] if k < len(mine) else (default_annotator, "")
+                    spans.append(NewSpan(start, end, label, who, note, SpanOrigin.IMPORTED))
             meta = sdoc.user_data.get("annotator_meta") or {}
             if not isinstance(meta, dict):
                 raise InputError(f"{where}: user_data annotator_meta is not a mapping", path=name)
@@ -130,3 +136,18 @@ class SpacyDocBin(FormatBase):
             yield AnnotatedDocument(
                 build_document(text, meta, doc_id, name, None), tuple(spans), line=n
             )
+
+
+def _span_counts(sdoc: Any) -> dict[tuple[int, int, str], int]:
+    """Every span of every span group and of ``doc.ents``, each key counted as often as
+    the one source holding it most often has it (so ``sc`` + ``ents`` is not doubled)."""
+    out: dict[tuple[int, int, str], int] = {}
+    sources = [list(group) for group in sdoc.spans.values()] + [list(sdoc.ents)]
+    for source in sources:
+        counts: dict[tuple[int, int, str], int] = {}
+        for sp in source:
+            key = (sp.start_char, sp.end_char, sp.label_)
+            counts[key] = counts.get(key, 0) + 1
+        for key, c in counts.items():
+            out[key] = max(out.get(key, 0), c)
+    return dict(sorted(out.items()))

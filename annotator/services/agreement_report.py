@@ -13,7 +13,7 @@ import html
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,7 +477,7 @@ class _SafeNames:
         self._w = writer
         self._on = enabled
 
-    def writerow(self, row: list[Any]) -> None:
+    def writerow(self, row: Sequence[Any]) -> None:
         on = self._on
         self._w.writerow(
             [neutralize(c) if on and isinstance(c, str) and not _is_num(c) else c for c in row]

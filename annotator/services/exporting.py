@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import GOLD_ANNOTATOR, AnnotatorKind, Document, Span, SpanFilter
+from annotator.core.model import (
+    GOLD_ANNOTATOR,
+    AnnotatorKind,
+    Document,
+    DocumentStatus,
+    Span,
+    SpanFilter,
+    SpanOrigin,
+)
 from annotator.core.validate import display_path, export_problem
 from annotator.formats.base import ExportItem, ExportReport, doc_label
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
@@ -60,9 +68,14 @@ class ExportService:
             exporter = cls(**opts)
             voters = _voters(s, flt) if majority else ()
             ids = _document_ids(s, flt)
+            statuses = _statuses(s, ids, flt.annotators)
+            carries_status = getattr(cls, "CARRIES_STATUS", False)
+            carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
+            if carries_status:
+                exporter.statuses = statuses  # type: ignore[attr-defined]
             done = 0
 
-            def items(part: list[int]) -> Iterator[ExportItem]:
+            def items(part: list[int], rep: ExportReport) -> Iterator[ExportItem]:
                 nonlocal done
                 if not part:
                     return
@@ -71,17 +84,23 @@ class ExportService:
                     if majority:
                         spans = majority_vote(spans, voters)
                     _check_exportable(doc, spans)
+                    if not carries_status and doc.id in statuses:
+                        rep.lose(LOST_STATUS, len(statuses[doc.id]))
+                    if not carries_origin:
+                        rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     yield doc, spans
                     done += 1
                     if progress is not None:
                         progress(done, len(ids))
 
             if not split:
-                exporter.write(items(ids), dest, report)
+                exporter.write(items(ids, report), dest, report)
                 return report
             for name, part in split_documents(ids, split, seed).items():
                 sub = ExportReport(format=format)
-                exporter.write(items(part), part_path(dest, name, multi_file=cls.MULTI_FILE), sub)
+                exporter.write(
+                    items(part, sub), part_path(dest, name, multi_file=cls.MULTI_FILE), sub
+                )
                 report.merge(name, sub)
             return report
 
@@ -117,6 +136,31 @@ def _check_exportable(doc: Document, spans: list[Span]) -> None:
             f"Document {doc_label(doc)!r} cannot be exported: {problem}. It was stored "
             "before such values were refused; fix or delete it, then export again."
         )
+
+
+LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
+
+
+LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"
+
+
+def _has_origin(sp: Span) -> bool:
+    return sp.origin in (SpanOrigin.UNANIMOUS, SpanOrigin.ADJUDICATED) or bool(sp.decided_by)
+
+
+def _statuses(s: Tx, ids: list[int], annotators: tuple[str, ...]) -> dict[int, dict[str, str]]:
+    """document id -> {annotator: status} for the exported documents, todo left out."""
+    out: dict[int, dict[str, str]] = {}
+    for i in range(0, len(ids), 500):
+        for summary in repo.list_documents(s, ids=ids[i : i + 500]):
+            found = {
+                who: st.value
+                for who, st in summary.status.items()
+                if st is not DocumentStatus.TODO and (not annotators or who in annotators)
+            }
+            if found:
+                out[summary.id] = found
+    return out
 
 
 def _voters(s: Tx, flt: SpanFilter) -> tuple[str, ...]:

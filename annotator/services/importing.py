@@ -19,7 +19,7 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
 from annotator.core.validate import display_path, record_problem
 from annotator.formats.base import Importer
-from annotator.formats.registry import get_importer, importer_for
+from annotator.formats.registry import detect_importer, get_importer
 from annotator.services.changes import Changes
 from annotator.services.import_files import collect_files, collect_inputs, not_regular
 from annotator.services.labels import default_color
@@ -92,6 +92,8 @@ class FileResult:
     labels_created: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     """Titles of documents already stored (matched by content hash), not stored twice."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """reason -> records the format reader left out on purpose (Prodigy rejects...)."""
     error: AnnotatorError | None = None
 
 
@@ -133,6 +135,7 @@ class ImportReport:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
             lines += [f"  duplicate, not stored again: {t}" for t in f.duplicates]
+            lines += [f"  skipped {n} {why}" for why, n in sorted(f.skipped.items())]
         total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
         if self.errors:
             total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
@@ -267,6 +270,7 @@ class ImportService:
                     if parsed.rows > KEEP_ROWS:
                         items = None  # read again when writing: memory stays bounded
             parsed.items = items
+            result.skipped = dict(getattr(parsed.importer, "skipped", {}))
         except AnnotatorError as exc:
             result.error = exc
         except OSError as exc:
@@ -278,7 +282,7 @@ class ImportService:
         return parsed
 
     def _importer(self, path: Path, format: str | None) -> Importer:
-        importer = get_importer(format) if format else importer_for(path)
+        importer = get_importer(format) if format else detect_importer(path)
         name = display_path(path)
         if importer is None:
             raise InputError(

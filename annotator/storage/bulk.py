@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
-from annotator.storage.repo import annotator_id
+from annotator.storage.repo import annotator_id, set_status
 
 _IN_CHUNK = 500
 
@@ -72,6 +72,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     old_span_rows: list[dict[str, Any]] = []
     seen: dict[int, set[tuple[int, int, int, int]]] = {}
     new_docs: set[int] = set()
+    statuses: list[tuple[int, AnnotatedDocument]] = []
     for it in items:
         doc = it.document
         doc_id = doc_ids.get(doc.content_hash)
@@ -87,6 +88,8 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             rows_ = s.execute(q.where(SpanRow.document_id == doc_id))
             seen[doc_id] = {(a, b, c, d) for a, b, c, d in rows_}
         out.added.append(is_new)
+        if it.status:
+            statuses.append((doc_id, it))
         keys = seen[doc_id]
         rows = new_span_rows if doc_id in new_docs else old_span_rows
         n = 0
@@ -149,6 +152,9 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             old_span_rows,
         )
         out.span_ids += [int(i) for i in ids.scalars()]
+    for doc_id, it in statuses:  # per-annotator status the file carries (native JSONL)
+        for who, status in it.status.items():
+            set_status(s, doc_id, who, status)
     return out
 
 

@@ -58,6 +58,39 @@ def sample() -> list[ExportItem]:
     return [(d1, sorted(s1, key=lambda s: (s.start, s.end))), (d2, s2), (d3, [])]
 
 
+HARD_TEXT = (
+    "Breaking: 🚀 launch in Genève.\fPage two starts\u2028after a separator.\n"
+    "The KEY EVENT 👍🏽 came\u0085later, 👨‍👩‍👧 too."
+)
+OVERLAP_TEXT = "Troops moved east 🇫🇷 while talks stalled.\fNew page\u2028here."
+
+
+@pytest.fixture
+def layered() -> list[ExportItem]:
+    """A non-overlapping layer (alice alone, labels with spaces, emoji, form feed, U+2028,
+    U+0085 inside spans), an overlapping one (bob with alice), and CRLF-born text."""
+    d1 = doc(HARD_TEXT, 10)
+    s1 = [
+        find(d1, "🚀 launch", "KEY EVENT"),
+        find(d1, "Genève", "PLACE"),
+        find(d1, "starts\u2028after", "KEY EVENT", note="crosses U+2028"),
+        find(d1, "👍🏽", "REACTION"),
+        find(d1, "came\u0085later", "KEY EVENT"),
+    ]
+    d2 = doc(OVERLAP_TEXT, 11)
+    s2 = [
+        find(d2, "Troops moved east", "MILITARY", "bob"),
+        find(d2, "moved east 🇫🇷", "MOVE", "bob"),
+        find(d2, "talks", "DIPLOMATIC", "bob"),
+        find(d2, "talks stalled", "KEY EVENT"),
+        find(d2, "stalled.\fNew", "MOVE"),
+    ]
+    d3 = doc(normalize_text("Line one: troops.\r\nLine two: talks 😀.\r\n"), 12)
+    s3 = [find(d3, "troops", "MILITARY"), find(d3, "talks 😀", "KEY EVENT")]
+    key = lambda s: (s.start, s.end, s.label, s.annotator)  # noqa: E731
+    return [(d1, sorted(s1, key=key)), (d2, sorted(s2, key=key)), (d3, sorted(s3, key=key))]
+
+
 def export(name: str, items: list[ExportItem], dest: Path, **options: object) -> ExportReport:
     report = ExportReport(format=name)
     get_exporter(name, **options).write(iter(items), dest, report)

@@ -148,12 +148,12 @@ def _parse_conll(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
             text, pos, spans = "", 0, set()
         elif line.startswith("# text = "):
             text = json.loads(line[len("# text = ") :])
-        elif line.startswith("#") and "\t" not in line:
+        elif re.match(r"# \w+ = ", line):
             continue
         elif not line:
             close_all()
         else:
-            tok, *tags = line.split("\t")
+            tok, *tags = line.split(" ")
             start = text.index(tok, pos)
             assert not text[pos:start].strip(), "only whitespace between tokens"
             pos = start + len(tok)
@@ -175,7 +175,12 @@ def _parse_conll(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
 def test_conll_layers_parse_back_independently(sample: list[ExportItem], tmp_path: Path) -> None:
     out = tmp_path / "o.conll"
     report = export(
-        "conll", sample, out, overlap="layers", label_order=("DIPLOMATIC", "ECONOMIC", "MILITARY")
+        "conll",
+        sample,
+        out,
+        overlap="layers",
+        metadata="comments",
+        label_order=("DIPLOMATIC", "ECONOMIC", "MILITARY"),
     )
     lost = {(d.start, d.end, d.label) for d in report.dropped_spans}
     want = sorted((t, {k for k in keys if k not in lost}) for t, keys in _keys(sample).items())
@@ -186,7 +191,7 @@ def test_conll_layers_parse_back_independently(sample: list[ExportItem], tmp_pat
 
 def test_conll_longest_parse_back_independently(sample: list[ExportItem], tmp_path: Path) -> None:
     out = tmp_path / "o.conll"
-    report = export("conll", sample, out, overlap="longest")
+    report = export("conll", sample, out, overlap="longest", metadata="comments")
     lost = {(d.start, d.end, d.label) for d in report.dropped_spans}
     # Document 1: bob's "troops" inside alice's MILITARY span; document 2: alice's "troops"
     # inside bob's longer DIPLOMATIC span.

@@ -82,7 +82,7 @@ def test_formats_listing_for_the_dialog(ws: Workspace) -> None:
         ]
     )
     assert infos["brat"].multi_file and not infos["jsonl"].multi_file
-    assert [o.name for o in infos["conll"].options] == ["overlap"]
+    assert [o.name for o in infos["conll"].options] == ["overlap", "metadata", "docstart"]
     assert {o.name for o in infos["passages"].options} == {"unit", "rule"}
     assert infos["passages"].can_import is False and infos["doccano"].can_import is True
     assert all(f.title and f.extensions for f in infos.values())
@@ -205,7 +205,8 @@ def test_cli_export_and_import_every_round_trip_format(
     )
     assert (tmp_path / "p.train.jsonl").is_file()
     printed = capsys.readouterr().out
-    assert "dropped" in printed  # conll longest drops the overlapping spans, and says so
+    # conll cannot carry annotators, and says so
+    assert "annotator of a span (CoNLL has no annotator column)" in printed
 
 
 def test_import_refuses_bad_file_whole_and_names_the_line(ws: Workspace, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def _dialog(qtbot, ws) -> ExportDialog:
 def test_format_options_follow_the_chosen_format(qtbot, ws):
     dlg = _dialog(qtbot, ws)
     dlg.format.setCurrentText("conll")
-    assert list(dlg.option_widgets) == ["overlap"]
+    assert list(dlg.option_widgets) == ["overlap", "metadata", "docstart"]
     assert [dlg.option_widgets["overlap"].itemText(i) for i in range(2)] == ["longest", "layers"]
     dlg.format.setCurrentText("passages")
     assert set(dlg.option_widgets) == {"unit", "rule"}

@@ -1,0 +1,98 @@
+"""Which JSON Lines format a file is, from the keys of its first records.
+
+``.jsonl`` is written by several tools; the extension alone would read a doccano export
+as plain documents (its ``label`` list ignored) or bring a Prodigy ``db-out`` file's
+rejected answers in as annotations. So the first records are looked at, as glue's
+importers test whether they can read a file:
+
+* Prodigy: ``answer``, ``_input_hash``, ``_task_hash``, ``_view_id`` or ``tokens``;
+* doccano: ``label`` / ``labels`` (a list) or ``entities`` (objects with ``start_offset``);
+* Label Studio: ``data`` or ``annotations`` without doccano's lists (tasks, one a line);
+* native: ``spans`` (objects with ``start``, ``end``, ``label``), or only ``text`` with
+  ``id`` / ``meta`` (plain documents: any format's unannotated records look so, so they
+  decide nothing while records further on have format keys).
+
+Records that agree on one format decide; records that point to two formats, or to none,
+are refused with the formats considered named, so the user can say ``--format``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import InputError
+
+SNIFF_RECORDS = 20
+"""Records with format-specific keys looked at before deciding."""
+SNIFF_LINES = 5000
+"""Records looked at in all: plain ``{"text"}`` records say little, so reading goes on."""
+PLAIN = "plain"
+CONSIDERED = ("jsonl", "doccano", "prodigy", "label-studio")
+_PRODIGY_KEYS = frozenset({"answer", "_input_hash", "_task_hash", "_view_id", "tokens"})
+
+
+def record_format(rec: dict[str, Any]) -> str | None:
+    """The format one JSON record belongs to, or None when its keys fit none."""
+    if _PRODIGY_KEYS & rec.keys():
+        return "prodigy"
+    if isinstance(rec.get("entities"), list) or isinstance(
+        rec.get("label", rec.get("labels")), list
+    ):
+        return "doccano"  # ours also names annotators in "annotations"
+    if "data" in rec or "annotations" in rec:
+        return "label-studio"
+    if isinstance(rec.get("spans"), list):
+        spans = rec["spans"]
+        if all(isinstance(s, dict) and {"start", "end", "label"} <= s.keys() for s in spans):
+            return "jsonl"
+        return None
+    if isinstance(rec.get("text"), str):
+        return PLAIN  # a plain document: text, maybe id and meta
+    return None
+
+
+def sniff_jsonl(path: Path) -> str:
+    """The importer name for a JSON Lines file; InputError when the records do not agree."""
+    found: dict[str, int] = {}
+    unknown: tuple[int, list[str]] | None = None
+    plain = False
+    n = 0
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+                break  # the reader names the line and the error
+            if not isinstance(rec, dict):
+                break
+            fmt = record_format(rec)
+            if fmt is None:
+                unknown = unknown or (lineno, sorted(rec)[:8])
+            elif fmt == PLAIN:
+                plain = True
+            else:
+                found.setdefault(fmt, lineno)
+                n += 1
+            if n >= SNIFF_RECORDS or lineno >= SNIFF_LINES:
+                break
+    considered = ", ".join(CONSIDERED)
+    if unknown is not None and not found and not plain:
+        line, keys = unknown
+        raise InputError(
+            f"cannot tell which JSONL format this is (keys {', '.join(keys)}); considered "
+            f"{considered}: name one with --format",
+            path=str(path),
+            line=line,
+        )
+    if len(found) > 1:
+        which = " and ".join(f"{f} (line {line})" for f, line in sorted(found.items()))
+        raise InputError(
+            f"records look like different formats: {which}; considered {considered}: "
+            "name one with --format",
+            path=str(path),
+        )
+    return next(iter(found), "jsonl")
