@@ -23,9 +23,11 @@ from annotator.services import Workspace
 @pytest.fixture
 def xsession():
     require_tools()
-    session = XSession(width=1600, height=900).start()
-    yield session
-    session.stop()
+    session = XSession(width=1600, height=900)
+    try:
+        yield session.start()
+    finally:
+        session.stop()  # also when the start failed half-way (Xvfb up, openbox not)
 
 
 def _main_window(x: XSession) -> str | None:
