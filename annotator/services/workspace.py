@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from annotator.services.importing import ImportService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
+    from annotator.services.suggestions import SuggestionService
     from annotator.storage.instance import InstanceLock
 
 
@@ -73,6 +74,12 @@ class Workspace:
 
         return LayerService(self.db)
 
+    @cached_property
+    def suggestions(self) -> SuggestionService:
+        from annotator.services.suggestions import SuggestionService
+
+        return SuggestionService(self.db)
+
     @classmethod
     def open(cls, url: str) -> Workspace:
         return cls(open_database(url))
@@ -80,6 +87,7 @@ class Workspace:
     def change_feed(self, *, interval: float = 2.0, listen: bool = True) -> ChangeFeed:
         """A live feed of everyone's span changes from now on (see ``services.live``)."""
         from annotator.services.live import ChangeFeed
+    from annotator.services.suggestions import SuggestionService
 
         return ChangeFeed(self.db, interval=interval, listen=listen)
 

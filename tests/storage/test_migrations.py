@@ -66,7 +66,7 @@ def test_0001_database_with_data_upgrades_to_head(tmp_path: Path) -> None:
     con.close()
 
     db = open_database(f"sqlite:///{path}")
-    assert HEAD == "0003" and not needs_upgrade(db)
+    assert HEAD == "0004" and not needs_upgrade(db)
     spans = db.read(lambda s: repo.list_spans(s, doc))
     assert [(sp.start, sp.end, sp.label, sp.annotator) for sp in spans] == [
         (0, 25, "MILITARY", "ann"),
