@@ -87,7 +87,6 @@ class Workspace:
     def change_feed(self, *, interval: float = 2.0, listen: bool = True) -> ChangeFeed:
         """A live feed of everyone's span changes from now on (see ``services.live``)."""
         from annotator.services.live import ChangeFeed
-    from annotator.services.suggestions import SuggestionService
 
         return ChangeFeed(self.db, interval=interval, listen=listen)
 
