@@ -20,6 +20,7 @@ from annotator.storage import Database, Tx, repo
 from annotator.storage import suggestions as store
 from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, passage_labels, seen_passages
+from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
 
 Progress = Callable[[int, int], None]
@@ -81,8 +82,12 @@ class SuggestionService:
 
     def set_rules(self, label: str, text: str) -> tuple[str, Changes]:
         """Store a label's rules (checked first: a bad pattern stores nothing); returns the old."""
-        for line in rule_lines(text):
-            parse_rule(line)
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip() and not line.strip().startswith("#"):
+                try:
+                    parse_rule(line)
+                except AnnotatorError as exc:
+                    raise AnnotatorError(f"Rules of {label}, line {n}: {exc}") from exc
         before = self._db.write(lambda s: store.set_label_rules(s, label, text.strip()))
         return before, Changes(labels=True)
 
@@ -199,7 +204,7 @@ class SuggestionService:
 
     def evaluate(
         self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
-    ) -> tuple[int, builtins.list[object]]:
+    ) -> tuple[int, builtins.list[LabelScore]]:
         """Cross-validated precision/recall/F1 per label; returns (passages, scores)."""
         from annotator.suggest.model import THRESHOLD, out_of_fold, scores
 

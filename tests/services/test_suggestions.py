@@ -172,7 +172,7 @@ def test_evaluate_queue_and_disagreements(ws: Workspace) -> None:
     fill_workspace(ws, tagged_files=tuple(f for f in _files() if f != HELD_OUT))
     n, scores = ws.suggestions.evaluate(folds=4)
     assert n == len(ws.suggestions.examples())
-    by_label = {s.label: s for s in scores}  # type: ignore[attr-defined]
+    by_label = {s.label: s for s in scores}
     assert by_label["MILITARY"].f1 > 0.6 and by_label["MILITARY"].support > 50
     sug = ws.suggestions.train()
     queue = ws.suggestions.uncertain(sug, annotator="ann", limit=10)
