@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "agreement": ("bench_agreement.py", ["--quick"]),
     "concurrency": ("bench_concurrency.py", ["--quick"]),
     "scale": ("bench_scale.py", ["--quick"]),
+    "suggest": ("bench_suggest.py", ["--quick"]),
 }
 
 
