@@ -85,6 +85,9 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self._show_annotator()
         self.restore_layout()
         app_actions.install(self)  # restore from backup, user guide, about, instance notice
+        from annotator.gui.suggestions import install_suggestions
+
+        self.suggestions = install_suggestions(self)  # assisted annotation (issue 16)
 
     # --- construction ---------------------------------------------------------------
 

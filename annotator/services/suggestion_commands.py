@@ -9,10 +9,14 @@ override) live in memory for the session: they only hide a suggestion, and store
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotator.core.model import Span, SpanOrigin
 from annotator.services.annotations import AnnotationService
 from annotator.services.changes import Changes
+
+if TYPE_CHECKING:
+    from annotator.services.suggestions import SuggestionService
 
 PassageKey = tuple[int, int, int, str]
 """(document id, start, end, annotator)."""
@@ -49,6 +53,8 @@ class AcceptSuggestionCommand:
     annotator: str
     document_length: int | None = None
     spans: list[Span] = field(default_factory=list, init=False)
+    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
+    """(added, removed) spans of the last do or undo, for the views."""
 
     @property
     def text(self) -> str:
@@ -76,6 +82,7 @@ class AcceptSuggestionCommand:
             )
             self.spans.append(span)
             changes |= ch
+        self.last_edit = (tuple(self.spans), ())
         return changes
 
     def undo(self) -> Changes:
@@ -83,6 +90,7 @@ class AcceptSuggestionCommand:
         for span in reversed(self.spans):
             _, ch = self.service.delete(span.id)
             changes |= ch
+        self.last_edit = ((), tuple(self.spans))
         self.spans = []
         return changes
 
@@ -131,6 +139,7 @@ class OverrideSuggestionCommand:
     document_length: int | None = None
     span: Span | None = field(default=None, init=False)
     _reject: RejectSuggestionCommand | None = field(default=None, init=False)
+    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
 
     @property
     def text(self) -> str:
@@ -149,9 +158,34 @@ class OverrideSuggestionCommand:
             annotator=self.annotator,
             document_length=self.document_length,
         )
+        self.last_edit = ((self.span,), ())
         return changes | ch
 
     def undo(self) -> Changes:
         assert self.span is not None and self._reject is not None
         _, changes = self.service.delete(self.span.id)
+        self.last_edit = ((), (self.span,))
         return changes | self._reject.undo()
+
+
+@dataclass
+class SetRulesCommand:
+    """Replace a label's seed rules (the label dialog); undo restores the old rules."""
+
+    service: SuggestionService
+    label: str
+    rules: str
+    before: str | None = field(default=None, init=False)
+
+    @property
+    def text(self) -> str:
+        return f"Edit rules of {self.label}"
+
+    def do(self) -> Changes:
+        self.before, changes = self.service.set_rules(self.label, self.rules)
+        return changes
+
+    def undo(self) -> Changes:
+        assert self.before is not None
+        _, changes = self.service.set_rules(self.label, self.before)
+        return changes

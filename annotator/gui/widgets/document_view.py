@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPalette, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from annotator.gui.widgets.span_highlighter import SpanHighlighter
@@ -35,8 +43,9 @@ class DocumentView(QPlainTextEdit):
         self._press_pos: int | None = None
         self._passage: tuple[int, int] | None = None
         self._selected: tuple[int, int, str] | None = None
+        self._faint: list[tuple[int, int, str]] = []
 
-    # --- marks drawn as extra selections (never more than two) ---------------------
+    # --- marks drawn as extra selections (two, plus faint suggestion marks) -----------
 
     def set_passage_mark(self, qt_range: tuple[int, int] | None) -> None:
         self._passage = qt_range
@@ -47,9 +56,23 @@ class DocumentView(QPlainTextEdit):
         self._selected = qt_range
         self._update_marks()
 
+    def set_faint_marks(self, marks: list[tuple[int, int, str]]) -> None:
+        """Suggested passages: (qt start, qt end, label colour), a dotted underline each."""
+        self._faint = marks
+        self._update_marks()
+
     def _update_marks(self) -> None:
         marks = []
         pal = self.palette()
+        for start, end, color in self._faint:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(start)
+            cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            sel.format.setUnderlineColor(QColor(color))
+            marks.append(sel)
         if self._passage is not None:
             sel = QTextEdit.ExtraSelection()
             cur = QTextCursor(self.document())
