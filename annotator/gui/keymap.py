@@ -70,6 +70,10 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("J, Down", "Next passage"),
             ("K, Up", "Previous passage"),
             ("Shift+P", "Passages are sentences / paragraphs"),
+            ("Enter", "Accept the suggested labels and go to the next passage"),
+            ("X", "Reject the suggestion and go to the next passage"),
+            ("1 … 9", "With a suggestion shown: tag that label instead (override)"),
+            ("Ctrl+U", "Next most uncertain passage of the corpus (View menu)"),
         ],
     ),
     (

@@ -147,7 +147,13 @@ class SuggestionService:
         ex = self.examples(annotators=annotators, level=level)
         if progress:
             progress(1, 2)
-        model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
+        try:
+            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
+        except ImportError as exc:  # the optional dependency (the ``assist`` extra)
+            raise AnnotatorError(
+                f"Suggestions need scikit-learn ({exc.name} is not installed): "
+                "pip install 'annotator[assist]'."
+            ) from exc
         if progress:
             progress(2, 2)
         return Suggester(model if model and model.labels else None, rules)

@@ -172,3 +172,35 @@ def test_rules_in_the_label_dialog_suggest_with_undo(qtbot, make_window, ws, imp
     assert [(s.label, s.source, s.rule) for s in shown] == [("ECONOMIC", "rule", "sanction*")]
     win.undo_stack.undo()  # the rules edit
     assert ws.suggestions.rules() == {}
+
+
+def test_review_queue_opens_the_most_uncertain_passage_and_lists_conflicts(
+    qtbot, make_window, ws, corpus
+):
+    win = make_window()
+    ctl = win.suggestions
+    ctl.train_now()
+    _ready(qtbot, win)
+    want = ws.suggestions.uncertain(ctl.suggester, annotator="alice", limit=1)[0]
+    win.actions_by_name["next_uncertain"].trigger()
+    pane = win.reading.current
+    qtbot.waitUntil(
+        lambda: pane.document_id == want.document_id and pane.current_passage_range() is not None,
+        timeout=30_000,
+    )
+    assert pane.passage_mode
+    assert pane.current_passage_range() == (want.start, want.end)
+
+    win.actions_by_name["disagreements"].trigger()
+    qtbot.waitUntil(lambda: win.review_queue.dialog is not None, timeout=120_000)
+    dlg = win.review_queue.dialog
+    assert dlg.list.count() == len(ws.suggestions.disagreements()) > 0
+    item = dlg.list.item(0).data(Qt.ItemDataRole.UserRole)
+    dlg.list.itemActivated.emit(dlg.list.item(0))
+    qtbot.waitUntil(
+        lambda: (
+            pane.document_id == item.document_id
+            and pane.current_passage_range() == (item.start, item.end)
+        ),
+        timeout=30_000,
+    )
