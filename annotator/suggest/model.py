@@ -112,14 +112,14 @@ def train(
     labels: Sequence[str] | None = None,
 ) -> PassageModel:
     """Fit a model on passages and their label sets (an empty set: "none of the labels")."""
+    rules = rules or RuleSet({})
+    wanted = list(labels) if labels is not None else trainable_labels(label_sets)
+    if not texts or not wanted:  # nothing to learn: scikit-learn is not even imported
+        return PassageModel((), rules, None, [], len(texts))
     from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
-    rules = rules or RuleSet({})
-    wanted = list(labels) if labels is not None else trainable_labels(label_sets)
     feats = _features(rules)
-    if not texts or not wanted:
-        return PassageModel((), rules, feats, [], len(texts))
     x = feats.fit_transform(texts)
     if rules:
         x = hstack([x, _rule_columns(rules, texts)], format="csr")
