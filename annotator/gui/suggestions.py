@@ -97,7 +97,11 @@ class SuggestionController(QObject):
 
     def _trained(self, suggester: Suggester) -> None:
         self.training = False
+        first = self.suggester is None
         self.suggester = suggester
+        if first and suggester.model is not None:
+            n = suggester.model.trained_on
+            self.message.emit(f"Suggestions ready: learnt from {n} tagged passages.")
         self._generation += 1
         self._scores.clear()
         self._scoring.clear()
