@@ -28,7 +28,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class PassageSuggestion:
-    """One label for one passage, as the CLI prints it and the review queue lists it."""
+    """One label for one passage, with its score and where it came from (as the CLI prints it)."""
 
     document_id: int
     document: str
