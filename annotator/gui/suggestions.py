@@ -66,6 +66,8 @@ class SuggestionController(QObject):
         self.level = "sentence"
         self.dismissals = Dismissals()
         self.training = False
+        self.unavailable = ""
+        """Why suggestions cannot work here (scikit-learn missing); empty when they can."""
         self._again = False
         self._generation = 0
         self._scores: dict[tuple[int, str], Scored] = {}
@@ -78,7 +80,7 @@ class SuggestionController(QObject):
 
     def schedule(self) -> None:
         """Retrain a moment after the last edit: a burst of tags trains once."""
-        if self.enabled:
+        if self.enabled and not self.unavailable:
             self._timer.start()
 
     def train_now(self) -> None:
@@ -113,6 +115,9 @@ class SuggestionController(QObject):
 
     def _failed(self, msg: str) -> None:
         self.training = False
+        if "scikit-learn" in msg:  # not installed (a bundle without the assist extra)
+            self.unavailable = msg
+            self._refresh_all()
         self.message.emit(f"Suggestions: {msg}")
 
     # --- scoring a document off the GUI thread --------------------------------------
@@ -219,6 +224,8 @@ class SuggestionController(QObject):
         pane.view.set_faint_marks(marks)
 
     def _strip_text(self, pane: DocumentPane) -> str:
+        if self.unavailable:
+            return f"Suggestions: {self.unavailable}"
         if self.training and self.suggester is None:
             return "Suggestions: learning from the team's labels…"
         sug = self.suggester
