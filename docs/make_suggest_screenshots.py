@@ -29,6 +29,7 @@ RULES = "econom*\nbudget*\nsanction*\nbillion*\naid\nenergy"
 
 
 def render(out: Path, work: Path) -> list[Path]:
+    work.mkdir(parents=True, exist_ok=True)
     os.environ["ANNOTATOR_DATA_DIR"] = str(work / "data")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(work / "config")
     os.environ.pop("ANNOTATOR_DB", None)
