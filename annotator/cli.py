@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
         # Also accepted after the action; SUPPRESS keeps a --db given before it.
         sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
     _add_backup_parser(sub)
+    from annotator import cli_suggest
+
+    cli_suggest.add_parser(sub, _workspace)
     return p
 
 

@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "concurrency": ("bench_concurrency.py", ["--quick"]),
     "scale": ("bench_scale.py", ["--quick"]),
     "import": ("bench_import.py", ["--quick"]),
+    "suggest": ("bench_suggest.py", ["--quick"]),
 }
 
 

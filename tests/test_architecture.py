@@ -33,7 +33,8 @@ def test_start_up_does_not_import_heavy_modules() -> None:
     registry, Alembic and spaCy load when first used, never at start-up."""
     code = (
         "import sys, annotator.cli, annotator.gui.app, annotator.gui.main_window;"
-        "heavy=('numpy','annotator.agreement','annotator.formats.registry','alembic','spacy');"
+        "heavy=('numpy','annotator.agreement','annotator.formats.registry','alembic','spacy',"
+        "'sklearn','annotator.suggest');"
         "loaded=[m for m in heavy if m in sys.modules];"
         "assert not loaded, loaded"
     )

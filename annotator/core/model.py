@@ -21,6 +21,8 @@ class SpanOrigin(str, enum.Enum):  # noqa: UP042 - keep str() of members
     IMPORTED = "imported"
     UNANIMOUS = "unanimous"
     ADJUDICATED = "adjudicated"
+    SUGGESTED = "suggested"
+    """A suggestion the annotator accepted: their own span, marked as suggested-then-accepted."""
 
 
 class DocumentStatus(str, enum.Enum):  # noqa: UP042 - keep str() of members

@@ -160,6 +160,9 @@ class FileActionsMixin:
     def edit_labels(self) -> LabelDialog:
         dlg = LabelDialog(self.ws.labels, self, run=self.run)
         dlg.setObjectName("labelDialog")
+        from annotator.gui.dialogs.label_rules import install_rules_editor
+
+        dlg.rules = install_rules_editor(dlg, self.ws.suggestions, self.run)
         dlg.labelsChanged.connect(self.labels_changed)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()

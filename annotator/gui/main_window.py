@@ -98,6 +98,11 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.span_list.show_annotators(False)
         self.restore_layout()
         app_actions.install(self)  # restore from backup, user guide, about, instance notice
+        from annotator.gui.review_queue import install_review_queue
+        from annotator.gui.suggestions import install_suggestions
+
+        self.suggestions = install_suggestions(self)  # assisted annotation (issue 16)
+        self.review_queue = install_review_queue(self, self.suggestions)
 
     # --- construction ---------------------------------------------------------------
 

@@ -69,7 +69,10 @@ def _run(command: ServiceCommand, forward: bool) -> Edit:
             note=before.note if command.note is None else command.note,
         )
         return Edit(changes, added=(before,), removed=(current,))
-    return Edit(command.do() if forward else command.undo())
+    changes = command.do() if forward else command.undo()
+    # Commands that touch several spans (accepting a suggestion) report them themselves.
+    added, removed = getattr(command, "last_edit", ((), ()))
+    return Edit(changes, added=tuple(added), removed=tuple(removed))
 
 
 class UndoableCommand(QUndoCommand):

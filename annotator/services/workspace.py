@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from annotator.services.importing import ImportService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
+    from annotator.services.suggestions import SuggestionService
     from annotator.storage.instance import InstanceLock
 
 
@@ -72,6 +73,12 @@ class Workspace:
         from annotator.services.layers import LayerService
 
         return LayerService(self.db)
+
+    @cached_property
+    def suggestions(self) -> SuggestionService:
+        from annotator.services.suggestions import SuggestionService
+
+        return SuggestionService(self.db)
 
     @classmethod
     def open(cls, url: str) -> Workspace:

@@ -69,6 +69,8 @@ class LabelRow(Base):
     shortcut: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    rules: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Seed rules for suggestions, one a line (schema 0004)."""
 
 
 class AnnotatorRow(Base):

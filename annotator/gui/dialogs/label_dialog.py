@@ -65,6 +65,7 @@ class LabelDialog(QDialog):
         form.addRow("Colour", self.color_button)
         form.addRow("Key", self.shortcut)
         form.addRow("Guideline", self.description)
+        self.form = form  # more sections add rows (the seed rules: dialogs/label_rules.py)
         self.add_button = QPushButton("Add new")
         self.save_button = QPushButton("Save changes")
         self.remove_button = QPushButton("Remove")

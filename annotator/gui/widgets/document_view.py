@@ -45,8 +45,9 @@ class DocumentView(QPlainTextEdit):
         self._passage_tint = True
         self._selected: tuple[int, int, str] | None = None
         self._snap: tuple[int, int] | None = None
+        self._faint: list[tuple[int, int, str]] = []
 
-    # --- marks drawn as extra selections (never more than two) ---------------------
+    # --- marks drawn as extra selections (two, plus faint suggestion marks) -----------
 
     def set_passage_mark(self, qt_range: tuple[int, int] | None, *, tint: bool = True) -> None:
         """The current passage: tinted while untagged, then only lined so labels show."""
@@ -69,9 +70,23 @@ class DocumentView(QPlainTextEdit):
     def snap_mark(self) -> tuple[int, int] | None:
         return self._snap
 
+    def set_faint_marks(self, marks: list[tuple[int, int, str]]) -> None:
+        """Suggested passages: (qt start, qt end, label colour), a dotted underline each."""
+        self._faint = marks
+        self._update_marks()
+
     def _update_marks(self) -> None:
         marks = []
         pal = self.palette()
+        for start, end, color in self._faint:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(start)
+            cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            sel.format.setUnderlineColor(QColor(color))
+            marks.append(sel)
         if self._snap is not None:
             sel = QTextEdit.ExtraSelection()
             cur = QTextCursor(self.document())

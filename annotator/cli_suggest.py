@@ -1,0 +1,152 @@
+"""``annotator suggest``: suggestions, their evaluation and the review queue on the command line.
+
+Kept beside ``cli`` so that module stays a list of commands; it registers one sub-parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator.core.errors import AnnotatorError
+from annotator.services import Workspace
+
+if TYPE_CHECKING:  # the suggestion service imports numpy: only when the command runs
+    from annotator.services.suggestions import ReviewItem
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    workspace: Callable[[argparse.Namespace], Workspace],
+) -> None:
+    sg = sub.add_parser(
+        "suggest",
+        help="suggest labels for passages, learned from the labels in the database",
+        description="Train on the passages people have tagged (plus the labels' seed rules) "
+        "and print suggestions for the documents nobody has tagged, or the named ones.",
+    )
+    sg.add_argument(
+        "--document", action="append", type=int, metavar="ID", help="only these document ids"
+    )
+    sg.add_argument(
+        "--annotator",
+        action="append",
+        metavar="NAME",
+        help="learn from these annotators' labels (default: everyone's); untagged means by them",
+    )
+    sg.add_argument("--level", choices=("sentence", "paragraph"), default="sentence")
+    sg.add_argument(
+        "--all",
+        action="store_true",
+        dest="every",
+        help="every passage and label with its score, not only what the window would show",
+    )
+    sg.add_argument("--json", action="store_true", help="one JSON object a line")
+    what = sg.add_mutually_exclusive_group()
+    what.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="cross-validated precision, recall and F1 per label on the labels in the database",
+    )
+    what.add_argument(
+        "--uncertain",
+        type=int,
+        metavar="N",
+        help="the N passages the model is least sure of that --annotator has not judged yet",
+    )
+    what.add_argument(
+        "--issues",
+        action="store_true",
+        help="tagged passages where the model and the label disagree (out-of-fold)",
+    )
+    what.add_argument(
+        "--set-rules",
+        nargs=2,
+        metavar=("LABEL", "FILE"),
+        help="store LABEL's seed rules from FILE (one a line; '-' reads stdin), then exit",
+    )
+    sg.set_defaults(func=lambda args: cmd_suggest(args, workspace(args)))
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(p.strip() for v in values or () for p in v.split(",") if p.strip())
+
+
+def cmd_suggest(args: argparse.Namespace, ws: Workspace) -> int:
+    svc = ws.suggestions
+    annotators = _names(args.annotator)
+    if args.set_rules:
+        label, path = args.set_rules
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise AnnotatorError(f"{path}: cannot read the rules: {exc.strerror}") from exc
+        try:
+            svc.set_rules(label, text)
+        except AnnotatorError as exc:
+            raise AnnotatorError(f"{path}: {exc}") from exc
+        print(f"{label}: {len(svc.rules().get(label, []))} rule(s)")
+        return 0
+    if args.evaluate:
+        n, scores = svc.evaluate(annotators=annotators, level=args.level)
+        if args.json:
+            for sc in scores:
+                print(json.dumps({"passages": n, **asdict(sc)}))
+            return 0
+        print(f"{n} labelled {args.level}s, 5-fold cross-validation")
+        print(f"{'label':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+        for sc in scores:
+            print(
+                f"{sc.label:<20} {sc.precision:>9.3f} {sc.recall:>7.3f} {sc.f1:>6.3f} "
+                f"{sc.support:>8}"
+            )
+        return 0
+    if args.issues:
+        for item in svc.disagreements(annotators=annotators, level=args.level):
+            _print_item(item, args.json)
+        return 0
+    sug = svc.train(annotators=annotators, level=args.level)
+    if not sug.ready:
+        raise AnnotatorError(
+            "Nothing to suggest from: tag some passages first, or give labels seed rules."
+        )
+    if args.uncertain is not None:
+        if len(annotators) != 1:
+            raise AnnotatorError("--uncertain needs one --annotator: whose queue it is.")
+        for item in svc.uncertain(
+            sug, annotator=annotators[0], level=args.level, limit=args.uncertain
+        ):
+            _print_item(item, args.json)
+        return 0
+    for row in svc.suggestions(
+        sug,
+        document_ids=tuple(args.document or ()),
+        annotators=annotators,
+        level=args.level,
+        every=args.every,
+    ):
+        if args.json:
+            print(json.dumps(row.as_json()))
+        else:
+            why = f" ({row.rule})" if row.source == "rule" and row.rule else ""
+            print(
+                f"{row.document}\t{row.start}-{row.end}\t{row.label}\t{row.score:.2f}\t"
+                f"{row.source}{why}"
+            )
+    sys.stdout.flush()
+    return 0
+
+
+def _print_item(item: ReviewItem, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(item)))
+    else:
+        text = " ".join(item.text.split())[:80]
+        print(
+            f"{item.document_id}\t{item.start}-{item.end}\t{item.priority:.2f}\t{item.reason}\t{text}"
+        )

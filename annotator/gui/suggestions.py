@@ -1,0 +1,373 @@
+"""Suggestions in the window: background training, the passage-mode strip, the keys, faint marks.
+
+A small controller given its collaborators (the workspace, the task runner, the undo
+runner, who is annotating): it trains off the GUI thread, retrains a moment after the
+last edit (debounced on the undo stack), scores each shown document off the GUI thread,
+and turns Enter / X / a label key in passage mode into undoable commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import QLabel
+
+from annotator.core.model import Label
+from annotator.core.segment import Passage, passages
+from annotator.gui.undo import ServiceCommand
+from annotator.gui.widgets.document_pane import DocumentPane
+from annotator.gui.workers import TaskRunner
+from annotator.services import Workspace
+from annotator.services.suggestion_commands import (
+    AcceptSuggestionCommand,
+    Dismissals,
+    OverrideSuggestionCommand,
+    RejectSuggestionCommand,
+)
+
+if TYPE_CHECKING:  # numpy and scikit-learn load on the training thread, never at start-up
+    from annotator.suggest.combine import LabelScore, Suggester
+
+_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+_REJECT = Qt.Key.Key_X
+Scored = list[tuple[Passage, list["LabelScore"]]]
+
+
+class SuggestionController(QObject):
+    trained = Signal()
+    """A new model is in place (tests wait for it)."""
+    scored = Signal(int)
+    """A document's passages were scored (document id)."""
+    message = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        ws: Workspace,
+        runner: TaskRunner,
+        run: Callable[[ServiceCommand], bool],
+        annotator: Callable[[], str],
+        labels: Callable[[], list[Label]],
+        parent: QObject | None = None,
+        delay_ms: int = 1500,
+    ) -> None:
+        super().__init__(parent)
+        self._ws = ws
+        self._runner = runner
+        self._run = run
+        self._annotator = annotator
+        self._labels = labels
+        self.enabled = True
+        self.show_marks = True
+        self.suggester: Suggester | None = None
+        self.level = "sentence"
+        self.dismissals = Dismissals()
+        self.training = False
+        self.unavailable = ""
+        """Why suggestions cannot work here (scikit-learn missing); empty when they can."""
+        self._again = False
+        self._generation = 0
+        self._scores: dict[tuple[int, str], Scored] = {}
+        self._scoring: set[tuple[int, str]] = set()
+        self._panes: dict[DocumentPane, QLabel] = {}
+        self._timer = QTimer(self, singleShot=True, interval=delay_ms)
+        self._timer.timeout.connect(self.train_now)
+
+    # --- training ------------------------------------------------------------------
+
+    def schedule(self) -> None:
+        """Retrain a moment after the last edit: a burst of tags trains once."""
+        if self.enabled and not self.unavailable:
+            self._timer.start()
+
+    def train_now(self) -> None:
+        if self.training:
+            self._again = True
+            return
+        self.training = True
+        level = self.level
+        service = self._ws.suggestions
+
+        def work(_progress: Callable[[int, int], None]) -> Any:
+            return service.train(level=level)  # type: ignore[arg-type]
+
+        self._runner.start(work, finished=self._trained, failed=self._failed)
+        self._refresh_all()
+
+    def _trained(self, suggester: Suggester) -> None:
+        self.training = False
+        first = self.suggester is None
+        self.suggester = suggester
+        if first and suggester.model is not None:
+            n = suggester.model.trained_on
+            self.message.emit(f"Suggestions ready: learnt from {n} tagged passages.")
+        self._generation += 1
+        self._scores.clear()
+        self._scoring.clear()
+        self.trained.emit()
+        self._refresh_all()
+        if self._again:
+            self._again = False
+            self.schedule()
+
+    def _failed(self, msg: str) -> None:
+        self.training = False
+        if "scikit-learn" in msg:  # not installed (a bundle without the assist extra)
+            self.unavailable = msg
+            self._refresh_all()
+        self.message.emit(f"Suggestions: {msg}")
+
+    # --- scoring a document off the GUI thread --------------------------------------
+
+    def scores_for(self, pane: DocumentPane) -> Scored | None:
+        doc = pane.document
+        sug = self.suggester
+        if doc is None or doc.id is None or sug is None or not sug.ready:
+            return None
+        key = (doc.id, pane.passage_kind)
+        if key in self._scores:
+            return self._scores[key]
+        if key not in self._scoring:
+            self._scoring.add(key)
+            gen, text, kind = self._generation, doc.text, pane.passage_kind
+
+            def work(_progress: Callable[[int, int], None]) -> Any:
+                items = passages(text, kind)
+                return list(zip(items, sug.score([p.text_in(text) for p in items]), strict=True))
+
+            def done(result: Scored, key: tuple[int, str] = key, gen: int = gen) -> None:
+                self._scoring.discard(key)
+                if gen == self._generation:
+                    self._scores[key] = result
+                    self._refresh_all()
+                    self.scored.emit(key[0])
+
+            self._runner.start(work, finished=done, failed=self._failed)
+        return None
+
+    def current(self, pane: DocumentPane) -> tuple[Passage, list[LabelScore]] | None:
+        """The current passage and what is suggested for it (empty: "none of the labels")."""
+        if not pane.passage_mode or pane.current_passage is None:
+            return None
+        scored = self.scores_for(pane)
+        if scored is None or pane.current_passage >= len(scored):
+            return None
+        passage, row = scored[pane.current_passage]
+        doc_id = pane.document_id
+        me = self._annotator()
+        if (doc_id, passage.start, passage.end, me) in self.dismissals or self._tagged(
+            pane, passage
+        ):
+            return None
+        return passage, [s for s in row if s.shown]
+
+    def _tagged(self, pane: DocumentPane, p: Passage) -> bool:
+        me = self._annotator()
+        return any(
+            s.annotator == me and s.start < p.end and s.end > p.start for s in pane.spans.values()
+        )
+
+    # --- panes ---------------------------------------------------------------------
+
+    def attach(self, pane: DocumentPane) -> None:
+        strip = QLabel(objectName="suggestionStrip")
+        strip.setTextFormat(Qt.TextFormat.RichText)
+        strip.setContentsMargins(8, 2, 8, 2)
+        strip.setVisible(False)
+        pane.layout().insertWidget(2, strip)
+        self._panes[pane] = strip
+        original = pane.view.key_handler
+        assert original is not None
+
+        def handle(event: QKeyEvent) -> bool:
+            if self.handle_key(pane, event):
+                return True
+            handled = original(event)
+            self.refresh(pane)
+            return handled
+
+        pane.view.key_handler = handle
+        pane.view.cursorPositionChanged.connect(lambda: self.refresh(pane))
+        pane.passageModeChanged.connect(lambda _on: self.refresh(pane))
+        pane.destroyed.connect(lambda *_: self._panes.pop(pane, None))
+
+    def strip(self, pane: DocumentPane) -> QLabel | None:
+        """The pane's line that shows the current passage's suggestion."""
+        return self._panes.get(pane)
+
+    def _refresh_all(self) -> None:
+        for pane in list(self._panes):
+            self.refresh(pane)
+
+    def refresh(self, pane: DocumentPane) -> None:
+        strip = self._panes.get(pane)
+        if strip is None:
+            return
+        if pane.passage_kind != self.level and self.enabled:
+            self.level = pane.passage_kind
+            self.schedule()
+        strip.setVisible(self.enabled and pane.passage_mode and pane.document is not None)
+        if self.enabled and pane.passage_mode:
+            strip.setText(self._strip_text(pane))
+        marks: list[tuple[int, int, str]] = []
+        scored = self.scores_for(pane) if self.enabled and self.show_marks else None
+        if scored is not None and not pane.passage_mode:
+            colors = {lab.name: lab.color for lab in self._labels()}
+            for p, row in scored:
+                shown = [s for s in row if s.shown]
+                if shown and not self._tagged(pane, p):
+                    qs, qe = pane.positions.range_to_qt(p.start, p.end)
+                    marks.append((qs, qe, colors.get(shown[0].label, "#888888")))
+        pane.view.set_faint_marks(marks)
+
+    def _strip_text(self, pane: DocumentPane) -> str:
+        if self.unavailable:
+            return f"Suggestions: {self.unavailable}"
+        if self.training and self.suggester is None:
+            return "Suggestions: learning from the team's labels…"
+        sug = self.suggester
+        if sug is None or not sug.ready:
+            return (
+                "Suggestions: none yet — tag a few passages, or give labels seed rules "
+                "(Edit ▸ Edit labels)."
+            )
+        cur = self.current(pane)
+        if cur is None:
+            return "Suggestions: —" if self.scores_for(pane) is not None else "Suggestions: …"
+        _p, shown = cur
+        colors = {lab.name: lab.color for lab in self._labels()}
+        if not shown:
+            return "Suggested: <i>no label</i> — <b>Enter</b> agree and next · a label key tags"
+        parts = []
+        for s in shown:
+            how = f"{s.score:.2f}" if s.source == "model" else f"rule “{s.rule}”"
+            color = colors.get(s.label, "#888888")
+            parts.append(f"<b style='color:{color}'>{s.label}</b> {how}")
+        return (
+            "Suggested: "
+            + " · ".join(parts)
+            + " — <b>Enter</b> accept and next · <b>X</b> reject · a label key overrides"
+        )
+
+    # --- keys ----------------------------------------------------------------------
+
+    def handle_key(self, pane: DocumentPane, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if not self.enabled or mods != Qt.KeyboardModifier.NoModifier:
+            return False
+        if pane.view.textCursor().hasSelection() or pane.selected_span_id is not None:
+            return False
+        cur = self.current(pane)
+        if cur is None:
+            return False
+        passage, shown = cur
+        key = event.key()
+        if key in _ACCEPT:
+            self.accept(pane, passage, tuple(s.label for s in shown))
+            return True
+        if key == _REJECT and shown:
+            self.reject(pane, passage)
+            return True
+        keys = {lab.shortcut: lab.name for lab in self._labels() if lab.shortcut}
+        if event.text() in keys and shown:
+            self.override(pane, passage, keys[event.text()])
+            return True
+        return False
+
+    def _length(self, pane: DocumentPane) -> int | None:
+        return len(pane.document.text) if pane.document else None
+
+    def accept(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...]) -> None:
+        doc_id = pane.document_id
+        assert doc_id is not None
+        if labels:
+            cmd = AcceptSuggestionCommand(
+                self._ws.annotations,
+                doc_id,
+                p.start,
+                p.end,
+                labels,
+                self._annotator(),
+                document_length=self._length(pane),
+            )
+            if not self._run(cmd):
+                return
+        pane.move_passage(1)
+        self.refresh(pane)
+
+    def reject(self, pane: DocumentPane, p: Passage) -> None:
+        doc_id = pane.document_id
+        assert doc_id is not None
+        cmd = RejectSuggestionCommand(self.dismissals, doc_id, p.start, p.end, self._annotator())
+        if self._run(cmd):
+            pane.move_passage(1)
+            self.refresh(pane)
+
+    def override(self, pane: DocumentPane, p: Passage, label: str) -> None:
+        doc_id = pane.document_id
+        assert doc_id is not None
+        cmd = OverrideSuggestionCommand(
+            self._ws.annotations,
+            self.dismissals,
+            doc_id,
+            p.start,
+            p.end,
+            label,
+            self._annotator(),
+            document_length=self._length(pane),
+        )
+        self._run(cmd)
+        self.refresh(pane)
+
+    # --- toggles -------------------------------------------------------------------
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        if on and self.suggester is None:
+            self.train_now()
+        self._refresh_all()
+
+    def set_show_marks(self, on: bool) -> None:
+        self.show_marks = on
+        self._refresh_all()
+
+
+def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionController:
+    """Wire a controller into the main window: its panes, undo stack and View menu."""
+
+    def run(command: ServiceCommand) -> bool:
+        return bool(window.require_annotator() and window.run(command))
+
+    ctl = SuggestionController(
+        ws=window.ws,
+        runner=window.runner,
+        run=run,
+        annotator=lambda: window.settings.annotator,
+        labels=window.label_model.labels,
+        parent=window,
+    )
+    ctl.level = "paragraph" if window.settings.passage_kind == "paragraph" else "sentence"
+    for pane in window.reading.panes:
+        ctl.attach(pane)
+    window.reading.paneAdded.connect(ctl.attach)
+    window.undo_stack.indexChanged.connect(lambda _i: ctl.schedule())
+    ctl.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
+    view = next(
+        (a.menu() for a in window.menuBar().actions() if a.text() == "&View" and a.menu()), None
+    )
+    if view is not None:
+        view.addSeparator()
+        for name, text, slot in (
+            ("suggestions", "Su&ggestions", ctl.set_enabled),
+            ("suggestion_marks", "Suggestion &marks in reading mode", ctl.set_show_marks),
+        ):
+            act = QAction(text, window, checkable=True, checked=True)
+            act.setObjectName(f"action_{name}")
+            act.toggled.connect(slot)
+            view.addAction(act)
+            window.actions_by_name[name] = act
+    QTimer.singleShot(start_ms, ctl.train_now)
+    return ctl

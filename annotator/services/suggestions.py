@@ -1,0 +1,286 @@
+"""Assisted annotation use cases: train on the team's labels, suggest, evaluate, review.
+
+Suggestions are never stored: they live in a ``Suggester`` held by the caller (the window,
+the CLI). Only a person's decision writes anything, through the commands in
+``services.suggestion_commands``: accepting makes the annotator's own spans (origin
+``suggested``), so nothing suggested reaches an export or agreement unless accepted.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.segment import Passage, PassageKind, passages
+from annotator.core.team import DocumentLayers
+from annotator.services.changes import Changes
+from annotator.storage import Database, Tx, repo
+from annotator.storage import suggestions as store
+from annotator.suggest.combine import Source, Suggester
+from annotator.suggest.data import Example, passage_labels, seen_passages
+from annotator.suggest.model import LabelScore
+from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageSuggestion:
+    """One label for one passage, with its score and where it came from (as the CLI prints it)."""
+
+    document_id: int
+    document: str
+    """The id a native JSONL export writes (the external id, else the database id)."""
+    start: int
+    end: int
+    label: str
+    score: float
+    source: Source
+    rule: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "document": self.document,
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A passage worth a person's look, with why: uncertain, or model and label disagree."""
+
+    document_id: int
+    start: int
+    end: int
+    text: str
+    reason: str
+    priority: float
+    """Higher first: uncertainty (0-1) or how confidently the model contradicts the label."""
+    annotator: str = ""
+    label: str = ""
+
+
+class SuggestionService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- rules --------------------------------------------------------------------------
+
+    def rules(self) -> dict[str, builtins.list[str]]:
+        """Label -> its rule lines."""
+        return {k: rule_lines(v) for k, v in self._db.read(store.label_rules).items()}
+
+    def rule_set(self) -> RuleSet:
+        return RuleSet.from_rules(self.rules())
+
+    def set_rules(self, label: str, text: str) -> tuple[str, Changes]:
+        """Store a label's rules (checked first: a bad pattern stores nothing); returns the old."""
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip() and not line.strip().startswith("#"):
+                try:
+                    parse_rule(line)
+                except AnnotatorError as exc:
+                    raise AnnotatorError(f"Rules of {label}, line {n}: {exc}") from exc
+        before = self._db.write(lambda s: store.set_label_rules(s, label, text.strip()))
+        return before, Changes(labels=True)
+
+    # --- training data ------------------------------------------------------------------
+
+    def _annotators(self, s: Tx, annotators: Sequence[str]) -> builtins.list[str]:
+        return list(annotators) or [a.name for a in repo.list_annotators(s)]
+
+    def examples(
+        self,
+        *,
+        annotators: Sequence[str] = (),
+        level: PassageKind = "sentence",
+        document_ids: Sequence[int] = (),
+    ) -> builtins.list[Example]:
+        """Every passage someone has judged, with the labels their spans give it."""
+
+        def work(s: Tx) -> builtins.list[Example]:
+            names = self._annotators(s, annotators)
+            if not names:
+                return []
+            done = store.done_pairs(s, names)
+            out: builtins.list[Example] = []
+            for layer in store.iter_labelled_documents(
+                s, annotators=names, document_ids=document_ids
+            ):
+                text = layer.text or ""
+                items = passages(text, level)
+                for name in sorted(layer.annotated):
+                    spans = [(p.start, p.end, p.label) for p in layer.spans if p.annotator == name]
+                    labs = passage_labels(text, items, spans)
+                    seen = seen_passages(items, labs, done=(layer.id, name) in done)
+                    out.extend(
+                        Example(layer.id, p.start, p.end, p.text_in(text), labs[i], name)
+                        for i, p in enumerate(items[:seen])
+                    )
+            return out
+
+        return self._db.read(work)
+
+    def train(
+        self,
+        *,
+        annotators: Sequence[str] = (),
+        level: PassageKind = "sentence",
+        progress: Progress | None = None,
+    ) -> Suggester:
+        """Read the labels and rules and fit a model: seconds even for thousands of passages.
+
+        Safe to run on a worker thread: it only reads, and returns an immutable suggester.
+        """
+        from annotator.suggest.model import train
+
+        rules = self.rule_set()
+        if progress:
+            progress(0, 2)
+        ex = self.examples(annotators=annotators, level=level)
+        if progress:
+            progress(1, 2)
+        try:
+            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
+        except ImportError as exc:  # the optional dependency (the ``assist`` extra)
+            raise AnnotatorError(
+                f"Suggestions need scikit-learn ({exc.name} is not installed): "
+                "pip install 'annotator[assist]'."
+            ) from exc
+        if progress:
+            progress(2, 2)
+        return Suggester(model if model and model.labels else None, rules)
+
+    # --- suggesting ---------------------------------------------------------------------
+
+    def _document_passages(
+        self, document_ids: Sequence[int], annotators: Sequence[str], level: PassageKind
+    ) -> Iterator[tuple[int, str, str, builtins.list[Passage]]]:
+        def ids(s: Tx) -> tuple[builtins.list[int], dict[int, str]]:
+            wanted = list(document_ids) or store.untagged_document_ids(s, annotators)
+            return wanted, store.external_ids(s, wanted)
+
+        wanted, ext = self._db.read(ids)
+        missing = sorted(set(wanted) - set(ext))
+        if missing:
+            raise AnnotatorError(f"No document with id {missing[0]}.")
+        for i in range(0, len(wanted), 200):
+            chunk = wanted[i : i + 200]
+
+            def read(s: Tx, c: builtins.list[int] = chunk) -> builtins.list[DocumentLayers]:
+                return list(store.iter_labelled_documents(s, annotators=[], document_ids=c))
+
+            layers = self._db.read(read)
+            for layer in layers:
+                text = layer.text or ""
+                yield layer.id, ext.get(layer.id) or str(layer.id), text, passages(text, level)
+
+    def suggestions(
+        self,
+        suggester: Suggester,
+        *,
+        document_ids: Sequence[int] = (),
+        annotators: Sequence[str] = (),
+        level: PassageKind = "sentence",
+        every: bool = False,
+    ) -> Iterator[PassageSuggestion]:
+        """Suggestions for the named documents, else those the annotators have not tagged.
+
+        ``every``: each passage with every label's score, shown or not.
+        """
+        for doc_id, doc_name, text, items in self._document_passages(
+            document_ids, annotators, level
+        ):
+            rows = suggester.score([p.text_in(text) for p in items])
+            for p, row in zip(items, rows, strict=True):
+                for ls in row:
+                    if every or ls.shown:
+                        yield PassageSuggestion(
+                            doc_id, doc_name, p.start, p.end, ls.label, ls.score, ls.source, ls.rule
+                        )
+
+    # --- evaluation and review ----------------------------------------------------------
+
+    def evaluate(
+        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
+    ) -> tuple[int, builtins.list[LabelScore]]:
+        """Cross-validated precision/recall/F1 per label; returns (passages, scores)."""
+        from annotator.suggest.model import THRESHOLD, out_of_fold, scores
+
+        ex = self.examples(annotators=annotators, level=level)
+        gold = [e.labels for e in ex]
+        labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
+        predicted = [
+            frozenset(lab for j, lab in enumerate(labels) if probs[i, j] >= THRESHOLD)
+            for i in range(len(ex))
+        ]
+        return len(ex), list(scores(labels, gold, predicted))
+
+    def uncertain(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        level: PassageKind = "sentence",
+        limit: int = 50,
+    ) -> builtins.list[ReviewItem]:
+        """Passages the annotator has not judged yet, the model's least certain first."""
+        from annotator.suggest.model import uncertainty
+
+        if suggester.model is None:
+            return []
+        judged = {
+            (e.document_id, e.start, e.end)
+            for e in self.examples(annotators=[annotator], level=level)
+        }
+        cand: builtins.list[tuple[int, Passage, str]] = []
+        all_ids = self._db.read(lambda s: repo.document_ids(s))
+        for doc_id, _name, text, items in self._document_passages(all_ids, [], level):
+            cand.extend(
+                (doc_id, p, p.text_in(text))
+                for p in items
+                if (doc_id, p.start, p.end) not in judged
+            )
+        if not cand:
+            return []
+        u = uncertainty(suggester.model.predict_proba([t for _d, _p, t in cand]))
+        order = sorted(range(len(cand)), key=lambda i: -u[i])[:limit]
+        return [
+            ReviewItem(
+                cand[i][0], cand[i][1].start, cand[i][1].end, cand[i][2], "uncertain", float(u[i])
+            )
+            for i in order
+        ]
+
+    def disagreements(
+        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
+    ) -> builtins.list[ReviewItem]:
+        """Passages whose label the out-of-fold model confidently contradicts (label issues)."""
+        from annotator.suggest.model import label_issues, out_of_fold
+
+        ex = self.examples(annotators=annotators, level=level)
+        gold = [e.labels for e in ex]
+        labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
+        out = []
+        for j, lab in enumerate(labels):
+            for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):
+                e = ex[i]
+                tagged = lab in e.labels
+                why = (
+                    f"tagged {lab}, model says not ({probs[i, j]:.2f})"
+                    if tagged
+                    else f"not tagged {lab}, model says {lab} ({probs[i, j]:.2f})"
+                )
+                out.append(
+                    ReviewItem(
+                        e.document_id, e.start, e.end, e.text, why, 1 - conf, e.annotator, lab
+                    )
+                )
+        return sorted(out, key=lambda r: -r.priority)
