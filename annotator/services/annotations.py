@@ -35,12 +35,8 @@ class AnnotationService:
         new = NewSpan(start, end, label, annotator, note, origin, decided_by)
 
         def work(s: Tx) -> Span:
-            span = repo.add_span(s, document_id, new, length=document_length)
             # Tagging a document moves it from todo to in progress for that annotator.
-            summary = repo.status_of(s, document_id, annotator)
-            if summary is DocumentStatus.TODO:
-                repo.set_status(s, document_id, annotator, DocumentStatus.IN_PROGRESS)
-            return span
+            return repo.tag_span(s, document_id, new, length=document_length)
 
         span = self._db.write(work, retry_integrity=True)
         return span, Changes(spans=True, status=True, document_ids=frozenset({document_id}))

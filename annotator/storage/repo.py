@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import DateTime, bindparam
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -416,6 +417,80 @@ def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
     # The unique constraint decides a race between two identical tags: one row, both get it.
     stored = _insert_or_find(s, row, find)
     return _span(stored, span.label, span.annotator)
+
+
+_TAG_INSERT = sql_text(
+    'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin, '
+    "decided_by, created_at, updated_at) "
+    "SELECT :doc, a.id, l.id, :start, :end, :note, :origin, :decided_by, :now, :now "
+    "FROM annotators a, labels l WHERE a.name = :annotator AND l.name = :label "
+    "ON CONFLICT DO NOTHING RETURNING id, annotator_id"
+).bindparams(bindparam("now", type_=DateTime()))
+_TAG_STATUS = sql_text(
+    "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+    "VALUES (:doc, :ann, :busy, :now) ON CONFLICT (document_id, annotator_id) DO UPDATE "
+    "SET status = excluded.status, updated_at = excluded.updated_at "
+    "WHERE document_status.status = :todo"
+).bindparams(bindparam("now", type_=DateTime()))
+
+
+def tag_span(s: Session, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
+    """Insert one span and move its document from todo to in progress for its annotator.
+
+    The keyboard's path: one INSERT ... SELECT resolves label and annotator by name and
+    skips a duplicate (ON CONFLICT DO NOTHING), one upsert sets the status, so a tag costs
+    two statements and the commit. Anything unusual (a new annotator, an unknown label,
+    a span stored already) falls back to :func:`add_span`, which says what is wrong.
+    """
+    n = document_length(s, document_id) if length is None else length
+    if not (0 <= span.start < span.end <= n):
+        raise AnnotatorError(
+            f"Span [{span.start}, {span.end}) is outside the document (length {n})."
+        )
+    now = utcnow()
+    got = s.execute(
+        _TAG_INSERT,
+        {
+            "doc": document_id,
+            "start": span.start,
+            "end": span.end,
+            "note": span.note,
+            "origin": span.origin.value,
+            "decided_by": span.decided_by,
+            "now": now,
+            "annotator": span.annotator,
+            "label": span.label,
+        },
+    ).first()
+    if got is None:
+        stored = add_span(s, document_id, span, length=n)
+        ann_id = annotator_id(s, span.annotator)
+    else:
+        stored = Span(
+            id=int(got[0]),
+            document_id=document_id,
+            start=span.start,
+            end=span.end,
+            label=span.label,
+            annotator=span.annotator,
+            note=span.note,
+            origin=span.origin,
+            decided_by=span.decided_by,
+            created_at=now,
+            updated_at=now,
+        )
+        ann_id = int(got[1])
+    s.execute(
+        _TAG_STATUS,
+        {
+            "doc": document_id,
+            "ann": ann_id,
+            "busy": DocumentStatus.IN_PROGRESS.value,
+            "todo": DocumentStatus.TODO.value,
+            "now": now,
+        },
+    )
+    return stored
 
 
 def get_span(s: Session, span_id: int) -> Span:
