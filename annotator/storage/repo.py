@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, or_, select
-from sqlalchemy import DateTime, bindparam
+from sqlalchemy import DateTime, bindparam, delete, func, insert, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
