@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
+from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
-from annotator.storage.repo import annotator_id, set_status
+from annotator.storage.status import set_status
 
 _IN_CHUNK = 500
 

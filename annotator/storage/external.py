@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, DocumentStatus, NewSpan, SpanOrigin
+from annotator.storage.documents import list_documents
 from annotator.storage.migrate import HEAD, KNOWN, current_revision
 from annotator.storage.orm import DocumentRow, SpanRow
-from annotator.storage.repo import _document, _span_select, list_documents
+from annotator.storage.rows import _document, _span_select
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _TABLES = {"documents", "spans", "labels", "annotators", "document_status"}

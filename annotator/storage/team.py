@@ -23,7 +23,8 @@ from annotator.storage.orm import (
     SpanRow,
     utcnow,
 )
-from annotator.storage.repo import _span, _span_select, delete_span_rows
+from annotator.storage.rows import _span, _span_select
+from annotator.storage.spans import delete_span_rows
 
 # --- agreement input --------------------------------------------------------------
 

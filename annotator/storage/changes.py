@@ -1,0 +1,65 @@
+"""The span change log the live feed reads.
+
+Data functions take the session first and never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from annotator.core.model import (
+    ChangeKind,
+    SpanChange,
+)
+from annotator.storage.orm import (
+    AnnotatorRow,
+    SpanChangeRow,
+)
+
+# --- change feed ----------------------------------------------------------------
+
+
+def last_change_seq(s: Session) -> int:
+    """The newest entry of the span change log (0 when empty): where a new feed starts."""
+    return s.scalar(select(func.max(SpanChangeRow.id))) or 0
+
+
+def changes_after(
+    s: Session, after: int, *, also: Collection[int] = (), limit: int = 1000
+) -> list[SpanChange]:
+    """Logged span changes with ``seq > after`` or ``seq in also``, oldest first.
+
+    ``also`` re-asks for gaps below ``after``: on PostgreSQL a sequence number taken by a
+    transaction that commits late shows up after higher ones (written by triggers, 0003).
+    """
+    cond = SpanChangeRow.id > after
+    if also:
+        cond = or_(cond, SpanChangeRow.id.in_(list(also)))
+    q = (
+        select(SpanChangeRow, AnnotatorRow.name)
+        .outerjoin(AnnotatorRow, SpanChangeRow.annotator_id == AnnotatorRow.id)
+        .where(cond)
+        .order_by(SpanChangeRow.id)
+        .limit(limit)
+    )
+    return [
+        SpanChange(
+            seq=row.id,
+            kind=ChangeKind(row.op),
+            span_id=row.span_id,
+            document_id=row.document_id,
+            annotator=name or "",
+            changed_at=row.changed_at,
+        )
+        for row, name in s.execute(q)
+    ]
+
+
+def prune_changes(s: Session, *, before: Any) -> int:
+    """Forget change-log entries older than ``before`` (a naive UTC datetime)."""
+    result = s.execute(delete(SpanChangeRow).where(SpanChangeRow.changed_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,168 @@
+"""Documents: add, find, list, search, delete.
+
+Data functions take the session first and never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.errors import NotFoundError
+from annotator.core.model import (
+    Document,
+    DocumentStatus,
+    DocumentSummary,
+)
+from annotator.storage.orm import (
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    SpanRow,
+)
+from annotator.storage.rows import _document
+
+# --- documents ------------------------------------------------------------------
+
+
+def find_document_id_by_hash(s: Session, content_hash: str) -> int | None:
+    return s.scalar(select(DocumentRow.id).where(DocumentRow.content_hash == content_hash))
+
+
+def add_document(s: Session, doc: Document) -> int:
+    row = DocumentRow(
+        external_id=doc.external_id,
+        title=doc.title,
+        source=doc.source,
+        author=doc.author,
+        url=doc.url,
+        published=doc.published,
+        text=doc.text,
+        length=len(doc.text),
+        content_hash=doc.content_hash,
+        source_path=doc.source_path,
+        source_sha256=doc.source_sha256,
+        meta=dict(doc.meta),
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def get_document(s: Session, document_id: int) -> Document:
+    row = s.get(DocumentRow, document_id)
+    if row is None:
+        raise NotFoundError(f"No document with id {document_id}.")
+    return _document(row)
+
+
+def document_length(s: Session, document_id: int) -> int:
+    n = s.scalar(select(DocumentRow.length).where(DocumentRow.id == document_id))
+    if n is None:
+        raise NotFoundError(f"No document with id {document_id}.")
+    return n
+
+
+def document_ids(s: Session, *, only_done_by: Sequence[str] = ()) -> list[int]:
+    q = select(DocumentRow.id).order_by(DocumentRow.id)
+    if only_done_by:
+        q = q.where(
+            DocumentRow.id.in_(
+                select(DocumentStatusRow.document_id)
+                .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
+                .where(AnnotatorRow.name.in_(only_done_by))
+                .where(DocumentStatusRow.status == DocumentStatus.DONE.value)
+            )
+        )
+    return list(s.scalars(q))
+
+
+def count_documents(s: Session) -> int:
+    return s.scalar(select(func.count(DocumentRow.id))) or 0
+
+
+def list_documents(
+    s: Session, *, offset: int = 0, limit: int | None = None, ids: Sequence[int] | None = None
+) -> list[DocumentSummary]:
+    """Summaries without text, with span counts and status per annotator, in three queries.
+
+    ``ids`` restricts the list to those documents (to refresh a few rows of a list).
+    """
+    q = (
+        select(
+            DocumentRow.id,
+            DocumentRow.title,
+            DocumentRow.source,
+            DocumentRow.author,
+            DocumentRow.url,
+            DocumentRow.published,
+            DocumentRow.length,
+            DocumentRow.content_hash,
+        )
+        .order_by(DocumentRow.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    if ids is not None:
+        q = q.where(DocumentRow.id.in_(list(ids)))
+    rows = s.execute(q).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    cq = (
+        select(SpanRow.document_id, AnnotatorRow.name, func.count(SpanRow.id))
+        .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+        .where(SpanRow.document_id.in_(ids))
+        .group_by(SpanRow.document_id, AnnotatorRow.name)
+    )
+    for doc_id, name, n in s.execute(cq):
+        counts[doc_id][name] = n
+    status: dict[int, dict[str, DocumentStatus]] = {i: {} for i in ids}
+    sq = (
+        select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status)
+        .join(AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
+        .where(DocumentStatusRow.document_id.in_(ids))
+    )
+    for doc_id, name, st in s.execute(sq):
+        status[doc_id][name] = DocumentStatus(st)
+    return [
+        DocumentSummary(
+            id=r.id,
+            title=r.title,
+            source=r.source,
+            author=r.author,
+            url=r.url,
+            published=r.published,
+            length=r.length,
+            content_hash=r.content_hash,
+            span_counts=counts[r.id],
+            status=status[r.id],
+        )
+        for r in rows
+    ]
+
+
+def delete_document(s: Session, document_id: int) -> None:
+    s.execute(delete(DocumentRow).where(DocumentRow.id == document_id))
+
+
+def search_documents(s: Session, needle: str, *, limit: int = 200) -> list[tuple[int, int]]:
+    """(document id, first match offset) for documents containing ``needle``, case-insensitive.
+
+    The offset is found in Python so it is a code point index on every backend.
+    """
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    q = (
+        select(DocumentRow.id, DocumentRow.text)
+        .where(DocumentRow.text.ilike(pattern, escape="\\"))
+        .order_by(DocumentRow.id)
+        .limit(limit)
+    )
+    low = needle.casefold()
+    out = []
+    for doc_id, text in s.execute(q):
+        out.append((doc_id, max(0, text.casefold().find(low))))
+    return out

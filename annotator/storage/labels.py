@@ -1,0 +1,135 @@
+"""Labels and annotators (the names spans refer to).
+
+Data functions take the session first and never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.model import (
+    Annotator,
+    AnnotatorKind,
+    Label,
+)
+from annotator.storage.orm import (
+    AnnotatorRow,
+    LabelRow,
+    SpanRow,
+)
+from annotator.storage.rows import _insert_or_find, _label
+
+# --- labels ---------------------------------------------------------------------
+
+
+def list_labels(s: Session) -> list[Label]:
+    return [_label(r) for r in s.scalars(select(LabelRow).order_by(LabelRow.position, LabelRow.id))]
+
+
+def _label_row(s: Session, name: str) -> LabelRow | None:
+    return s.scalar(select(LabelRow).where(LabelRow.name == name))
+
+
+def get_label(s: Session, name: str) -> Label:
+    row = _label_row(s, name)
+    if row is None:
+        raise NotFoundError(f"No label named {name!r}.")
+    return _label(row)
+
+
+def add_label(s: Session, label: Label) -> Label:
+    if _label_row(s, label.name) is not None:
+        raise AnnotatorError(f"A label named {label.name!r} already exists.")
+    pos = (s.scalar(select(func.max(LabelRow.position))) or 0) + 1
+    row = LabelRow(
+        name=label.name,
+        color=label.color,
+        shortcut=label.shortcut,
+        description=label.description,
+        position=pos,
+    )
+    s.add(row)
+    s.flush()
+    return _label(row)
+
+
+def update_label(s: Session, current: str, /, **changes: Any) -> Label:
+    """Change the label called ``current``; ``changes`` may hold a new ``name``."""
+    row = _label_row(s, current)
+    if row is None:
+        raise NotFoundError(f"No label named {current!r}.")
+    new_name = changes.get("name")
+    if new_name and new_name != current and _label_row(s, new_name) is not None:
+        raise AnnotatorError(f"A label named {new_name!r} already exists.")
+    for key in ("name", "color", "shortcut", "description"):
+        if changes.get(key) is not None:
+            setattr(row, key, changes[key])
+    s.flush()
+    return _label(row)
+
+
+def count_label_spans(s: Session, name: str) -> int:
+    return s.scalar(select(func.count(SpanRow.id)).join(LabelRow).where(LabelRow.name == name)) or 0
+
+
+def remove_label(s: Session, name: str, *, delete_spans: bool = False) -> int:
+    """Remove a label; refuses while spans use it unless ``delete_spans``. Returns spans deleted."""
+    row = _label_row(s, name)
+    if row is None:
+        raise NotFoundError(f"No label named {name!r}.")
+    n = count_label_spans(s, name)
+    if n and not delete_spans:
+        raise AnnotatorError(
+            f"Label {name!r} is used by {n} span(s); remove them too, or rename the label instead."
+        )
+    s.execute(delete(SpanRow).where(SpanRow.label_id == row.id))
+    s.delete(row)
+    s.flush()
+    return n
+
+
+# --- annotators -----------------------------------------------------------------
+
+
+def list_annotators(s: Session) -> list[Annotator]:
+    return [
+        Annotator(id=r.id, name=r.name, kind=AnnotatorKind(r.kind))
+        for r in s.scalars(select(AnnotatorRow).order_by(AnnotatorRow.name))
+    ]
+
+
+def annotator_id(
+    s: Session, name: str, *, create: bool = True, kind: AnnotatorKind = AnnotatorKind.HUMAN
+) -> int:
+    found = s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+    if found is not None:
+        return found
+    if not create:
+        raise NotFoundError(f"No annotator named {name!r}.")
+    got = _insert_or_find(
+        s,
+        AnnotatorRow(name=name, kind=kind.value),
+        lambda: s.scalar(select(AnnotatorRow).where(AnnotatorRow.name == name)),
+    )
+    return got.id
+
+
+def set_annotator_role(s: Session, name: str, role_name: str | None, *, kind: AnnotatorKind) -> int:
+    """Create or update annotator ``name`` and map it to a database login role (team server)."""
+    ann = annotator_id(s, name, kind=kind)
+    row = s.get(AnnotatorRow, ann)
+    assert row is not None
+    if row.role_name is not None and role_name is not None and row.role_name != role_name:
+        # Re-mapping would hand every span of ``name`` to another login.
+        raise AnnotatorError(
+            f"Annotator {name!r} already belongs to role {row.role_name!r}; "
+            "choose another annotator name."
+        )
+    row.role_name = role_name
+    row.kind = kind.value
+    s.flush()
+    return ann
