@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -78,6 +79,15 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
 
 
 def cmd_suggest(args: argparse.Namespace, ws: Workspace) -> int:
+    try:
+        return _suggest(args, ws)
+    except BrokenPipeError:  # piped into head: stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
     svc = ws.suggestions
     annotators = _names(args.annotator)
     if args.set_rules:

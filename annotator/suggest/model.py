@@ -208,7 +208,8 @@ def label_issues(given: Sequence[bool], probs: Sequence[float]) -> list[tuple[in
     Confident learning for one binary label (as cleanlab does): a passage tagged L is
     suspect when the model's probability of L is below the average it gives to passages
     tagged L *and* below one half; an untagged one when its probability is above the
-    average given to tagged ones. Returns (index, self-confidence), least confident first.
+    average given to tagged ones. Labels the model has not learnt (tagged passages average
+    below one half) give none. Returns (index, self-confidence), least confident first.
     """
     p = np.asarray(probs, dtype=np.float64)
     y = np.asarray(given, dtype=bool)
@@ -216,6 +217,8 @@ def label_issues(given: Sequence[bool], probs: Sequence[float]) -> list[tuple[in
         return []
     t_pos = float(p[y].mean())  # how confident the model typically is on tagged passages
     t_neg = float((1 - p[~y]).mean())
+    if t_pos < THRESHOLD:
+        return []  # a label the model has not learnt (too rare) contradicts nobody
     out = []
     for i in range(len(p)):
         if y[i] and 1 - p[i] >= t_neg and p[i] < THRESHOLD:
