@@ -149,10 +149,10 @@ class SuggestionService:
             progress(1, 2)
         try:
             model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
-        except ImportError as exc:  # the optional dependency (the ``assist`` extra)
+        except ImportError as exc:  # the desktop bundle leaves scikit-learn out
             raise AnnotatorError(
-                f"Suggestions need scikit-learn ({exc.name} is not installed): "
-                "pip install 'annotator[assist]'."
+                f"Suggestions need scikit-learn ({exc.name} is not installed here); "
+                "install Annotator with pip to have them."
             ) from exc
         if progress:
             progress(2, 2)
