@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
+from annotator.core.validate import display_path
 
 SNIFF_RECORDS = 20
 """Records with format-specific keys looked at before deciding."""
@@ -65,7 +66,7 @@ def sniff_jsonl(path: Path) -> str:
                 continue
             try:
                 rec = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):  # bad UTF-8 or JSON, 4,300+ digit numbers
                 break  # the reader names the line and the error
             if not isinstance(rec, dict):
                 break
@@ -85,7 +86,7 @@ def sniff_jsonl(path: Path) -> str:
         raise InputError(
             f"cannot tell which JSONL format this is (keys {', '.join(keys)}); considered "
             f"{considered}: name one with --format",
-            path=str(path),
+            path=display_path(path),
             line=line,
         )
     if len(found) > 1:
@@ -93,6 +94,6 @@ def sniff_jsonl(path: Path) -> str:
         raise InputError(
             f"records look like different formats: {which}; considered {considered}: "
             "name one with --format",
-            path=str(path),
+            path=display_path(path),
         )
     return next(iter(found), "jsonl")

@@ -22,6 +22,7 @@ from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
+from annotator.storage.rows import span_values
 from annotator.storage.status import set_status
 
 _IN_CHUNK = 500
@@ -106,20 +107,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
                 continue
             keys.add(key)
             n += 1
-            rows.append(
-                {
-                    "document_id": doc_id,
-                    "annotator_id": key[0],
-                    "label_id": key[1],
-                    "start": sp.start,
-                    "end": sp.end,
-                    "note": sp.note,
-                    "origin": sp.origin.value,
-                    "decided_by": sp.decided_by,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+            rows.append(span_values(doc_id, key[0], key[1], sp, now))
         out.spans_added.append(n)
     conn = s.connection()
     if new_span_rows and sqlite:

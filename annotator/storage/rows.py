@@ -5,6 +5,7 @@ Data functions take the session first and never commit: the caller owns the tran
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from annotator.core.model import (
     Document,
     Label,
+    NewSpan,
     Span,
     SpanOrigin,
 )
@@ -99,3 +101,21 @@ def _span_select() -> Any:
         .join(LabelRow, SpanRow.label_id == LabelRow.id)
         .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
     )
+
+
+def span_values(
+    document_id: int, annotator_id: int, label_id: int, span: NewSpan, now: dt.datetime
+) -> dict[str, Any]:
+    """The column values of one new span row, for Core bulk inserts."""
+    return {
+        "document_id": document_id,
+        "annotator_id": annotator_id,
+        "label_id": label_id,
+        "start": span.start,
+        "end": span.end,
+        "note": span.note,
+        "origin": span.origin.value,
+        "decided_by": span.decided_by,
+        "created_at": now,
+        "updated_at": now,
+    }

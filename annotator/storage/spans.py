@@ -32,7 +32,7 @@ from annotator.storage.orm import (
     SpanRow,
     utcnow,
 )
-from annotator.storage.rows import _document, _insert_or_find, _span, _span_select
+from annotator.storage.rows import _document, _insert_or_find, _span, _span_select, span_values
 
 # --- spans ----------------------------------------------------------------------
 
@@ -364,20 +364,7 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
         if key in existing:
             continue
         existing.add(key)
-        rows.append(
-            {
-                "document_id": document_id,
-                "annotator_id": key[0],
-                "label_id": key[1],
-                "start": sp.start,
-                "end": sp.end,
-                "note": sp.note,
-                "origin": sp.origin.value,
-                "decided_by": sp.decided_by,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        rows.append(span_values(document_id, key[0], key[1], sp, now))
     if rows:
         # Core insert of the table: the ORM bulk path costs several times more per row.
         s.connection().execute(insert(SpanRow.__table__), rows)  # type: ignore[arg-type]
