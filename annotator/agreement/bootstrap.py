@@ -12,7 +12,7 @@ and the report notes it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,15 +53,11 @@ def intervals(
     shape = statistic(per_document.sum(axis=0)).shape
     if spec.resamples <= 0 or n_docs == 0:
         return np.full((*shape, 2), np.nan)
-    rng = np.random.default_rng(spec.seed)
     flat = per_document.reshape(n_docs, -1)
     draws: list[FloatArray] = []
-    left = spec.resamples
-    while left > 0:
-        b = min(CHUNK, left)
-        left -= b
-        weights = rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=b)
-        summed = (weights.astype(np.float64) @ flat).reshape(b, *per_document.shape[1:])
+    for weights in _weights(n_docs, spec.resamples, spec.seed):
+        b = weights.shape[0]
+        summed = (weights @ flat).reshape(b, *per_document.shape[1:])
         draws.append(statistic(summed))
     values = np.concatenate(draws, axis=0)
     tail = (1.0 - spec.confidence) / 2.0 * 100.0
@@ -73,3 +69,37 @@ def intervals(
     out = np.stack([np.where(defined, lo, np.nan), np.where(defined, hi, np.nan)], axis=-1)
     result: FloatArray = out.reshape(*shape, 2)
     return result
+
+
+KEEP = 10_000_000
+"""Resample weights kept between calls up to this many numbers (40 MB as float32); past it they
+are drawn again, from the same seed, for every figure."""
+
+Weights = npt.NDArray[np.float32]
+_kept: dict[tuple[int, int, int], list[Weights]] = {}
+
+
+def _weights(n_docs: int, resamples: int, seed: int) -> Iterator[Weights]:
+    """Chunks of resamples x documents draw counts, the same for every figure of a report.
+
+    Drawing them costs more than the figures on a corpus of many documents, so the last
+    set is kept (when small enough) for the next figure.
+    """
+    key = (n_docs, resamples, seed)
+    if key in _kept:
+        yield from _kept[key]
+        return
+    keep = n_docs * resamples <= KEEP
+    chunks: list[Weights] = []
+    rng = np.random.default_rng(seed)
+    left = resamples
+    while left > 0:
+        b = min(CHUNK, left)
+        left -= b
+        chunk = rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=b).astype(np.float32)
+        if keep:
+            chunks.append(chunk)
+        yield chunk
+    if keep:
+        _kept.clear()
+        _kept[key] = chunks

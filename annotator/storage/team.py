@@ -113,7 +113,7 @@ def iter_document_layers(
             q = q.where(LabelRow.name.in_(labels))
         if plain:
             # Core rows, unordered: no ORM row processing and no sort for 100k spans.
-            for d, start, end, label, who in s.connection().execute(q):
+            for d, start, end, label, who in _plain_rows(s, q):
                 by_who = plain_spans[d]
                 if who not in by_who:
                     by_who[who] = []
@@ -137,6 +137,24 @@ def iter_document_layers(
                 external_id=external_id,
                 plain_spans=plain_spans[d],
             )
+
+
+def _plain_rows(s: Session, q: Any) -> list[Any]:
+    """Every row of a select of plain columns. On SQLite straight through the driver's
+    cursor: for 100k spans SQLAlchemy's per-row processing costs more than the database
+    (0.5 s against 0.25 s of CPU). Elsewhere through a Core result."""
+    conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        return list(conn.execute(q).fetchall())
+    compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[k] for k in compiled.positiontup or ())
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def document_texts(s: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:

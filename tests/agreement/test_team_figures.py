@@ -220,3 +220,22 @@ def test_counts_from_vectors_equal_counts_from_the_table(seed: int) -> None:
             sum(int(coverage(d.length, d.spans[n], label).sum()) for d in docs if n in d.spans)
             for n in names
         ]
+
+
+def test_bootstrap_weights_kept_or_drawn_again_give_the_same_intervals(monkeypatch) -> None:
+    from annotator.agreement import bootstrap
+    from annotator.agreement.stats import alpha_of
+
+    rng = np.random.default_rng(1)
+    per_doc = rng.integers(0, 50, size=(40, 3)).astype(np.float64)
+    spec = Bootstrap(resamples=600, seed=9)
+    bootstrap._kept.clear()
+    kept = bootstrap.intervals(per_doc, alpha_of, spec)
+    assert bootstrap._kept  # 40 x 600 weights are small enough to keep
+    again = bootstrap.intervals(per_doc, alpha_of, spec)
+    monkeypatch.setattr(bootstrap, "KEEP", 0)
+    bootstrap._kept.clear()
+    drawn = bootstrap.intervals(per_doc, alpha_of, spec)
+    assert not bootstrap._kept
+    np.testing.assert_array_equal(kept, again)
+    np.testing.assert_array_equal(kept, drawn)
