@@ -66,7 +66,8 @@ def test_agree_csv_report_neutralises_names_not_numbers(
     hostile_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = tmp_path / "r.csv"
-    argv = ["--db", hostile_db, "agree", "--annotators", "@ann,-bob", "--report", str(report)]
+    argv = ["--db", hostile_db, "agree", "--annotators", "@ann,-bob", "--coverage", "touched"]
+    argv += ["--report", str(report)]
     assert cli.main(argv) == 0
     cells = _cells(report)
     assert _formula_like([c for c in cells if not _number(c)]) == []
