@@ -38,6 +38,8 @@ our last batch is still in the busy handler's short sleeps (50 ms at most) and g
 CONTENTION_S = 5.0
 """How long after another connection's commit the long pause stays on."""
 
+IDENTICAL = "identical span(s), already stored or repeated in the file: kept once"
+
 CancelFn = Callable[[], bool]
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ def _apply(
     result.documents_added += sum(outcome.added)
     result.documents_matched += len(outcome.added) - sum(outcome.added)
     result.spans_added += sum(outcome.spans_added)
+    if outcome.identical:
+        result.skipped[IDENTICAL] = result.skipped.get(IDENTICAL, 0) + outcome.identical
     result.labels_created += created
     for item, added in zip(items, outcome.added, strict=True):
         if not added and not item.spans:

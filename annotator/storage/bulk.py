@@ -40,6 +40,8 @@ class BatchOutcome:
     """New documents (their spans go with them when deleted)."""
     span_ids: list[int] = field(default_factory=list)
     """New spans on documents that were already stored."""
+    identical: int = 0
+    """Spans left out because the same annotator's identical span is stored (or repeated)."""
 
 
 def data_version(s: Session) -> int | None:
@@ -104,6 +106,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
                 ann_ids[sp.annotator] = annotator_id(s, sp.annotator)
             key = (ann_ids[sp.annotator], label_ids[sp.label], sp.start, sp.end)
             if key in keys:
+                out.identical += 1
                 continue
             keys.add(key)
             n += 1

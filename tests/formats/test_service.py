@@ -222,3 +222,22 @@ def test_import_refuses_bad_file_whole_and_names_the_line(ws: Workspace, tmp_pat
     report = ws.importer.import_paths([bad], format="doccano", annotator="x")
     assert report.errors and f"{bad}:2:" in str(report.errors[0])
     assert ws.documents.count() == before
+
+
+def test_identical_spans_are_kept_once_and_the_report_says_so(tmp_path: Path) -> None:
+    ws = Workspace.open(f"sqlite:///{tmp_path / 'dup.sqlite3'}")
+    try:
+        src = tmp_path / "dup.jsonl"
+        span = {"start": 0, "end": 6, "label": "MILITARY", "annotator": "alice"}
+        rec = {"id": "d1", "text": "Troops crossed the river.", "spans": [span, span]}
+        src.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+        first = ws.importer.import_paths([src])
+        assert first.spans_added == 1
+        assert "skipped 1 identical span(s)" in first.summary()
+        again = ws.importer.import_paths([src])
+        assert again.spans_added == 0
+        assert "skipped 2 identical span(s)" in again.summary()
+        doc = ws.documents.list()[0].id
+        assert len(ws.annotations.spans(doc)) == 1
+    finally:
+        ws.close()
