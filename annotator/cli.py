@@ -14,7 +14,6 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import SpanFilter
 from annotator.services import Workspace
-from annotator.services.team import TeamServerService
 
 
 def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -163,35 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     lr.set_defaults(func=cmd_labels_remove)
     _add_team_commands(sub)
 
-    srv = sub.add_parser("server", help="set up a shared PostgreSQL database for a team")
-    ssub = srv.add_subparsers(dest="server_command", required=True, metavar="ACTION")
-    si = ssub.add_parser("init", help="create schema, roles, grants and row-level security (owner)")
-    si.set_defaults(func=cmd_server_init)
-    su = ssub.add_parser("add-user", help="create a login role for an annotator (owner)")
-    su.add_argument("name", help="role name, also the annotator name unless --annotator")
-    su.add_argument(
-        "--annotator", metavar="NAME", help="annotator name if it differs from the role"
-    )
-    su.add_argument("--adjudicator", action="store_true", help="may also write the gold layer")
-    su.add_argument(
-        "--lead", action="store_true", help="may also edit documents, labels and any span"
-    )
-    su.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    su.add_argument(
-        "--existing-role",
-        action="store_true",
-        help="the role exists already: make it a member, never touch its password",
-    )
-    su.set_defaults(func=cmd_server_add_user)
-    sr = ssub.add_parser("reset-password", help="give a member a new password (owner)")
-    sr.add_argument("name", help="the member's role name")
-    sr.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    sr.set_defaults(func=cmd_server_reset_password)
-    for sp in (si, su, sr):
-        # Also accepted after the action; SUPPRESS keeps a --db given before it.
-        sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
+    from annotator import cli_server, cli_suggest
+
+    cli_server.add_parser(sub)
     _add_backup_parser(sub)
-    from annotator import cli_suggest
 
     cli_suggest.add_parser(sub, _workspace)
     return p
@@ -538,60 +512,6 @@ def cmd_labels_edit(args: argparse.Namespace) -> int:
 def cmd_labels_remove(args: argparse.Namespace) -> int:
     n, _ = _workspace(args).labels.remove(args.name, delete_spans=args.delete_spans)
     print(f"removed label {args.name}" + (f" and {n} span(s)" if n else ""))
-    return 0
-
-
-def _team(args: argparse.Namespace) -> TeamServerService:
-    from annotator import paths
-    from annotator.settings import Settings
-
-    url = paths.resolve_db_url(args.db, Settings.load().db_url or None)
-    return TeamServerService.connect(url)
-
-
-def cmd_server_init(args: argparse.Namespace) -> int:
-    _team(args).init()
-    print("team server ready: roles annotator_users, annotator_adjudicators, annotator_leads")
-    return 0
-
-
-def _read_password(from_stdin: bool, prompt: str = "Password for the new role: ") -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    first = getpass.getpass(prompt)
-    if getpass.getpass("Again: ") != first:
-        raise AnnotatorError("The passwords differ; nothing was changed.")
-    return first
-
-
-def cmd_server_add_user(args: argparse.Namespace) -> int:
-    team = _team(args)
-    if args.existing_role and args.password_stdin:
-        raise AnnotatorError("--existing-role never sets a password; leave out --password-stdin.")
-    password = None if args.existing_role else _read_password(args.password_stdin)
-    team.add_user(
-        args.name,
-        password,
-        adjudicator=args.adjudicator,
-        lead=args.lead,
-        annotator=args.annotator,
-        existing_role=args.existing_role,
-    )
-    groups = ["annotator_users"] + (["annotator_adjudicators"] if args.adjudicator else [])
-    groups += ["annotator_leads"] if args.lead else []
-    how = "is now" if args.existing_role else "can log in as"
-    print(f"role {args.name} {how} a member of {', '.join(groups)}")
-    return 0
-
-
-def cmd_server_reset_password(args: argparse.Namespace) -> int:
-    team = _team(args)
-    team.reset_password(
-        args.name, _read_password(args.password_stdin, f"New password for {args.name}: ")
-    )
-    print(f"role {args.name} has a new password")
     return 0
 
 
