@@ -3,7 +3,8 @@
 A small controller given its collaborators (the workspace, the task runner, the undo
 runner, who is annotating): it trains off the GUI thread, retrains a moment after the
 last edit (debounced on the undo stack), scores each shown document off the GUI thread,
-and turns Enter / X / a label key in passage mode into undoable commands.
+and turns Enter or A / X / a label key in passage mode into undoable commands. It is the
+only source of suggestions: the strip under the passage bar is the one place they show.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from annotator.services.suggestion_commands import (
 if TYPE_CHECKING:  # numpy and scikit-learn load on the training thread, never at start-up
     from annotator.suggest.combine import LabelScore, Suggester
 
-_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
 Scored = list[tuple[Passage, list["LabelScore"]]]
 
@@ -177,7 +178,8 @@ class SuggestionController(QObject):
         strip.setTextFormat(Qt.TextFormat.RichText)
         strip.setContentsMargins(8, 2, 8, 2)
         strip.setVisible(False)
-        pane.layout().insertWidget(2, strip)
+        lay = pane.layout()
+        lay.insertWidget(lay.indexOf(pane.passage_bar) + 1, strip)
         self._panes[pane] = strip
         original = pane.view.key_handler
         assert original is not None
@@ -240,7 +242,10 @@ class SuggestionController(QObject):
         _p, shown = cur
         colors = {lab.name: lab.color for lab in self._labels()}
         if not shown:
-            return "Suggested: <i>no label</i> — <b>Enter</b> agree and next · a label key tags"
+            return (
+                "Suggested: <i>no label</i> — <b>Enter</b> or <b>A</b> agree and next"
+                " · a label key tags"
+            )
         parts = []
         for s in shown:
             how = f"{s.score:.2f}" if s.source == "model" else f"rule “{s.rule}”"
@@ -249,7 +254,8 @@ class SuggestionController(QObject):
         return (
             "Suggested: "
             + " · ".join(parts)
-            + " — <b>Enter</b> accept and next · <b>X</b> reject · a label key overrides"
+            + " — <b>Enter</b> or <b>A</b> accept and next · <b>X</b> reject and next"
+            + " · a label key overrides"
         )
 
     # --- keys ----------------------------------------------------------------------
@@ -319,7 +325,8 @@ class SuggestionController(QObject):
             self._annotator(),
             document_length=self._length(pane),
         )
-        self._run(cmd)
+        if self._run(cmd) and pane.tag_and_advance:  # like any tag in passage mode
+            pane.move_passage(1)
         self.refresh(pane)
 
     # --- toggles -------------------------------------------------------------------
