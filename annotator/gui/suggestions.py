@@ -176,6 +176,9 @@ class SuggestionController(QObject):
     def attach(self, pane: DocumentPane) -> None:
         strip = QLabel(objectName="suggestionStrip")
         strip.setTextFormat(Qt.TextFormat.RichText)
+        # Wrapped, the line asks for no width of its own: panes share the window's width
+        # (unwrapped, its whole text was the pane's minimum and squeezed the docks).
+        strip.setWordWrap(True)
         strip.setContentsMargins(8, 2, 8, 2)
         strip.setVisible(False)
         lay = pane.layout()

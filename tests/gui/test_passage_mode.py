@@ -118,6 +118,8 @@ def test_a_and_enter_accept_a_label_key_overrides_and_all_advance(
     assert lay.indexOf(strip) == lay.indexOf(pane.passage_bar) + 1
     assert strip.isVisible() and "DIPLOMATIC" in strip.text() and "rule" in strip.text()
     assert "DIPLOMATIC" not in pane.passage_bar.labels.text()
+    # It wraps rather than widen the pane: panes share the window with the docks.
+    assert pane.minimumSizeHint().width() < 300
     qtbot.keyClick(view, Qt.Key.Key_A)  # accept, and on
     assert pane.current_passage == 2
     assert _shown(qtbot, ctl, pane) == ["ECONOMIC"]
