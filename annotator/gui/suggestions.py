@@ -84,6 +84,11 @@ class SuggestionController(QObject):
         if self.enabled and not self.unavailable:
             self._timer.start()
 
+    @property
+    def busy(self) -> bool:
+        """Training, or about to retrain (the screenshot scripts wait for it)."""
+        return self.training or self._timer.isActive()
+
     def train_now(self) -> None:
         if self.training:
             self._again = True
