@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSizePolicy
+from shiboken6 import isValid
 
 from annotator.core.model import Label
 from annotator.core.segment import Passage, passages
@@ -104,6 +105,8 @@ class SuggestionController(QObject):
         self._refresh_all()
 
     def _trained(self, suggester: Suggester) -> None:
+        if not isValid(self):  # the window closed while it trained
+            return
         self.training = False
         first = self.suggester is None
         self.suggester = suggester
@@ -145,6 +148,8 @@ class SuggestionController(QObject):
                 return list(zip(items, sug.score([p.text_in(text) for p in items]), strict=True))
 
             def done(result: Scored, key: tuple[int, str] = key, gen: int = gen) -> None:
+                if not isValid(self):  # the window closed while it scored
+                    return
                 self._scoring.discard(key)
                 if gen == self._generation:
                     self._scores[key] = result
@@ -184,6 +189,9 @@ class SuggestionController(QObject):
         # Wrapped, the line asks for no width of its own: panes share the window's width
         # (unwrapped, its whole text was the pane's minimum and squeezed the docks).
         strip.setWordWrap(True)
+        policy = strip.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        strip.setSizePolicy(policy)
         strip.setContentsMargins(8, 2, 8, 2)
         strip.setVisible(False)
         lay = pane.layout()
