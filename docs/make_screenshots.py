@@ -34,7 +34,7 @@ SHOTS = {
     "main_window.png": "two articles side by side, the right one in passage mode",
     "main_window_dark.png": "the same with a dark system palette",
     "tagging.png": "one article with tagged passages, a span selected, labels and span list",
-    "passage_mode.png": "passage mode: the passage bar with its labels and suggested labels",
+    "passage_mode.png": "passage mode: the passage bar with its labels, the suggestion under it",
     "span_list.png": "the span list with the selected span",
     "search_hits.png": "search across documents: every hit with its context",
     "welcome.png": "the first-run welcome",
@@ -52,21 +52,11 @@ LEFT_TAGS = [
 ]
 
 
-KEYWORDS = {
-    "MILITARY": ("military", "army", "troops", "weapons", "attack", "offensive", "missile"),
-    "DIPLOMATIC": ("negotiat", "ceasefire", "talks", "diplomat", "peace", "administration"),
-    "ECONOMIC": ("sanction", "economy", "economic", "budget", "oil", "trade", "gdp"),
+RULES = {  # seed rules: the suggestion engine offers them before it has learnt anything
+    "MILITARY": "military\narmy\ntroops\nweapon*\nattack*\noffensive\nmissile*",
+    "DIPLOMATIC": "negotiat*\nceasefire\ntalks\ndiplomat*\npeace",
+    "ECONOMIC": "sanction*\neconom*\nbudget*\noil\ntrade",
 }
-
-
-def keyword_suggestions(*, document_id: int, start: int, end: int, text: str):
-    """Stands in for the assisted-annotation service in the screenshot: the same hook
-    (MainWindow.set_suggestions_provider), scores from keyword hits in the passage."""
-    low = text.lower()
-    hits = {label: sum(low.count(k) for k in words) for label, words in KEYWORDS.items()}
-    total = sum(hits.values())
-    ranked = sorted(((n / (total + 1), label) for label, n in hits.items() if n), reverse=True)
-    return [(label, score) for score, label in ranked]
 
 
 def _dark_palette():
@@ -168,23 +158,37 @@ def render(out: Path, work: Path) -> list[Path]:
         app.setPalette(light_palette)
         settle()
 
-        # Passage mode with suggestions: the right pane, its passage bar and the A key.
-        win.set_suggestions_provider(keyword_suggestions)
+        # Passage mode with suggestions: the right pane, its passage bar and the suggestion
+        # strip (the real controller, here on seed rules; make_suggest_screenshots.py shows
+        # the learnt model).
+        ctl = win.suggestions
+        for label, rules in RULES.items():
+            ws.suggestions.set_rules(label, rules)
+        ctl.train_now()
+        settle()
+        while ctl.busy:  # the start-up training and the retraining after the tags above too
+            settle(100)
+        if ctl.suggester is None or not ctl.suggester.ready:
+            raise RuntimeError(f"suggestions did not train {ctl.unavailable}")
         docks = (win.corpus_dock, win.labels_dock, win.spans_dock)
         for dock in docks:  # the pane is the subject; room for it on a small screen too
             dock.hide()
+        left.hide()
         win.resize(900, 820)
-        win.reading.splitter.setSizes([1, 2])
         win.reading.set_current(right)
         right.view.setFocus()
-        for _ in range(40):  # on to a passage the keyword lookup has something for
-            if right.suggestions:
+        while ctl.scores_for(right) is None:
+            settle(100)
+        for _ in range(40):  # on to a passage with a suggested label
+            if (cur := ctl.current(right)) is not None and cur[1]:
                 break
             right.move_passage(1)
+        ctl.refresh(right)
         right.view.centerCursor()
         settle(300)
         save(right, "passage_mode.png")
-        win.set_suggestions_provider(None)
+        win.actions_by_name["suggestions"].setChecked(False)  # no faint marks further on
+        left.show()
         for dock in docks:
             dock.show()
         win.resize(1500, 900)

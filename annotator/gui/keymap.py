@@ -74,10 +74,13 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("Shift+P", "Passages are sentences / paragraphs"),
             ("1 … 9", "Tag the passage; with tag and advance on, move to the next"),
             ("T", "Tag and advance on / off (on at first)"),
-            ("A", "Accept the suggested labels of the passage (when suggestions are on)"),
-            ("Enter", "Accept the suggested labels and go to the next passage"),
+            ("Enter, A", "Accept the suggested labels and go to the next passage"),
             ("X", "Reject the suggestion and go to the next passage"),
-            ("1 … 9", "With a suggestion shown: tag that label instead (override)"),
+            (
+                "1 … 9",
+                "With a suggestion shown: tag that label instead (override); "
+                "with tag and advance on, move to the next",
+            ),
             ("Ctrl+U", "Next most uncertain passage of the corpus (View menu)"),
         ],
     ),

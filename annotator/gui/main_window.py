@@ -32,7 +32,6 @@ from annotator.gui.undo import Edit
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
-from annotator.gui.widgets.passage_bar import SuggestionsProvider
 from annotator.gui.widgets.reading_area import ReadingArea
 from annotator.gui.widgets.span_list import SpanList
 from annotator.gui.workers import TaskRunner
@@ -51,7 +50,6 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.runner = TaskRunner(self)
         self.show_all_annotators = False
-        self.suggestions_provider: SuggestionsProvider | None = None
         self.tag_and_advance = layout.value("tag_and_advance", True) not in (False, "false")
         self._load_tokens: dict[int, int] = {}
         self._dirty_docs: set[int] = set()
@@ -210,7 +208,6 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         pane.set_labels(self.label_model.labels())
         pane.annotator = self.settings.annotator
         pane.tag_and_advance = self.tag_and_advance
-        pane.suggestions_provider = self.suggestions_provider
         pane.snap_to_words = self.settings.snap_to_words
         pane.passage_kind = "paragraph" if self.settings.passage_kind == "paragraph" else "sentence"
         pane.documentRequested.connect(lambda doc_id, p=pane: self.open_document(doc_id, pane=p))
@@ -231,13 +228,6 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         pane.tagAndAdvanceChanged.connect(self._sync_tag_and_advance)
         self._fit_soon()
 
-    def set_suggestions_provider(self, provider: SuggestionsProvider | None) -> None:
-        """Plug in suggested labels for passage mode (the assisted-annotation service)."""
-        self.suggestions_provider = provider
-        for pane in self.reading.panes:
-            pane.suggestions_provider = provider
-            pane.refresh_suggestions()
-
     def _sync_tag_and_advance(self, on: bool) -> None:
         self.tag_and_advance = on
         act = self.actions_by_name["tag_and_advance"]
@@ -247,7 +237,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         for pane in self.reading.panes:
             if pane.tag_and_advance != on:
                 pane.tag_and_advance = on
-                pane.refresh_suggestions()
+                pane.refresh_passage_info()
 
     def _toggle_tag_and_advance(self, on: bool) -> None:
         if self.reading.current is not None:

@@ -3,7 +3,8 @@
 A small controller given its collaborators (the workspace, the task runner, the undo
 runner, who is annotating): it trains off the GUI thread, retrains a moment after the
 last edit (debounced on the undo stack), scores each shown document off the GUI thread,
-and turns Enter / X / a label key in passage mode into undoable commands.
+and turns Enter or A / X / a label key in passage mode into undoable commands. It is the
+only source of suggestions: the strip under the passage bar is the one place they show.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSizePolicy
+from shiboken6 import isValid
 
 from annotator.core.model import Label
 from annotator.core.segment import Passage, passages
@@ -31,7 +33,7 @@ from annotator.services.suggestion_commands import (
 if TYPE_CHECKING:  # numpy and scikit-learn load on the training thread, never at start-up
     from annotator.suggest.combine import LabelScore, Suggester
 
-_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
 Scored = list[tuple[Passage, list["LabelScore"]]]
 
@@ -83,6 +85,11 @@ class SuggestionController(QObject):
         if self.enabled and not self.unavailable:
             self._timer.start()
 
+    @property
+    def busy(self) -> bool:
+        """Training, or about to retrain (the screenshot scripts wait for it)."""
+        return self.training or self._timer.isActive()
+
     def train_now(self) -> None:
         if self.training:
             self._again = True
@@ -98,6 +105,8 @@ class SuggestionController(QObject):
         self._refresh_all()
 
     def _trained(self, suggester: Suggester) -> None:
+        if not isValid(self):  # the window closed while it trained
+            return
         self.training = False
         first = self.suggester is None
         self.suggester = suggester
@@ -139,6 +148,8 @@ class SuggestionController(QObject):
                 return list(zip(items, sug.score([p.text_in(text) for p in items]), strict=True))
 
             def done(result: Scored, key: tuple[int, str] = key, gen: int = gen) -> None:
+                if not isValid(self):  # the window closed while it scored
+                    return
                 self._scoring.discard(key)
                 if gen == self._generation:
                     self._scores[key] = result
@@ -175,9 +186,16 @@ class SuggestionController(QObject):
     def attach(self, pane: DocumentPane) -> None:
         strip = QLabel(objectName="suggestionStrip")
         strip.setTextFormat(Qt.TextFormat.RichText)
+        # Wrapped, the line asks for no width of its own: panes share the window's width
+        # (unwrapped, its whole text was the pane's minimum and squeezed the docks).
+        strip.setWordWrap(True)
+        policy = strip.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        strip.setSizePolicy(policy)
         strip.setContentsMargins(8, 2, 8, 2)
         strip.setVisible(False)
-        pane.layout().insertWidget(2, strip)
+        lay = pane.layout()
+        lay.insertWidget(lay.indexOf(pane.passage_bar) + 1, strip)
         self._panes[pane] = strip
         original = pane.view.key_handler
         assert original is not None
@@ -240,7 +258,10 @@ class SuggestionController(QObject):
         _p, shown = cur
         colors = {lab.name: lab.color for lab in self._labels()}
         if not shown:
-            return "Suggested: <i>no label</i> — <b>Enter</b> agree and next · a label key tags"
+            return (
+                "Suggested: <i>no label</i> — <b>Enter</b> or <b>A</b> agree and next"
+                " · a label key tags"
+            )
         parts = []
         for s in shown:
             how = f"{s.score:.2f}" if s.source == "model" else f"rule “{s.rule}”"
@@ -249,7 +270,8 @@ class SuggestionController(QObject):
         return (
             "Suggested: "
             + " · ".join(parts)
-            + " — <b>Enter</b> accept and next · <b>X</b> reject · a label key overrides"
+            + " — <b>Enter</b> or <b>A</b> accept and next · <b>X</b> reject and next"
+            + " · a label key overrides"
         )
 
     # --- keys ----------------------------------------------------------------------
@@ -319,7 +341,8 @@ class SuggestionController(QObject):
             self._annotator(),
             document_length=self._length(pane),
         )
-        self._run(cmd)
+        if self._run(cmd) and pane.tag_and_advance:  # like any tag in passage mode
+            pane.move_passage(1)
         self.refresh(pane)
 
     # --- toggles -------------------------------------------------------------------

@@ -103,11 +103,14 @@ def test_accept_reject_override_by_keys_with_undo(qtbot, make_window, ws, corpus
         lab for lab in ("ECONOMIC", "DIPLOMATIC", "MILITARY") if lab not in {s.label for s in shown}
     )
     key = {"MILITARY": "1", "DIPLOMATIC": "2", "ECONOMIC": "3"}[other]
-    qtbot.keyClicks(view, key)  # a label key overrides
+    index = pane.current_passage
+    qtbot.keyClicks(view, key)  # a label key overrides, and tag and advance moves on
+    assert pane.current_passage == index + 1
     (span,) = [
         s for s in ws.annotations.spans(doc, annotators=("alice",)) if s.start == passage.start
     ]
     assert (span.label, span.origin) == (other, SpanOrigin.MANUAL)
+    pane.move_passage(-1)
     assert ctl.current(pane) is None  # the passage is tagged now: no suggestion shown
     win.undo_stack.undo()
     assert not [
@@ -142,9 +145,11 @@ def test_tags_retrain_debounced(qtbot, make_window, corpus):
     ctl._timer.setInterval(300)
     pane = open_in(qtbot, win, corpus[HELD_OUT])
     qtbot.keyClick(pane.view, Qt.Key.Key_P)
-    for _ in range(3):  # a burst of tags: passages 1 to 3 of the held-out article
+    assert pane.tag_and_advance  # a label key tags (or overrides a suggestion) and moves on
+    first = pane.current_passage
+    for _ in range(3):  # a burst of tags: three passages of the held-out article
         qtbot.keyClicks(pane.view, "1")
-        qtbot.keyClick(pane.view, Qt.Key.Key_J)
+    assert pane.current_passage == first + 3
     qtbot.waitUntil(lambda: bool(runs) and not ctl.training, timeout=60_000)
     qtbot.wait(500)
     assert runs == [before + 3]  # one retraining for the burst, and it learnt the new tags

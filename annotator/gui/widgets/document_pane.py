@@ -21,12 +21,7 @@ from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.find_bar import FindBar
-from annotator.gui.widgets.passage_bar import (
-    PassageBar,
-    Suggestion,
-    SuggestionsProvider,
-    labels_line,
-)
+from annotator.gui.widgets.passage_bar import PassageBar, labels_line
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
 _PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
@@ -100,9 +95,6 @@ class DocumentPane(QFrame):
         self.current_passage: int | None = None
         self.tag_and_advance = True
         """In passage mode a label key tags the passage and moves to the next one."""
-        self.suggestions_provider: SuggestionsProvider | None = None
-        self.suggestions: list[Suggestion] = []
-        """The provider's labels for the current passage."""
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
 
@@ -153,7 +145,7 @@ class DocumentPane(QFrame):
         if self.selected_span_id not in self.spans:
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
-        self._refresh_passage_info()
+        self.refresh_passage_info()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
         hl = self.view.highlighter
@@ -169,7 +161,7 @@ class DocumentPane(QFrame):
                 selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
-        self._refresh_passage_info()
+        self.refresh_passage_info()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
         """The shown span with exactly this range, label and annotator (via the index)."""
@@ -268,9 +260,6 @@ class DocumentPane(QFrame):
             self.view.set_passage_mark(None)
         self.passageModeChanged.emit(on)
 
-    def refresh_suggestions(self) -> None:
-        self._refresh_passage_info(ask=True)
-
     def set_tag_and_advance(self, on: bool) -> None:
         self.tag_and_advance = on
         self.tagAndAdvanceChanged.emit(on)
@@ -279,7 +268,7 @@ class DocumentPane(QFrame):
             if on
             else "Tag and advance off: a label key tags the passage, J moves on"
         )
-        self._refresh_passage_info(ask=False)
+        self.refresh_passage_info()
 
     def passage_spans(self) -> list[Span]:
         """Shown spans that overlap the current passage."""
@@ -289,7 +278,7 @@ class DocumentPane(QFrame):
         qs, qe = self.positions.range_to_qt(*rng)
         return [e[2] for e in self.view.highlighter.index.overlapping(qs, qe)]
 
-    def _refresh_passage_info(self, *, ask: bool = False) -> None:
+    def refresh_passage_info(self) -> None:
         """The bar and the passage mark follow the current passage's labels at once."""
         rng = self.current_passage_range() if self.passage_mode else None
         if rng is None:
@@ -298,51 +287,13 @@ class DocumentPane(QFrame):
         qs, qe = self.positions.range_to_qt(*rng)
         # Tinted while untagged; once tagged the label colours show through.
         self.view.set_passage_mark((qs, qe), tint=not spans)
-        if ask:
-            self.suggestions = self._ask_suggestions(*rng)
         self.passage_bar.show_passage(
             kind=self.passage_kind,
             index=self.current_passage or 0,
             total=len(self.passages()),
             labels=labels_line(spans, self.annotator),
-            suggestions=self.suggestions,
             advance=self.tag_and_advance,
         )
-
-    def _ask_suggestions(self, start: int, end: int) -> list[Suggestion]:
-        provider = self.suggestions_provider
-        if provider is None or self.document is None or self.document.id is None:
-            return []
-        try:
-            raw = provider(
-                document_id=self.document.id,
-                start=start,
-                end=end,
-                text=self.document.text[start:end],
-            )
-        except Exception as exc:  # a broken provider must not stop tagging
-            self.message.emit(f"Suggestions unavailable: {exc}")
-            return []
-        known = set(self._colors)
-        return [(str(label), float(score)) for label, score in raw if label in known]
-
-    def accept_suggestions(self) -> None:
-        """Tag the current passage with every suggested label I have not given it yet."""
-        rng = self.current_passage_range()
-        if rng is None or self.document is None or self.document.id is None:
-            return
-        if not self.suggestions:
-            self.message.emit("No suggestions for this passage.")
-            return
-        have = {
-            s.label for s in self.passage_spans() if self.is_mine(s) and (s.start, s.end) == rng
-        }
-        new = [label for label, _score in self.suggestions if label not in have]
-        for label in new:
-            self.tagRequested.emit(self.document.id, rng[0], rng[1], label)
-        self.message.emit(f"Accepted {', '.join(new)}" if new else "Already tagged as suggested.")
-        if self.tag_and_advance:
-            self.move_passage(1)
 
     def set_passage_kind(self, kind: PassageKind) -> None:
         self.passage_kind = kind
@@ -368,7 +319,7 @@ class DocumentPane(QFrame):
         self.view.blockSignals(True)
         self.view.setTextCursor(cur)
         self.view.blockSignals(False)
-        self._refresh_passage_info(ask=True)
+        self.refresh_passage_info()
         self.view.ensureCursorVisible()
 
     def move_passage(self, delta: int) -> None:
@@ -419,9 +370,6 @@ class DocumentPane(QFrame):
             return True
         if self.passage_mode and not shift and key == Qt.Key.Key_T:
             self.set_tag_and_advance(not self.tag_and_advance)
-            return True
-        if self.passage_mode and not shift and key == Qt.Key.Key_A:
-            self.accept_suggestions()
             return True
         if self.passage_mode and not shift and (key in _NEXT or key in _PREV):
             self.move_passage(1 if key in _NEXT else -1)

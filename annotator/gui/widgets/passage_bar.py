@@ -1,30 +1,17 @@
-"""The line under a pane's header in passage mode: where I am, the passage's labels, suggestions.
+"""The line under a pane's header in passage mode: where I am and the passage's labels.
 
-Suggestions come from an optional provider (the assisted-annotation service plugs in
-here): any callable taking the passage by keyword and returning ``(label, score)``
-pairs, best first. The bar shows them and ``A`` accepts them.
+Suggested labels have a line of their own under it, kept by the suggestion controller
+(annotator/gui/suggestions.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from annotator.core.model import Span
 from annotator.gui.widgets.elided_label import ElidedLabel
-
-Suggestion = tuple[str, float]
-
-
-class SuggestionsProvider(Protocol):
-    """Suggested labels for one passage. Called on the GUI thread when a passage becomes
-    current, so it must answer quickly (a cached or precomputed lookup)."""
-
-    def __call__(
-        self, *, document_id: int, start: int, end: int, text: str
-    ) -> Sequence[Suggestion]: ...
 
 
 def labels_line(spans: Sequence[Span], me: str) -> str:
@@ -45,18 +32,11 @@ class PassageBar(QWidget):
         self.where = ElidedLabel()
         self.labels = ElidedLabel()
         self.labels.setObjectName("passageLabels")
-        self.suggested = ElidedLabel()
-        self.suggested.setObjectName("passageSuggestions")
-        top = QHBoxLayout()
-        top.setSpacing(6)
-        top.addWidget(self.where)
-        top.addWidget(self.labels, 1)
-        lay = QVBoxLayout(self)
+        lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 2, 8, 2)
-        lay.setSpacing(0)
-        lay.addLayout(top)
-        lay.addWidget(self.suggested)  # a line of its own, shown only with suggestions
-        self.suggested.hide()
+        lay.setSpacing(6)
+        lay.addWidget(self.where)
+        lay.addWidget(self.labels, 1)
 
     def show_passage(
         self,
@@ -65,7 +45,6 @@ class PassageBar(QWidget):
         index: int,
         total: int,
         labels: str,
-        suggestions: Sequence[Suggestion],
         advance: bool,
     ) -> None:
         arrow = " ⇢" if advance else ""
@@ -76,9 +55,3 @@ class PassageBar(QWidget):
             else "Tag and advance is off: J moves on (T turns it on)"
         )
         self.labels.setText(labels)
-        if suggestions:
-            shown = ", ".join(f"{label} {score:.0%}" for label, score in suggestions)
-            self.suggested.setText(f"Suggested: {shown} — A accepts")
-        else:
-            self.suggested.setText("")
-        self.suggested.setVisible(bool(suggestions))
