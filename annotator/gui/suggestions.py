@@ -9,10 +9,11 @@ only source of suggestions: the strip under the passage bar is the one place the
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
 from shiboken6 import isValid
@@ -176,10 +177,28 @@ class SuggestionController(QObject):
         return passage, [s for s in row if s.shown]
 
     def _tagged(self, pane: DocumentPane, p: Passage) -> bool:
+        """Whether I have a span on this passage: asked of the pane's span index, so a
+        document with 150,000 spans costs a lookup, not a scan."""
         me = self._annotator()
-        return any(
-            s.annotator == me and s.start < p.end and s.end > p.start for s in pane.spans.values()
-        )
+        qs, qe = pane.positions.range_to_qt(p.start, p.end)
+        return any(e[2].annotator == me for e in pane.view.highlighter.index.overlapping(qs, qe))
+
+    @staticmethod
+    def _visible(pane: DocumentPane, scored: Scored) -> Scored:
+        """The scored passages on screen (faint marks are drawn for these only: extra
+        selections get slow by the thousand, and a long document has tens of thousands)."""
+        view = pane.view
+        vp = view.viewport()
+        top = view.cursorForPosition(QPoint(0, 0)).position()
+        bottom = view.cursorForPosition(QPoint(vp.width() - 1, vp.height() - 1)).position()
+        lo, hi = pane.positions.range_to_cp(top, max(top, bottom))
+        first = bisect_left(scored, lo, key=lambda item: item[0].end)
+        out: Scored = []
+        for item in scored[first:]:
+            if item[0].start > hi:
+                break
+            out.append(item)
+        return out
 
     # --- panes ---------------------------------------------------------------------
 
@@ -209,6 +228,7 @@ class SuggestionController(QObject):
 
         pane.view.key_handler = handle
         pane.view.cursorPositionChanged.connect(lambda: self.refresh(pane))
+        pane.view.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh(pane))
         pane.passageModeChanged.connect(lambda _on: self.refresh(pane))
         pane.destroyed.connect(lambda *_: self._panes.pop(pane, None))
 
@@ -234,7 +254,7 @@ class SuggestionController(QObject):
         scored = self.scores_for(pane) if self.enabled and self.show_marks else None
         if scored is not None and not pane.passage_mode:
             colors = {lab.name: lab.color for lab in self._labels()}
-            for p, row in scored:
+            for p, row in self._visible(pane, scored):
                 shown = [s for s in row if s.shown]
                 if shown and not self._tagged(pane, p):
                     qs, qe = pane.positions.range_to_qt(p.start, p.end)

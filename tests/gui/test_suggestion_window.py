@@ -209,3 +209,29 @@ def test_review_queue_opens_the_most_uncertain_passage_and_lists_conflicts(
         ),
         timeout=30_000,
     )
+
+
+def test_faint_marks_cover_the_screen_only_and_follow_scrolling(
+    qtbot, make_window, ws, import_doc
+):
+    """A long document gets marks for what is on screen, not one per passage."""
+    sentences = [
+        f"Sanctions on grain exports were tightened again in round {i}." for i in range(3000)
+    ]
+    doc = import_doc(" ".join(sentences))
+    ws.suggestions.set_rules("ECONOMIC", "sanction*")
+    win = make_window()
+    ctl = win.suggestions
+    with qtbot.waitSignal(ctl.trained, timeout=60_000):
+        ctl.train_now()
+    pane = open_in(qtbot, win, doc)
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=60_000)
+    ctl.refresh(pane)
+    first = list(pane.view._faint)
+    assert 0 < len(first) < 200  # every passage is suggested, only the visible ones marked
+    bar = pane.view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.wait(50)
+    last = list(pane.view._faint)
+    assert last and last[-1][1] > first[-1][1]
+    assert last[-1][1] >= pane.positions.qt_length - 2
