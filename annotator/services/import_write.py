@@ -70,7 +70,7 @@ class BatchWriter:
         self._pending: list[ParsedFile] = []
         self._rows = 0
         self._last_commit = 0.0
-        self._version: int | None = None
+        self._versions: dict[int, int] = {}
         self._contended_until = 0.0
         self.batch_rows = BATCH_ROWS
         self.cancelled = False
@@ -94,12 +94,15 @@ class BatchWriter:
         held = [0.0]
 
         def watched(s: Tx) -> object:
-            version = data_version(s)  # the first statement: the lock is ours from here
+            got = data_version(s)  # the first statement: the lock is ours from here
             held[0] = time.monotonic()
-            if version is not None and version != self._version:
-                if self._version is not None:  # someone else committed since our last batch
+            if got is not None:
+                conn, version = got
+                before = self._versions.get(conn)
+                if before is not None and before != version:
+                    # Someone else committed since this connection's last batch.
                     self._contended_until = time.monotonic() + CONTENTION_S
-                self._version = version
+                self._versions[conn] = version
             return work(s)
 
         try:

@@ -44,12 +44,15 @@ class BatchOutcome:
     """Spans left out because the same annotator's identical span is stored (or repeated)."""
 
 
-def data_version(s: Session) -> int | None:
-    """SQLite's ``PRAGMA data_version`` on this transaction's connection: it changes when
-    another connection commits. None on other databases."""
+def data_version(s: Session) -> tuple[int, int] | None:
+    """(connection, SQLite's ``PRAGMA data_version``) for this transaction: the version
+    changes when another connection commits; it is comparable only on the same
+    connection, hence the first number. None on other databases."""
     if s.get_bind().dialect.name != "sqlite":
         return None
-    return int(s.connection().exec_driver_sql("PRAGMA data_version").scalar_one())
+    conn = s.connection()
+    version = int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+    return id(conn.connection.dbapi_connection), version
 
 
 def _existing_hashes(s: Session, hashes: Sequence[str]) -> dict[str, int]:
