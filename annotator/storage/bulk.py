@@ -22,7 +22,7 @@ from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
-from annotator.storage.rows import span_values
+from annotator.storage.rows import span_values, sqlite_stamp
 from annotator.storage.status import set_status
 
 _IN_CHUNK = 500
@@ -120,7 +120,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         # The driver's own executemany: SQLAlchemy's per-row parameter processing costs
         # more than SQLite's insert. Values are already plain (stamps as SQLAlchemy
         # writes them for SQLite).
-        stamp = _sqlite_stamp(now)
+        stamp = sqlite_stamp(now)
         conn.exec_driver_sql(
             _SQLITE_SPAN_INSERT,
             [
@@ -164,11 +164,6 @@ _SQLITE_DOC_INSERT = (
 )
 
 
-def _sqlite_stamp(when: dt.datetime) -> str:
-    """A DateTime as SQLAlchemy stores it in SQLite."""
-    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def _insert_document(s: Session, it: AnnotatedDocument, now: dt.datetime, sqlite: bool) -> int:
     doc = it.document
     values: dict[str, Any] = {
@@ -191,7 +186,7 @@ def _insert_document(s: Session, it: AnnotatedDocument, now: dt.datetime, sqlite
         return int(s.execute(q, values).scalar_one())
     values["published"] = doc.published.isoformat() if doc.published else None
     values["meta"] = json.dumps(values["meta"])
-    values["created_at"] = _sqlite_stamp(now)
+    values["created_at"] = sqlite_stamp(now)
     row = s.connection().exec_driver_sql(_SQLITE_DOC_INSERT, tuple(values.values())).first()
     assert row is not None
     return int(row[0])

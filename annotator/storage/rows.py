@@ -119,3 +119,8 @@ def span_values(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def sqlite_stamp(when: dt.datetime) -> str:
+    """A DateTime as SQLAlchemy stores it in SQLite (for statements sent to the driver)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
