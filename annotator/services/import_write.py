@@ -193,6 +193,8 @@ class BatchWriter:
         parsed.result.spans_added = result.spans_added
         parsed.result.labels_created = result.labels_created
         parsed.result.duplicates = result.duplicates
+        for why, n in result.skipped.items():
+            parsed.result.skipped[why] = parsed.result.skipped.get(why, 0) + n
 
     def _batches(self, records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
         """Records in lists of at most ``batch_rows`` documents plus spans (one at least)."""
