@@ -19,7 +19,15 @@ from annotator.core.errors import AnnotatorError, DatabaseError
 from annotator.core.model import AnnotatedDocument
 from annotator.services.importing import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
-from annotator.storage.bulk import BatchOutcome, data_version, store_batch, take_back
+from annotator.storage.bulk import (
+    BatchOutcome,
+    data_version,
+    end_journal,
+    journal,
+    new_journal_token,
+    store_batch,
+    take_back,
+)
 
 BATCH_ROWS = 4_000
 """Documents plus spans per write transaction to start with; then sized to the time."""
@@ -157,6 +165,7 @@ class BatchWriter:
         """Bounded batches, one transaction each; the file is taken back if one fails."""
         committed: list[BatchOutcome] = []
         result = FileResult(parsed.result.path)
+        token = new_journal_token()  # a kill part way is taken back on the next open
         try:
             for first, batch in enumerate(self._batches(parsed.records(self._annotator))):
                 if first and cancel is not None and cancel():
@@ -175,14 +184,17 @@ class BatchWriter:
                         gate = LabelGate(s, create=self._create, created=created)
                         gate.admit_names(parsed.labels)
                         gate.check(parsed.path)
-                    return store_batch(s, batch)
+                    out = store_batch(s, batch)
+                    journal(s, token, out)
+                    return out
 
                 outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
                 assert isinstance(outcome, BatchOutcome)
                 committed.append(outcome)
                 _apply(result, outcome, created, batch)
+            self._write(lambda s: end_journal(s, token))
         except (AnnotatorError, OSError, _Cancelled) as exc:
-            self._take_back(committed, parsed)
+            self._take_back(committed, parsed, token)
             if not isinstance(exc, _Cancelled):
                 parsed.result.error = (
                     exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
@@ -210,11 +222,16 @@ class BatchWriter:
         if batch:
             yield batch
 
-    def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile) -> None:
+    def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile, token: str) -> None:
         if not committed:
             return
+
+        def work(s: Tx) -> None:
+            take_back(s, committed)
+            end_journal(s, token)
+
         try:
-            self._write(lambda s: take_back(s, committed))
+            self._write(work)
         except DatabaseError as exc:
             parsed.result.error = DatabaseError(
                 f"{parsed.result.path}: the import stopped part way and what it stored could "

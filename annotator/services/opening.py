@@ -16,7 +16,7 @@ from pathlib import Path
 from annotator.core.errors import DatabaseError
 from annotator.services.backups import BackupInfo, BackupService, default_cli_db_arg
 from annotator.services.workspace import Workspace
-from annotator.storage import Database, repo, upgrade
+from annotator.storage import Database, bulk, repo, upgrade
 from annotator.storage.instance import InstanceInfo, InstanceLock, probe
 from annotator.storage.integrity import check_file, permission_problem, stored_revision
 from annotator.storage.migrate import check_known
@@ -91,6 +91,7 @@ def open_workspace_safely(
     sqlite_path = db.sqlite_path
     if sqlite_path is None:
         upgrade(db)
+        recover_unfinished_imports(db)
         return Workspace(db)
     path = Path(sqlite_path)
     cli_db_arg = default_cli_db_arg(path, default_db_path) if default_db_path else ""
@@ -115,6 +116,7 @@ def open_workspace_safely(
         log.info("database %s is also open in %s", path, other.describe())
     try:
         upgrade(db, before=backups.before_migration if backups is not None else None)
+        recover_unfinished_imports(db)
         # Once a day of use (with the daily backup), not on every open: pruning is a
         # write transaction, which a read-only command should not have to wait for.
         if existed and backups is not None and backups.daily_if_due() is not None:
@@ -124,6 +126,26 @@ def open_workspace_safely(
         db.dispose()
         raise
     return Workspace(db, backups=backups, instance=lock)
+
+
+def recover_unfinished_imports(db: Database) -> int:
+    """Take back what an import killed part way through a big file stored, so imports
+    leave whole files only. A read first: opening stays read-only when there is nothing."""
+    if not db.read(bulk.has_journal):
+        return 0
+    try:
+        docs, spans = db.write(bulk.recover_imports)
+    except DatabaseError as exc:  # a member of a team server may not; a lead's open will
+        log.warning("an unfinished import could not be taken back: %s", exc)
+        return 0
+    if docs or spans:
+        log.warning(
+            "an import was killed part way through a file: took back its %d document(s) "
+            "and %d span(s), so no file is left half imported",
+            docs,
+            spans,
+        )
+    return docs + spans
 
 
 CHANGE_LOG_DAYS = 7

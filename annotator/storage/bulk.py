@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.labels import annotator_id
-from annotator.storage.orm import DocumentRow, LabelRow, SpanRow, utcnow
+from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
 from annotator.storage.rows import span_values, sqlite_stamp
 from annotator.storage.status import set_status
 
@@ -200,3 +203,59 @@ def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
         s.execute(delete(SpanRow).where(SpanRow.id.in_(span_ids[i : i + _IN_CHUNK])))
     for i in range(0, len(doc_ids), _IN_CHUNK):
         s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids[i : i + _IN_CHUNK])))
+
+
+# --- the import journal: whole files only, even when an import is killed ------------------
+
+
+def new_journal_token() -> str:
+    """``host:pid:random``: whose import an entry belongs to, so that only a dead process's
+    entries are ever taken back (another instance may be importing into the same file)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def journal(s: Session, token: str, outcome: BatchOutcome) -> None:
+    """Record, in the batch's own transaction, what it stored."""
+    rows = [{"token": token, "kind": "document", "row_id": i} for i in outcome.document_ids]
+    rows += [{"token": token, "kind": "span", "row_id": i} for i in outcome.span_ids]
+    if rows:
+        s.execute(insert(ImportJournalRow.__table__), rows)  # type: ignore[arg-type]
+
+
+def end_journal(s: Session, token: str) -> None:
+    """The file is whole (or was taken back): its entries go."""
+    s.execute(delete(ImportJournalRow).where(ImportJournalRow.token == token))
+
+
+def _alive(token: str) -> bool:
+    host, _, rest = token.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine's import (a server database): never ours to judge
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def has_journal(s: Session) -> bool:
+    return s.scalar(select(ImportJournalRow.id).limit(1)) is not None
+
+
+def recover_imports(s: Session) -> tuple[int, int]:
+    """Take back what imports killed part way stored; returns (documents, spans) removed."""
+    rows = s.execute(
+        select(ImportJournalRow.token, ImportJournalRow.kind, ImportJournalRow.row_id)
+    ).all()
+    dead = {t for t in {r[0] for r in rows} if not _alive(t)}
+    if not dead:
+        return 0, 0
+    docs = [r[2] for r in rows if r[0] in dead and r[1] == "document"]
+    spans = [r[2] for r in rows if r[0] in dead and r[1] == "span"]
+    take_back(s, [BatchOutcome(document_ids=docs, span_ids=spans)])
+    for token in dead:
+        end_journal(s, token)
+    return len(docs), len(spans)

@@ -160,3 +160,23 @@ class SpanChangeRow(Base):
     document_id: Mapped[int] = mapped_column(Integer)
     annotator_id: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportJournalRow(Base):
+    """What the committed batches of a big file's import stored, until the file is whole.
+
+    A big file is written in several transactions (so a teammate's tag never waits long);
+    each one also records here what it added, and the last one clears the file's entries.
+    Entries left behind belong to an import that was killed part way: the next open takes
+    them back (``storage.bulk.recover_imports``), so an import leaves whole files only.
+    """
+
+    __tablename__ = "import_journal"
+    __table_args__ = (Index("ix_import_journal_token", "token"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(120))
+    """``host:pid:random`` of the importing process."""
+    kind: Mapped[str] = mapped_column(String(10))
+    """``document`` (its spans go with it) or ``span`` (added to a document stored before)."""
+    row_id: Mapped[int] = mapped_column(Integer)

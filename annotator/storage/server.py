@@ -203,7 +203,15 @@ def _grants(conn: Connection, schema: str) -> None:
     )
     tables = ", ".join(
         f"{schema}.{t}"
-        for t in ("documents", "labels", "annotators", "spans", "document_status", "adjudications")
+        for t in (
+            "documents",
+            "labels",
+            "annotators",
+            "spans",
+            "document_status",
+            "adjudications",
+            "import_journal",
+        )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
 

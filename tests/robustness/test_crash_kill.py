@@ -164,3 +164,56 @@ def test_export_interrupted_by_sigkill_leaves_old_or_new_file(
         lines = dest.read_text(encoding="utf-8").splitlines()
         assert len(lines) == total  # never a truncated export under the real name
         assert all(json.loads(line)["text"] for line in lines)
+
+
+def test_big_file_killed_part_way_is_taken_back_on_the_next_open(tmp_path: Path) -> None:
+    """One file big enough for several write batches: a kill between batches leaves the
+    committed ones in the file, and the next open takes them back (the import journal)."""
+    path = tmp_path / "big.sqlite3"
+    url = f"sqlite:///{path}"
+    open_workspace(url).close()
+    folder = tmp_path / "files"
+    folder.mkdir()
+    n_docs = 30_000
+    with (folder / "big.jsonl").open("w", encoding="utf-8") as fh:
+        for d in range(n_docs):
+            text = f"Document {d}: troops held the line near the river."
+            rec = {
+                "id": f"b{d}",
+                "text": text,
+                "spans": [{"start": 0, "end": 8, "label": "MILITARY"}],
+            }
+            fh.write(json.dumps(rec) + "\n")
+    rng = random.Random(5)
+    partial_seen = 0
+    for _trial in range(6):
+        proc = _start("import", url, str(folder))
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline and proc.poll() is None:  # until a batch is in
+            time.sleep(0.05)
+            con = sqlite3.connect(path)
+            stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            con.close()
+            if stored:
+                break
+        time.sleep(rng.uniform(0.0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        con = _check_integrity(path)
+        before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        con.close()
+        partial_seen += 0 < before < n_docs
+        open_workspace(url).close()  # the next open
+        con = _check_integrity(path)
+        after = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        spans = con.execute("SELECT count(*) FROM spans").fetchone()[0]
+        left = con.execute("SELECT count(*) FROM import_journal").fetchone()[0]
+        if after:  # the import had finished: whole
+            con.execute("DELETE FROM spans")
+            con.execute("DELETE FROM documents")
+            con.commit()
+        con.close()
+        assert after in (0, n_docs) and spans == after, f"half a file: {after} documents"
+        assert left == 0
+    assert partial_seen, "no kill landed between two batches: the test proved nothing"
