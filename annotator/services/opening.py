@@ -131,9 +131,9 @@ def open_workspace_safely(
 def recover_unfinished_imports(db: Database) -> int:
     """Take back what an import killed part way through a big file stored, so imports
     leave whole files only. A read first: opening stays read-only when there is nothing."""
-    if not db.read(bulk.has_journal):
-        return 0
     try:
+        if not db.read(bulk.has_journal):
+            return 0
         docs, spans = db.write(bulk.recover_imports)
     except DatabaseError as exc:  # a member of a team server may not; a lead's open will
         log.warning("an unfinished import could not be taken back: %s", exc)

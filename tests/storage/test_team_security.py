@@ -747,3 +747,19 @@ def test_reset_password_is_for_members_only(
             password="dave-Old-pass1",
             dbname=team.dbname,
         )
+
+
+def test_member_opens_the_server_even_where_the_import_journal_is_not_granted(
+    team: SecureTeam,
+) -> None:
+    """Opening looks for unfinished imports to take back; a member who may not read the
+    journal (an owner who upgraded without re-running ``server init``) still gets in."""
+    from annotator.app import open_workspace
+
+    with team.superuser() as su:
+        su.execute("REVOKE SELECT ON public.import_journal FROM annotator_users")
+    ws = open_workspace(team.url(ALICE))
+    try:
+        assert [d.id for d in ws.documents.list()] == [team.doc]
+    finally:
+        ws.close()
