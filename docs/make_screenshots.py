@@ -85,11 +85,14 @@ def _dark_palette():
 
 def render(out: Path, work: Path) -> list[Path]:
     """Render SHOTS into ``out``, using ``work`` for the database, settings and backups."""
+    sys.path.insert(0, str(HERE))
+    from shots import Camera
+
     os.environ["ANNOTATOR_DATA_DIR"] = str(work / "data")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(work / "config")
     os.environ.pop("ANNOTATOR_DB", None)
 
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import Qt
 
     from annotator import paths
     from annotator.app import open_workspace
@@ -105,23 +108,8 @@ def render(out: Path, work: Path) -> list[Path]:
     win = launch(ws, settings, layout_settings())
     win.resize(1500, 900)
 
-    def settle(ms: int = 150) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        while win.runner.busy:
-            win.runner.wait(50)
-            app.processEvents()
-
-    def save(widget, name: str) -> Path:
-        path = out / name
-        if not widget.grab().save(str(path)):
-            raise RuntimeError(f"could not write {path}")
-        written.append(path)
-        return path
-
-    written: list[Path] = []
-    out.mkdir(parents=True, exist_ok=True)
+    cam = Camera(app, win, out)
+    settle, save, written = cam.settle, cam.save, cam.written
     try:
         settle(300)
         left, right = win.reading.panes

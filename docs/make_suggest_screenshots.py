@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,13 +28,14 @@ RULES = "econom*\nbudget*\nsanction*\nbillion*\naid\nenergy"
 
 
 def render(out: Path, work: Path) -> list[Path]:
+    sys.path.insert(0, str(HERE))
+    from shots import Camera
+
     work.mkdir(parents=True, exist_ok=True)
     os.environ["ANNOTATOR_DATA_DIR"] = str(work / "data")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(work / "config")
     os.environ.pop("ANNOTATOR_DB", None)
     sys.path.insert(0, str(HERE.parent))
-
-    from PySide6.QtCore import QEventLoop, QTimer
 
     from annotator import paths
     from annotator.app import open_workspace
@@ -61,22 +61,8 @@ def render(out: Path, work: Path) -> list[Path]:
     win = MainWindow(ws, settings, layout_settings())
     win.resize(1300, 820)
     win.show()
-    written: list[Path] = []
-    out.mkdir(parents=True, exist_ok=True)
-
-    def settle(ms: int = 150) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        while win.runner.busy:
-            win.runner.wait(50)
-            app.processEvents()
-
-    def save(widget, name: str) -> None:
-        path = out / name
-        if not widget.grab().save(str(path)):
-            raise RuntimeError(f"could not write {path}")
-        written.append(path)
+    cam = Camera(app, win, out)
+    settle, save, written = cam.settle, cam.save, cam.written
 
     try:
         settle(300)
@@ -132,11 +118,10 @@ def render(out: Path, work: Path) -> list[Path]:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
-        written = render(OUT, Path(tmp))
-    for path in written:
-        print(f"wrote {path.relative_to(HERE.parent)}  ({SHOTS[path.name]})")
-    return 0
+    sys.path.insert(0, str(HERE))
+    import shots
+
+    return shots.main(render, SHOTS)
 
 
 if __name__ == "__main__":

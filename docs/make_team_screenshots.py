@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -66,12 +65,13 @@ SHOTS = {
 
 def render(out: Path, work: Path) -> list[Path]:
     """Render SHOTS into ``out``, using ``work`` for the database and settings."""
+    sys.path.insert(0, str(HERE))
+    from shots import Camera
+
     tmp = work
     os.environ["ANNOTATOR_DATA_DIR"] = str(tmp / "data")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
     os.environ.pop("ANNOTATOR_DB", None)
-
-    from PySide6.QtCore import QEventLoop, QTimer
 
     from annotator import paths
     from annotator.gui.app import application, launch, layout_settings
@@ -84,19 +84,12 @@ def render(out: Path, work: Path) -> list[Path]:
     ws = Workspace.open(paths.sqlite_url(tmp / "shots.sqlite3"))
     win = launch(ws, settings, layout_settings())
 
-    def settle(ms: int = 200, *runners) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        for runner in (win.runner, *runners):
-            while runner.busy:
-                runner.wait(50)
-                app.processEvents()
+    cam = Camera(app, win, out)
+    settle = cam.settle
 
     settle(300)
     tag_corpus(ws)
     doc0 = ws.documents.list()[0].id
-    out.mkdir(parents=True, exist_ok=True)
 
     cmp = win.team.open_comparison(doc0, ("olena", "marko"))
     assert cmp is not None
@@ -105,7 +98,7 @@ def render(out: Path, work: Path) -> list[Path]:
     cmp.step(1)
     cmp.step(1)
     settle(300, cmp.runner)
-    cmp.grab().save(str(out / "comparison.png"))
+    cam.save(cmp, "comparison.png")
     cmp.close()
 
     view = win.team.open_agreement()
@@ -120,19 +113,18 @@ def render(out: Path, work: Path) -> list[Path]:
     settle(300, view.runner)
     view.tabs.setCurrentWidget(view.heatmap_view)
     settle(200)
-    view.grab().save(str(out / "agreement.png"))
+    cam.save(view, "agreement.png")
     view.close()
     win.close()
     ws.close()
-    return [out / name for name in SHOTS]
+    return cam.written
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="annotator-team-shots-") as tmp:
-        written = render(OUT, Path(tmp))
-    for path in written:
-        print(f"wrote {path.relative_to(HERE.parent)}  ({SHOTS[path.name]})")
-    return 0
+    sys.path.insert(0, str(HERE))
+    import shots
+
+    return shots.main(render, SHOTS)
 
 
 if __name__ == "__main__":
