@@ -231,11 +231,7 @@ def render(out: Path, work: Path) -> list[Path]:
         save(dlg, "shortcuts.png")
         dlg.close()
     finally:
-        win.close()
-        win.runner.wait(10_000)
-        win.deleteLater()
-        app.processEvents()
-        ws.close()
+        cam.close(ws)
     return written
 
 

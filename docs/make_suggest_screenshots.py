@@ -109,11 +109,7 @@ def render(out: Path, work: Path) -> list[Path]:
         save(dlg, "label_rules.png")
         dlg.close()
     finally:
-        win.close()
-        win.runner.wait(10_000)
-        win.deleteLater()
-        app.processEvents()
-        ws.close()
+        cam.close(ws)
     return written
 
 

@@ -32,6 +32,14 @@ class Camera:
                 runner.wait(50)
                 self.app.processEvents()
 
+    def close(self, ws: Any) -> None:
+        """Close the window once its background work is done, then the workspace."""
+        self.win.close()
+        self.win.runner.wait(10_000)
+        self.win.deleteLater()
+        self.app.processEvents()
+        ws.close()
+
     def save(self, widget: Any, name: str) -> Path:
         path = self.out / name
         if not widget.grab().save(str(path)):
