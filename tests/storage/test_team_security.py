@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from team_server import ALICE, BOB, CAROL, LENA, OWNER, TEXT, SecureTeam, make_secure_team
+from team_server import ALICE, BOB, CAROL, LENA, OWNER, SecureTeam, make_secure_team
 
 from annotator.core.errors import BusyError, PermissionDeniedError
 from annotator.core.model import GOLD_ANNOTATOR, DocumentStatus
@@ -618,11 +618,6 @@ def test_member_deletes_own_span_through_the_app_and_not_others(team: SecureTeam
         alice.close()
     assert _spans_of(team, ALICE) == []
     assert len(_spans_of(team, BOB)) == 1
-
-
-def test_text_is_the_document(team: SecureTeam) -> None:
-    """The fixture's own sanity: the spans it made lie inside the text."""
-    assert TEXT[31:37] == "envoys" and TEXT[0:6] == "Troops"
 
 
 # --- add-user and reset-password never take over a role ----------------------------------
