@@ -6,6 +6,8 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.segment import sentences
@@ -96,6 +98,43 @@ def test_passage_labels_need_most_of_the_passage_covered() -> None:
     assert seen_passages(items, labs, done=False) == 3
     assert seen_passages(items, [frozenset({"M"}), frozenset(), frozenset()], done=False) == 1
     assert seen_passages(items, [frozenset()] * 3, done=True) == 3
+
+
+def _labels_by_definition(
+    text: str, items: list, spans: list[tuple[int, int, str]]
+) -> list[frozenset[str]]:
+    """The rule as stated, character by character: the reference for the fast sweep."""
+    out = []
+    for p in items:
+        content = [i for i in range(p.start, p.end) if not text[i].isspace()]
+        labs = set()
+        for lab in {lab for _s, _e, lab in spans}:
+            covered = sum(
+                1 for i in content if any(s <= i < e for s, e, la in spans if la == lab)
+            )
+            if content and covered / len(content) >= 0.5:
+                labs.add(lab)
+        out.append(frozenset(labs))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_passage_labels_match_the_rule_on_random_overlapping_spans(data) -> None:
+    words = data.draw(st.lists(st.sampled_from(["Kyiv", "gas", "\u00a0", " ", "\n", "talks."]), min_size=1, max_size=40))
+    text = " ".join(words)
+    items = sentences(text)
+    n = len(text)
+    raw = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n), st.integers(1, 12), st.sampled_from(["M", "D", "E"])
+            ),
+            max_size=25,
+        )
+    )
+    spans = [(s, min(n, s + k), lab) for s, k, lab in raw if s < n]
+    assert passage_labels(text, items, spans) == _labels_by_definition(text, items, spans)
 
 
 def test_out_of_fold_uncertainty_and_label_issues() -> None:
