@@ -109,9 +109,7 @@ def _labels_by_definition(
         content = [i for i in range(p.start, p.end) if not text[i].isspace()]
         labs = set()
         for lab in {lab for _s, _e, lab in spans}:
-            covered = sum(
-                1 for i in content if any(s <= i < e for s, e, la in spans if la == lab)
-            )
+            covered = sum(1 for i in content if any(s <= i < e for s, e, la in spans if la == lab))
             if content and covered / len(content) >= 0.5:
                 labs.add(lab)
         out.append(frozenset(labs))
@@ -121,15 +119,17 @@ def _labels_by_definition(
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_passage_labels_match_the_rule_on_random_overlapping_spans(data) -> None:
-    words = data.draw(st.lists(st.sampled_from(["Kyiv", "gas", "\u00a0", " ", "\n", "talks."]), min_size=1, max_size=40))
+    words = data.draw(
+        st.lists(
+            st.sampled_from(["Kyiv", "gas", "\u00a0", " ", "\n", "talks."]), min_size=1, max_size=40
+        )
+    )
     text = " ".join(words)
     items = sentences(text)
     n = len(text)
     raw = data.draw(
         st.lists(
-            st.tuples(
-                st.integers(0, n), st.integers(1, 12), st.sampled_from(["M", "D", "E"])
-            ),
+            st.tuples(st.integers(0, n), st.integers(1, 12), st.sampled_from(["M", "D", "E"])),
             max_size=25,
         )
     )
