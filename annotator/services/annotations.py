@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.core.model import DocumentStatus, NewSpan, Span, SpanOrigin
 from annotator.services.changes import Changes
-from annotator.storage import Database, Tx, repo
+from annotator.storage import Database, repo
 
 
 class AnnotationService:
@@ -34,11 +34,8 @@ class AnnotationService:
         row: SQLite stores ``length`` after the text, so a 5 MB text costs milliseconds."""
         new = NewSpan(start, end, label, annotator, note, origin, decided_by)
 
-        def work(s: Tx) -> Span:
-            # Tagging a document moves it from todo to in progress for that annotator.
-            return repo.tag_span(s, document_id, new, length=document_length)
-
-        span = self._db.write(work, retry_integrity=True)
+        # Tagging a document moves it from todo to in progress for that annotator.
+        span = repo.tag(self._db, document_id, new, length=document_length)
         return span, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
 
     def update(

@@ -50,7 +50,9 @@ from annotator.storage.spans import (
     iter_documents_with_spans,
     list_spans,
     span_counts,
+    tag,
     tag_span,
+    tag_span_driver,
     update_span,
 )
 from annotator.storage.status import (
@@ -97,7 +99,9 @@ __all__ = [
     "set_status",
     "span_counts",
     "status_of",
+    "tag",
     "tag_span",
+    "tag_span_driver",
     "update_label",
     "update_span",
 ]

@@ -7,6 +7,7 @@ Data functions take the session first and never commit: the caller owns the tran
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, bindparam, delete, func, insert, select
@@ -24,6 +25,7 @@ from annotator.core.model import (
     SpanOrigin,
 )
 from annotator.storage.documents import document_ids, document_length
+from annotator.storage.engine import Database
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import (
     AnnotatorRow,
@@ -105,21 +107,15 @@ _TAG_STATUS = sql_text(
 ).bindparams(bindparam("now", type_=DateTime()))
 
 
-def tag_span(s: Session, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
-    """Insert one span and move its document from todo to in progress for its annotator.
-
-    The keyboard's path: one INSERT ... SELECT resolves label and annotator by name and
-    skips a duplicate (ON CONFLICT DO NOTHING), one upsert sets the status, so a tag costs
-    two statements and the commit. Anything unusual (a new annotator, an unknown label,
-    a span stored already) falls back to :func:`add_span`, which says what is wrong.
-    """
-    n = document_length(s, document_id) if length is None else length
+def _check_range(span: NewSpan, n: int) -> None:
     if not (0 <= span.start < span.end <= n):
         raise AnnotatorError(
             f"Span [{span.start}, {span.end}) is outside the document (length {n})."
         )
-    now = utcnow()
-    params = {
+
+
+def _tag_params(document_id: int, span: NewSpan, now: object) -> dict[str, Any]:
+    return {
         "doc": document_id,
         "start": span.start,
         "end": span.end,
@@ -130,45 +126,82 @@ def tag_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
         "annotator": span.annotator,
         "label": span.label,
     }
-    conn = s.connection()
-    raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
-    if raw is not None:
-        # The driver's own cursor, in the transaction SQLAlchemy began on it: statement
-        # processing cost more than SQLite's insert (named parameters, stamps as stored).
-        params["now"] = sqlite_stamp(now)
-        got = raw.execute(_TAG_INSERT.text, params).fetchone()
-    else:
-        got = s.execute(_TAG_INSERT, params).first()
+
+
+def _status_params(document_id: int, annotator_id: int, now: object) -> dict[str, Any]:
+    return {
+        "doc": document_id,
+        "ann": annotator_id,
+        "busy": DocumentStatus.IN_PROGRESS.value,
+        "todo": DocumentStatus.TODO.value,
+        "now": now,
+    }
+
+
+def _tagged(span_id: int, document_id: int, span: NewSpan, now: datetime) -> Span:
+    return Span(
+        id=span_id,
+        document_id=document_id,
+        start=span.start,
+        end=span.end,
+        label=span.label,
+        annotator=span.annotator,
+        note=span.note,
+        origin=span.origin,
+        decided_by=span.decided_by,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def tag_span(s: Session, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
+    """Insert one span and move its document from todo to in progress for its annotator.
+
+    One INSERT ... SELECT resolves label and annotator by name and skips a duplicate
+    (ON CONFLICT DO NOTHING), one upsert sets the status. Anything unusual (a new
+    annotator, an unknown label, a span stored already) falls back to :func:`add_span`,
+    which says what is wrong.
+    """
+    n = document_length(s, document_id) if length is None else length
+    _check_range(span, n)
+    now = utcnow()
+    got = s.execute(_TAG_INSERT, _tag_params(document_id, span, now)).first()
     if got is None:
         stored = add_span(s, document_id, span, length=n)
         ann_id = annotator_id(s, span.annotator)
     else:
-        stored = Span(
-            id=int(got[0]),
-            document_id=document_id,
-            start=span.start,
-            end=span.end,
-            label=span.label,
-            annotator=span.annotator,
-            note=span.note,
-            origin=span.origin,
-            decided_by=span.decided_by,
-            created_at=now,
-            updated_at=now,
-        )
+        stored = _tagged(int(got[0]), document_id, span, now)
         ann_id = int(got[1])
-    status = {
-        "doc": document_id,
-        "ann": ann_id,
-        "busy": DocumentStatus.IN_PROGRESS.value,
-        "todo": DocumentStatus.TODO.value,
-        "now": params["now"] if raw is not None else now,
-    }
-    if raw is not None:
-        raw.execute(_TAG_STATUS.text, status)
-    else:
-        s.execute(_TAG_STATUS, status)
+    s.execute(_TAG_STATUS, _status_params(document_id, ann_id, now))
     return stored
+
+
+def tag_span_driver(con: Any, document_id: int, span: NewSpan, *, length: int) -> Span | None:
+    """:func:`tag_span` on SQLite's own connection, inside :meth:`Database.write_driver`.
+
+    The same two statements with the stamps as SQLAlchemy stores them. None, with nothing
+    written, when the tag needs :func:`tag_span`'s general path.
+    """
+    _check_range(span, length)
+    now = utcnow()
+    stamp = sqlite_stamp(now)
+    got = con.execute(_TAG_INSERT.text, _tag_params(document_id, span, stamp)).fetchone()
+    if got is None:
+        return None
+    con.execute(_TAG_STATUS.text, _status_params(document_id, int(got[1]), stamp))
+    return _tagged(int(got[0]), document_id, span, now)
+
+
+def tag(db: Database, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
+    """The keyboard's tag, one transaction: on SQLite, with the document's length known,
+    two driver statements and the commit (:meth:`Database.write_driver`); else, or when
+    that path declines, :func:`tag_span` in a Session."""
+    if db.is_sqlite and length is not None:
+        n = length
+        stored = db.write_driver(lambda con: tag_span_driver(con, document_id, span, length=n))
+        if stored is not None:
+            return stored
+    return db.write(lambda s: tag_span(s, document_id, span, length=length), retry_integrity=True)
 
 
 def get_span(s: Session, span_id: int) -> Span:
