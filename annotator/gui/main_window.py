@@ -470,6 +470,7 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.suggestions.close()
         self.runner.wait(10_000)
         super().closeEvent(event)
 

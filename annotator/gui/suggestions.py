@@ -1,14 +1,18 @@
 """Suggestions in the window: background training, the passage-mode strip, the keys, faint marks.
 
-A small controller given its collaborators (the workspace, the task runner, the undo
-runner, who is annotating): it trains off the GUI thread, retrains a moment after the
-last edit (debounced on the undo stack), scores each shown document off the GUI thread,
-and turns Enter or A / X / a label key in passage mode into undoable commands. It is the
-only source of suggestions: the strip under the passage bar is the one place they show.
+A small controller given its collaborators (the workspace, the undo runner, who is
+annotating): it trains in a process of its own (``services.model_process``: training on
+a thread held the interpreter's lock, and every tag and repaint waited), retrains a
+moment after the last edit (debounced on the undo stack), has each shown document scored
+there too, and turns Enter or A / X / a label key in passage mode into undoable commands.
+Its waits for the process run on a thread pool of its own, so they never hold up the
+window's document loads. It is the only source of suggestions: the strip under the
+passage bar is the one place they show.
 """
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +27,7 @@ from annotator.core.segment import Passage, passages
 from annotator.gui.undo import ServiceCommand
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.workers import TaskRunner
-from annotator.services import Workspace
+from annotator.services import Workspace, model_process
 from annotator.services.suggestion_commands import (
     AcceptSuggestionCommand,
     Dismissals,
@@ -34,6 +38,7 @@ from annotator.services.suggestion_commands import (
 if TYPE_CHECKING:  # numpy and scikit-learn load on the training thread, never at start-up
     from annotator.suggest.combine import LabelScore, Suggester
 
+log = logging.getLogger(__name__)
 _ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
 Scored = list[tuple[Passage, list["LabelScore"]]]
@@ -50,7 +55,6 @@ class SuggestionController(QObject):
         self,
         *,
         ws: Workspace,
-        runner: TaskRunner,
         run: Callable[[ServiceCommand], bool],
         annotator: Callable[[], str],
         labels: Callable[[], list[Label]],
@@ -59,7 +63,12 @@ class SuggestionController(QObject):
     ) -> None:
         super().__init__(parent)
         self._ws = ws
-        self._runner = runner
+        # Training and scoring wait on their own pool: a minute of training must not take
+        # one of the window's threads (document loads queue behind it on two cores).
+        self._runner = TaskRunner(self)
+        self._runner.pool.setMaxThreadCount(2)
+        self._process = model_process.ModelProcess(ws.db.url) if model_process.available() else None
+        self._model_generation = 0
         self._run = run
         self._annotator = annotator
         self._labels = labels
@@ -99,17 +108,26 @@ class SuggestionController(QObject):
         level = self.level
         service = self._ws.suggestions
 
+        process = self._process
+
         def work(_progress: Callable[[int, int], None]) -> Any:
-            return service.train(level=level)  # type: ignore[arg-type]
+            if process is not None:
+                try:
+                    return process.train(level)  # type: ignore[arg-type]
+                except model_process.ProcessUnavailable as exc:
+                    log.warning("%s; suggestions train on a thread instead", exc)
+                    self._process = None
+            return 0, service.train(level=level)  # type: ignore[arg-type]
 
         self._runner.start(work, finished=self._trained, failed=self._failed)
         self._refresh_all()
 
-    def _trained(self, suggester: Suggester) -> None:
+    def _trained(self, result: tuple[int, Suggester]) -> None:
         if not isValid(self):  # the window closed while it trained
             return
         self.training = False
         first = self.suggester is None
+        self._model_generation, suggester = result
         self.suggester = suggester
         if first and suggester.model is not None:
             n = suggester.model.trained_on
@@ -124,6 +142,8 @@ class SuggestionController(QObject):
             self.schedule()
 
     def _failed(self, msg: str) -> None:
+        if not isValid(self) or self.closed:
+            return
         self.training = False
         if "scikit-learn" in msg:  # not installed (a bundle without the assist extra)
             self.unavailable = msg
@@ -143,16 +163,19 @@ class SuggestionController(QObject):
         if key not in self._scoring:
             self._scoring.add(key)
             gen, text, kind = self._generation, doc.text, pane.passage_kind
+            process, model_gen = self._process, self._model_generation
 
             def work(_progress: Callable[[int, int], None]) -> Any:
+                if process is not None:
+                    return process.score(model_gen, text, kind)  # None: a newer model came
                 items = passages(text, kind)
                 return list(zip(items, sug.score([p.text_in(text) for p in items]), strict=True))
 
-            def done(result: Scored, key: tuple[int, str] = key, gen: int = gen) -> None:
+            def done(result: Scored | None, key: tuple[int, str] = key, gen: int = gen) -> None:
                 if not isValid(self):  # the window closed while it scored
                     return
                 self._scoring.discard(key)
-                if gen == self._generation:
+                if result is not None and gen == self._generation:
                     self._scores[key] = result
                     self._refresh_all()
                     self.scored.emit(key[0])
@@ -377,6 +400,22 @@ class SuggestionController(QObject):
         self.show_marks = on
         self._refresh_all()
 
+    closed = False
+
+    def close(self) -> None:
+        """The window closes: stop the model's process (a training is abandoned) and let
+        the threads that waited on it finish."""
+        self.closed = True
+        self._timer.stop()
+        if self._process is not None:
+            self._process.close()
+        self._runner.wait(5_000)
+
+    @property
+    def process_id(self) -> int | None:
+        """The model process's id once started (None: training runs on a thread here)."""
+        return self._process.pid if self._process is not None else None
+
 
 def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionController:
     """Wire a controller into the main window: its panes, undo stack and View menu."""
@@ -386,7 +425,6 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
 
     ctl = SuggestionController(
         ws=window.ws,
-        runner=window.runner,
         run=run,
         annotator=lambda: window.settings.annotator,
         labels=window.label_model.labels,

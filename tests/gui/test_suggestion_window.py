@@ -3,7 +3,7 @@ undo, faint marks in reading mode, and the label dialog's seed rules."""
 
 from __future__ import annotations
 
-import threading
+import os
 
 import pytest
 from PySide6.QtCore import Qt
@@ -42,22 +42,35 @@ def _to_suggested(qtbot, win, pane):
     raise AssertionError("no passage with a suggestion")
 
 
-def test_training_runs_off_the_gui_thread(qtbot, make_window, ws, corpus, monkeypatch):
-    threads: list[threading.Thread] = []
-    real = ws.suggestions.train
-
-    def spy(**kw):
-        threads.append(threading.current_thread())
-        return real(**kw)
-
-    monkeypatch.setattr(ws.suggestions, "train", spy)
+def test_training_and_scoring_run_in_a_process_of_their_own(qtbot, make_window, ws, corpus):
+    """Not a thread of the window's process: fitting holds the interpreter's lock, and a
+    long document's tags and repaints waited on it. The window's own pool stays free."""
     win = make_window()
-    with qtbot.waitSignal(win.suggestions.trained, timeout=60_000):
-        win.suggestions.train_now()
-    assert threads and all(t is not threading.main_thread() for t in threads)
-    sug = win.suggestions.suggester
+    ctl = win.suggestions
+    with qtbot.waitSignal(ctl.trained, timeout=60_000):
+        ctl.train_now()
+        assert not win.runner.busy  # the window's loads do not queue behind a training
+    pid = ctl.process_id
+    assert pid is not None and pid != os.getpid()
+    sug = ctl.suggester
     assert sug is not None and sug.model is not None
     assert set(sug.model.labels) == {"MILITARY", "DIPLOMATIC", "ECONOMIC"}
+    pane = open_in(qtbot, win, corpus[HELD_OUT])
+    qtbot.keyClick(pane.view, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=30_000)
+    scored = ctl.scores_for(pane)
+    text = pane.document.text
+    # The process's passages and scores are the ones the copy in this process gives.
+    local = sug.score([p.text_in(text) for p, _row in scored])
+    assert [row for _p, row in scored] == local
+    assert ctl.process_id == pid  # one process, kept
+    # Retraining after an edit uses the same process; closing the window stops it.
+    with qtbot.waitSignal(ctl.trained, timeout=60_000):
+        ctl.train_now()
+    assert ctl.process_id == pid
+    win.close()
+    with pytest.raises(ProcessLookupError):  # stopped and reaped
+        os.kill(pid, 0)
 
 
 def test_accept_reject_override_by_keys_with_undo(qtbot, make_window, ws, corpus):

@@ -1,0 +1,161 @@
+"""Training and scoring suggestions in a process of their own.
+
+Fitting n-gram features in Python holds the interpreter's lock. On a thread of the window's
+process, every tag, repaint and list update then waited for it: with a 5 MB document and
+50,000 spans, training took a minute, tags took 15 ms instead of 2, and a repaint up to
+0.8 s, for all of that minute, after every burst of tags. One worker process, started on
+first use and kept, reads the labels from the database itself, trains, and keeps the model
+it made; the window gets a copy of the ``Suggester`` (its labels, the review queue) and
+sends whole documents there to be cut into passages and scored.
+
+Requests are served one at a time. A score asked of a model that is no longer the newest
+answers None (the window scores again with the new one). Where a process cannot be used
+(a frozen bundle, which leaves scikit-learn out anyway), :func:`available` says so and
+the caller trains on a thread as before.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import multiprocessing
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.segment import Passage, PassageKind, passages
+from annotator.suggest.combine import LabelScore, Suggester
+
+log = logging.getLogger(__name__)
+
+Scored = list[tuple[Passage, list[LabelScore]]]
+
+
+class ProcessUnavailable(AnnotatorError):
+    """The worker could not be started here (the caller trains on a thread instead)."""
+
+
+def available() -> bool:
+    """Whether suggestions can train in a separate process here."""
+    if getattr(sys, "frozen", False):  # a bundle: spawning would start the app again
+        return False
+    return importlib.util.find_spec("sklearn") is not None
+
+
+def _serve(conn: Connection, url: str) -> None:
+    """The worker's loop: ("train", generation, level) and ("score", generation, text, kind)."""
+    from annotator.services.suggestions import SuggestionService
+    from annotator.storage import Database
+
+    db: Database | None = None
+    model: tuple[int, Suggester] | None = None
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):  # the window went away
+            break
+        try:
+            op = request[0]
+            if op == "train":
+                _op, generation, level = request
+                db = db or Database(url)
+                sug = SuggestionService(db).train(level=level)
+                model = (generation, sug)
+                conn.send((True, sug))
+            elif op == "score":
+                _op, generation, text, kind = request
+                if model is None or model[0] != generation:
+                    conn.send((True, None))
+                    continue
+                items = passages(text, kind)
+                rows = model[1].score([p.text_in(text) for p in items])
+                conn.send((True, list(zip(items, rows, strict=True))))
+            else:
+                conn.send((False, AnnotatorError(f"Unknown request {op!r}.")))
+        except AnnotatorError as exc:
+            conn.send((False, exc))
+        except Exception as exc:  # a bug: its trace goes to the worker's stderr
+            traceback.print_exc()
+            conn.send((False, AnnotatorError(f"Suggestions failed: {exc}")))
+    if db is not None:
+        db.dispose()
+
+
+class ModelProcess:
+    """The window's side: a worker process started on first use, restarted if it died."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._lock = threading.Lock()
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._generation = 0
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _ensure(self) -> Connection:
+        if self._closed:
+            raise AnnotatorError("Suggestions are closed.")
+        if self._proc is None or not self._proc.is_alive() or self._conn is None:
+            ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process
+            ours, theirs = ctx.Pipe()
+            proc = ctx.Process(
+                target=_serve, args=(theirs, self._url), name="annotator-model", daemon=True
+            )
+            try:
+                proc.start()
+            except (RuntimeError, OSError) as exc:
+                # e.g. a script without a ``__main__`` guard: spawning would run it again.
+                ours.close()
+                theirs.close()
+                raise ProcessUnavailable(f"Cannot start the suggestions' process: {exc}") from exc
+            theirs.close()
+            self._proc, self._conn = proc, ours
+        return self._conn
+
+    def _call(self, *request: object) -> Any:
+        with self._lock:
+            conn = self._ensure()
+            try:
+                conn.send(request)
+                ok, value = conn.recv()
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                self._conn = None
+                if self._closed:
+                    raise AnnotatorError("Suggestions are closed.") from None
+                raise AnnotatorError(
+                    "The suggestions' process stopped; it starts again with the next training."
+                ) from exc
+        if not ok:
+            raise value
+        return value
+
+    def train(self, level: PassageKind) -> tuple[int, Suggester]:
+        """Fit a model on the database's labels; (its generation, a copy of it)."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        return generation, self._call("train", generation, level)
+
+    def score(self, generation: int, text: str, kind: PassageKind) -> Scored | None:
+        """The document's passages with every label's score, or None when ``generation``
+        is no longer the worker's model."""
+        result: Scored | None = self._call("score", generation, text, kind)
+        return result
+
+    def close(self) -> None:
+        """Stop the worker at once (a training in progress is abandoned)."""
+        self._closed = True
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        if proc is not None:
+            proc.terminate()
+            proc.join(2)
+        if conn is not None:
+            conn.close()
