@@ -20,6 +20,7 @@ import os
 import random
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -217,6 +218,10 @@ class Database:
         except Exception as exc:  # e.g. a missing driver; the message may quote the URL
             raise DatabaseError(scrub(f"Cannot open {url}: {exc}", url=url)) from None
         self.backend = self.engine.dialect.name
+        # write_driver's own connection, kept between tags (a pool checkout and return cost
+        # a tenth of a tag); other threads, or a second caller, use the pool.
+        self._driver: Any = None
+        self._driver_lock = threading.Lock()
         self._write_engine: Engine = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.backend == "sqlite"
@@ -275,33 +280,47 @@ class Database:
         """Run ``work`` on the SQLite driver's own connection in one ``BEGIN IMMEDIATE``
         transaction, committed before this returns: the keyboard's tag path.
 
-        The same pooled connection (pragmas, busy timeout) and the same retries and error
-        messages as :meth:`write`, without a Session around a two-statement transaction:
-        on a disk that commits in half a millisecond the Session cost as much as the
-        commit. ``work`` gets a ``sqlite3.Connection`` and may run more than once.
+        A connection of the engine's pool (its pragmas and busy timeout), kept between
+        calls, and the same retries and error messages as :meth:`write`, without a Session
+        around a two-statement transaction: on a disk that commits in half a millisecond
+        the Session cost as much as the commit. ``work`` gets a ``sqlite3.Connection`` and
+        may run more than once.
         """
         if not self.is_sqlite:
             raise DatabaseError("write_driver is for SQLite databases only.")
 
+        def run(con: Any) -> T:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                result = work(con)
+                con.execute("COMMIT")
+            except BaseException as exc:
+                if con.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        con.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise DBAPIError.instance(
+                        None, None, exc, sqlite3.Error, hide_parameters=True
+                    ) from exc
+                raise
+            return result
+
         def once() -> T:
+            if self._driver_lock.acquire(blocking=False):
+                try:
+                    if self._driver is None:
+                        self._driver = self.engine.raw_connection()
+                    try:
+                        return run(self._driver.dbapi_connection)
+                    except OperationalError as exc:
+                        if not is_retryable(exc):  # e.g. a disk error: start afresh next time
+                            self._close_driver()
+                        raise
+                finally:
+                    self._driver_lock.release()
             pooled = self.engine.raw_connection()
             try:
-                con = pooled.dbapi_connection
-                assert con is not None
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    result = work(con)
-                    con.execute("COMMIT")
-                except BaseException as exc:
-                    if con.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):
-                            con.execute("ROLLBACK")
-                    if isinstance(exc, sqlite3.Error):
-                        raise DBAPIError.instance(
-                            None, None, exc, sqlite3.Error, hide_parameters=True
-                        ) from exc
-                    raise
-                return result
+                return run(pooled.dbapi_connection)
             finally:
                 pooled.close()  # back to the pool
 
@@ -327,5 +346,13 @@ class Database:
                 log.debug("transaction conflict (attempt %d), retrying in %.3fs", attempt, delay)
                 time.sleep(delay)
 
+    def _close_driver(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.close()
+
     def dispose(self) -> None:
+        with self._driver_lock:
+            self._close_driver()
         self.engine.dispose()

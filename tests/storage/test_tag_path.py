@@ -120,6 +120,14 @@ def test_write_driver_rolls_back_on_error(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         db.write_driver(work)
     assert db.read(lambda s: repo.list_spans(s, doc)) == []
-    # The pooled connection went back clean: the next tag commits.
+    # The kept connection was left clean: the next tag commits, and a second thread's
+    # tag (on a pooled connection) too.
     repo.tag(db, doc, NewSpan(0, 5, "MILITARY", "ann"), length=len(TEXT))
-    assert len(db.read(lambda s: repo.list_spans(s, doc))) == 1
+    other = threading.Thread(
+        target=lambda: repo.tag(db, doc, NewSpan(6, 9, "MILITARY", "ann"), length=len(TEXT))
+    )
+    other.start()
+    other.join()
+    assert len(db.read(lambda s: repo.list_spans(s, doc))) == 2
+    db.dispose()
+    assert len(open_database(db.url).read(lambda s: repo.list_spans(s, doc))) == 2
