@@ -71,3 +71,35 @@ def test_index_build_matches_one_by_one_adds_in_any_order():
         assert built.overlapping(lo, lo + 300) == added.overlapping(lo, lo + 300)
     built.remove(spans[3].id)
     assert spans[3].id not in {e[2].id for e in built.overlapping(spans[3].start, spans[3].end)}
+
+
+def _marks(view: DocumentView) -> list[tuple[int, int]]:
+    return sorted(
+        (s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in view.extraSelections()
+    )
+
+
+def test_marks_rebuild_only_what_changed_and_follow_new_text(qtbot):
+    """Each kind of mark keeps its built selections; new text drops them all, so the same
+    ranges set again on reloaded text are drawn afresh (not as collapsed old cursors)."""
+    view = DocumentView()
+    qtbot.addWidget(view)
+    text = "Tanks rolled in. Talks began today. Oil rose."
+    view.setPlainText(text)
+    view.set_faint_marks([(0, 16, "#d9534f"), (17, 35, "#3b82c4")])
+    view.set_passage_mark((17, 35))
+    assert _marks(view) == [(0, 16), (17, 35), (17, 35)]
+    faint = view._built["faint"]
+    view.set_faint_marks([(0, 16, "#d9534f"), (17, 35, "#3b82c4")])  # unchanged: kept
+    view.set_snap_mark((36, 45))
+    assert view._built["faint"] is faint
+    assert _marks(view) == [(0, 16), (17, 35), (17, 35), (36, 45)]
+    view.set_snap_mark(None)
+    assert _marks(view) == [(0, 16), (17, 35), (17, 35)]
+
+    view.setPlainText(text)  # the same document loaded again (e.g. after a label edit)
+    assert _marks(view) == []
+    view.set_faint_marks([(0, 16, "#d9534f")])
+    assert _marks(view) == [(0, 16)]
+    view.clear()
+    assert _marks(view) == []

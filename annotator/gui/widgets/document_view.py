@@ -46,24 +46,37 @@ class DocumentView(QPlainTextEdit):
         self._selected: tuple[int, int, str] | None = None
         self._snap: tuple[int, int] | None = None
         self._faint: list[tuple[int, int, str]] = []
+        self._built: dict[str, list[QTextEdit.ExtraSelection]] = {
+            "faint": [],
+            "snap": [],
+            "passage": [],
+            "selected": [],
+        }
 
     # --- marks drawn as extra selections (two, plus faint suggestion marks) -----------
+    # Each kind keeps its built selections: a change rebuilds that kind only, and an
+    # unchanged mark sets nothing (every cursor move and scroll asks for the faint marks
+    # again, and a tag clears the snap mark; rebuilding them all cost a tenth of a tag).
 
     def set_passage_mark(self, qt_range: tuple[int, int] | None, *, tint: bool = True) -> None:
         """The current passage: tinted while untagged, then only lined so labels show."""
         if (qt_range, tint) != (self._passage, self._passage_tint):
             self._passage, self._passage_tint = qt_range, tint
+            self._built["passage"] = self._passage_selections()
             self._update_marks()
 
     def set_selected_mark(self, qt_range: tuple[int, int, str] | None) -> None:
         """The clicked span: a strong outline colour of its label."""
-        self._selected = qt_range
-        self._update_marks()
+        if qt_range != self._selected:
+            self._selected = qt_range
+            self._built["selected"] = self._selected_selections()
+            self._update_marks()
 
     def set_snap_mark(self, qt_range: tuple[int, int] | None) -> None:
         """While selecting: the range a label key will tag, where snapping grows it."""
         if qt_range != self._snap:
             self._snap = qt_range
+            self._built["snap"] = self._snap_selections()
             self._update_marks()
 
     @property
@@ -72,58 +85,89 @@ class DocumentView(QPlainTextEdit):
 
     def set_faint_marks(self, marks: list[tuple[int, int, str]]) -> None:
         """Suggested passages: (qt start, qt end, label colour), a dotted underline each."""
-        self._faint = marks
+        if marks != self._faint:
+            self._faint = list(marks)
+            self._built["faint"] = self._faint_selections()
+            self._update_marks()
+
+    def _selection(self, start: int, end: int) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        cur = QTextCursor(self.document())
+        cur.setPosition(start)
+        cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        sel.cursor = cur
+        return sel
+
+    def _faint_selections(self) -> list[QTextEdit.ExtraSelection]:
+        out = []
+        for start, end, color in self._faint:
+            sel = self._selection(start, end)
+            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            sel.format.setUnderlineColor(QColor(color))
+            out.append(sel)
+        return out
+
+    def _snap_selections(self) -> list[QTextEdit.ExtraSelection]:
+        if self._snap is None:
+            return []
+        pal = self.palette()
+        sel = self._selection(*self._snap)
+        # Under the live selection: its own colour shows where snapping adds text.
+        tint = QColor(pal.color(QPalette.ColorRole.Highlight))
+        tint.setAlpha(90)
+        sel.format.setBackground(tint)
+        sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        sel.format.setUnderlineColor(pal.color(QPalette.ColorRole.Highlight))
+        return [sel]
+
+    def _passage_selections(self) -> list[QTextEdit.ExtraSelection]:
+        if self._passage is None:
+            return []
+        pal = self.palette()
+        sel = self._selection(*self._passage)
+        # Neutral tint (not a label colour) plus an overline, in light and dark palettes.
+        sel.format.setFontOverline(True)
+        if self._passage_tint:
+            tint = QColor(pal.color(QPalette.ColorRole.Text))
+            tint.setAlpha(34)
+            sel.format.setBackground(tint)
+            sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
+        return [sel]
+
+    def _selected_selections(self) -> list[QTextEdit.ExtraSelection]:
+        if self._selected is None:
+            return []
+        sel = self._selection(self._selected[0], self._selected[1])
+        sel.format.setBackground(QColor(self._selected[2]))
+        sel.format.setForeground(QColor("#ffffff"))
+        return [sel]
+
+    def setPlainText(self, text: str) -> None:
+        """New content: every mark belonged to the old text (their cursors collapsed)."""
+        super().setPlainText(text)
+        self._drop_marks()
+
+    def clear(self) -> None:
+        super().clear()
+        self._drop_marks()
+
+    def _drop_marks(self) -> None:
+        self._faint, self._snap, self._passage, self._selected = [], None, None, None
+        self._rebuild_marks()
+
+    def _rebuild_marks(self) -> None:
+        """Every kind afresh (the palette changed, or the document was replaced)."""
+        self._built = {
+            "faint": self._faint_selections(),
+            "snap": self._snap_selections(),
+            "passage": self._passage_selections(),
+            "selected": self._selected_selections(),
+        }
         self._update_marks()
 
     def _update_marks(self) -> None:
-        marks = []
-        pal = self.palette()
-        for start, end, color in self._faint:
-            sel = QTextEdit.ExtraSelection()
-            cur = QTextCursor(self.document())
-            cur.setPosition(start)
-            cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cur
-            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-            sel.format.setUnderlineColor(QColor(color))
-            marks.append(sel)
-        if self._snap is not None:
-            sel = QTextEdit.ExtraSelection()
-            cur = QTextCursor(self.document())
-            cur.setPosition(self._snap[0])
-            cur.setPosition(self._snap[1], QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cur
-            # Under the live selection: its own colour shows where snapping adds text.
-            tint = QColor(pal.color(QPalette.ColorRole.Highlight))
-            tint.setAlpha(90)
-            sel.format.setBackground(tint)
-            sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            sel.format.setUnderlineColor(pal.color(QPalette.ColorRole.Highlight))
-            marks.append(sel)
-        if self._passage is not None:
-            sel = QTextEdit.ExtraSelection()
-            cur = QTextCursor(self.document())
-            cur.setPosition(self._passage[0])
-            cur.setPosition(self._passage[1], QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cur
-            # Neutral tint (not a label colour) plus an overline, in light and dark palettes.
-            sel.format.setFontOverline(True)
-            if self._passage_tint:
-                tint = QColor(pal.color(QPalette.ColorRole.Text))
-                tint.setAlpha(34)
-                sel.format.setBackground(tint)
-                sel.format.setForeground(pal.color(QPalette.ColorRole.Text))
-            marks.append(sel)
-        if self._selected is not None:
-            sel = QTextEdit.ExtraSelection()
-            cur = QTextCursor(self.document())
-            cur.setPosition(self._selected[0])
-            cur.setPosition(self._selected[1], QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cur
-            sel.format.setBackground(QColor(self._selected[2]))
-            sel.format.setForeground(QColor("#ffffff"))
-            marks.append(sel)
-        self.setExtraSelections(marks)
+        b = self._built
+        self.setExtraSelections(b["faint"] + b["snap"] + b["passage"] + b["selected"])
 
     # --- events ----------------------------------------------------------------------
 
@@ -137,7 +181,7 @@ class DocumentView(QPlainTextEdit):
         # dark mode must recompute them, or light highlights stay under light text.
         if event.type() == QEvent.Type.PaletteChange:
             self.highlighter.invalidate_all()
-            self._update_marks()
+            self._rebuild_marks()
         super().changeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
