@@ -56,6 +56,11 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         # Corpus rows (span counts, status) refresh on a worker, at most every 250 ms.
         self._refresh_timer = QTimer(self, singleShot=True, interval=250)
         self._refresh_timer.timeout.connect(self._refresh_rows)
+        # The span list and label counts follow an edit on the next loop turn (before the
+        # next paint), not inside the key press: see flush_lists.
+        self._list_edits: list[tuple[int, tuple[Span, ...], tuple[Span, ...]]] = []
+        self._list_timer = QTimer(self, singleShot=True, interval=0)
+        self._list_timer.timeout.connect(self.flush_lists)
 
         self.doc_model = DocumentListModel(ws.documents, settings.annotator, self)
         self.label_model = LabelListModel(ws.labels, self)
@@ -324,7 +329,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
     # --- applying edits ------------------------------------------------------------------
 
     def apply_edit(self, edit: Edit) -> None:
-        """Show one committed step where it matters; list rows refresh once per loop turn."""
+        """Show one committed step in the panes at once; the span list and label counts
+        follow on the next loop turn, and corpus rows at most every 250 ms."""
         shown = set(self.visible_annotators())
         by_doc: dict[int, tuple[list[Span], list[Span]]] = {}
         for s in edit.added:
@@ -333,15 +339,40 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             by_doc.setdefault(s.document_id, ([], []))[1].append(s)
         for doc_id, (added, removed) in by_doc.items():
             visible = tuple(s for s in added if not shown or s.annotator in shown)
-            # The list first: a pane re-selecting a span selects that span's row in the list.
-            if self.span_model.document_id == doc_id:
-                self.span_model.apply_edit(visible, tuple(removed))
-                self.label_model.set_counts(self.span_model.label_counts())
             for pane in self.reading.panes_showing(doc_id):
                 pane.apply_edit(visible, tuple(removed))
+            self._list_edits.append((doc_id, visible, tuple(removed)))
+        if self._list_edits:
+            self._list_timer.start()
         self.mark_rows_dirty(edit.changes.document_ids)
         if edit.changes.labels:
             self.labels_changed()
+
+    def flush_lists(self) -> None:
+        """Bring the span list and the label counts up to the panes.
+
+        Run by a zero timer after the key press that made the edit, so a tag's own time is
+        the commit and the highlight (a 50,000-row list's row insert and the counts' repaint
+        cost a third of it); the list is current again before the window next paints. Edits
+        of a document the list no longer shows are dropped (it was reloaded from the pane);
+        the list then selects the span the current pane has selected, if any.
+        """
+        self._list_timer.stop()
+        edits, self._list_edits = self._list_edits, []
+        touched = False
+        for doc_id, added, removed in edits:
+            if self.span_model.document_id == doc_id:
+                self.span_model.apply_edit(added, removed)
+                touched = True
+        if touched:
+            self.label_model.set_counts(self.span_model.label_counts())
+            pane = self.reading.current
+            if (
+                pane is not None
+                and pane.selected_span_id is not None
+                and pane.document_id == self.span_model.document_id
+            ):
+                self.span_list.select_span(pane.selected_span_id)
 
     def mark_rows_dirty(self, document_ids: Iterable[int]) -> None:
         self._dirty_docs.update(document_ids)

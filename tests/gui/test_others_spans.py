@@ -56,8 +56,11 @@ def test_label_key_on_alices_span_makes_bobs_own_span(qtbot, make_window, ws, im
     # bob's new span is the selected one, in the text and in the span list
     bob = next(s for s in pane.spans.values() if s.annotator == "bob")
     assert pane.selected_span_id == bob.id
-    rows = win.span_list.table.selectionModel().selectedRows()
-    assert [win.span_model.span_at(r.row()).annotator for r in rows] == ["bob"]
+    def selected_in_list() -> list[str]:
+        rows = win.span_list.table.selectionModel().selectedRows()
+        return [win.span_model.span_at(r.row()).annotator for r in rows]
+
+    qtbot.waitUntil(lambda: selected_in_list() == ["bob"], timeout=1000)
 
     # a second label key now relabels bob's span, never alice's
     _click_at(qtbot, pane, start + 2)
