@@ -22,6 +22,7 @@ import multiprocessing
 import sys
 import threading
 import traceback
+import weakref
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -84,6 +85,12 @@ def _serve(conn: Connection, url: str) -> None:
         db.dispose()
 
 
+def _stop(proc: Any) -> None:
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(2)
+
+
 class ModelProcess:
     """The window's side: a worker process started on first use, restarted if it died."""
 
@@ -117,6 +124,8 @@ class ModelProcess:
                 raise ProcessUnavailable(f"Cannot start the suggestions' process: {exc}") from exc
             theirs.close()
             self._proc, self._conn = proc, ours
+            # A window dropped without close() must not leave its worker behind.
+            weakref.finalize(self, _stop, proc)
         return self._conn
 
     def _call(self, *request: object) -> Any:
@@ -155,7 +164,6 @@ class ModelProcess:
         proc, conn = self._proc, self._conn
         self._proc = self._conn = None
         if proc is not None:
-            proc.terminate()
-            proc.join(2)
+            _stop(proc)
         if conn is not None:
             conn.close()
