@@ -69,6 +69,7 @@ class SuggestionController(QObject):
         self._runner.pool.setMaxThreadCount(2)
         self._process = model_process.ModelProcess(ws.db.url) if model_process.available() else None
         self._model_generation = 0
+        self.closed = False
         self._run = run
         self._annotator = annotator
         self._labels = labels
@@ -175,7 +176,10 @@ class SuggestionController(QObject):
                 if not isValid(self):  # the window closed while it scored
                     return
                 self._scoring.discard(key)
-                if result is not None and gen == self._generation:
+                if result is None:  # the process has no such model (a newer one, or restarted)
+                    if gen == self._generation:
+                        self.schedule()  # none newer is coming: train one
+                elif gen == self._generation:
                     self._scores[key] = result
                     self._refresh_all()
                     self.scored.emit(key[0])
@@ -399,8 +403,6 @@ class SuggestionController(QObject):
     def set_show_marks(self, on: bool) -> None:
         self.show_marks = on
         self._refresh_all()
-
-    closed = False
 
     def close(self) -> None:
         """The window closes: stop the model's process (a training is abandoned) and let
