@@ -134,6 +134,7 @@ def restore_backup(window: MainWindow, name: str) -> MainWindow:
     service = backups_of(window)
     url = window.ws.db.url
     window.save_layout()
+    window.suggestions.close()  # its process reads the database while it trains
     window.runner.wait(10_000)
     window.ws.close()
     error: str | None = None

@@ -51,7 +51,6 @@ def _serve(conn: Connection, url: str) -> None:
     from annotator.services.suggestions import SuggestionService
     from annotator.storage import Database
 
-    db: Database | None = None
     model: tuple[int, Suggester] | None = None
     while True:
         try:
@@ -62,8 +61,13 @@ def _serve(conn: Connection, url: str) -> None:
             op = request[0]
             if op == "train":
                 _op, generation, level = request
-                db = db or Database(url)
-                sug = SuggestionService(db).train(level=level)
+                # Connected only while it reads: between trainings the worker holds nothing
+                # of the database (a restore may replace the file meanwhile).
+                db = Database(url)
+                try:
+                    sug = SuggestionService(db).train(level=level)
+                finally:
+                    db.dispose()
                 model = (generation, sug)
                 conn.send((True, sug))
             elif op == "score":
@@ -81,8 +85,6 @@ def _serve(conn: Connection, url: str) -> None:
         except Exception as exc:  # a bug: its trace goes to the worker's stderr
             traceback.print_exc()
             conn.send((False, AnnotatorError(f"Suggestions failed: {exc}")))
-    if db is not None:
-        db.dispose()
 
 
 def _stop(proc: Any) -> None:
