@@ -24,15 +24,17 @@ import threading
 import traceback
 import weakref
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.segment import Passage, PassageKind, passages
-from annotator.suggest.combine import LabelScore, Suggester
+
+if TYPE_CHECKING:  # numpy loads in the worker, never at the window's start-up
+    from annotator.suggest.combine import LabelScore, Suggester
 
 log = logging.getLogger(__name__)
 
-Scored = list[tuple[Passage, list[LabelScore]]]
+Scored = list[tuple[Passage, list["LabelScore"]]]
 
 
 class ProcessUnavailable(AnnotatorError):
