@@ -32,7 +32,9 @@ def test_start_up_does_not_import_heavy_modules() -> None:
     """The window must show fast (target 1 s): numpy, the agreement package, the format
     registry, Alembic and spaCy load when first used, never at start-up."""
     code = (
-        "import sys, annotator.cli, annotator.gui.app, annotator.gui.main_window;"
+        # and what the window's constructor imports: the suggestions' controller and queue
+        "import sys, annotator.cli, annotator.gui.app, annotator.gui.main_window,"
+        " annotator.gui.suggestions, annotator.gui.review_queue;"
         "heavy=('numpy','annotator.agreement','annotator.formats.registry','alembic','spacy',"
         "'sklearn','annotator.suggest');"
         "loaded=[m for m in heavy if m in sys.modules];"
