@@ -19,8 +19,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import multiprocessing
+import os
 import sys
 import threading
+import time
 import traceback
 import weakref
 from multiprocessing.connection import Connection
@@ -48,10 +50,20 @@ def available() -> bool:
     return importlib.util.find_spec("sklearn") is not None
 
 
+def _watch_parent(parent: int) -> None:
+    """End the worker soon after its window's process dies (even by ``kill -9``), rather
+    than when a minute's training is over and its answer has nowhere to go."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def _serve(conn: Connection, url: str) -> None:
     """The worker's loop: ("train", generation, level) and ("score", generation, text, kind)."""
     from annotator.services.suggestions import SuggestionService
     from annotator.storage import Database
+
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
     model: tuple[int, Suggester] | None = None
     while True:
