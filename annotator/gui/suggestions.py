@@ -35,7 +35,7 @@ from annotator.services.suggestion_commands import (
     RejectSuggestionCommand,
 )
 
-if TYPE_CHECKING:  # numpy and scikit-learn load on the training thread, never at start-up
+if TYPE_CHECKING:  # numpy and scikit-learn load in the model process, never at start-up
     from annotator.suggest.combine import LabelScore, Suggester
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class SuggestionController(QObject):
             self._refresh_all()
         self.message.emit(f"Suggestions: {msg}")
 
-    # --- scoring a document off the GUI thread --------------------------------------
+    # --- scoring a document in the model process -------------------------------------
 
     def scores_for(self, pane: DocumentPane) -> Scored | None:
         doc = pane.document

@@ -1,4 +1,4 @@
-"""Suggestions in the real window: training off the GUI thread, the passage-mode keys with
+"""Suggestions in the real window: training in a process of its own, the passage-mode keys with
 undo, faint marks in reading mode, and the label dialog's seed rules."""
 
 from __future__ import annotations
