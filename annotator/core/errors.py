@@ -34,3 +34,7 @@ class BusyError(DatabaseError):
 
 class PermissionDeniedError(DatabaseError):
     """The database server refused a change this user may not make (someone else's span)."""
+
+
+class NotYoursError(AnnotatorError):
+    """A step made for one annotator would change another annotator's spans, notes or status."""

@@ -28,7 +28,7 @@ from annotator.gui.models.label_list_model import LabelListModel
 from annotator.gui.models.span_list_model import SpanListModel
 from annotator.gui.tagging import TaggingMixin
 from annotator.gui.team_menu import install_team_menu
-from annotator.gui.undo import Edit
+from annotator.gui.undo import Edit, UndoHistories
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
@@ -47,7 +47,9 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.layout_settings = layout
         self.setWindowTitle("Annotator")
         self.setWindowIcon(icon("app"))
-        self.undo_stack = QUndoStack(self)
+        # Undo belongs to an annotator: one history each, the current one's active.
+        self.undo_histories = UndoHistories(self)
+        self.undo_histories.switch(settings.annotator)
         self.runner = TaskRunner(self)
         self.show_all_annotators = False
         self.tag_and_advance = layout.value("tag_and_advance", True) not in (False, "false")
@@ -107,6 +109,11 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.suggestions = install_suggestions(self)  # assisted annotation (issue 16)
         self.review_queue = install_review_queue(self, self.suggestions)
 
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The current annotator's undo history."""
+        return self.undo_histories.active
+
     # --- construction ---------------------------------------------------------------
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -135,10 +142,10 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
     def _build_actions(self) -> None:
         self.actions_by_name: dict[str, QAction] = {}
         a = self._action
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.undo_histories.group.createUndoAction(self, "&Undo")
         undo.setShortcut(keymap.ACTIONS["undo"])
         undo.setIcon(icon("undo"))
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.undo_histories.group.createRedoAction(self, "&Redo")
         redo.setShortcuts([keymap.ACTIONS["redo"], QKeySequence("Ctrl+Y")])
         redo.setIcon(icon("redo"))
         self.actions_by_name.update(undo=undo, redo=redo)

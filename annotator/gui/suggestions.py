@@ -436,7 +436,7 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
     for pane in window.reading.panes:
         ctl.attach(pane)
     window.reading.paneAdded.connect(ctl.attach)
-    window.undo_stack.indexChanged.connect(lambda _i: ctl.schedule())
+    window.undo_histories.group.indexChanged.connect(lambda _i: ctl.schedule())
     ctl.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
     view = next(
         (a.menu() for a in window.menuBar().actions() if a.text() == "&View" and a.menu()), None

@@ -27,6 +27,7 @@ class TaggingMixin:
             self.apply_edit,
             on_error or self._edit_failed,
             later_errors=self._edit_failed,
+            current_actor=lambda: self.settings.annotator,
         )
         if step is None:
             return False
@@ -63,7 +64,7 @@ class TaggingMixin:
         for pane in self.reading.panes_showing(document_id)[:1]:
             same = pane.find_span(start, end, label, me)
             if same is not None:
-                self.run(DeleteSpanCommand(self.ws.annotations, same))
+                self.run(DeleteSpanCommand(self.ws.annotations, same, me))
                 return
         shown = self.reading.panes_showing(document_id)
         length = len(shown[0].document.text) if shown and shown[0].document else None
@@ -81,17 +82,20 @@ class TaggingMixin:
             if pane.find_span(span.start, span.end, label, span.annotator) is not None:
                 self.statusBar().showMessage(f"That text already carries {label}.", 5000)
                 return
-        self.run(UpdateSpanCommand(self.ws.annotations, span_id, label=label))
+        self.run(
+            UpdateSpanCommand(self.ws.annotations, span_id, self.settings.annotator, label=label)
+        )
 
     def delete_span(self, span_id: int) -> None:
         span = self._own_span(span_id, "deleted")
         if span is not None:
-            self.run(DeleteSpanCommand(self.ws.annotations, span))
+            self.run(DeleteSpanCommand(self.ws.annotations, span, self.settings.annotator))
 
     def edit_note(self, span_id: int) -> QInputDialog | None:
         span = self._own_span(span_id, "given a note")
         if span is None:
             return None
+        me = self.settings.annotator
         dlg = QInputDialog(self)
         dlg.setObjectName("noteDialog")
         dlg.setWindowTitle("Note")
@@ -100,7 +104,7 @@ class TaggingMixin:
         dlg.textValueSelected.connect(
             lambda text: (
                 text != span.note
-                and self.run(UpdateSpanCommand(self.ws.annotations, span_id, note=text))
+                and self.run(UpdateSpanCommand(self.ws.annotations, span_id, me, note=text))
             )
         )
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -144,13 +148,20 @@ class TaggingMixin:
         name = name.strip()
         if not name or name == self.settings.annotator:
             return
+        before = self.settings.annotator
         self.settings.annotator = name
         self.settings.save()
+        # Undo belongs to an annotator: the new one starts on their own history.
+        kept = self.undo_stack.count()
+        stack = self.undo_histories.switch(name)
         self.doc_model.set_annotator(name)
         for pane in self.reading.panes:
             pane.annotator = name
         self._show_annotator()
-        self.statusBar().showMessage(f"Annotating as {name}", 5000)
+        n = stack.count()
+        steps = f"{n} step(s) of your own to undo" if n else "nothing to undo yet"
+        was = f"; {before}'s {kept} step(s) wait for {before}" if before and kept else ""
+        self.statusBar().showMessage(f"Annotating as {name} — {steps}{was}", 8000)
         self.reload_panes()
 
 

@@ -1,10 +1,30 @@
-"""Tagging use cases: add, change and delete spans; per-annotator document status."""
+"""Tagging use cases: add, change and delete spans; per-annotator document status.
+
+Every changing call takes ``actor``, the annotator the step is made for. With it the
+service refuses (:class:`NotYoursError`, nothing written) to add, change or delete a
+span, note or status that belongs to someone else, checked inside the write's own
+transaction. The commands of the desk (``services.commands``, suggestion commands)
+always pass it, so no keyboard step — made, undone or redone — can touch a teammate's
+work. ``actor=None`` is for the few callers that act on purpose for others: tests, the
+CLI and a team lead's explicit actions (the team server's row-level security still
+applies); gold goes through adjudication, never through here.
+"""
 
 from __future__ import annotations
 
+from annotator.core.errors import NotYoursError
 from annotator.core.model import DocumentStatus, NewSpan, Span, SpanOrigin
 from annotator.services.changes import Changes
-from annotator.storage import Database, repo
+from annotator.storage import Database, Tx, repo
+
+
+def _refuse(actor: str | None, owner: str, what: str) -> None:
+    if actor is not None and owner != actor:
+        raise NotYoursError(
+            f"Not changed: {what} is {owner}'s, and this step is {actor or 'nobody'}'s. "
+            "Only your own spans, notes and status can be changed (switch annotator to "
+            f"{owner} to change theirs)."
+        )
 
 
 class AnnotationService:
@@ -29,9 +49,12 @@ class AnnotationService:
         origin: SpanOrigin = SpanOrigin.MANUAL,
         decided_by: str = "",
         document_length: int | None = None,
+        actor: str | None = None,
     ) -> tuple[Span, Changes]:
         """``document_length``, when the caller holds the text, saves reading the document
-        row: SQLite stores ``length`` after the text, so a 5 MB text costs milliseconds."""
+        row: SQLite stores ``length`` after the text, so a 5 MB text costs milliseconds.
+        ``actor``: who the step is for; a span for anyone else is refused."""
+        _refuse(actor, annotator, "the new span")
         new = NewSpan(start, end, label, annotator, note, origin, decided_by)
 
         # Tagging a document moves it from todo to in progress for that annotator.
@@ -46,20 +69,38 @@ class AnnotationService:
         note: str | None = None,
         start: int | None = None,
         end: int | None = None,
+        actor: str | None = None,
     ) -> tuple[Span, Changes]:
-        span = self._db.write(
-            lambda s: repo.update_span(s, span_id, label=label, note=note, start=start, end=end)
-        )
+        def write(s: Tx) -> Span:
+            if actor is not None:
+                owner = repo.get_span(s, span_id).annotator
+                _refuse(actor, owner, f"span {span_id}")
+            return repo.update_span(s, span_id, label=label, note=note, start=start, end=end)
+
+        span = self._db.write(write)
         return span, Changes(spans=True, document_ids=frozenset({span.document_id}))
 
-    def delete(self, span_id: int) -> tuple[Span, Changes]:
-        span = self._db.write(lambda s: repo.delete_span(s, span_id))
+    def delete(self, span_id: int, *, actor: str | None = None) -> tuple[Span, Changes]:
+        def write(s: Tx) -> Span:
+            if actor is not None:
+                _refuse(actor, repo.get_span(s, span_id).annotator, f"span {span_id}")
+            return repo.delete_span(s, span_id)
+
+        span = self._db.write(write)
         return span, Changes(spans=True, document_ids=frozenset({span.document_id}))
 
     def status(self, document_id: int, annotator: str) -> DocumentStatus:
         return self._db.read(lambda s: repo.status_of(s, document_id, annotator))
 
-    def set_status(self, document_id: int, annotator: str, status: DocumentStatus) -> Changes:
+    def set_status(
+        self,
+        document_id: int,
+        annotator: str,
+        status: DocumentStatus,
+        *,
+        actor: str | None = None,
+    ) -> Changes:
+        _refuse(actor, annotator, "that document status")
         self._db.write(
             lambda s: repo.set_status(s, document_id, annotator, status), retry_integrity=True
         )

@@ -1,7 +1,11 @@
 """Every edit as a command with do/undo, written without Qt (as glue does).
 
-The GUI wraps each in a QUndoCommand on one undo stack. Each step is its own
-committed transaction, so undo and redo are persisted at once like any edit.
+The GUI wraps each in a QUndoCommand on its annotator's undo stack. Each step is its
+own committed transaction, so undo and redo are persisted at once like any edit.
+
+A span or status command carries ``actor``, the annotator it acts for, and passes it
+to the service on do, undo and redo alike: the service refuses a step that would
+change anyone else's span, note or status (``NotYoursError``), whatever the stack.
 """
 
 from __future__ import annotations
@@ -40,26 +44,32 @@ class AddSpanCommand:
             annotator=self.annotator,
             note=self.note,
             document_length=self.document_length,
+            actor=self.annotator,
         )
         return changes
 
     def undo(self) -> Changes:
         assert self.span is not None
-        _, changes = self.service.delete(self.span.id)
+        _, changes = self.service.delete(self.span.id, actor=self.annotator)
         return changes
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
 
 
 @dataclass
 class DeleteSpanCommand:
     service: AnnotationService
     span: Span
+    actor: str
 
     @property
     def text(self) -> str:
         return f"Delete {self.span.label}"
 
     def do(self) -> Changes:
-        _, changes = self.service.delete(self.span.id)
+        _, changes = self.service.delete(self.span.id, actor=self.actor)
         return changes
 
     def undo(self) -> Changes:
@@ -73,6 +83,7 @@ class DeleteSpanCommand:
             note=s.note,
             origin=s.origin,
             decided_by=s.decided_by,
+            actor=self.actor,
         )
         return changes
 
@@ -81,6 +92,7 @@ class DeleteSpanCommand:
 class UpdateSpanCommand:
     service: AnnotationService
     span_id: int
+    actor: str
     label: str | None = None
     note: str | None = None
     before: Span | None = field(default=None, init=False)
@@ -91,13 +103,15 @@ class UpdateSpanCommand:
 
     def do(self) -> Changes:
         self.before = self.service.get(self.span_id)
-        _, changes = self.service.update(self.span_id, label=self.label, note=self.note)
+        _, changes = self.service.update(
+            self.span_id, label=self.label, note=self.note, actor=self.actor
+        )
         return changes
 
     def undo(self) -> Changes:
         assert self.before is not None
         _, changes = self.service.update(
-            self.span_id, label=self.before.label, note=self.before.note
+            self.span_id, label=self.before.label, note=self.before.note, actor=self.actor
         )
         return changes
 
@@ -118,11 +132,19 @@ class SetStatusCommand:
 
     def do(self) -> Changes:
         self.before = self.service.status(self.document_id, self.annotator)
-        return self.service.set_status(self.document_id, self.annotator, self.status)
+        return self.service.set_status(
+            self.document_id, self.annotator, self.status, actor=self.annotator
+        )
 
     def undo(self) -> Changes:
         assert self.before is not None
-        return self.service.set_status(self.document_id, self.annotator, self.before)
+        return self.service.set_status(
+            self.document_id, self.annotator, self.before, actor=self.annotator
+        )
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
 
 
 @dataclass

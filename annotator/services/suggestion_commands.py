@@ -57,6 +57,10 @@ class AcceptSuggestionCommand:
     """(added, removed) spans of the last do or undo, for the views."""
 
     @property
+    def actor(self) -> str:
+        return self.annotator
+
+    @property
     def text(self) -> str:
         return f"Accept {', '.join(self.labels)}" if self.labels else "Accept: no label"
 
@@ -79,6 +83,7 @@ class AcceptSuggestionCommand:
                 annotator=self.annotator,
                 origin=SpanOrigin.SUGGESTED,
                 document_length=self.document_length,
+                actor=self.annotator,
             )
             self.spans.append(span)
             changes |= ch
@@ -88,7 +93,7 @@ class AcceptSuggestionCommand:
     def undo(self) -> Changes:
         changes = Changes(document_ids=frozenset({self.document_id}))
         for span in reversed(self.spans):
-            _, ch = self.service.delete(span.id)
+            _, ch = self.service.delete(span.id, actor=self.annotator)
             changes |= ch
         self.last_edit = ((), tuple(self.spans))
         self.spans = []
@@ -109,6 +114,10 @@ class RejectSuggestionCommand:
     @property
     def key(self) -> PassageKey:
         return (self.document_id, self.start, self.end, self.annotator)
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
 
     @property
     def text(self) -> str:
@@ -142,6 +151,10 @@ class OverrideSuggestionCommand:
     last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
 
     @property
+    def actor(self) -> str:
+        return self.annotator
+
+    @property
     def text(self) -> str:
         return f"Tag {self.label} instead"
 
@@ -157,13 +170,14 @@ class OverrideSuggestionCommand:
             label=self.label,
             annotator=self.annotator,
             document_length=self.document_length,
+            actor=self.annotator,
         )
         self.last_edit = ((self.span,), ())
         return changes | ch
 
     def undo(self) -> Changes:
         assert self.span is not None and self._reject is not None
-        _, changes = self.service.delete(self.span.id)
+        _, changes = self.service.delete(self.span.id, actor=self.annotator)
         self.last_edit = ((), (self.span,))
         return changes | self._reject.undo()
 
