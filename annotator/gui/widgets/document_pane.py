@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -25,6 +25,8 @@ from annotator.gui.widgets.passage_bar import PassageBar, labels_line
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
 _PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
+_ENTER = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+_SUGGESTION_KEYS = {Qt.Key.Key_A, Qt.Key.Key_X} | _ENTER
 
 
 class DocumentPane(QFrame):
@@ -217,12 +219,36 @@ class DocumentPane(QFrame):
         else:
             qs, qe = self.positions.range_to_qt(span.start, span.end)
             self.view.set_selected_mark((qs, qe, self._colors.get(span.label, "#888888")))
+        self._show_selection_line()
         self.spanSelected.emit(self.selected_span_id if span else -1)
+
+    def selected_span(self) -> Span | None:
+        return self.spans.get(self.selected_span_id) if self.selected_span_id is not None else None
+
+    def selection_hint(self) -> str:
+        """What the keys do to the selected span (and how to get back), '' when none is."""
+        span = self.selected_span()
+        if span is None:
+            return ""
+        keys = "/".join(sorted(self._keys)) or "a label key"
+        if self.is_mine(span):
+            does = f"{keys} relabel it · Delete deletes it · N edits its note"
+        else:
+            does = f"{span.annotator}'s (read-only): {keys} tag the same text as your own"
+        back = (
+            "Esc clears it and goes back to the passage" if self.passage_mode else "Esc clears it"
+        )
+        return f"{span.label} span selected — {does} · {back}"
+
+    def _show_selection_line(self) -> None:
+        self.passage_bar.show_selected(self.selection_hint() if self.passage_mode else "")
 
     def _clicked(self, qt_pos: int) -> None:
         hits = self.view.highlighter.spans_at(qt_pos)
         own = [h for h in hits if self.is_mine(h)]
         self.select_span((own or hits)[0].id if hits else None)
+        if hits:
+            self.message.emit(self.selection_hint())
 
     def selection_range(self) -> tuple[int, int] | None:
         """The selected text as a code point range, trimmed and snapped to words if wanted."""
@@ -258,6 +284,9 @@ class DocumentPane(QFrame):
         else:
             self.current_passage = None
             self.view.set_passage_mark(None)
+        self._show_selection_line()
+        if on and self.selected_span() is not None:
+            self.message.emit(self.selection_hint())
         self.passageModeChanged.emit(on)
 
     def set_tag_and_advance(self, on: bool) -> None:
@@ -313,6 +342,9 @@ class DocumentPane(QFrame):
             self.view.set_passage_mark(None)
             return
         p = items[i]
+        sel = self.selected_span()
+        if sel is not None and not (sel.start < p.end and p.start < sel.end):
+            self.select_span(None)  # a span left behind takes no more keys
         qs, _qe = self.positions.range_to_qt(p.start, p.end)
         cur = self.view.textCursor()
         cur.setPosition(qs)
@@ -387,11 +419,40 @@ class DocumentPane(QFrame):
             return True
         if key == Qt.Key.Key_Escape:
             cur = self.view.textCursor()
+            had = cur.hasSelection() or self.selected_span_id is not None
             cur.clearSelection()
             self.view.setTextCursor(cur)
             self.select_span(None)
+            if had and self.passage_mode:
+                self.message.emit("Selection cleared: label keys tag the passage again")
             return True
+        if self.passage_mode:
+            return self._passage_key_does_nothing(event)
         return False
+
+    def _passage_key_does_nothing(self, event: QKeyEvent) -> bool:
+        """Passage mode: a key that does nothing says why (Enter, letters); True if it spoke."""
+        key = event.key()
+        text = event.text()
+        if key not in _ENTER and not (text and text.isprintable() and not text.isspace()):
+            return False  # arrows, Page Up/Down, Tab...: the view's own keys
+        name = "Enter" if key in _ENTER else QKeySequence(key).toString() or text
+        if self.selected_span() is not None:
+            self.message.emit(
+                f"{name} does nothing while a span is selected: {self.selection_hint()}"
+            )
+        elif key in _SUGGESTION_KEYS:
+            self.message.emit(
+                f"{name} answers a suggestion, and none is shown for this passage "
+                "(View ▸ Suggestions); a label key tags it"
+            )
+        else:
+            keys = ", ".join(sorted(self._keys)) or "a label key"
+            self.message.emit(
+                f"{name} does nothing in passage mode: {keys} tag the passage · J/K move · "
+                "T tag and advance · P leaves"
+            )
+        return True
 
     def apply_label(self, label: str) -> None:
         """A label key tags the selection, else relabels the clicked span, else tags the passage."""
@@ -403,6 +464,11 @@ class DocumentPane(QFrame):
             cur.clearSelection()
             self.view.setTextCursor(cur)
         elif self.selected_span_id is not None:
+            if self.passage_mode:
+                self.message.emit(
+                    f"{label} went to the selected span, not the passage — "
+                    "Esc clears the selection to tag passages"
+                )
             self._label_selected_span(label)
         elif self.passage_mode and (p := self.current_passage_range()) is not None:
             removing = self.find_span(p[0], p[1], label, self.annotator) is not None

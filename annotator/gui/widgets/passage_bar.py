@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from annotator.core.model import Span
 from annotator.gui.widgets.elided_label import ElidedLabel
@@ -32,11 +32,26 @@ class PassageBar(QWidget):
         self.where = ElidedLabel()
         self.labels = ElidedLabel()
         self.labels.setObjectName("passageLabels")
-        lay = QHBoxLayout(self)
+        self.selected = ElidedLabel()
+        """While a span is selected: that label keys act on it, and Esc goes back."""
+        self.selected.setObjectName("passageSelected")
+        self.selected.setStyleSheet("font-weight: bold")
+        self.selected.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(self.where)
+        row.addWidget(self.labels, 1)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 2, 8, 2)
-        lay.setSpacing(6)
-        lay.addWidget(self.where)
-        lay.addWidget(self.labels, 1)
+        lay.setSpacing(0)
+        lay.addLayout(row)
+        lay.addWidget(self.selected)
+
+    def show_selected(self, text: str) -> None:
+        """The selected span's line ('' hides it)."""
+        self.selected.setText(text)
+        self.selected.setVisible(bool(text))
 
     def show_passage(
         self,
