@@ -56,9 +56,14 @@ class TaggingMixin:
     def tag(self, document_id: int, start: int, end: int, label: str) -> None:
         """Add a span; the same label on the same range again removes it (a toggle)."""
         if not self.settings.annotator:
-            # Not lost: the tag is made as soon as the name is given.
+            # Not lost: the tag is made as soon as the name is given (switch_annotator).
             self._after_name = lambda: self.tag(document_id, start, end, label)
             self.ask_annotator()
+            self.statusBar().showMessage(
+                f"Give your name first: the {label} tag is made as soon as you do "
+                "(spans are stored under it).",
+                10000,
+            )
             return
         me = self.settings.annotator
         for pane in self.reading.panes_showing(document_id)[:1]:
@@ -141,6 +146,10 @@ class TaggingMixin:
         pending, self._after_name = getattr(self, "_after_name", None), None
         if pending is not None and self.settings.annotator:
             pending()
+        elif pending is not None:
+            self.statusBar().showMessage(
+                "Not tagged: spans are stored under your name (Ctrl+Shift+A gives it).", 10000
+            )
         if self.reading.current is not None:
             self.reading.current.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -158,6 +167,11 @@ class TaggingMixin:
         for pane in self.reading.panes:
             pane.annotator = name
         self._show_annotator()
+        # A tag that waited for the name is made now, on the text still shown and
+        # before the panes reload, so that the reload reads it.
+        pending, self._after_name = getattr(self, "_after_name", None), None
+        if pending is not None:
+            pending()
         n = stack.count()
         steps = f"{n} step(s) of your own to undo" if n else "nothing to undo yet"
         was = f"; {before}'s {kept} step(s) wait for {before}" if before and kept else ""

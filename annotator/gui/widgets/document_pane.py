@@ -99,6 +99,10 @@ class DocumentPane(QFrame):
         """In passage mode a label key tags the passage and moves to the next one."""
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
+        self.loading = False
+        """Between ``show_loading`` and ``set_document``: the view is empty, so positions
+        of the old text must not reach it; edits meanwhile wait in ``_edits_while_loading``."""
+        self._edits_while_loading: list[tuple[int, tuple[Span, ...], tuple[Span, ...]]] = []
 
         self.picker.activated.connect(self._picked)
         # A reload (after an import) resets the rows: the title must stay the shown document's.
@@ -122,10 +126,13 @@ class DocumentPane(QFrame):
         self.view.highlighter.set_colors(self._colors)
 
     def show_loading(self, title: str) -> None:
+        self.loading = True
         self.view.setPlaceholderText(f"Loading {title}…")
         self.view.clear()
 
     def set_document(self, doc: Document, spans: list[Span]) -> None:
+        self.loading = False
+        waiting, self._edits_while_loading = self._edits_while_loading, []
         self.document = doc
         self.positions = TextPositions(doc.text)
         self._passages = None
@@ -141,6 +148,11 @@ class DocumentPane(QFrame):
         self._sync_picker()
         if self.passage_mode:
             self._enter_passage_mode()
+        # An edit committed while the load ran may or may not be in what it read:
+        # applied again by id, it is shown either way.
+        for doc_id, added, removed in waiting:
+            if doc_id == doc.id:
+                self.apply_edit(added, removed)
 
     def set_spans(self, spans: list[Span]) -> None:
         self.spans = {s.id: s for s in spans}
@@ -150,6 +162,10 @@ class DocumentPane(QFrame):
         self.refresh_passage_info()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
+        if self.loading:
+            if self.document_id is not None:
+                self._edits_while_loading.append((self.document_id, added, removed))
+            return
         hl = self.view.highlighter
         selected = self.selected_span_id
         for s in removed:
@@ -309,7 +325,7 @@ class DocumentPane(QFrame):
 
     def refresh_passage_info(self) -> None:
         """The bar and the passage mark follow the current passage's labels at once."""
-        rng = self.current_passage_range() if self.passage_mode else None
+        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
         if rng is None:
             return
         spans = self.passage_spans()
@@ -473,7 +489,8 @@ class DocumentPane(QFrame):
         elif self.passage_mode and (p := self.current_passage_range()) is not None:
             removing = self.find_span(p[0], p[1], label, self.annotator) is not None
             self.tagRequested.emit(self.document.id, p[0], p[1], label)
-            if self.tag_and_advance and not removing:
+            # Without a name the tag waits for it (the window asks): stay on the passage.
+            if self.tag_and_advance and not removing and self.annotator:
                 self.move_passage(1)
         else:
             self.message.emit("Select some text (or press P for passage mode), then a label key.")
