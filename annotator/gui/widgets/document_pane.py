@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -99,6 +99,8 @@ class DocumentPane(QFrame):
         """In passage mode a label key tags the passage and moves to the next one."""
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
+        self._view_timer = QTimer(self, singleShot=True, interval=0)
+        self._view_timer.timeout.connect(self._keep_passage_in_view)
         self.loading = False
         """Between ``show_loading`` and ``set_document``: the view is empty, so positions
         of the old text must not reach it; edits meanwhile wait in ``_edits_while_loading``."""
@@ -226,6 +228,8 @@ class DocumentPane(QFrame):
         cur.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
         self.view.setTextCursor(cur)
         self.view.centerCursor()
+        if self.passage_mode:
+            self.keep_passage_in_view()
 
     def select_span(self, span_id: int | None) -> None:
         span = self.spans.get(span_id) if span_id is not None else None
@@ -297,6 +301,7 @@ class DocumentPane(QFrame):
         self.passage_bar.setVisible(on)
         if on and self.document is not None:
             self._enter_passage_mode()
+            self.keep_passage_in_view()
         else:
             self.current_passage = None
             self.view.set_passage_mark(None)
@@ -368,7 +373,43 @@ class DocumentPane(QFrame):
         self.view.setTextCursor(cur)
         self.view.blockSignals(False)
         self.refresh_passage_info()
-        self.view.ensureCursorVisible()
+        self.keep_passage_in_view()
+
+    def keep_passage_in_view(self) -> None:
+        """The current passage whole, in the middle third of the view, with context above
+        and below (a passage taller than the view starts a line from its top).
+
+        Now, and once more when the layout has settled: the view lays text out lazily,
+        and a block laid out for the first time (or a bar shown above the view) moves
+        what was measured.
+        """
+        self._keep_passage_in_view()
+        self._view_timer.start()
+
+    def _keep_passage_in_view(self) -> None:
+        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
+        if rng is None:
+            return
+        view = self.view
+        bar = view.verticalScrollBar()
+        line = max(1, view.fontMetrics().lineSpacing())
+        height = view.viewport().height()
+        qs, qe = self.positions.range_to_qt(*rng)
+        for _ in range(8):
+            cur = QTextCursor(view.document())
+            cur.setPosition(qs)
+            top = view.cursorRect(cur).top()
+            cur.setPosition(qe)
+            bottom = view.cursorRect(cur).bottom()
+            if top >= height // 3 and bottom <= height * 2 // 3:
+                return  # in the middle third already: the view stays put
+            tall = bottom - top
+            want = line if tall > height - 2 * line else (height - tall) // 2
+            step = round((top - want) / line)  # the bar counts lines
+            before = bar.value()
+            bar.setValue(before + step)
+            if step == 0 or bar.value() == before:
+                return
 
     def move_passage(self, delta: int) -> None:
         items = self.passages()

@@ -71,7 +71,10 @@ class ReadingArea(QWidget):
         return [p for p in self.panes if p.document_id == document_id]
 
     def _scrolled(self, source: DocumentPane) -> None:
-        """Synced scrolling keeps the panes at the same fraction of their documents."""
+        """Synced scrolling keeps the panes at the same fraction of their documents.
+
+        A pane in passage mode leads but is never led: its current passage stays in view
+        (it scrolls on with J/K, and the other panes follow it)."""
         if not self.sync_scroll or self._syncing:
             return
         bar = source.view.verticalScrollBar()
@@ -79,7 +82,7 @@ class ReadingArea(QWidget):
         self._syncing = True
         try:
             for p in self.panes:
-                if p is not source:
+                if p is not source and p.current_passage is None:
                     other = p.view.verticalScrollBar()
                     other.setValue(round(frac * other.maximum()))
         finally:
