@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -95,7 +104,9 @@ class CorpusPanel(QWidget):
         self.proxy.setSourceModel(model)
         self.filter = QLineEdit(placeholderText="Filter by title, date, source, status")
         self.filter.setClearButtonEnabled(True)
-        self.search = QLineEdit(placeholderText="Search text in all documents (Enter)")
+        self.search = QLineEdit(
+            placeholderText="Search text in all documents (Enter; Down/Up choose a hit)"
+        )
         self.search.setClearButtonEnabled(True)
         self.search_status = QLabel()
         self.search_status.setWordWrap(True)
@@ -136,9 +147,12 @@ class CorpusPanel(QWidget):
         self.search_status.hide()
         self.hits.hide()
         self._hits: dict[int, int] = {}
+        self._searched: str | None = None
+        """The text whose hits are listed: Enter on it opens the current hit."""
 
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.search.returnPressed.connect(lambda: self.searchRequested.emit(self.search.text()))
+        self.search.installEventFilter(self)
+        self.search.returnPressed.connect(self._search_entered)
         self.search.textChanged.connect(lambda t: t or self.show_search_hits(None))
         self.table.activated.connect(self._activated)
         self.hits.itemActivated.connect(self._hit_activated)
@@ -157,6 +171,7 @@ class CorpusPanel(QWidget):
         self.search_status.setVisible(hits is not None)
         self.hits.clear()
         self.hits.setVisible(hits is not None and bool(found))
+        self._searched = self.search.text() if hits is not None else None
         if hits is None:
             return
         for h in found:
@@ -169,8 +184,29 @@ class CorpusPanel(QWidget):
             self.hits.setCurrentRow(0)
         self.search_status.setText(
             f"{len(found)} hit(s) in {len(self._hits)} document(s) for “{self.search.text()}”"
-            " — Enter opens the selected hit"
+            " — Down/Up choose a hit, Enter opens it"
         )
+
+    # --- keys of the search field: the hits are chosen and opened from it -------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()), 0)
+            if step and self.hits.count() and self.hits.isVisible():
+                row = max(0, min(self.hits.count() - 1, self.hits.currentRow() + step))
+                self.hits.setCurrentRow(row)
+                self.hits.scrollToItem(self.hits.item(row))
+                return True
+        return super().eventFilter(watched, event)
+
+    def _search_entered(self) -> None:
+        """Enter: on the text already searched, open the current hit; else search."""
+        item = self.hits.currentItem()
+        if self._searched == self.search.text() and item is not None and self.hits.isVisible():
+            self._hit_activated(item)
+        else:
+            self.searchRequested.emit(self.search.text())
 
     def _hit_activated(self, item: QListWidgetItem) -> None:
         doc_id, offset = item.data(Qt.ItemDataRole.UserRole)

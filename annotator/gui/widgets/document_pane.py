@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -100,7 +100,15 @@ class DocumentPane(QFrame):
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
         self._view_timer = QTimer(self, singleShot=True, interval=0)
-        self._view_timer.timeout.connect(self._keep_passage_in_view)
+        self._view_timer.timeout.connect(self._to_middle)
+        self._view_target: tuple[int, int] | None = None
+        """What ``bring_to_middle`` keeps in view until the reader scrolls by themselves."""
+        bar = self.view.verticalScrollBar()
+        # The lazy layout changes the bar's range as blocks are laid out (and a resize
+        # lays everything out anew): the target is put back in the middle each time.
+        bar.rangeChanged.connect(lambda _lo, _hi: self._view_target and self._view_timer.start())
+        # Wheel, drag, Page Up/Down: the reader scrolls, and the view is theirs again.
+        bar.actionTriggered.connect(self._reader_scrolled)
         self.loading = False
         """Between ``show_loading`` and ``set_document``: the view is empty, so positions
         of the old text must not reach it; edits meanwhile wait in ``_edits_while_loading``."""
@@ -134,6 +142,7 @@ class DocumentPane(QFrame):
 
     def set_document(self, doc: Document, spans: list[Span]) -> None:
         self.loading = False
+        self._view_target = None
         waiting, self._edits_while_loading = self._edits_while_loading, []
         self.document = doc
         self.positions = TextPositions(doc.text)
@@ -230,6 +239,8 @@ class DocumentPane(QFrame):
         self.view.centerCursor()
         if self.passage_mode:
             self.keep_passage_in_view()
+        else:
+            self.bring_to_middle(qs, qe)
 
     def select_span(self, span_id: int | None) -> None:
         span = self.spans.get(span_id) if span_id is not None else None
@@ -377,24 +388,42 @@ class DocumentPane(QFrame):
 
     def keep_passage_in_view(self) -> None:
         """The current passage whole, in the middle third of the view, with context above
-        and below (a passage taller than the view starts a line from its top).
+        and below (a passage taller than the view starts a line from its top)."""
+        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
+        if rng is not None:
+            self.bring_to_middle(*self.positions.range_to_qt(*rng))
+
+    def bring_to_middle(self, qt_start: int, qt_end: int) -> None:
+        """Scroll Qt range ``[qt_start, qt_end)`` into the middle third of the view.
 
         Now, and once more when the layout has settled: the view lays text out lazily,
-        and a block laid out for the first time (or a bar shown above the view) moves
-        what was measured.
+        and a block laid out for the first time (a long article's paragraphs after a jump)
+        or a bar shown above the view moves what was measured.
         """
-        self._keep_passage_in_view()
+        self._view_target = (qt_start, qt_end)
+        self._to_middle()
         self._view_timer.start()
 
-    def _keep_passage_in_view(self) -> None:
-        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
-        if rng is None:
+    def _reader_scrolled(self, _action: int) -> None:
+        self._view_target = None
+        self._view_timer.stop()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._view_target is not None:
+            self._view_timer.start()
+
+    def _to_middle(self) -> None:
+        if self._view_target is None or self.loading:
             return
+        qs, qe = self._view_target
         view = self.view
+        n = view.document().characterCount()
+        if not (0 <= qs <= qe < n):
+            return
         bar = view.verticalScrollBar()
         line = max(1, view.fontMetrics().lineSpacing())
         height = view.viewport().height()
-        qs, qe = self.positions.range_to_qt(*rng)
         for _ in range(8):
             cur = QTextCursor(view.document())
             cur.setPosition(qs)
