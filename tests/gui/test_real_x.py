@@ -116,3 +116,94 @@ def test_missing_x_tools_skip_locally_but_fail_under_ci(monkeypatch, tmp_path):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must install them"):
         require_tools()
+
+
+def _run_app(x: XSession, tmp_path, name: str):
+    """The app on a fresh data folder, through the first-run dialogs as ``name``."""
+    data = tmp_path / "data"
+    env = x.env(
+        QT_QPA_PLATFORM="xcb",
+        ANNOTATOR_DATA_DIR=str(data),
+        ANNOTATOR_CONFIG_DIR=str(tmp_path / "config"),
+    )
+    for var in ("ANNOTATOR_DB", "QT_QPA_PLATFORMTHEME"):
+        env.pop(var, None)
+    log = (tmp_path / "app.log").open("w")
+    app = subprocess.Popen(
+        [sys.executable, "-m", "annotator"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    x.wait_for(lambda: x.windows("^Welcome to Annotator$") or app.poll() is not None, 60, "welcome")
+    assert app.poll() is None, (tmp_path / "app.log").read_text()
+    (welcome,) = x.windows("^Welcome to Annotator$")
+    x.xdotool("windowactivate", "--sync", welcome, check=False)
+    x.key("Return")
+    _give_name(x, name)
+    x.wait_for(lambda: _main_window(x) is not None, 30, "the main window with a document")
+    return app, log, data
+
+
+def _give_name(x: XSession, name: str) -> None:
+    x.wait_for(lambda: x.windows("^Annotator$"), 20, "the name dialog")
+    (ask,) = x.windows("^Annotator$")
+    x.xdotool("windowactivate", "--sync", ask, check=False)
+    x.key("ctrl+a")
+    x.type(name)
+    x.key("Return")
+    x.wait_for(lambda: not x.windows("^Annotator$"), 20, "the name dialog to close")
+    time.sleep(1.5)  # the panes reload under the new name
+
+
+def _spans_by(data, who: str) -> list[tuple[str, int, int, str]]:
+    os.environ[paths.ENV_DATA_DIR] = str(data)  # the isolated-dirs fixture restores it
+    ws = Workspace.open(paths.sqlite_url(data / "annotator.sqlite3"))
+    try:
+        return [
+            (s.label, s.start, s.end, ws.documents.get(d.id).text[s.start : s.end])
+            for d in ws.documents.list()
+            for s in ws.annotations.spans(d.id, annotators=(who,))
+        ]
+    finally:
+        ws.close()
+
+
+def test_real_app_undo_stays_with_its_annotator_and_passage_keys_after_esc(xsession, tmp_path):
+    """Issue 20 on a desktop: maria tags two passages; Ctrl+Shift+A oleh; Ctrl+Z twice
+    leaves maria's spans. Then as oleh: a span selected in passage mode (``[``), Enter
+    (does nothing, says why), Esc, and one key per passage for ten passages."""
+    x = xsession
+    app, log, data = _run_app(x, tmp_path, "maria")
+    try:
+        x.key("p", "1", "2", "3")  # maria: three sentences
+        x.key("ctrl+z")  # her own undo works: ECONOMIC goes
+        x.key("ctrl+shift+a")
+        _give_name(x, "oleh")
+        win = _main_window(x)
+        assert win is not None
+        x.xdotool("windowactivate", "--sync", win, check=False)
+        x.key("ctrl+z", "ctrl+z", "ctrl+shift+z")  # oleh has nothing to undo or redo
+        x.key("1", "2", "ctrl+z")  # oleh's own undo works: his DIPLOMATIC goes
+        x.key("bracketleft")  # selects it: label keys would now relabel that one span
+        x.key("Return")  # does nothing, and says why
+        x.key("Escape")  # back to the passage
+        for _ in range(10):
+            x.key("3")
+        time.sleep(0.5)
+        x.key("ctrl+q")
+        app.wait(30)
+    finally:
+        if app.poll() is None:
+            app.terminate()
+            app.wait(10)
+        log.close()
+    output = (tmp_path / "app.log").read_text()
+    assert app.returncode == 0, output
+    assert "out of range" not in output, output
+
+    marias = _spans_by(data, "maria")
+    assert sorted(s[0] for s in marias) == ["DIPLOMATIC", "MILITARY"], (marias, output)
+    olehs = _spans_by(data, "oleh")
+    labels = sorted(s[0] for s in olehs)
+    assert labels == ["ECONOMIC"] * 10 + ["MILITARY"], (olehs, output)
+    economic = {(s[1], s[2]) for s in olehs if s[0] == "ECONOMIC"}
+    assert len(economic) == 10  # ten passages, one key each
+    assert all(s[3].strip() and "\n\n" not in s[3] for s in olehs)

@@ -470,6 +470,10 @@ class DocumentPane(QFrame):
         """Single-key commands of the text view; returns False to let the view handle it."""
         if self.document is None:
             return False
+        if self.loading:  # the view is empty until the document is back
+            if event.text():
+                self.message.emit("Still loading the document: press the key again in a moment")
+            return bool(event.text())
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         key = event.key()
         if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
