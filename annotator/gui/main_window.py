@@ -280,8 +280,14 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         pane = pane or self.reading.current or self.new_pane()
         token = self._load_tokens.get(id(pane), 0) + 1
         self._load_tokens[id(pane)] = token
-        summary = self.doc_model.summary(document_id)
-        pane.show_loading(summary.title if summary else "document")
+        # The same document again (its spans for another annotator): the text stays, and
+        # keys keep working on it while the spans are read.
+        again = pane.document_id == document_id and not pane.loading
+        if again:
+            pane.begin_reload()
+        else:
+            summary = self.doc_model.summary(document_id)
+            pane.show_loading(summary.title if summary else "document")
         annotators = self.visible_annotators()
         ws = self.ws
 
@@ -294,7 +300,10 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
             if pane not in self.reading.panes or self._load_tokens.get(id(pane)) != token:
                 return  # closed, or another document was asked for meanwhile
             doc, spans = result
-            pane.set_document(doc, spans)
+            if again and pane.document_id == document_id and not pane.loading:
+                pane.finish_reload(spans)
+            else:
+                pane.set_document(doc, spans)
             if hit is not None:
                 pane.go_to(*hit)
             if pane is self.reading.current:

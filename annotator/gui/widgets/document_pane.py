@@ -113,6 +113,7 @@ class DocumentPane(QFrame):
         """Between ``show_loading`` and ``set_document``: the view is empty, so positions
         of the old text must not reach it; edits meanwhile wait in ``_edits_while_loading``."""
         self._edits_while_loading: list[tuple[int, tuple[Span, ...], tuple[Span, ...]]] = []
+        self._reloading = False
 
         self.picker.activated.connect(self._picked)
         # A reload (after an import) resets the rows: the title must stay the shown document's.
@@ -137,6 +138,7 @@ class DocumentPane(QFrame):
 
     def show_loading(self, title: str) -> None:
         self.loading = True
+        self._reloading = False
         self.view.setPlaceholderText(f"Loading {title}…")
         self.view.clear()
 
@@ -165,6 +167,22 @@ class DocumentPane(QFrame):
             if doc_id == doc.id:
                 self.apply_edit(added, removed)
 
+    def begin_reload(self) -> None:
+        """The shown document's spans are read again (another annotator, others shown):
+        the text stays, and keys keep working on it; edits meanwhile are noted."""
+        self._reloading = True
+        self._edits_while_loading = []
+
+    def finish_reload(self, spans: list[Span]) -> None:
+        """The spans read again; an edit made meanwhile is applied again by id, so it is
+        shown whether or not the read saw it. Position and passage stay."""
+        self._reloading = False
+        waiting, self._edits_while_loading = self._edits_while_loading, []
+        self.set_spans(spans)
+        for doc_id, added, removed in waiting:
+            if doc_id == self.document_id:
+                self.apply_edit(added, removed)
+
     def set_spans(self, spans: list[Span]) -> None:
         self.spans = {s.id: s for s in spans}
         if self.selected_span_id not in self.spans:
@@ -173,9 +191,9 @@ class DocumentPane(QFrame):
         self.refresh_passage_info()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
+        if (self.loading or self._reloading) and self.document_id is not None:
+            self._edits_while_loading.append((self.document_id, added, removed))
         if self.loading:
-            if self.document_id is not None:
-                self._edits_while_loading.append((self.document_id, added, removed))
             return
         hl = self.view.highlighter
         selected = self.selected_span_id
