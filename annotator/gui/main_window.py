@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -16,19 +16,28 @@ from PySide6.QtGui import (
     QShowEvent,
     QUndoStack,
 )
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QToolButton,
+    QWidget,
+)
 
 from annotator.core.model import DocumentStatus, Span
 from annotator.gui import app_actions, keymap
+from annotator.gui.dialogs.annotator_dialog import AnnotatorDialog
 from annotator.gui.file_actions import FileActionsMixin
 from annotator.gui.icons import icon
 from annotator.gui.messages import show_error
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.models.label_list_model import LabelListModel
 from annotator.gui.models.span_list_model import SpanListModel
-from annotator.gui.tagging import TaggingMixin
+from annotator.gui.tagging import TaggingController
 from annotator.gui.team_menu import install_team_menu
-from annotator.gui.undo import Edit, UndoHistories
+from annotator.gui.undo import Edit, ServiceCommand, UndoHistories
 from annotator.gui.widgets.corpus_panel import CorpusPanel
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
@@ -39,7 +48,7 @@ from annotator.services import Workspace
 from annotator.settings import Settings
 
 
-class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
+class MainWindow(FileActionsMixin, QMainWindow):
     def __init__(self, ws: Workspace, settings: Settings, layout: QSettings) -> None:
         super().__init__()
         self.ws = ws
@@ -69,6 +78,17 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         self.span_model = SpanListModel(self)
         self.reading = ReadingArea(self.doc_model)
         self.setCentralWidget(self.reading)
+        self.tagging = TaggingController(
+            window=self,
+            ws=ws,
+            settings=settings,
+            reading=self.reading,
+            undo=self.undo_histories,
+            apply_edit=self.apply_edit,
+            status=lambda text, ms: self.statusBar().showMessage(text, ms),
+            annotator_shown=self._annotator_switched,
+            reload=self.reload_panes,
+        )
         self.corpus = CorpusPanel(self.doc_model)
         self.label_panel = LabelPanel(self.label_model)
         self.span_list = SpanList(self.span_model)
@@ -113,6 +133,41 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
     def undo_stack(self) -> QUndoStack:
         """The current annotator's undo history."""
         return self.undo_histories.active
+
+    # --- tagging: the controller's, here for the menus, panes and the other controllers ---
+
+    def run(
+        self, command: ServiceCommand, on_error: Callable[[Exception], None] | None = None
+    ) -> bool:
+        return self.tagging.run(command, on_error)
+
+    def tag(self, document_id: int, start: int, end: int, label: str) -> None:
+        self.tagging.tag(document_id, start, end, label)
+
+    def relabel(self, span_id: int, label: str) -> None:
+        self.tagging.relabel(span_id, label)
+
+    def delete_span(self, span_id: int) -> None:
+        self.tagging.delete_span(span_id)
+
+    def edit_note(self, span_id: int) -> QInputDialog | None:
+        return self.tagging.edit_note(span_id)
+
+    def set_status(self, document_id: int, status: DocumentStatus) -> None:
+        self.tagging.set_status(document_id, status)
+
+    def require_annotator(self) -> bool:
+        return self.tagging.require_annotator()
+
+    def ask_annotator(self) -> AnnotatorDialog:
+        return self.tagging.ask_annotator()
+
+    def switch_annotator(self, name: str) -> None:
+        self.tagging.switch_annotator(name)
+
+    def _annotator_switched(self, name: str) -> None:
+        self.doc_model.set_annotator(name)
+        self._show_annotator()
 
     # --- construction ---------------------------------------------------------------
 

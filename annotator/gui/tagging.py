@@ -1,26 +1,69 @@
-"""Tagging commands of the main window: every edit goes through ``run`` onto the undo stack."""
+"""Tagging commands of the main window: every edit goes through ``run`` onto the undo stack
+of the annotator it is for; who annotates, and switching to someone else.
+
+A controller object given its collaborators explicitly (it used to be a mixin of the
+window, reading whatever attributes the window happened to have).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from collections.abc import Callable
 
-from annotator.core.model import DocumentStatus
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QInputDialog, QWidget
+
+from annotator.core.model import DocumentStatus, Span
 from annotator.gui.dialogs.annotator_dialog import AnnotatorDialog
 from annotator.gui.messages import show_error
-from annotator.gui.undo import ServiceCommand, execute
+from annotator.gui.undo import Edit, ServiceCommand, UndoHistories, execute
+from annotator.gui.widgets.reading_area import ReadingArea
+from annotator.services import Workspace
 from annotator.services.commands import (
     AddSpanCommand,
     DeleteSpanCommand,
     SetStatusCommand,
     UpdateSpanCommand,
 )
+from annotator.settings import Settings
 
 
-class TaggingMixin:
-    """Mixed into MainWindow (which provides ws, settings, undo_stack, reading, apply_edit)."""
+class TaggingController(QObject):
+    """The window's edits and its annotator.
 
-    def run(self, command: ServiceCommand, on_error=None) -> bool:
+    ``window`` parents dialogs and error boxes; ``apply_edit`` shows a committed step in
+    the views; ``status`` writes the status bar; ``annotator_shown`` tells the window's
+    corpus rows and name button whose they are; ``reload`` reloads the panes' spans.
+    """
+
+    def __init__(
+        self,
+        *,
+        window: QWidget,
+        ws: Workspace,
+        settings: Settings,
+        reading: ReadingArea,
+        undo: UndoHistories,
+        apply_edit: Callable[[Edit], None],
+        status: Callable[[str, int], None],
+        annotator_shown: Callable[[str], None],
+        reload: Callable[[], None],
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ws = ws
+        self.settings = settings
+        self.reading = reading
+        self.undo = undo
+        self.apply_edit = apply_edit
+        self._status = status
+        self._annotator_shown = annotator_shown
+        self._reload = reload
+        self._after_name: Callable[[], None] | None = None
+        """A tag pressed before the first name: made when the name is given."""
+
+    def run(
+        self, command: ServiceCommand, on_error: Callable[[Exception], None] | None = None
+    ) -> bool:
         """Run an edit now and put it on the undo stack; False (and nothing stacked) on failure."""
         step = execute(
             command,
@@ -31,23 +74,23 @@ class TaggingMixin:
         )
         if step is None:
             return False
-        self.undo_stack.push(step)
+        self.undo.active.push(step)
         return True
 
     def _edit_failed(self, exc: Exception) -> None:
-        show_error(self, "Not saved", f"The change could not be stored: {exc}")
+        show_error(self.window, "Not saved", f"The change could not be stored: {exc}")
 
-    def _find_span(self, span_id: int):
+    def _find_span(self, span_id: int) -> Span | None:
         for pane in self.reading.panes:
             if span_id in pane.spans:
                 return pane.spans[span_id]
         return None
 
-    def _own_span(self, span_id: int, verb: str):
+    def _own_span(self, span_id: int, verb: str) -> Span | None:
         """The span if it is mine; others' spans are read-only overlays (say so, return None)."""
         span = self._find_span(span_id)
         if span is not None and span.annotator != self.settings.annotator:
-            self.statusBar().showMessage(
+            self._status(
                 f"That span is {span.annotator}'s: only your own spans can be {verb}.", 5000
             )
             return None
@@ -59,7 +102,7 @@ class TaggingMixin:
             # Not lost: the tag is made as soon as the name is given (switch_annotator).
             self._after_name = lambda: self.tag(document_id, start, end, label)
             self.ask_annotator()
-            self.statusBar().showMessage(
+            self._status(
                 f"Give your name first: the {label} tag is made as soon as you do "
                 "(spans are stored under it).",
                 10000,
@@ -85,7 +128,7 @@ class TaggingMixin:
             return
         for pane in self.reading.panes_showing(span.document_id)[:1]:
             if pane.find_span(span.start, span.end, label, span.annotator) is not None:
-                self.statusBar().showMessage(f"That text already carries {label}.", 5000)
+                self._status(f"That text already carries {label}.", 5000)
                 return
         self.run(
             UpdateSpanCommand(self.ws.annotations, span_id, self.settings.annotator, label=label)
@@ -101,7 +144,7 @@ class TaggingMixin:
         if span is None:
             return None
         me = self.settings.annotator
-        dlg = QInputDialog(self)
+        dlg = QInputDialog(self.window)
         dlg.setObjectName("noteDialog")
         dlg.setWindowTitle("Note")
         dlg.setLabelText(f"Note on this {span.label} span:")
@@ -132,7 +175,7 @@ class TaggingMixin:
 
     def ask_annotator(self) -> AnnotatorDialog:
         known = [a.name for a in self.ws.documents.annotators()]
-        dlg = AnnotatorDialog(known, self.settings.annotator, self)
+        dlg = AnnotatorDialog(known, self.settings.annotator, self.window)
         dlg.setObjectName("annotatorDialog")
         dlg.accepted.connect(lambda: self.switch_annotator(dlg.name()))
         dlg.finished.connect(lambda _r: self._name_dialog_closed())
@@ -143,11 +186,11 @@ class TaggingMixin:
 
     def _name_dialog_closed(self) -> None:
         """Back to the text (not the corpus filter), and make a tag that waited for the name."""
-        pending, self._after_name = getattr(self, "_after_name", None), None
+        pending, self._after_name = self._after_name, None
         if pending is not None and self.settings.annotator:
             pending()
         elif pending is not None:
-            self.statusBar().showMessage(
+            self._status(
                 "Not tagged: spans are stored under your name (Ctrl+Shift+A gives it).", 10000
             )
         if self.reading.current is not None:
@@ -161,22 +204,21 @@ class TaggingMixin:
         self.settings.annotator = name
         self.settings.save()
         # Undo belongs to an annotator: the new one starts on their own history.
-        kept = self.undo_stack.count()
-        stack = self.undo_histories.switch(name)
-        self.doc_model.set_annotator(name)
+        kept = self.undo.active.count()
+        stack = self.undo.switch(name)
         for pane in self.reading.panes:
             pane.annotator = name
-        self._show_annotator()
+        self._annotator_shown(name)
         # A tag that waited for the name is made now, on the text still shown and
         # before the panes reload, so that the reload reads it.
-        pending, self._after_name = getattr(self, "_after_name", None), None
+        pending, self._after_name = self._after_name, None
         if pending is not None:
             pending()
         n = stack.count()
         steps = f"{n} step(s) of your own to undo" if n else "nothing to undo yet"
         was = f"; {before}'s {kept} step(s) wait for {before}" if before and kept else ""
-        self.statusBar().showMessage(f"Annotating as {name} — {steps}{was}", 8000)
-        self.reload_panes()
+        self._status(f"Annotating as {name} — {steps}{was}", 8000)
+        self._reload()
 
 
-__all__ = ["TaggingMixin"]
+__all__ = ["TaggingController"]
