@@ -123,7 +123,7 @@ def user_error(exc: BaseException, url: str) -> DatabaseError:
         return PermissionDeniedError(
             scrub(f"The server {where} refused this change: {_reason(exc)}", url=url)
         )
-    if sqlstate == _TOO_MANY_CONNECTIONS:
+    if sqlstate == _TOO_MANY_CONNECTIONS or "too many connections for role" in str(exc):
         return BusyError(
             scrub(
                 f"The server {where} refused another connection: {_reason(exc)}. Close another "
@@ -385,9 +385,12 @@ class Database:
                     {"s": PG_LOCK_TIMEOUT_MS / 1000},
                 ).fetchall()
         except Exception:  # only adds to a message
+            log.debug("could not look up who holds a lock", exc_info=True)
             return ""
-        if not rows:
-            return ""
+        if not rows:  # none, or sessions this login may not see (a member's view)
+            return (
+                "The database owner can see who holds it with `annotator server sessions`."
+            )
         who = ", ".join(f"{r[0]} (session {r[1]}, {r[2] or 'busy'} for {r[3]} s)" for r in rows[:3])
         more = " and others" if len(rows) > 3 else ""
         return (

@@ -291,13 +291,14 @@ def _members(conn: Connection) -> list[tuple[str, int]]:
     return [(str(r[0]), int(r[1])) for r in rows]
 
 
-def _owner_may_end_sessions(conn: Connection) -> bool:
-    """``pg_signal_backend`` for the owner, so ``server sessions --end`` works. A role
-    with CREATEROLE may grant it on PostgreSQL 15; elsewhere this reports False."""
+def _owner_may_watch_sessions(conn: Connection) -> bool:
+    """``pg_read_all_stats`` and ``pg_signal_backend`` for the owner, so that ``server
+    sessions`` sees members' transactions and ``--end`` can end one. A role with
+    CREATEROLE may grant them on PostgreSQL 15; elsewhere this reports False."""
     me = _quote(conn, conn.exec_driver_sql("SELECT current_user").scalar_one())
     try:
         with conn.begin_nested():
-            conn.exec_driver_sql(f"GRANT pg_signal_backend TO {me}")
+            conn.exec_driver_sql(f"GRANT pg_read_all_stats, pg_signal_backend TO {me}")
     except Exception:
         return False
     return True
@@ -321,10 +322,11 @@ def init_server(db: Database) -> list[str]:
             _member_settings(
                 conn, role, connection_limit=DEFAULT_CONNECTION_LIMIT if limit < 0 else None
             )
-        if not _owner_may_end_sessions(conn):
+        if not _owner_may_watch_sessions(conn):
             notes.append(
-                "The owner could not be granted pg_signal_backend: `annotator server sessions "
-                "--end` will not work until an admin runs GRANT pg_signal_backend TO <owner>."
+                "The owner could not be granted pg_read_all_stats and pg_signal_backend: "
+                "`annotator server sessions` will not see members' transactions, nor end one, "
+                "until an admin runs GRANT pg_read_all_stats, pg_signal_backend TO <owner>."
             )
         if not _is_superuser(conn):
             notes.append(

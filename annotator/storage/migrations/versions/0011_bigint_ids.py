@@ -20,7 +20,9 @@ The change-log trigger function is replaced: its sequence variable is ``bigint``
 skips the NOTIFY when the server's notification queue is more than half full. A member can
 fill that queue (a session that LISTENs and never reads, while others NOTIFY); once it is
 full every commit that notifies fails, which would have failed every tag. Without the
-wake-up call the change feed still finds the change on its next poll.
+wake-up call the change feed still finds the change on its next poll. The threshold is the
+setting ``annotator.notify_queue_limit`` where one is set (tests lower it; a member who
+sets it in her own session changes only whether her own commits notify).
 
 Adjudication decisions get ``decided_by`` (the annotator of ``session_user``, when that
 login is a member) and ``decided_at`` (the server's clock) from a trigger, so an
@@ -57,7 +59,9 @@ BEGIN
   RETURNING id INTO seq;
   -- A wake-up call only: when the queue is filling up (someone holds it), skip it rather
   -- than fail this commit; the feeds poll the log anyway.
-  IF pg_catalog.pg_notification_queue_usage() < 0.5 THEN
+  IF pg_catalog.pg_notification_queue_usage() < coalesce(nullif(
+       pg_catalog.current_setting('annotator.notify_queue_limit', true), '')::float8, 0.5)
+  THEN
     PERFORM pg_catalog.pg_notify('{CHANNEL}', pg_catalog.json_build_object(
       'seq', seq, 'op', pg_catalog.lower(TG_OP), 'span_id', r.id,
       'document_id', r.document_id, 'annotator_id', r.annotator_id)::text);
@@ -129,9 +133,10 @@ DECLARE
   n bigint;
 BEGIN
   -- Leads import large documents and the owner works outside the team's rules.
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'annotator_users')
-     OR NOT pg_catalog.pg_has_role(session_user, 'annotator_users', 'MEMBER')
-     OR pg_catalog.pg_has_role(session_user, 'annotator_leads', 'MEMBER') THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = 'annotator_users'
+                 AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'))
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = 'annotator_leads'
+                AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')) THEN
     RETURN NULL;
   END IF;
   SELECT k.document_id, k.annotator_id, pg_catalog.count(*) INTO d, a, n
