@@ -41,7 +41,7 @@ from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import ChangeKind, SpanChange
-from annotator.storage import Database, repo
+from annotator.storage import Database, Tx, repo
 
 Callback = Callable[[list[SpanChange]], None]
 MAX_GAPS = 64
@@ -108,11 +108,11 @@ class ChangeFeed:
             refresh = False
             while True:
                 ranges = tuple((lo, hi) for lo, hi, _ in self._gaps)
-                found = self._db.read(
-                    lambda s, r=ranges: repo.changes_after(
-                        s, self._cursor, gaps=r, limit=self._batch
-                    )
-                )
+
+                def read(s: Tx, r: tuple[tuple[int, int], ...] = ranges) -> list[SpanChange]:
+                    return repo.changes_after(s, self._cursor, gaps=r, limit=self._batch)
+
+                found = self._db.read(read)
                 fresh = 0
                 for ch in found:
                     if ch.seq > self._cursor:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -173,7 +174,11 @@ def test_rolled_back_floods_and_many_gaps_keep_the_feed_bounded(team: SecureTeam
                     (team.doc, alice_id, 60 + i),
                 )
                 conn.commit()  # and one kept: a gap between two delivered changes
+        tracemalloc.start()
         got = feed.poll()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 20_000_000, peak  # a gap of 50,000 numbers costs two integers
         assert len([ch for ch in got if ch.kind is ChangeKind.INSERT]) == 150
         assert got[-1].kind is ChangeKind.REFRESH
         assert len(feed._gaps) <= MAX_GAPS
