@@ -30,12 +30,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="the role exists already: make it a member, never touch its password",
     )
+    su.add_argument(
+        "--connection-limit",
+        type=int,
+        default=8,
+        metavar="N",
+        help="connections this login may hold at once (default 8; re-run with "
+        "--existing-role to change it)",
+    )
     su.set_defaults(func=cmd_server_add_user)
     sr = ssub.add_parser("reset-password", help="give a member a new password (owner)")
     sr.add_argument("name", help="the member's role name")
     sr.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     sr.set_defaults(func=cmd_server_reset_password)
-    for sp in (si, su, sr):
+    ss = ssub.add_parser(
+        "sessions", help="who is connected, in a transaction, blocking whom (owner)"
+    )
+    ss.add_argument("--end", type=int, metavar="PID", help="end this member's session")
+    ss.add_argument("--json", action="store_true", help="print JSON")
+    ss.set_defaults(func=cmd_server_sessions)
+    for sp in (si, su, sr, ss):
         # Also accepted after the action; SUPPRESS keeps a --db given before it.
         sp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the owner's URL")
 
@@ -49,8 +63,47 @@ def _team(args: argparse.Namespace) -> TeamServerService:
 
 
 def cmd_server_init(args: argparse.Namespace) -> int:
-    _team(args).init()
+    notes = _team(args).init()
     print("team server ready: roles annotator_users, annotator_adjudicators, annotator_leads")
+    for note in notes:
+        print(f"note: {note}")
+    return 0
+
+
+def cmd_server_sessions(args: argparse.Namespace) -> int:
+    import json
+
+    team = _team(args)
+    if args.end is not None:
+        ended = team.end_session(args.end)
+        print(f"ended session {ended.pid} of {ended.role}")
+        return 0
+    found = team.sessions()
+    if args.json:
+        rows = [
+            {
+                "pid": s.pid,
+                "role": s.role,
+                "application": s.application,
+                "client": s.client,
+                "state": s.state,
+                "transaction_since": s.since.isoformat() if s.since else None,
+                "waiting_for": list(s.waiting_for),
+                "blocking": list(s.blocking),
+                "member": s.member,
+            }
+            for s in found
+        ]
+        print(json.dumps({"sessions": rows}, indent=2))
+        return 0
+    if not found:
+        print("no other sessions on this database")
+        return 0
+    print(f"{'PID':>7}  {'ROLE':<20} {'STATE':<30} {'IN TRANSACTION SINCE':<20} BLOCKING")
+    for s in found:
+        since = s.since.strftime("%Y-%m-%d %H:%M:%S") if s.since else "-"
+        blocking = ", ".join(map(str, s.blocking)) or "-"
+        print(f"{s.pid:>7}  {s.role:<20} {s.state:<30} {since:<20} {blocking}")
     return 0
 
 
@@ -77,6 +130,7 @@ def cmd_server_add_user(args: argparse.Namespace) -> int:
         lead=args.lead,
         annotator=args.annotator,
         existing_role=args.existing_role,
+        connection_limit=args.connection_limit,
     )
     groups = ["annotator_users"] + (["annotator_adjudicators"] if args.adjudicator else [])
     groups += ["annotator_leads"] if args.lead else []

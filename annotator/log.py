@@ -59,6 +59,17 @@ def log_file() -> Path:
     return paths.log_dir() / LOG_FILE
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files readable by their owner only (0600), rotated ones too: what they hold is
+    scrubbed of passwords, but it still names documents and people."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)  # a file made by an older version, 0644
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+
+
 def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path | None:
     """Attach a rotating, scrubbing file handler to the ``annotator`` logger (idempotent).
 
@@ -74,7 +85,7 @@ def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path |
     fmt = ScrubbingFormatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _PrivateRotatingFileHandler(
             target, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
         )
     except OSError:

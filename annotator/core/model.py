@@ -110,6 +110,9 @@ class ChangeKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"
+    REFRESH = "refresh"
+    """Not a span change: the feed lost track of some changes (a gap too wide to keep
+    watching) and views should reload what they show. Its ``document_id`` is 0."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,12 @@ from annotator.core.model import AnnotatedDocument, Document, NewSpan, Span
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 MAX_META_DEPTH = 64
+MAX_NOTE_CHARS = 10_000
+"""Longest span note: a note explains a tag; ten thousand characters is a long page."""
+MAX_DOCUMENT_CHARS = 20_000_000
+"""Longest document text (code points): four times the longest article benchmarked."""
+MAX_SPANS_PER_DOCUMENT = 100_000
+"""Most spans one annotator may hold on one document on a team server (enforced there)."""
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: each would
@@ -92,7 +98,21 @@ def _short(value: Any) -> str:
 _LINE_FIELDS = ("title", "source", "author", "url", "source_path", "source_sha256")
 
 
+def note_problem(note: str) -> str | None:
+    """Why ``note`` cannot be a span note, or None."""
+    if len(note) > MAX_NOTE_CHARS:
+        return f"a span note is longer than {MAX_NOTE_CHARS:,} characters ({len(note):,})"
+    if (p := text_problem(note)) is not None:
+        return f"a span note {p}"
+    return None
+
+
 def document_problem(doc: Document) -> str | None:
+    if len(doc.text) > MAX_DOCUMENT_CHARS:
+        return (
+            f"the text is longer than {MAX_DOCUMENT_CHARS:,} characters ({len(doc.text):,}); "
+            "split it into several documents"
+        )
     if (p := text_problem(doc.text)) is not None:
         return f"the text {p}"
     if (p := name_problem(doc.external_id)) is not None:
@@ -130,8 +150,8 @@ def span_problem(span: NewSpan | Span) -> str | None:
             return p
     if span.decided_by and (p := label_problem(span.decided_by, "decided_by")) is not None:
         return p
-    if (p := text_problem(span.note)) is not None:
-        return f"a span note {p}"
+    if (p := note_problem(span.note)) is not None:
+        return p
     for v in (span.start, span.end):
         if not INT_MIN <= v <= INT_MAX:
             return f"a span offset {_short(v)} is outside the 64-bit range"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.core.model import SpanChange
+from annotator.core.model import ChangeKind, SpanChange
 from annotator.services import Workspace
 from annotator.services.live import ChangeFeed
 
@@ -48,4 +48,9 @@ class LiveRelay(QObject):
 
 
 def documents_in(batch: list[SpanChange]) -> set[int]:
-    return {ch.document_id for ch in batch}
+    return {ch.document_id for ch in batch if ch.kind is not ChangeKind.REFRESH}
+
+
+def needs_refresh(batch: list[SpanChange]) -> bool:
+    """The feed gave up watching some skipped numbers: reload whatever is shown."""
+    return any(ch.kind is ChangeKind.REFRESH for ch in batch)

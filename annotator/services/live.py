@@ -40,10 +40,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import SpanChange
-from annotator.storage import Database, repo
+from annotator.core.model import ChangeKind, SpanChange
+from annotator.storage import Database, Tx, repo
 
 Callback = Callable[[list[SpanChange]], None]
+MAX_GAPS = 64
+"""Skipped ranges a feed watches at once (late commits are rare; burnt numbers are many)."""
 log = logging.getLogger(__name__)
 
 
@@ -66,7 +68,7 @@ class ChangeFeed:
         self._gap_ttl = gap_ttl
         self._batch = batch
         self._cursor = db.read(repo.last_change_seq) if since is None else since
-        self._gaps: dict[int, float] = {}  # seq -> when first missed
+        self._gaps: list[tuple[int, int, float]] = []  # (lo, hi, when first missed)
         self._subscribers: list[Callback] = []
         self._lock = threading.Lock()  # one poll at a time; guards subscribers too
         self._stop = threading.Event()
@@ -91,33 +93,63 @@ class ChangeFeed:
     # --- pull -----------------------------------------------------------------------
 
     def poll(self) -> list[SpanChange]:
-        """Changes committed since the last poll, oldest first. Does not call subscribers."""
+        """Changes committed since the last poll, oldest first. Does not call subscribers.
+
+        Numbers skipped below the cursor are watched as ranges, at most ``MAX_GAPS`` of
+        them, for ``gap_ttl`` seconds: memory and the query stay bounded whatever gaps a
+        member makes (burnt sequence numbers, a huge rolled-back insert). When more ranges
+        would be needed, the oldest are given up and the batch ends with a ``REFRESH``
+        entry: views reload what they show instead of trusting the feed for those.
+        """
         with self._lock:
             now = self._last_poll = time.monotonic()
-            self._gaps = {q: t for q, t in self._gaps.items() if now - t < self._gap_ttl}
+            self._gaps = [g for g in self._gaps if now - g[2] < self._gap_ttl]
             out: list[SpanChange] = []
+            refresh = False
             while True:
-                found = self._db.read(
-                    lambda s: repo.changes_after(
-                        s, self._cursor, also=tuple(self._gaps), limit=self._batch
-                    )
-                )
+                ranges = tuple((lo, hi) for lo, hi, _ in self._gaps)
+
+                def read(s: Tx, r: tuple[tuple[int, int], ...] = ranges) -> list[SpanChange]:
+                    return repo.changes_after(s, self._cursor, gaps=r, limit=self._batch)
+
+                found = self._db.read(read)
                 fresh = 0
                 for ch in found:
-                    if ch.seq in self._gaps:
-                        del self._gaps[ch.seq]
-                    elif ch.seq > self._cursor:
-                        for missing in range(self._cursor + 1, ch.seq):
-                            self._gaps.setdefault(missing, now)
+                    if ch.seq > self._cursor:
+                        if ch.seq > self._cursor + 1:
+                            self._gaps.append((self._cursor + 1, ch.seq - 1, now))
                         self._cursor = ch.seq
                         fresh += 1
-                    else:
+                    elif not self._take_from_gap(ch.seq, now):
                         continue
                     out.append(ch)
+                if len(self._gaps) > MAX_GAPS:
+                    self._gaps = self._gaps[-MAX_GAPS:]
+                    refresh = True
                 if len(found) < self._batch or not fresh:
                     break
             out.sort(key=lambda ch: ch.seq)
+            if refresh:
+                out.append(
+                    SpanChange(
+                        seq=self._cursor,
+                        kind=ChangeKind.REFRESH,
+                        span_id=0,
+                        document_id=0,
+                        annotator="",
+                    )
+                )
             return out
+
+    def _take_from_gap(self, seq: int, now: float) -> bool:
+        """Remove ``seq`` from the gap watching it (a late commit, delivered now); False if
+        no gap watches it (delivered before)."""
+        for i, (lo, hi, since) in enumerate(self._gaps):
+            if lo <= seq <= hi:
+                parts = [(a, b, since) for a, b in ((lo, seq - 1), (seq + 1, hi)) if a <= b]
+                self._gaps[i : i + 1] = parts
+                return True
+        return False
 
     def wait(self, timeout: float | None = None) -> list[SpanChange]:
         """Block until something changes (or ``timeout``); return it."""

@@ -85,7 +85,7 @@ class SuggestionService:
         for n, line in enumerate(text.splitlines(), 1):
             if line.strip() and not line.strip().startswith("#"):
                 try:
-                    parse_rule(line)
+                    parse_rule(line, check=True)
                 except AnnotatorError as exc:
                     raise AnnotatorError(f"Rules of {label}, line {n}: {exc}") from exc
         before = self._db.write(lambda s: store.set_label_rules(s, label, text.strip()))

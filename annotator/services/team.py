@@ -5,7 +5,8 @@ Run by the database owner; see ``annotator.storage.server`` for the roles and po
 
 from __future__ import annotations
 
-from annotator.storage import Database, server
+from annotator.storage import Database, server, sessions
+from annotator.storage.sessions import ServerSession
 
 
 class TeamServerService:
@@ -17,16 +18,18 @@ class TeamServerService:
         """Connect without migrating: ``init`` migrates, as the owner."""
         return cls(Database(url))
 
-    def init(self) -> None:
-        """Migrate and apply roles, grants and row-level security (idempotent).
+    def init(self) -> list[str]:
+        """Migrate and apply roles, grants, row-level security and members' limits
+        (idempotent). Returns notes on what needs a superuser.
 
         As the owner it also prunes the span change log, which users cannot; run it
         after each upgrade and now and then (a weekly cron job is plenty).
         """
         from annotator.services.opening import prune_change_log
 
-        server.init_server(self._db)
+        notes = server.init_server(self._db)
         prune_change_log(self._db)
+        return notes
 
     def add_user(
         self,
@@ -37,6 +40,7 @@ class TeamServerService:
         lead: bool = False,
         annotator: str | None = None,
         existing_role: bool = False,
+        connection_limit: int = server.DEFAULT_CONNECTION_LIMIT,
     ) -> None:
         """A login role ``name`` in ``annotator_users`` (and the adjudicator or lead group),
         mapped to annotator ``annotator`` (default: the same name). The password reaches
@@ -50,8 +54,18 @@ class TeamServerService:
             lead=lead,
             annotator=annotator,
             existing_role=existing_role,
+            connection_limit=connection_limit,
         )
 
     def reset_password(self, name: str, password: str) -> None:
         """A new password for member ``name`` (as a SCRAM hash); the owner's is never reset."""
         server.reset_password(self._db, name, password)
+
+    def sessions(self) -> list[ServerSession]:
+        """Everyone else connected to this database: state, open transaction, who waits
+        on whom."""
+        return sessions.sessions(self._db)
+
+    def end_session(self, pid: int) -> ServerSession:
+        """End a member's session (never the owner's or a superuser's)."""
+        return sessions.end_session(self._db, pid)

@@ -5,7 +5,7 @@ Data functions take the session first and never commit: the caller owns the tran
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -29,16 +29,21 @@ def last_change_seq(s: Session) -> int:
 
 
 def changes_after(
-    s: Session, after: int, *, also: Collection[int] = (), limit: int = 1000
+    s: Session,
+    after: int,
+    *,
+    gaps: Sequence[tuple[int, int]] = (),
+    limit: int = 1000,
 ) -> list[SpanChange]:
-    """Logged span changes with ``seq > after`` or ``seq in also``, oldest first.
+    """Logged span changes with ``seq > after`` or ``lo <= seq <= hi`` for a gap, oldest first.
 
-    ``also`` re-asks for gaps below ``after``: on PostgreSQL a sequence number taken by a
+    ``gaps`` re-asks for ranges below ``after``: on PostgreSQL a sequence number taken by a
     transaction that commits late shows up after higher ones (written by triggers, 0003).
+    Ranges, not numbers: one member's burnt million numbers are one range (two parameters).
     """
     cond = SpanChangeRow.id > after
-    if also:
-        cond = or_(cond, SpanChangeRow.id.in_(list(also)))
+    if gaps:
+        cond = or_(cond, *(SpanChangeRow.id.between(lo, hi) for lo, hi in gaps))
     q = (
         select(SpanChangeRow, AnnotatorRow.name)
         .outerjoin(AnnotatorRow, SpanChangeRow.annotator_id == AnnotatorRow.id)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -58,6 +59,7 @@ PG_SESSION_SETTINGS = {
 
 
 _INSUFFICIENT_PRIVILEGE = "42501"
+_TOO_MANY_CONNECTIONS = "53300"
 _SECRET_PATTERNS = (
     (re.compile(r"([^:/@\s]+:)[^@\s/]+(@)"), r"\1***\2"),  # user:secret@host
     (re.compile(r"(password\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&;,]+)", re.IGNORECASE), r"\1***"),
@@ -120,6 +122,15 @@ def user_error(exc: BaseException, url: str) -> DatabaseError:
     if sqlstate == _INSUFFICIENT_PRIVILEGE:
         return PermissionDeniedError(
             scrub(f"The server {where} refused this change: {_reason(exc)}", url=url)
+        )
+    if sqlstate == _TOO_MANY_CONNECTIONS or "too many connections for role" in str(exc):
+        return BusyError(
+            scrub(
+                f"The server {where} refused another connection: {_reason(exc)}. Close another "
+                "window or program using this login, or ask the database owner to raise its "
+                "limit (`annotator server add-user NAME --existing-role --connection-limit N`).",
+                url=url,
+            )
         )
     if sqlstate == _LOCK_NOT_AVAILABLE:
         return BusyError(
@@ -185,6 +196,11 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True
+        # A member's login may hold server.DEFAULT_CONNECTION_LIMIT (8) connections: the
+        # window's pool stays within 6, leaving the change feed's LISTEN and the model's
+        # process theirs.
+        kwargs["pool_size"] = 4
+        kwargs["max_overflow"] = 2
     engine = create_engine(u, **kwargs)
     if u.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
@@ -249,7 +265,7 @@ class Database:
         try:
             yield
         except DBAPIError as exc:
-            raise user_error(exc, self.url) from exc
+            raise self._named(user_error(exc, self.url), exc) from exc
 
     def read(self, work: Callable[[Session], T]) -> T:
         with (
@@ -341,10 +357,46 @@ class Database:
                         raise DatabaseError(
                             f"The database {self.display_url} stayed busy; try again in a moment."
                         ) from exc
-                    raise user_error(exc, self.url) from exc
+                    raise self._named(user_error(exc, self.url), exc) from exc
                 delay = min(0.5, 0.005 * 2**attempt) * (0.5 + random.random())
                 log.debug("transaction conflict (attempt %d), retrying in %.3fs", attempt, delay)
                 time.sleep(delay)
+
+    def _named(self, err: DatabaseError, exc: DBAPIError) -> DatabaseError:
+        """A lock wait that ran out on PostgreSQL, with who probably held the lock: the
+        other sessions of this database whose transaction is older than the wait."""
+        if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            return err
+        held = self._lock_holders()
+        return BusyError(f"{err} {held}") if held else err
+
+    def _lock_holders(self) -> str:
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sql_text(
+                        "SELECT usename, pid, coalesce(state, ''), "
+                        "extract(epoch FROM now() - xact_start)::int "
+                        "FROM pg_catalog.pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+                        "AND now() - xact_start >= make_interval(secs => :s) "
+                        "ORDER BY xact_start LIMIT 4"
+                    ),
+                    {"s": PG_LOCK_TIMEOUT_MS / 1000},
+                ).fetchall()
+        except Exception:  # only adds to a message
+            log.debug("could not look up who holds a lock", exc_info=True)
+            return ""
+        if not rows:  # none, or sessions this login may not see (a member's view)
+            return (
+                "The database owner can see who holds it with `annotator server sessions`."
+            )
+        who = ", ".join(f"{r[0]} (session {r[1]}, {r[2] or 'busy'} for {r[3]} s)" for r in rows[:3])
+        more = " and others" if len(rows) > 3 else ""
+        return (
+            f"Probably held by {who}{more}. The database owner can end a member's session "
+            "with `annotator server sessions --end PID`."
+        )
 
     def _close_driver(self) -> None:
         driver, self._driver = self._driver, None

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -29,6 +30,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are 64-bit on PostgreSQL (migration 0011); on SQLite an INTEGER PRIMARY KEY is the
+# 64-bit rowid already, and BIGINT there would lose the rowid alias.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -40,7 +46,7 @@ class Base(DeclarativeBase):
 class DocumentRow(Base):
     __tablename__ = "documents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
@@ -63,7 +69,7 @@ class DocumentRow(Base):
 class LabelRow(Base):
     __tablename__ = "labels"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     color: Mapped[str] = mapped_column(String(20), default="#888888")
     shortcut: Mapped[str] = mapped_column(String(20), default="")
@@ -77,7 +83,7 @@ class AnnotatorRow(Base):
     __tablename__ = "annotators"
     __table_args__ = (Index("ix_annotators_role_name", "role_name", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="human")
     role_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -94,10 +100,10 @@ class SpanRow(Base):
         Index("ix_spans_label", "label_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
-    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
-    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="RESTRICT"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(Id, ForeignKey("annotators.id", ondelete="RESTRICT"))
+    label_id: Mapped[int] = mapped_column(Id, ForeignKey("labels.id", ondelete="RESTRICT"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -114,11 +120,9 @@ class SpanRow(Base):
 class DocumentStatusRow(Base):
     __tablename__ = "document_status"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
-    annotator_id: Mapped[int] = mapped_column(
-        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    annotator_id: Mapped[int] = mapped_column(Id, ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
     )
     status: Mapped[str] = mapped_column(String(20), default="todo")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -133,8 +137,8 @@ class AdjudicationRow(Base):
         Index("ix_adjudications_document", "document_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(100))
@@ -154,11 +158,11 @@ class SpanChangeRow(Base):
     # Ids are never reused: they are the feed's cursor.
     __table_args__ = ({"sqlite_autoincrement": True},)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     op: Mapped[str] = mapped_column(String(10))
-    span_id: Mapped[int] = mapped_column(Integer)
-    document_id: Mapped[int] = mapped_column(Integer)
-    annotator_id: Mapped[int] = mapped_column(Integer)
+    span_id: Mapped[int] = mapped_column(Id)
+    document_id: Mapped[int] = mapped_column(Id)
+    annotator_id: Mapped[int] = mapped_column(Id)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -174,9 +178,9 @@ class ImportJournalRow(Base):
     __tablename__ = "import_journal"
     __table_args__ = (Index("ix_import_journal_token", "token"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     token: Mapped[str] = mapped_column(String(120))
     """``host:pid:random`` of the importing process."""
     kind: Mapped[str] = mapped_column(String(10))
     """``document`` (its spans go with it) or ``span`` (added to a document stored before)."""
-    row_id: Mapped[int] = mapped_column(Integer)
+    row_id: Mapped[int] = mapped_column(Id)

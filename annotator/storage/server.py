@@ -46,6 +46,19 @@ LEADS = "annotator_leads"
 GROUPS = (USERS, ADJUDICATORS, LEADS)
 _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
+# What one member's login may take of the server, set on each member role (``ALTER ROLE
+# ... IN DATABASE``): a member who opens connections in a loop, or leaves a transaction
+# open in psql, cannot take every slot or hold locks for long. The app's own sessions set
+# tighter waits (engine.PG_SESSION_SETTINGS); these are the defaults of a raw login.
+DEFAULT_CONNECTION_LIMIT = 8
+MEMBER_SETTINGS = {
+    "statement_timeout": "120s",
+    "lock_timeout": "10s",
+    "idle_in_transaction_session_timeout": "60s",
+}
+# Settable on a role only by a superuser: applied when ``server init`` runs as one.
+SUPERUSER_SETTINGS = {"temp_file_limit": "1GB"}
+
 # Columns an annotator may change on their own spans (not document_id, annotator_id).
 _SPAN_EDITABLE = ("label_id", '"start"', '"end"', "note", "origin", "decided_by", "updated_at")
 
@@ -64,12 +77,12 @@ def _functions(schema: str) -> str:
     """
     pin = _pin(schema)
     return f"""
-CREATE OR REPLACE FUNCTION {schema}.annotator_owned(ann integer) RETURNS boolean
+CREATE OR REPLACE FUNCTION {schema}.annotator_owned(ann bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
   SELECT EXISTS (SELECT 1 FROM {schema}.annotators a
                  WHERE a.id = ann AND a.role_name = current_user)
 $$;
-CREATE OR REPLACE FUNCTION {schema}.annotator_is_gold(ann integer) RETURNS boolean
+CREATE OR REPLACE FUNCTION {schema}.annotator_is_gold(ann bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
   SELECT EXISTS (SELECT 1 FROM {schema}.annotators a
                  WHERE a.id = ann AND a.name = '{GOLD_ANNOTATOR}')
@@ -78,7 +91,7 @@ $$;
 -- writes), so they delete through this function. It runs as the owner, who is not subject
 -- to row-level security, and so applies the same rule itself: the login role's own spans,
 -- gold spans for adjudicators, any span for leads. Returns how many rows went.
-CREATE OR REPLACE FUNCTION {schema}.annotator_delete_spans(ids integer[]) RETURNS integer
+CREATE OR REPLACE FUNCTION {schema}.annotator_delete_spans(ids bigint[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
 DECLARE
   n integer;
@@ -95,12 +108,12 @@ BEGIN
   RETURN n;
 END
 $$;
-REVOKE ALL ON FUNCTION {schema}.annotator_owned(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(integer[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION {schema}.annotator_owned(integer) TO {USERS};
-GRANT EXECUTE ON FUNCTION {schema}.annotator_is_gold(integer) TO {USERS};
-GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_spans(integer[]) TO {USERS};
+REVOKE ALL ON FUNCTION {schema}.annotator_owned(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_owned(bigint) TO {USERS};
+GRANT EXECUTE ON FUNCTION {schema}.annotator_is_gold(bigint) TO {USERS};
+GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_spans(bigint[]) TO {USERS};
 """
 
 
@@ -192,7 +205,9 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM PUBLIC, {groups}")
     run(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC, {groups}")
     run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {USERS}")
-    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {USERS}")
+    # No sequence at all: ids are identity columns (0011), which the server fills without
+    # the inserting role holding USAGE. With USAGE a member could burn a sequence with
+    # ``nextval`` at a million numbers a second (gaps that flood teammates' change feeds).
     run(f"GRANT INSERT ON {schema}.spans TO {USERS}")
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
@@ -216,6 +231,15 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
 
 
+# The policy helpers before 0011, when ids were ``integer``: dropped once the policies
+# name the ``bigint`` ones (a policy on a bigint column resolves to those).
+_OLD_HELPERS = (
+    "annotator_owned(integer)",
+    "annotator_is_gold(integer)",
+    "annotator_delete_spans(integer[])",
+)
+
+
 def _policies(conn: Connection, schema: str) -> None:
     conn.exec_driver_sql(_functions(schema))
     for table, policies in _POLICIES.items():
@@ -229,12 +253,63 @@ def _policies(conn: Connection, schema: str) -> None:
             if check is not None:
                 sql += f" WITH CHECK ({check.format(s=schema)})"
             conn.exec_driver_sql(sql)
+    for fn in _OLD_HELPERS:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.{fn}")
 
 
-def init_server(db: Database) -> None:
-    """Migrate, then create the group roles, grants and policies (idempotent; run as owner)."""
+def _is_superuser(conn: Connection) -> bool:
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user"
+        ).scalar()
+    )
+
+
+def _member_settings(conn: Connection, role: str, *, connection_limit: int | None) -> None:
+    """The per-login limits of one member role on this database."""
+    quoted = _quote(conn, role)
+    dbname = _quote(conn, conn.exec_driver_sql("SELECT current_database()").scalar_one())
+    if connection_limit is not None:
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} CONNECTION LIMIT {int(connection_limit)}")
+    settings = dict(MEMBER_SETTINGS)
+    if _is_superuser(conn):
+        settings.update(SUPERUSER_SETTINGS)
+    for name, value in settings.items():
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} IN DATABASE {dbname} SET {name} = '{value}'")
+
+
+def _members(conn: Connection) -> list[tuple[str, int]]:
+    """(role, connection limit) of every login role in the team, the owner excepted."""
+    rows = conn.execute(
+        text(
+            "SELECT r.rolname, r.rolconnlimit FROM pg_catalog.pg_roles r "
+            "WHERE r.rolcanlogin AND NOT r.rolsuper AND r.rolname <> current_user "
+            "AND pg_catalog.pg_has_role(r.oid, :g, 'MEMBER')"
+        ),
+        {"g": USERS},
+    ).fetchall()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def _owner_may_watch_sessions(conn: Connection) -> bool:
+    """``pg_read_all_stats`` and ``pg_signal_backend`` for the owner, so that ``server
+    sessions`` sees members' transactions and ``--end`` can end one. A role with
+    CREATEROLE may grant them on PostgreSQL 15; elsewhere this reports False."""
+    me = _quote(conn, conn.exec_driver_sql("SELECT current_user").scalar_one())
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"GRANT pg_read_all_stats, pg_signal_backend TO {me}")
+    except Exception:
+        return False
+    return True
+
+
+def init_server(db: Database) -> list[str]:
+    """Migrate, then create the group roles, grants, policies and members' limits
+    (idempotent; run as owner). Returns notes on what could not be set up."""
     _require_postgres(db)
     upgrade(db)
+    notes: list[str] = []
     with db.guard(), db.engine.begin() as conn:
         for role in GROUPS:
             _ensure_group(conn, role)
@@ -243,10 +318,44 @@ def init_server(db: Database) -> None:
         schema = _schema(conn)
         _grants(conn, schema)  # from a clean slate, then the functions grant their EXECUTE
         _policies(conn, schema)
+        for role, limit in _members(conn):
+            _member_settings(
+                conn, role, connection_limit=DEFAULT_CONNECTION_LIMIT if limit < 0 else None
+            )
+        if not _owner_may_watch_sessions(conn):
+            notes.append(
+                "The owner could not be granted pg_read_all_stats and pg_signal_backend: "
+                "`annotator server sessions` will not see members' transactions, nor end one, "
+                "until an admin runs GRANT pg_read_all_stats, pg_signal_backend TO <owner>."
+            )
+        if not _is_superuser(conn):
+            notes.append(
+                "Not run as a superuser: members' temp_file_limit and the revoke of large "
+                "objects were left to the admin (see docs/team-setup.md)."
+            )
+        else:
+            _revoke_large_objects(conn)
     db.write(
         lambda s: repo.annotator_id(s, GOLD_ANNOTATOR, kind=AnnotatorKind.GOLD),
         retry_integrity=True,
     )
+    return notes
+
+
+# Functions by which any role may create large objects (server-side storage outside our
+# tables, with no size limit). Owned by the bootstrap superuser: only one can revoke them.
+LARGE_OBJECT_FUNCTIONS = (
+    "lo_create(oid)",
+    "lo_creat(integer)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_import(text)",
+    "lo_import(text, oid)",
+)
+
+
+def _revoke_large_objects(conn: Connection) -> None:
+    for fn in LARGE_OBJECT_FUNCTIONS:
+        conn.exec_driver_sql(f"REVOKE EXECUTE ON FUNCTION pg_catalog.{fn} FROM PUBLIC")
 
 
 def scram_sha256_verifier(password: str, *, iterations: int = 4096) -> str:
@@ -313,6 +422,7 @@ def add_user(
     lead: bool = False,
     annotator: str | None = None,
     existing_role: bool = False,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> None:
     """Create login role ``role`` in the annotator groups, and its annotator row.
 
@@ -327,6 +437,8 @@ def add_user(
             f"{GOLD_ANNOTATOR!r} is the adjudicated layer, written by adjudicators; it cannot "
             "be a member's annotator name (use --adjudicator)."
         )
+    if connection_limit < 1:
+        raise AnnotatorError("A member needs at least one connection (--connection-limit 1 or more).")
     if not existing_role and not password:
         raise AnnotatorError("A password is needed (it goes to the server as a SCRAM hash).")
     with db.guard(), db.engine.begin() as conn:
@@ -364,6 +476,7 @@ def add_user(
         for group, wanted in ((USERS, True), (ADJUDICATORS, adjudicator), (LEADS, lead)):
             if wanted:
                 conn.exec_driver_sql(f"GRANT {group} TO {quoted}")
+        _member_settings(conn, role, connection_limit=connection_limit)
     db.write(
         lambda s: repo.set_annotator_role(s, name, role, kind=AnnotatorKind.HUMAN),
         retry_integrity=True,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.core.errors import AnnotatorError, NotFoundError, PermissionDeniedError
+from annotator.core.validate import note_problem
 from annotator.core.model import (
     Document,
     DocumentStatus,
@@ -56,10 +57,7 @@ def _label_id(s: Session, name: str) -> int:
 def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
     """Insert one span; an identical span by the same annotator is returned, not doubled."""
     n = document_length(s, document_id) if length is None else length
-    if not (0 <= span.start < span.end <= n):
-        raise AnnotatorError(
-            f"Span [{span.start}, {span.end}) is outside the document (length {n})."
-        )
+    _check_range(span, n)
     label_id = _label_id(s, span.label)
     ann_id = annotator_id(s, span.annotator)
 
@@ -107,7 +105,13 @@ _TAG_STATUS = sql_text(
 ).bindparams(bindparam("now", type_=DateTime()))
 
 
+def _check_note(note: str) -> None:
+    if (problem := note_problem(note)) is not None:
+        raise AnnotatorError(f"Cannot store this span: {problem}.")
+
+
 def _check_range(span: NewSpan, n: int) -> None:
+    _check_note(span.note)
     if not (0 <= span.start < span.end <= n):
         raise AnnotatorError(
             f"Span [{span.start}, {span.end}) is outside the document (length {n})."
@@ -226,6 +230,7 @@ def update_span(
     if label is not None:
         row.label_id = _label_id(s, label)
     if note is not None:
+        _check_note(note)
         row.note = note
     if start is not None or end is not None:
         new_start = row.start if start is None else start
@@ -265,7 +270,7 @@ def _deletes_through_function(s: Session) -> bool:
         conn.info[_DELETE_VIA_FUNCTION] = bool(
             conn.exec_driver_sql(
                 "SELECT NOT has_table_privilege('spans', 'DELETE') "
-                "AND to_regprocedure('annotator_delete_spans(integer[])') IS NOT NULL"
+                "AND to_regprocedure('annotator_delete_spans(bigint[])') IS NOT NULL"
             ).scalar()
         )
     return bool(conn.info[_DELETE_VIA_FUNCTION])
@@ -278,7 +283,7 @@ def delete_span_rows(s: Session, span_ids: Sequence[int]) -> int:
         return 0
     if _deletes_through_function(s):
         n = s.execute(
-            sql_text("SELECT annotator_delete_spans(CAST(:ids AS integer[]))"), {"ids": ids}
+            sql_text("SELECT annotator_delete_spans(CAST(:ids AS bigint[]))"), {"ids": ids}
         ).scalar_one()
         s.expire_all()
         return int(n)

@@ -66,5 +66,7 @@ def test_switch_to_another_sqlite_file_and_back_to_default(qtbot, make_window, t
 def test_url_problems():
     assert url_problem("postgresql+psycopg://u@h/db") is None
     assert "password" in url_problem("postgresql://u:pw@h/db")
+    assert "?password=" in url_problem("postgresql+psycopg://u@h/db?password=pw")
+    assert "?sslpassword=" in url_problem("postgresql+psycopg://u@h/db?sslmode=require&sslpassword=k")
     assert "host" in url_problem("postgresql+psycopg:///db")
     assert "postgresql" in url_problem("mysql://u@h/db")

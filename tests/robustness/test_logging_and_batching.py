@@ -51,6 +51,21 @@ def test_log_rotates(logging_on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rotated = sorted(p.name for p in logging_on.parent.iterdir())
     assert rotated[:2] == ["annotator.log", "annotator.log.1"]
     assert len(rotated) == 1 + log.BACKUP_COUNT
+    # Readable by their owner only, the rotated ones too (they name documents and people).
+    assert {oct(p.stat().st_mode & 0o777) for p in logging_on.parent.iterdir()} == {"0o600"}
+
+
+def test_an_old_world_readable_log_is_tightened(monkeypatch: pytest.MonkeyPatch) -> None:
+    target = paths.log_dir() / "annotator.log"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("from an older version\n", encoding="utf-8")
+    target.chmod(0o644)
+    assert log.setup_logging() == target
+    try:
+        logging.getLogger("annotator.test").warning("hello")
+        assert target.stat().st_mode & 0o777 == 0o600
+    finally:
+        log.teardown_logging()
 
 
 def test_setup_logging_is_idempotent(logging_on: Path) -> None:

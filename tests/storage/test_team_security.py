@@ -242,7 +242,7 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             )
         ]
         assert sorted(definers) == [
-            "annotator_delete_spans(integer[])",
+            "annotator_delete_spans(bigint[])",
             "annotator_log_span_change()",
         ]
         assert _try(conn, "SELECT annotator_log_span_change()") in (
@@ -252,12 +252,12 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
         crafted = [
             [team.spans[BOB]],
             [team.spans[GOLD_ANNOTATOR]],
-            [team.spans[BOB], team.spans[GOLD_ANNOTATOR], None, -1, 2**31 - 1],
+            [team.spans[BOB], team.spans[GOLD_ANNOTATOR], None, -1, 2**31 - 1, 2**63 - 1],
             [],
             None,
         ]
         for ids in crafted:
-            got = conn.execute("SELECT annotator_delete_spans(%s::int[])", (ids,)).fetchone()
+            got = conn.execute("SELECT annotator_delete_spans(%s::bigint[])", (ids,)).fetchone()
             assert got in ((0,), (None,)), ids
         assert _try(conn, "SELECT annotator_delete_spans(ARRAY['1; DROP TABLE spans'])") != "ok"
     assert team.snapshot() == before

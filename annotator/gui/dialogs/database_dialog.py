@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,10 +40,12 @@ def url_problem(url: str) -> str | None:
         return f"Not a database URL: {exc}."
     if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):
         return f"A server URL starts with postgresql+psycopg:// (e.g. {PG_HINT})."
-    if password:
+    secret_query = [k for k in parse_qs(parts.query) if "pass" in k.lower()]
+    if password or secret_query:
         return (
-            "This URL contains a password. Settings are stored as plain text, so a password"
-            " is never saved: remove it from the URL and put it in ~/.pgpass (or set"
+            "This URL contains a password"
+            + (f" (in ?{secret_query[0]}=)" if secret_query else "")
+            + ". Settings are stored as plain text, so a password is never saved: remove it from the URL and put it in ~/.pgpass (or set"
             " PGPASSWORD) — the app reads it from there when it connects."
         )
     if not parts.hostname or not parts.path.strip("/"):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 from annotator.agreement.spans import MatchMode
 from annotator.core.model import GOLD_ANNOTATOR, Document, Label
 from annotator.gui.adjudication_actions import AdjudicationMixin
-from annotator.gui.live_updates import LiveRelay, documents_in
+from annotator.gui.live_updates import LiveRelay, documents_in, needs_refresh
 from annotator.gui.messages import show_error
 from annotator.gui.models.disagreement_model import DisagreementListModel, item_range
 from annotator.gui.widgets.adjudication_panel import AdjudicationPanel
@@ -238,7 +238,9 @@ class ComparisonWindow(AdjudicationMixin, QMainWindow):
                 self._go_to_range(*item_range(self.model.item(row)))
 
     def _live_changed(self, batch) -> None:
-        if self.document_id is not None and self.document_id in documents_in(batch):
+        if self.document_id is not None and (
+            needs_refresh(batch) or self.document_id in documents_in(batch)
+        ):
             self.refresh()
 
     # --- navigation ----------------------------------------------------------------------
