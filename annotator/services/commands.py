@@ -73,6 +73,7 @@ class DeleteSpanCommand:
             note=s.note,
             origin=s.origin,
             decided_by=s.decided_by,
+            guideline_version=s.guideline_version,
         )
         return changes
 
