@@ -104,6 +104,7 @@ class NativeJsonl(FormatBase):
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
     CARRIES_ORIGIN: ClassVar[bool] = True
+    CARRIES_GUIDELINE_VERSION: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -420,3 +420,26 @@ def test_a_layer_mixing_versions_is_left_out_of_a_version_limited_agreement(
     assert v2 == {str(d): {"ann", "bob"} for d in new}  # the mixed layer is in neither
     report = ws.agreement.report(AgreementQuery(guideline_version=1, bootstrap=0))
     assert any(f"document {old[0]}: not covered by bob" in n for n in report.notes)
+
+
+def test_formats_without_a_place_for_the_version_say_they_lost_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    ws = workspace
+    d1 = add_document(ws, TEXT_1, "First")
+    ws.db.write(
+        lambda s: repo.add_span(s, d1, _span("Oil prices rose sharply.", "ECONOMIC", "ann"))
+    )
+    ws.guidelines.set(GUIDE_1, author="lena")
+    for piece, label in (
+        ("Tanks crossed the border at dawn.", "MILITARY"),
+        ("Ministers met in Geneva for talks.", "DIPLOMATIC"),
+    ):
+        ws.db.write(lambda s, p=piece, lab=label: repo.add_span(s, d1, _span(p, lab, "ann")))
+    from annotator.services.exporting import LOST_GUIDELINE
+
+    doccano = ws.exporter.export("doccano", tmp_path / "d.jsonl")
+    assert doccano.lost[LOST_GUIDELINE] == 2  # the span of no version lost nothing
+    assert LOST_GUIDELINE in doccano.summary()
+    native = ws.exporter.export("jsonl", tmp_path / "n.jsonl")
+    assert LOST_GUIDELINE not in native.lost

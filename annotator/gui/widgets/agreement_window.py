@@ -128,7 +128,9 @@ class AgreementWindow(QMainWindow):
         self.guideline_version.addItem("every version", None)
         newest = ws.guidelines.current_version() or 0
         for v in range(newest, 0, -1):
-            self.guideline_version.addItem(f"version {v}" + (" (in force)" if v == newest else ""), v)
+            self.guideline_version.addItem(
+                f"version {v}" + (" (in force)" if v == newest else ""), v
+            )
         self.guideline_version.setToolTip(
             "Only annotators' spans made under this guideline version: a layer of a document"
             " counts when every span of it there was made under the version"
