@@ -215,7 +215,7 @@ def render(out: Path, work: Path) -> list[Path]:
         ws.guidelines.set(example, author="lena")
         win.guideline.show_dock()
         win.resizeDocks([win.guideline.dock], [460], Qt.Orientation.Horizontal)
-        settle(300, win.guideline.view._runner)
+        settle(300)
         save(win, "guideline.png")
         win.spans_dock.raise_()
 

@@ -52,10 +52,17 @@ class GuidelineView(QWidget):
     currentChanged = Signal(object)
     """The version in force changed (a Guideline), after the first load."""
 
-    def __init__(self, guidelines: GuidelineService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        guidelines: GuidelineService,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
+        """``runner``: the window's, so that closing the window waits for a read in flight."""
         super().__init__(parent)
         self._service = guidelines
-        self._runner = TaskRunner(self)
+        self._runner = runner or TaskRunner(self)
         self.current: Guideline | None = None
         """The version in force, as last read."""
         self.shown: Guideline | None = None
@@ -171,7 +178,7 @@ class GuidelineDock(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.view = GuidelineView(window.ws.guidelines)
+        self.view = GuidelineView(window.ws.guidelines, runner=window.runner)
         self.dock = QDockWidget("Guideline", window)
         self.dock.setObjectName("dock_guideline")
         self.dock.setWidget(self.view)
