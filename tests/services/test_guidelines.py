@@ -119,6 +119,8 @@ def test_spans_record_the_version_in_force_on_every_insert_path(
             ws.annotations.add(
                 d1, start=sp.start, end=sp.end, label=sp.label, annotator=who, document_length=n
             )
+            if ws.db.is_sqlite:  # it was the fast path: two driver statements, no fallback
+                assert driver_results[-1] is not None and driver_results[-1].annotator == who
 
         def tag_in_session() -> None:  # no length known: tag_span in a Session
             sp = _span(geneva, "DIPLOMATIC", who)
@@ -145,6 +147,17 @@ def test_spans_record_the_version_in_force_on_every_insert_path(
             "import": bulk_import,
         }
 
+    driver_results: list[object] = []
+    real_driver = ws.db.write_driver
+
+    def spy(work: Callable[[object], object]) -> object:
+        got = real_driver(work)
+        driver_results.append(got)
+        return got
+
+    ws.db.write_driver = spy  # type: ignore[method-assign,assignment]
+    for who in ("before", "under1", "under2"):  # known annotators: the fast path takes them
+        ws.db.write(lambda s, w=who: repo.annotator_id(s, w))
     expected: dict[tuple[int, int, str, str], int | None] = {}
     for who, version in (("before", None), ("under1", 1), ("under2", 2)):
         if version is not None:
