@@ -180,6 +180,7 @@ def render(out: Path, work: Path) -> list[Path]:
         left.show()
         for dock in docks:
             dock.show()
+        win.spans_dock.raise_()  # in front of the Guideline tab beside it
         win.resize(1500, 900)
         win.reading.splitter.setSizes([1, 1])
 
