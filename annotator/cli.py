@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("--delete-spans", action="store_true", help="also delete the spans that use it")
     lr.set_defaults(func=cmd_labels_remove)
     _add_team_commands(sub)
+    _add_guideline_parser(sub)
 
     from annotator import cli_server, cli_suggest
 
@@ -235,6 +236,12 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         help="resamples of the documents for confidence intervals (default 1000; 0: none)",
     )
     ag.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    ag.add_argument(
+        "--guideline-version",
+        type=int,
+        metavar="N",
+        help="only annotators' layers made wholly under guideline version N",
+    )
     out = ag.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
@@ -295,6 +302,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
         diagnose=args.diagnose or args.report is not None,
         bootstrap=args.bootstrap,
         seed=args.seed,
+        guideline_version=args.guideline_version,
     )
     report = ws.agreement.report(query)
     if args.json:
@@ -328,6 +336,75 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
     )
     n_docs = len(done.document_ids)
     print(f"merged {len(done.created)} unanimous span(s) into gold in {n_docs} document(s)")
+    return 0
+
+
+def _add_guideline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    gl = sub.add_parser("guideline", help="set and show the project guideline (versioned)")
+    gsub = gl.add_subparsers(dest="guideline_command", required=True, metavar="ACTION")
+    gs = gsub.add_parser(
+        "set", help="store a Markdown file as the next guideline version (leads, on a server)"
+    )
+    gs.add_argument("file", type=Path, metavar="FILE")
+    gs.add_argument(
+        "--author", metavar="NAME", help="who wrote it (default: $ANNOTATOR_USER or login name)"
+    )
+    gs.set_defaults(func=cmd_guideline_set)
+    gw = gsub.add_parser("show", help="print the guideline in force (or one version)")
+    gw.add_argument("--version", type=int, metavar="N", help="this version instead")
+    gw.add_argument("--json", action="store_true", help="version, author, time and text as JSON")
+    gw.set_defaults(func=cmd_guideline_show)
+    gsub.add_parser("list", help="list every version").set_defaults(func=cmd_guideline_list)
+
+
+def _who(given: str | None) -> str:
+    import getpass
+    import os
+
+    return given or os.environ.get("ANNOTATOR_USER") or getpass.getuser()
+
+
+def cmd_guideline_set(args: argparse.Namespace) -> int:
+    stored = _workspace(args).guidelines.set_from_file(args.file, author=_who(args.author))
+    print(
+        f"guideline version {stored.version} stored ({len(stored.text)} characters); "
+        "spans made from now on record it"
+    )
+    return 0
+
+
+def _guideline_json(g: Any) -> dict[str, Any]:
+    return {
+        "version": g.version,
+        "author": g.author,
+        "created_at": g.created_at.isoformat() if g.created_at else None,
+        "text": g.text,
+    }
+
+
+def cmd_guideline_show(args: argparse.Namespace) -> int:
+    svc = _workspace(args).guidelines
+    found = svc.get(args.version) if args.version is not None else svc.current()
+    if found is None:
+        raise AnnotatorError("This project has no guideline yet (annotator guideline set FILE).")
+    if args.json:
+        print(json.dumps(_guideline_json(found), ensure_ascii=False, indent=2))
+        return 0
+    when = found.created_at.strftime("%Y-%m-%d %H:%M UTC") if found.created_at else ""
+    by = f" by {found.author}" if found.author else ""
+    print(f"guideline version {found.version}{by}, {when}", file=sys.stderr)
+    sys.stdout.write(found.text if found.text.endswith("\n") else found.text + "\n")
+    return 0
+
+
+def cmd_guideline_list(args: argparse.Namespace) -> int:
+    versions = _workspace(args).guidelines.versions()
+    if not versions:
+        print("no guideline yet (annotator guideline set FILE)")
+    for g in versions:
+        when = g.created_at.strftime("%Y-%m-%d %H:%M") if g.created_at else ""
+        first = next((ln.strip("# ") for ln in g.text.splitlines() if ln.strip()), "")
+        print(f"{g.version:>4}  {when}  {g.author:<16} {first[:60]}")
     return 0
 
 
@@ -523,6 +600,7 @@ _WRITES = {
     cmd_labels_add,
     cmd_labels_edit,
     cmd_labels_remove,
+    cmd_guideline_set,
 }
 
 

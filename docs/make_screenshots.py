@@ -41,6 +41,7 @@ SHOTS = {
     "export.png": "the export dialog",
     "restore.png": "File > Restore from backup",
     "shortcuts.png": "the keyboard shortcut sheet (F1)",
+    "guideline.png": "the project guideline in its dock beside the text (View > Guideline)",
 }
 LEFT_TAGS = [
     ("MILITARY", "F-16s and Patriot SAM systems"),
@@ -179,6 +180,7 @@ def render(out: Path, work: Path) -> list[Path]:
         left.show()
         for dock in docks:
             dock.show()
+        win.spans_dock.raise_()  # in front of the Guideline tab beside it
         win.resize(1500, 900)
         win.reading.splitter.setSizes([1, 1])
 
@@ -206,6 +208,17 @@ def render(out: Path, work: Path) -> list[Path]:
         settle(300)
         save(win, "tagging.png")
         save(win.spans_dock, "span_list.png")
+
+        # The project guideline (docs/guideline-example.md) in its dock beside the text,
+        # as a lead's second version: the header links to the first.
+        example = (HERE / "guideline-example.md").read_text(encoding="utf-8")
+        ws.guidelines.set(example.split("\n## ECONOMIC")[0] + "\n", author="lena")
+        ws.guidelines.set(example, author="lena")
+        win.guideline.show_dock()
+        win.resizeDocks([win.guideline.dock], [460], Qt.Orientation.Horizontal)
+        settle(300)
+        save(win, "guideline.png")
+        win.spans_dock.raise_()
 
         dlg = show_welcome(win)
         settle()

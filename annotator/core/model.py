@@ -25,6 +25,17 @@ class SpanOrigin(str, enum.Enum):  # noqa: UP042 - keep str() of members
     """A suggestion the annotator accepted: their own span, marked as suggested-then-accepted."""
 
 
+class GuidelineStamp(enum.Enum):
+    """Which guideline version a new span records, when it does not say one itself."""
+
+    CURRENT = "current"
+    """The project guideline's version in force when the span is stored (None if no
+    guideline has been set): every span made in the app or imported without a version."""
+
+
+CURRENT_GUIDELINE = GuidelineStamp.CURRENT
+
+
 class DocumentStatus(str, enum.Enum):  # noqa: UP042 - keep str() of members
     TODO = "todo"
     IN_PROGRESS = "in_progress"
@@ -80,6 +91,20 @@ class NewSpan:
     note: str = ""
     origin: SpanOrigin = SpanOrigin.MANUAL
     decided_by: str = ""
+    guideline_version: int | GuidelineStamp | None = CURRENT_GUIDELINE
+    """The guideline version the span was made under: by default the one in force when it
+    is stored; a number or None (made under no recorded version) keeps what a file or an
+    undo says."""
+
+
+@dataclass(frozen=True, slots=True)
+class Guideline:
+    """One version of the project guideline (Markdown: each label's definition, examples)."""
+
+    version: int
+    text: str
+    author: str = ""
+    created_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +122,9 @@ class Span:
     decided_by: str = ""
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    guideline_version: int | None = None
+    """The guideline version in force when the span was made; None for spans made before
+    versions were recorded (schema 0010) or while no guideline was set."""
 
     def text_in(self, text: str) -> str:
         return text[self.start : self.end]

@@ -1,7 +1,11 @@
 """Native JSONL: one document per line, lossless.
 
-``{"id", "text", "meta": {...}, "spans": [{"start", "end", "label", "text", "annotator", "note"}],
-"status": {"alice": "done"}}``
+``{"id", "text", "meta": {...}, "spans": [{"start", "end", "label", "text", "annotator", "note",
+"guideline_version"}], "status": {"alice": "done"}}``
+
+``guideline_version`` is the project guideline's version the span was made under (null: made
+under no recorded version). A span read without the key records the version in force when it
+is imported; with the key, the number (or null) is kept.
 
 ``status`` is each annotator's document status (todo, in_progress, done; todo is left
 out), filled in by the export service, so a round trip loses nothing the database knows.
@@ -19,9 +23,11 @@ from typing import Any, ClassVar
 
 from annotator.core.errors import InputError
 from annotator.core.model import (
+    CURRENT_GUIDELINE,
     AnnotatedDocument,
     Document,
     DocumentStatus,
+    GuidelineStamp,
     NewSpan,
     SpanOrigin,
 )
@@ -73,6 +79,9 @@ def encode_record(
             item["origin"] = sp.origin.value
         if sp.decided_by:
             item["decided_by"] = sp.decided_by
+        version = getattr(sp, "guideline_version", CURRENT_GUIDELINE)
+        if not isinstance(version, GuidelineStamp):
+            item["guideline_version"] = version
         if len(piece) != sp.end - sp.start:  # pragma: no cover - storage guarantees the range
             raise ValueError(f"span {sp.start}-{sp.end} outside document {doc.id}")
         out_spans.append(item)
@@ -95,6 +104,7 @@ class NativeJsonl(FormatBase):
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
     CARRIES_ORIGIN: ClassVar[bool] = True
+    CARRIES_GUIDELINE_VERSION: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -190,10 +200,37 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
                 note=str(sp.get("note") or ""),
                 origin=origin_value,
                 decided_by=str(sp.get("decided_by") or ""),
+                guideline_version=_guideline_version(sp, where, path, lineno),
             )
         )
     doc = build_document(text, meta, rec.get("id", ""), path, lineno)
     return AnnotatedDocument(doc, tuple(spans), line=lineno, status=_status(rec, path, lineno))
+
+
+MAX_GUIDELINE_VERSION = 2**31 - 1
+
+
+def _guideline_version(
+    sp: dict[str, Any], where: str, path: str, lineno: int
+) -> int | GuidelineStamp | None:
+    if "guideline_version" not in sp:
+        return CURRENT_GUIDELINE
+    value = sp["guideline_version"]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(
+            f"{where}: 'guideline_version' must be a whole number or null, not {value!r}",
+            path=path,
+            line=lineno,
+        )
+    if not 1 <= value <= MAX_GUIDELINE_VERSION:
+        raise InputError(
+            f"{where}: 'guideline_version' {value} is not a guideline version (1 or more)",
+            path=path,
+            line=lineno,
+        )
+    return value
 
 
 def _status(rec: dict[str, Any], path: str, lineno: int) -> dict[str, DocumentStatus]:

@@ -164,12 +164,16 @@ class FileActionsMixin:
 
         dlg.rules = install_rules_editor(dlg, self.ws.suggestions, self.run)
         dlg.labelsChanged.connect(self.labels_changed)
+        guideline = getattr(self, "guideline", None)
+        if guideline is not None:
+            dlg.guidelineRequested.connect(guideline.show_dock)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         return dlg
 
     def show_shortcuts(self) -> ShortcutsDialog:
-        dlg = ShortcutsDialog(self)
+        guideline = getattr(self, "guideline", None)
+        dlg = ShortcutsDialog(self, guideline=guideline.make_view() if guideline else None)
         dlg.setObjectName("shortcutsDialog")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.show()

@@ -105,6 +105,7 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("Ctrl+Shift+A", "Switch annotator"),
             ("Ctrl+Shift+W", "Snap selections to words on / off"),
             ("Ctrl+Shift+O", "Show other annotators' spans on / off"),
+            ("Ctrl+Shift+H", "Project guideline beside the text on / off (View menu)"),
         ],
     ),
     (
@@ -126,7 +127,7 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("Ctrl+O", "Import files or a folder"),
             ("Ctrl+E", "Export"),
-            ("F1", "This sheet"),
+            ("F1", "This sheet (its Guideline tab: the project guideline in force)"),
             ("Ctrl+Q", "Quit"),
         ],
     ),

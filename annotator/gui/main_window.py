@@ -128,6 +128,9 @@ class MainWindow(FileActionsMixin, QMainWindow):
 
         self.suggestions = install_suggestions(self)  # assisted annotation (issue 16)
         self.review_queue = install_review_queue(self, self.suggestions)
+        from annotator.gui.guideline_dock import install_guideline
+
+        self.guideline = install_guideline(self)  # project guideline dock (issue 22)
 
     @property
     def undo_stack(self) -> QUndoStack:

@@ -54,6 +54,22 @@ class AgreementQuery:
     bootstrap: int = 1000
     """Resamples of the documents for the intervals; 0 turns them off."""
     seed: int = 0
+    guideline_version: int | None = None
+    """Only layers made under this guideline version (see :func:`guideline_policy`)."""
+
+
+def guideline_policy(version: int | None) -> str:
+    """The report's policy line on guideline versions."""
+    if version is None:
+        return (
+            "spans made under every guideline version count (--guideline-version N limits"
+            " agreement to one)"
+        )
+    return (
+        f"only guideline version {version}: an annotator's spans on a document count when"
+        f" every one of them there was made under version {version}; other layers are left"
+        " out as not covered, and documents with no such layer are left out"
+    )
 
 
 def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> AgreementDocument:
@@ -103,6 +119,17 @@ class AgreementService:
             missing = [lab for lab in query.labels if lab not in labels]
             if missing:
                 raise AnnotatorError(f"No label named {', '.join(map(repr, missing))}.")
+            wanted = query.guideline_version
+            if wanted is not None and repo.get_guideline(s, wanted) is None:
+                newest = repo.current_version(s)
+                raise AnnotatorError(
+                    f"No guideline version {wanted}; "
+                    + (
+                        f"this project has versions 1 to {newest}."
+                        if newest
+                        else "this project has no guideline yet (annotator guideline set FILE)."
+                    )
+                )
             total = len(query.document_ids) or repo.count_documents(s)
             out: list[AgreementDocument] = []
             rows = team.iter_document_layers(
@@ -113,11 +140,16 @@ class AgreementService:
                 only_done=query.only_done,
                 with_text=with_text,
                 plain=True,
+                guideline_version=wanted,
             )
-            for layers in rows:
-                out.append(agreement_document(layers, query.coverage))
+            for seen, layers in enumerate(rows, 1):
+                doc = agreement_document(layers, query.coverage)
+                # Limited to one guideline version: a document nobody labelled under it was
+                # not part of that round, so it is left out rather than listed as uncovered.
+                if wanted is None or doc.spans:
+                    out.append(doc)
                 if progress is not None:
-                    progress(len(out), total)
+                    progress(seen, total)
             if progress is not None:
                 progress(total, total)
             return out
@@ -152,7 +184,10 @@ class AgreementService:
                 threshold=q.threshold,
                 diagnose=q.diagnose,
                 bootstrap=Bootstrap(resamples=q.bootstrap, seed=q.seed),
-                policies={"coverage": COVERAGE_RULES[q.coverage]},
+                policies={
+                    "coverage": COVERAGE_RULES[q.coverage],
+                    "guideline": guideline_policy(q.guideline_version),
+                },
                 progress=computing,
             )
         except ValueError as exc:

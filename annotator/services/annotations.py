@@ -13,7 +13,14 @@ applies); gold goes through adjudication, never through here.
 from __future__ import annotations
 
 from annotator.core.errors import NotYoursError
-from annotator.core.model import DocumentStatus, NewSpan, Span, SpanOrigin
+from annotator.core.model import (
+    CURRENT_GUIDELINE,
+    DocumentStatus,
+    GuidelineStamp,
+    NewSpan,
+    Span,
+    SpanOrigin,
+)
 from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 
@@ -50,12 +57,15 @@ class AnnotationService:
         decided_by: str = "",
         document_length: int | None = None,
         actor: str | None = None,
+        guideline_version: int | GuidelineStamp | None = CURRENT_GUIDELINE,
     ) -> tuple[Span, Changes]:
         """``document_length``, when the caller holds the text, saves reading the document
         row: SQLite stores ``length`` after the text, so a 5 MB text costs milliseconds.
-        ``actor``: who the step is for; a span for anyone else is refused."""
+        ``actor``: who the step is for; a span for anyone else is refused. The span records
+        the guideline version in force unless ``guideline_version`` says its own (an undone
+        delete puts the span back as it was)."""
         _refuse(actor, annotator, "the new span")
-        new = NewSpan(start, end, label, annotator, note, origin, decided_by)
+        new = NewSpan(start, end, label, annotator, note, origin, decided_by, guideline_version)
 
         # Tagging a document moves it from todo to in progress for that annotator.
         span = repo.tag(self._db, document_id, new, length=document_length)

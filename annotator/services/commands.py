@@ -84,6 +84,7 @@ class DeleteSpanCommand:
             origin=s.origin,
             decided_by=s.decided_by,
             actor=self.actor,
+            guideline_version=s.guideline_version,
         )
         return changes
 

@@ -71,6 +71,7 @@ class ExportService:
             statuses = _statuses(s, ids, flt.annotators)
             carries_status = getattr(cls, "CARRIES_STATUS", False)
             carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
+            carries_guideline = getattr(cls, "CARRIES_GUIDELINE_VERSION", False)
             if carries_status:
                 exporter.statuses = statuses  # type: ignore[attr-defined]
             done = 0
@@ -88,6 +89,9 @@ class ExportService:
                         rep.lose(LOST_STATUS, len(statuses[doc.id]))
                     if not carries_origin:
                         rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
+                    if not carries_guideline:
+                        versioned = sum(1 for sp in spans if sp.guideline_version is not None)
+                        rep.lose(LOST_GUIDELINE, versioned)
                     yield doc, spans
                     done += 1
                     if progress is not None:
@@ -142,6 +146,9 @@ LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl 
 
 
 LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"
+
+
+LOST_GUIDELINE = "guideline version a span was made under (only jsonl carries it)"
 
 
 def _has_origin(sp: Span) -> bool:

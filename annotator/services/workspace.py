@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from annotator.services.agreement import AgreementService
     from annotator.services.backups import BackupService
     from annotator.services.exporting import ExportService
+    from annotator.services.guidelines import GuidelineService
     from annotator.services.importing import ImportService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
@@ -73,6 +74,12 @@ class Workspace:
         from annotator.services.layers import LayerService
 
         return LayerService(self.db)
+
+    @cached_property
+    def guidelines(self) -> GuidelineService:
+        from annotator.services.guidelines import GuidelineService
+
+        return GuidelineService(self.db)
 
     @cached_property
     def suggestions(self) -> SuggestionService:

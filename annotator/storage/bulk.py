@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
+from annotator.storage.guidelines import current_version
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
 from annotator.storage.rows import span_values, sqlite_stamp
@@ -77,6 +78,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     ann_ids: dict[str, int] = {}
     doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
     now = utcnow()
+    guideline = current_version(s)
     sqlite = s.get_bind().dialect.name == "sqlite"
     new_span_rows: list[dict[str, Any]] = []
     old_span_rows: list[dict[str, Any]] = []
@@ -116,7 +118,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
                 continue
             keys.add(key)
             n += 1
-            rows.append(span_values(doc_id, key[0], key[1], sp, now))
+            rows.append(span_values(doc_id, key[0], key[1], sp, now, guideline))
         out.spans_added.append(n)
     conn = s.connection()
     if new_span_rows and sqlite:
@@ -138,6 +140,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
                     r["decided_by"],
                     stamp,
                     stamp,
+                    r["guideline_version"],
                 )
                 for r in new_span_rows
             ],
@@ -158,7 +161,8 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
 
 _SQLITE_SPAN_INSERT = (
     'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin, '
-    "decided_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "decided_by, created_at, updated_at, guideline_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SQLITE_DOC_INSERT = (
     "INSERT INTO documents (external_id, title, source, author, url, published, text, length, "

@@ -2,7 +2,8 @@
 
 The file is opened through an SQLite URI with ``mode=ro``, so not even a migration or a WAL
 checkpoint can change it. Its schema must be one this version knows; only tables of schema
-0001 are read, so any known revision will do.
+0001 are read (and the spans' guideline versions where the file has them, schema 0010), so
+any known revision will do.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, inspect, select
+from sqlalchemy import Engine, create_engine, inspect, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -21,8 +22,8 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, DocumentStatus, NewSpan, SpanOrigin
 from annotator.storage.documents import list_documents
 from annotator.storage.migrate import HEAD, KNOWN, current_revision
-from annotator.storage.orm import DocumentRow, SpanRow
-from annotator.storage.rows import _document, _span_select
+from annotator.storage.orm import AnnotatorRow, DocumentRow, LabelRow, SpanRow
+from annotator.storage.rows import _document
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _TABLES = {"documents", "spans", "labels", "annotators", "document_status"}
@@ -77,20 +78,42 @@ def read_annotated_documents(path: Path) -> Iterator[AnnotatedDocument]:
         _check(engine, name)
         with Session(engine) as s, s.begin():
             ids = list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
+            # Plain columns, not the SpanRow entity: a file of an older known schema lacks
+            # the columns added since (guideline_version, schema 0010).
+            span_columns = {c["name"] for c in inspect(s.connection()).get_columns("spans")}
+            versions = "guideline_version" in span_columns
+            cols = (
+                SpanRow.start,
+                SpanRow.end,
+                LabelRow.name,
+                AnnotatorRow.name,
+                SpanRow.note,
+                SpanRow.origin,
+                SpanRow.decided_by,
+                SpanRow.guideline_version if versions else literal(None),
+            )
             for doc_id in ids:
                 row = s.get(DocumentRow, doc_id)
                 assert row is not None
                 doc = _document(row)
-                q = _span_select().where(SpanRow.document_id == doc_id)
+                q = (
+                    select(*cols)
+                    .join(LabelRow, SpanRow.label_id == LabelRow.id)
+                    .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+                    .where(SpanRow.document_id == doc_id)
+                )
                 spans = tuple(
                     NewSpan(
-                        start=r[0].start,
-                        end=r[0].end,
-                        label=r[1],
-                        annotator=r[2],
-                        note=r[0].note,
-                        origin=SpanOrigin(r[0].origin),
-                        decided_by=r[0].decided_by,
+                        start=r[0],
+                        end=r[1],
+                        label=r[2],
+                        annotator=r[3],
+                        note=r[4],
+                        origin=SpanOrigin(r[5]),
+                        decided_by=r[6],
+                        # The teammate's span keeps the version it was made under; a file
+                        # older than schema 0010 recorded none.
+                        guideline_version=r[7] if versions else None,
                     )
                     for r in s.execute(q.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
                 )

@@ -111,10 +111,26 @@ class SpanRow(Base):
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    guideline_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The project guideline's version in force when the span was made (schema 0010);
+    NULL for older spans and for spans made while no guideline was set."""
 
     document: Mapped[DocumentRow] = relationship(back_populates="spans", lazy="raise")
     annotator: Mapped[AnnotatorRow] = relationship(lazy="raise")
     label: Mapped[LabelRow] = relationship(lazy="raise")
+
+
+class GuidelineRow(Base):
+    """One version of the project guideline (schema 0010). Versions are only ever added:
+    setting a guideline stores the next number, and spans record the one in force."""
+
+    __tablename__ = "guidelines"
+    __table_args__ = (CheckConstraint("version >= 1", name="version"),)
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class DocumentStatusRow(Base):

@@ -24,6 +24,12 @@ from annotator.storage.documents import (
     list_documents,
     search_documents,
 )
+from annotator.storage.guidelines import (
+    add_guideline,
+    current_version,
+    get_guideline,
+    list_guidelines,
+)
 from annotator.storage.labels import (
     add_label,
     annotator_id,
@@ -70,6 +76,7 @@ __all__ = [
     "_span",
     "_span_select",
     "add_document",
+    "add_guideline",
     "add_label",
     "add_span",
     "add_spans_bulk",
@@ -77,6 +84,7 @@ __all__ = [
     "changes_after",
     "count_documents",
     "count_label_spans",
+    "current_version",
     "delete_document",
     "delete_span",
     "delete_span_rows",
@@ -84,12 +92,14 @@ __all__ = [
     "document_length",
     "find_document_id_by_hash",
     "get_document",
+    "get_guideline",
     "get_label",
     "get_span",
     "iter_documents_with_spans",
     "last_change_seq",
     "list_annotators",
     "list_documents",
+    "list_guidelines",
     "list_labels",
     "list_spans",
     "prune_changes",

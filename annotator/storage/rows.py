@@ -20,6 +20,7 @@ from annotator.core.model import (
     Span,
     SpanOrigin,
 )
+from annotator.storage.guidelines import resolve_version
 from annotator.storage.orm import (
     AnnotatorRow,
     DocumentRow,
@@ -89,6 +90,7 @@ def _span(row: SpanRow, label: str, annotator: str) -> Span:
         decided_by=row.decided_by,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        guideline_version=row.guideline_version,
     )
 
 
@@ -104,9 +106,15 @@ def _span_select() -> Any:
 
 
 def span_values(
-    document_id: int, annotator_id: int, label_id: int, span: NewSpan, now: dt.datetime
+    document_id: int,
+    annotator_id: int,
+    label_id: int,
+    span: NewSpan,
+    now: dt.datetime,
+    guideline: int | None,
 ) -> dict[str, Any]:
-    """The column values of one new span row, for Core bulk inserts."""
+    """The column values of one new span row, for Core bulk inserts; ``guideline`` is the
+    version in force, recorded unless the span says its own."""
     return {
         "document_id": document_id,
         "annotator_id": annotator_id,
@@ -118,6 +126,7 @@ def span_values(
         "decided_by": span.decided_by,
         "created_at": now,
         "updated_at": now,
+        "guideline_version": resolve_version(span.guideline_version, guideline),
     }
 
 

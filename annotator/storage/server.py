@@ -15,7 +15,8 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
 ``annotator_adjudicators`` (member of users)
     also write the gold layer (the annotator named ``gold``).
 ``annotator_leads`` (member of adjudicators)
-    also write documents, labels, annotators and anyone's spans: imports, label set edits.
+    also write documents, labels, annotators and anyone's spans: imports, label set edits;
+    and set the project guideline (a new version; no one may change or delete a stored one).
 
 The database owner (who ran ``init``) owns the tables and so is not subject to the
 policies. Policies are enforced by the server: INSERT and UPDATE of a span the user may
@@ -160,6 +161,12 @@ _POLICIES: dict[str, list[_Policy]] = {
         ),
         ("status_lead", "ALL", LEADS, "true", "true"),
     ],
+    # Everyone reads every guideline version; only leads add one. No UPDATE or DELETE is
+    # granted to anyone, so the versions spans point at stay as they were.
+    "guidelines": [
+        ("guidelines_read", "SELECT", USERS, "true", None),
+        ("guidelines_lead_insert", "INSERT", LEADS, None, "true"),
+    ],
 }
 
 
@@ -229,6 +236,7 @@ def _grants(conn: Connection, schema: str) -> None:
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
+    run(f"GRANT INSERT ON {schema}.guidelines TO {LEADS}")
 
 
 # The policy helpers before 0011, when ids were ``integer``: dropped once the policies

@@ -20,6 +20,7 @@ from annotator.core.validate import note_problem
 from annotator.core.model import (
     Document,
     DocumentStatus,
+    GuidelineStamp,
     NewSpan,
     Span,
     SpanFilter,
@@ -27,6 +28,7 @@ from annotator.core.model import (
 )
 from annotator.storage.documents import document_ids, document_length
 from annotator.storage.engine import Database
+from annotator.storage.guidelines import CURRENT_VERSION_SQL, current_version
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import (
     AnnotatorRow,
@@ -75,6 +77,8 @@ def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
     existing = find()
     if existing is not None:
         return _span(existing, span.label, span.annotator)
+    wanted = span.guideline_version
+    version = current_version(s) if isinstance(wanted, GuidelineStamp) else wanted
     row = SpanRow(
         document_id=document_id,
         annotator_id=ann_id,
@@ -84,18 +88,21 @@ def add_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
         note=span.note,
         origin=span.origin.value,
         decided_by=span.decided_by,
+        guideline_version=version,
     )
     # The unique constraint decides a race between two identical tags: one row, both get it.
     stored = _insert_or_find(s, row, find)
     return _span(stored, span.label, span.annotator)
 
 
+# The guideline version in force is read by the INSERT itself (no extra round trip).
 _TAG_INSERT = sql_text(
     'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin, '
-    "decided_by, created_at, updated_at) "
-    "SELECT :doc, a.id, l.id, :start, :end, :note, :origin, :decided_by, :now, :now "
+    "decided_by, created_at, updated_at, guideline_version) "
+    "SELECT :doc, a.id, l.id, :start, :end, :note, :origin, :decided_by, :now, :now, "
+    f"{CURRENT_VERSION_SQL} "
     "FROM annotators a, labels l WHERE a.name = :annotator AND l.name = :label "
-    "ON CONFLICT DO NOTHING RETURNING id, annotator_id"
+    "ON CONFLICT DO NOTHING RETURNING id, annotator_id, guideline_version"
 ).bindparams(bindparam("now", type_=DateTime()))
 _TAG_STATUS = sql_text(
     "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
@@ -142,7 +149,9 @@ def _status_params(document_id: int, annotator_id: int, now: object) -> dict[str
     }
 
 
-def _tagged(span_id: int, document_id: int, span: NewSpan, now: datetime) -> Span:
+def _tagged(
+    span_id: int, document_id: int, span: NewSpan, now: datetime, version: int | None
+) -> Span:
     return Span(
         id=span_id,
         document_id=document_id,
@@ -155,6 +164,7 @@ def _tagged(span_id: int, document_id: int, span: NewSpan, now: datetime) -> Spa
         decided_by=span.decided_by,
         created_at=now,
         updated_at=now,
+        guideline_version=version,
     )
 
 
@@ -163,18 +173,22 @@ def tag_span(s: Session, document_id: int, span: NewSpan, *, length: int | None 
 
     One INSERT ... SELECT resolves label and annotator by name and skips a duplicate
     (ON CONFLICT DO NOTHING), one upsert sets the status. Anything unusual (a new
-    annotator, an unknown label, a span stored already) falls back to :func:`add_span`,
-    which says what is wrong.
+    annotator, an unknown label, a span stored already, a span that brings its own guideline
+    version: an undone delete) falls back to :func:`add_span`, which says what is wrong.
     """
     n = document_length(s, document_id) if length is None else length
     _check_range(span, n)
     now = utcnow()
-    got = s.execute(_TAG_INSERT, _tag_params(document_id, span, now)).first()
+    got = (
+        s.execute(_TAG_INSERT, _tag_params(document_id, span, now)).first()
+        if isinstance(span.guideline_version, GuidelineStamp)
+        else None
+    )
     if got is None:
         stored = add_span(s, document_id, span, length=n)
         ann_id = annotator_id(s, span.annotator)
     else:
-        stored = _tagged(int(got[0]), document_id, span, now)
+        stored = _tagged(int(got[0]), document_id, span, now, _version(got[2]))
         ann_id = int(got[1])
     s.execute(_TAG_STATUS, _status_params(document_id, ann_id, now))
     return stored
@@ -187,13 +201,19 @@ def tag_span_driver(con: Any, document_id: int, span: NewSpan, *, length: int) -
     written, when the tag needs :func:`tag_span`'s general path.
     """
     _check_range(span, length)
+    if not isinstance(span.guideline_version, GuidelineStamp):
+        return None
     now = utcnow()
     stamp = sqlite_stamp(now)
     got = con.execute(_TAG_INSERT.text, _tag_params(document_id, span, stamp)).fetchone()
     if got is None:
         return None
     con.execute(_TAG_STATUS.text, _status_params(document_id, int(got[1]), stamp))
-    return _tagged(int(got[0]), document_id, span, now)
+    return _tagged(int(got[0]), document_id, span, now, _version(got[2]))
+
+
+def _version(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def tag(db: Database, document_id: int, span: NewSpan, *, length: int | None = None) -> Span:
@@ -327,6 +347,7 @@ def list_spans(
             SpanRow.decided_by,
             SpanRow.created_at,
             SpanRow.updated_at,
+            SpanRow.guideline_version,
         )
         .join(LabelRow, SpanRow.label_id == LabelRow.id)
         .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
@@ -339,7 +360,7 @@ def list_spans(
     q = q.order_by(SpanRow.start, SpanRow.end, SpanRow.id)
     origins = {o.value: o for o in SpanOrigin}
     return [
-        Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], origins[r[7]], r[8], r[9], r[10])
+        Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], origins[r[7]], r[8], r[9], r[10], r[11])
         for r in s.connection().execute(q)
     ]
 
@@ -403,6 +424,7 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
     }
     rows: list[dict[str, Any]] = []
     now = utcnow()
+    guideline = current_version(s)
     for sp in spans:
         if not (0 <= sp.start < sp.end <= length):
             raise AnnotatorError(
@@ -416,7 +438,7 @@ def add_spans_bulk(s: Session, document_id: int, spans: Iterable[NewSpan], lengt
         if key in existing:
             continue
         existing.add(key)
-        rows.append(span_values(document_id, key[0], key[1], sp, now))
+        rows.append(span_values(document_id, key[0], key[1], sp, now, guideline))
     if rows:
         # Core insert of the table: the ORM bulk path costs several times more per row.
         s.connection().execute(insert(SpanRow.__table__), rows)  # type: ignore[arg-type]

@@ -55,6 +55,7 @@ def iter_document_layers(
     only_done: bool = False,
     with_text: bool = False,
     plain: bool = False,
+    guideline_version: int | None = None,
     batch: int = 500,
 ) -> Iterator[DocumentLayers]:
     """Each chosen document with the chosen annotators' spans (of the chosen labels).
@@ -62,6 +63,11 @@ def iter_document_layers(
     Text is loaded only with ``with_text``: character-level agreement needs lengths, so a
     large corpus streams through in batches without holding its text. With ``plain`` the
     spans come as ``plain_spans`` tuples, read as columns without building ORM rows.
+
+    With ``guideline_version`` an annotator's layer of a document is kept only when it was
+    made under that version: at least one span there, and every one of their spans there
+    (of any label) records that version. Other layers are left out as if the annotator had
+    not worked on the document (see :func:`layers_under_version`).
     """
     ids = list(document_ids) or list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
     if only_done:
@@ -98,6 +104,11 @@ def iter_document_layers(
                 done_by[doc_id].add(name)
         for doc_id, name in s.execute(tagged):
             annotated[doc_id].add(name)
+        if guideline_version is not None:
+            under = layers_under_version(s, chunk, annotators, guideline_version)
+            for d in chunk:
+                annotated[d] &= under[d]
+                done_by[d] &= under[d]
         spans: dict[int, list[Span]] = {d: [] for d in chunk}
         plain_spans: dict[int, dict[str, list[tuple[int, int, str]]]] = {d: {} for d in chunk}
         cols = (SpanRow.document_id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
@@ -126,6 +137,9 @@ def iter_document_layers(
             if d not in docs:
                 continue
             title, length, maybe_text, external_id = docs[d]
+            if guideline_version is not None:
+                spans[d] = [sp for sp in spans[d] if sp.annotator in annotated[d]]
+                plain_spans[d] = {k: v for k, v in plain_spans[d].items() if k in annotated[d]}
             yield DocumentLayers(
                 id=d,
                 title=title,
@@ -137,6 +151,26 @@ def iter_document_layers(
                 external_id=external_id,
                 plain_spans=plain_spans[d],
             )
+
+
+def layers_under_version(
+    s: Session, document_ids: Sequence[int], annotators: Sequence[str], version: int
+) -> dict[int, set[str]]:
+    """Document id -> the annotators whose spans there were all made under ``version``
+    (at least one span; a span of no recorded version counts as another version)."""
+    stamp = func.coalesce(SpanRow.guideline_version, 0)
+    q = (
+        select(SpanRow.document_id, AnnotatorRow.name, func.min(stamp), func.max(stamp))
+        .join(AnnotatorRow, SpanRow.annotator_id == AnnotatorRow.id)
+        .where(SpanRow.document_id.in_(document_ids))
+        .where(AnnotatorRow.name.in_(annotators))
+        .group_by(SpanRow.document_id, AnnotatorRow.name)
+    )
+    out: dict[int, set[str]] = {d: set() for d in document_ids}
+    for doc_id, name, low, high in s.execute(q):
+        if low == high == version:
+            out[doc_id].add(name)
+    return out
 
 
 def _plain_rows(s: Session, q: Any) -> list[Any]:

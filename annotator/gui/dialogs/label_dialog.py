@@ -1,4 +1,7 @@
-"""Edit the label set: add, rename, colour, shortcut, guideline text, remove (LabelService)."""
+"""Edit the label set: add, rename, colour, shortcut, description, remove (LabelService).
+
+A label's description is one or two lines (its tooltip); the full definitions and examples
+live in the versioned project guideline, which the "Project guideline…" button opens."""
 
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ def swatch(color: str) -> QIcon:
 
 class LabelDialog(QDialog):
     labelsChanged = Signal()
+    guidelineRequested = Signal()
+    """The "Project guideline…" button: show the project guideline (the window's dock)."""
 
     def __init__(
         self,
@@ -56,7 +61,17 @@ class LabelDialog(QDialog):
         self.shortcut.setMaxLength(1)
         self.shortcut.setPlaceholderText("1–9 or a letter")
         self.description = QPlainTextEdit()
-        self.description.setPlaceholderText("Guideline: what this label covers (shown as tooltip)")
+        self.description.setPlaceholderText(
+            "What this label covers, in a line or two (shown as tooltip); definitions and "
+            "examples go in the project guideline"
+        )
+        self.description.setMaximumHeight(80)
+        self.guideline_button = QPushButton("Project guideline…")
+        self.guideline_button.setObjectName("guidelineButton")
+        self.guideline_button.setToolTip(
+            "The versioned project guideline: each label's definition and examples"
+        )
+        self.guideline_button.clicked.connect(self.guidelineRequested)
         self.error = QLabel()
         self.error.setStyleSheet("color: #d9534f")
         self.error.setWordWrap(True)
@@ -64,7 +79,8 @@ class LabelDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Colour", self.color_button)
         form.addRow("Key", self.shortcut)
-        form.addRow("Guideline", self.description)
+        form.addRow("Description", self.description)
+        form.addRow("", self.guideline_button)
         self.form = form  # more sections add rows (the seed rules: dialogs/label_rules.py)
         self.add_button = QPushButton("Add new")
         self.save_button = QPushButton("Save changes")

@@ -1,10 +1,18 @@
-"""The keyboard shortcut sheet (F1), built from ``keymap.SHEET``."""
+"""The keyboard shortcut sheet (F1), built from ``keymap.SHEET``, and a tab with the project
+guideline when the window has one (``gui.guideline_dock``)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.gui.keymap import SHEET
 
@@ -21,7 +29,7 @@ def sheet_html() -> str:
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, guideline: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.browser = QTextBrowser()
@@ -29,6 +37,15 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.browser)
+        self.tabs: QTabWidget | None = None
+        if guideline is None:
+            lay.addWidget(self.browser)
+        else:
+            self.setWindowTitle("Keyboard shortcuts and guideline")
+            self.tabs = QTabWidget()
+            self.tabs.setObjectName("helpTabs")
+            self.tabs.addTab(self.browser, "Keyboard shortcuts")
+            self.tabs.addTab(guideline, "Guideline")
+            lay.addWidget(self.tabs)
         lay.addWidget(buttons)
         self.resize(620, 640)

@@ -57,7 +57,7 @@ class LabelListModel(HeaderTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == self.NAME:
             return QColor(lab.color)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return lab.description or f"{lab.name} (no guideline text yet)"
+            return lab.description or f"{lab.name} (no description yet; see the project guideline)"
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.KEY, self.COUNT):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

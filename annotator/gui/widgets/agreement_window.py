@@ -123,6 +123,18 @@ class AgreementWindow(QMainWindow):
             "Who covers a document: in a covered document, no span of a label is a real 'no';"
             " documents a pair does not both cover are left out of that pair"
         )
+        self.guideline_version = QComboBox()
+        self.guideline_version.setObjectName("guidelineVersion")
+        self.guideline_version.addItem("every version", None)
+        newest = ws.guidelines.current_version() or 0
+        for v in range(newest, 0, -1):
+            self.guideline_version.addItem(
+                f"version {v}" + (" (in force)" if v == newest else ""), v
+            )
+        self.guideline_version.setToolTip(
+            "Only annotators' spans made under this guideline version: a layer of a document"
+            " counts when every span of it there was made under the version"
+        )
         self.bootstrap = QSpinBox(minimum=0, maximum=100_000, singleStep=500, value=1000)
         self.bootstrap.setToolTip("Resamples of the documents for confidence intervals (0: none)")
         self.diagnose = QCheckBox("Span diagnosis (every span with a reason)")
@@ -143,6 +155,7 @@ class AgreementWindow(QMainWindow):
         form.addRow("Span matching", self.mode)
         form.addRow("Overlap threshold", self.threshold)
         form.addRow("An annotator covers a document when they", self.coverage)
+        form.addRow("Guideline", self.guideline_version)
         form.addRow("Bootstrap resamples", self.bootstrap)
         form.addRow(self.only_done)
         form.addRow(self.diagnose)
@@ -237,6 +250,7 @@ class AgreementWindow(QMainWindow):
             coverage=self.coverage.currentData(),
             diagnose=self.diagnose.isChecked(),
             bootstrap=self.bootstrap.value(),
+            guideline_version=self.guideline_version.currentData(),
         )
 
     def run(self) -> None:

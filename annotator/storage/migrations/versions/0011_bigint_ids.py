@@ -2,7 +2,7 @@
 adjudication attribution written by the server (PostgreSQL only).
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 
 Why: on a team server every member held USAGE on every sequence, and ids were 32-bit
 ``integer``: a member calling ``nextval`` about a million times a second could exhaust a
@@ -36,7 +36,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
