@@ -233,7 +233,7 @@ def test_an_undone_delete_puts_the_span_back_with_its_own_version(workspace: Wor
     )
     assert made.guideline_version == 1
     ws.guidelines.set(GUIDE_2, author="lena")
-    cmd = DeleteSpanCommand(ws.annotations, made)
+    cmd = DeleteSpanCommand(ws.annotations, made, actor="ann")
     cmd.do()
     cmd.undo()
     assert list(_stored_versions(ws, d1).values()) == [1]
