@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -29,7 +31,9 @@ from PySide6.QtWidgets import (
 from annotator.core.model import DocumentStatus, Span
 from annotator.gui import app_actions, keymap
 from annotator.gui.dialogs.annotator_dialog import AnnotatorDialog
-from annotator.gui.file_actions import FileActionsMixin
+from annotator.gui.dialogs.label_dialog import LabelDialog
+from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
+from annotator.gui.file_actions import FileActionsController
 from annotator.gui.icons import icon
 from annotator.gui.messages import show_error
 from annotator.gui.models.document_list_model import DocumentListModel
@@ -47,8 +51,11 @@ from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 from annotator.settings import Settings
 
+if TYPE_CHECKING:
+    from annotator.gui.dialogs.export_dialog import ExportDialog
 
-class MainWindow(FileActionsMixin, QMainWindow):
+
+class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, settings: Settings, layout: QSettings) -> None:
         super().__init__()
         self.ws = ws
@@ -101,6 +108,21 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(QLabel("Annotator:"))
         self.statusBar().addPermanentWidget(self.annotator_button)
+        self.file_actions = FileActionsController(
+            window=self,
+            ws=ws,
+            settings=settings,
+            runner=self.runner,
+            progress=self.progress,
+            status=lambda text, ms: self.statusBar().showMessage(text, ms),
+            reading=self.reading,
+            corpus=self.corpus,
+            corpus_dock=self.corpus_dock,
+            run=self.tagging.run,
+            labels_changed=self.labels_changed,
+            reload_lists=self._reload_lists,
+            reload_panes=self.reload_panes,
+        )
         self._build_actions()
         self.team = install_team_menu(self)
 
@@ -108,10 +130,10 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.reading.currentChanged.connect(self._current_changed)
         self.corpus.documentActivated.connect(self._open_from_corpus)
         self.corpus.markDoneRequested.connect(self.toggle_done)
-        self.corpus.searchRequested.connect(self.search_corpus)
-        self.label_panel.labelActivated.connect(self._label_clicked)
+        self.corpus.searchRequested.connect(self.file_actions.search_corpus)
+        self.label_panel.labelActivated.connect(self.file_actions.label_clicked)
         self.label_panel.editRequested.connect(self.edit_labels)
-        self.span_list.spanActivated.connect(self._span_clicked)
+        self.span_list.spanActivated.connect(self.file_actions.span_clicked)
         self.span_list.deleteRequested.connect(self.delete_span)
         self.span_list.noteRequested.connect(self.edit_note)
         self.annotator_button.clicked.connect(lambda: self.ask_annotator())
@@ -171,6 +193,45 @@ class MainWindow(FileActionsMixin, QMainWindow):
     def _annotator_switched(self, name: str) -> None:
         self.doc_model.set_annotator(name)
         self._show_annotator()
+
+    # --- file actions: the controller's, here for the menus and the other controllers ---
+
+    def import_files(self) -> None:
+        self.file_actions.import_files()
+
+    def import_folder(self) -> None:
+        self.file_actions.import_folder()
+
+    def import_layer(self) -> None:
+        self.file_actions.import_layer()
+
+    def run_import(self, paths: list[Path], *, create_labels: bool = False) -> None:
+        self.file_actions.run_import(paths, create_labels=create_labels)
+
+    def run_layer_import(self, paths: list[Path], *, as_annotator: str | None) -> None:
+        self.file_actions.run_layer_import(paths, as_annotator=as_annotator)
+
+    def export(self) -> ExportDialog:
+        return self.file_actions.export()
+
+    def edit_labels(self) -> LabelDialog:
+        return self.file_actions.edit_labels()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        return self.file_actions.show_shortcuts()
+
+    def find(self) -> None:
+        self.file_actions.find()
+
+    def focus_corpus(self) -> None:
+        self.file_actions.focus_corpus()
+
+    def focus_corpus_search(self) -> None:
+        self.file_actions.focus_corpus_search()
+
+    def _reload_lists(self) -> None:
+        self.doc_model.reload()
+        self.label_model.reload()
 
     # --- construction ---------------------------------------------------------------
 

@@ -9,7 +9,7 @@ edits arrive through the change feed and reload only the open document.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QUndoStack
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 
 from annotator.agreement.spans import MatchMode
 from annotator.core.model import GOLD_ANNOTATOR, Document, Label
-from annotator.gui.adjudication_actions import AdjudicationMixin
+from annotator.gui.adjudication_actions import AdjudicationController
 from annotator.gui.live_updates import LiveRelay, documents_in, needs_refresh
 from annotator.gui.messages import show_error
 from annotator.gui.models.disagreement_model import DisagreementListModel, item_range
@@ -29,7 +29,7 @@ from annotator.services import Workspace
 from annotator.settings import Settings
 
 
-class ComparisonWindow(AdjudicationMixin, QMainWindow):
+class ComparisonWindow(QMainWindow):
     def __init__(
         self,
         ws: Workspace,
@@ -74,7 +74,25 @@ class ComparisonWindow(AdjudicationMixin, QMainWindow):
         self.setCentralWidget(outer)
         for name in (*self.annotators, GOLD_ANNOTATOR):
             self._add_pane(name)
-        self.build_actions()
+        self.adjudication = AdjudicationController(
+            window=self,
+            adjudication=ws.adjudication,
+            settings=settings,
+            annotators=self.annotators,
+            panes=self.panes,
+            last_pane=lambda: self.last_pane,
+            panel=self.panel,
+            undo_stack=self.undo_stack,
+            current_item=self.current_item,
+            document_id=lambda: self.document_id,
+            labels=lambda: self._labels,
+            step=self.step,
+            refresh=self.refresh,
+            rows_changed=self._rows_changed,
+            follow_next=lambda on: setattr(self, "follow_next", on),
+            status=lambda text, ms: self.statusBar().showMessage(text, ms),
+        )
+        self.actions_by_name = self.adjudication.actions_by_name
         self.panel.currentItemChanged.connect(self._item_chosen)
         self.panel.table.doubleClicked.connect(lambda idx: self.go_to_item(idx.row()))
 
@@ -82,6 +100,12 @@ class ComparisonWindow(AdjudicationMixin, QMainWindow):
         self.live.changed.connect(self._live_changed)
         self.live.start()
         self.resize(1400, 900)
+
+    def _rows_changed(self, document_ids: Iterable[int]) -> None:
+        """The main window's corpus rows of documents decided here are stale."""
+        main = self.parent()
+        if main is not None and hasattr(main, "mark_rows_dirty"):
+            main.mark_rows_dirty(document_ids)
 
     # --- panes ---------------------------------------------------------------------------
 
