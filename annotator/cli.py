@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)",
     )
+    p.add_argument(
+        "--new-project",
+        action="store_true",
+        help="start a new project in an empty file or another program's SQLite database at "
+        "--db (refused without it)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
@@ -69,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         "self-test", help="check the installation headless on a scratch database, then exit"
     )
     selftest.set_defaults(func=cmd_self_test)
+
+    chk = sub.add_parser(
+        "check",
+        help="the full check of the database: every page, index and text (records the result)",
+    )
+    chk.set_defaults(func=cmd_check)
 
     imp = sub.add_parser("import", help="import files, folders or annotated datasets")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -348,8 +360,15 @@ def _add_backup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 def _workspace(args: argparse.Namespace) -> Workspace:
     from annotator.app import open_workspace
 
-    ws = open_workspace(args.db)
-    if getattr(args, "func", None) in _WRITES:
+    func = getattr(args, "func", None)
+    ws = open_workspace(
+        args.db,
+        read_only=_reads_only(args),
+        new_project=bool(getattr(args, "new_project", False)),
+    )
+    for notice in ws.notices:
+        print(f"annotator: warning: {notice}", file=sys.stderr)
+    if func in _WRITES:
         from annotator.services.opening import other_instance_notice
 
         notice = other_instance_notice(ws)
@@ -358,11 +377,50 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     return ws
 
 
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Commands that only read: they never make (or wait for) the daily backup, take no
+    instance marker and no write lock."""
+    if getattr(args, "command", None) == "suggest":
+        return not getattr(args, "set_rules", None)
+    return getattr(args, "func", None) in _READS
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """The full check (integrity_check and every text cell's UTF-8), recorded."""
+    from annotator.app import backup_service
+    from annotator.services import health
+
+    svc = backup_service(args.db)
+    if not svc.db_path.exists():
+        raise AnnotatorError(f"There is no database at {svc.db_path} to check.")
+    result, record = health.run_full_check(svc)
+    if result.ok:
+        print(f"{svc.db_path}: ok (full check in {record.seconds:.1f} s)")
+        return 0
+    if result.damaged:
+        newest = svc.newest()
+        advice = (
+            f"restore the newest backup with:\n  {svc.command('restore')} {newest.name}"
+            if newest is not None
+            else "there is no backup of it; keep the file for a recovery tool"
+        )
+        raise AnnotatorError(
+            f"The database file {svc.db_path} is damaged: {result.problem}. It was not "
+            f"changed; {advice}"
+        )
+    raise AnnotatorError(
+        f"The database file {svc.db_path} could not be checked: {result.problem}. "
+        "That is not damage; nothing was changed."
+    )
+
+
 def cmd_backup_list(args: argparse.Namespace) -> int:
     from annotator.app import backup_service
 
     svc = backup_service(args.db)
     backups = svc.list()
+    for name, why in svc.skipped.items():
+        print(f"annotator: warning: skipped {svc.folder / name}: {why}", file=sys.stderr)
     if not backups:
         print(f"no backups of {svc.db_path} yet (in {svc.folder})")
     for b in backups:
@@ -514,6 +572,9 @@ def cmd_labels_remove(args: argparse.Namespace) -> int:
     print(f"removed label {args.name}" + (f" and {n} span(s)" if n else ""))
     return 0
 
+
+# Commands that only read (and ``suggest`` without --set-rules): see _reads_only.
+_READS = {cmd_labels_list, cmd_stats, cmd_export, cmd_agree}
 
 # Commands that write: they warn when another Annotator has the same database open.
 _WRITES = {

@@ -55,6 +55,15 @@ class ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
+class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that cannot be written (a full or read-only disk) is skipped silently:
+    logging's default prints a traceback on stderr for every record, which reads as a
+    crash in the middle of a command's own (clear) message."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        return
+
+
 def log_file() -> Path:
     return paths.log_dir() / LOG_FILE
 
@@ -74,7 +83,7 @@ def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path |
     fmt = ScrubbingFormatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _QuietRotatingFileHandler(
             target, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
         )
     except OSError:

@@ -40,6 +40,9 @@ class Workspace:
         """Backups of this database (None for a server database or a bare open)."""
         self.instance = instance
         """This process's open-database marker; ``instance.other`` is who else had it open."""
+        self.notices: list[str] = []
+        """Things the user should know about this open (a failed daily backup, a full check
+        that failed or is overdue); the CLI prints them on stderr, the window shows them."""
         self.documents = DocumentService(db)
         self.labels = LabelService(db)
         self.annotations = AnnotationService(db)
