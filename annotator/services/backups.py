@@ -100,7 +100,13 @@ class BackupService:
                 except ValueError:
                     problem = f"its name holds an impossible date ({m.group(1)})"
             if not problem:
-                problem = self._verify(p)
+                # The copy kept before a restore may hold a damaged file's exact bytes: it
+                # is listed as long as it has any (a restore of it verifies it first).
+                problem = (
+                    ("it is empty (0 bytes)" if p.stat().st_size == 0 else "")
+                    if m.group(2) == PRE_RESTORE  # type: ignore[union-attr]
+                    else self._verify(p)
+                )
             if problem:
                 self.skipped[p.name] = problem
                 log.warning("skipped %s in the backup folder: %s", p, problem)
