@@ -514,3 +514,26 @@ def test_read_only_commands_make_no_backup_and_take_no_write_lock(
     assert elapsed < 60  # generous: not a timing claim, a guard against a hang
     _ = migrate
     _ = AnnotatorError
+
+
+def test_bad_utf8_past_the_sample_is_named_damage_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "work.sqlite3"
+    url = f"sqlite:///{db}"
+    src = tmp_path / "long.jsonl"
+    text = "Troops gathered. " * 800 + "The final words: ceasefire agreed."
+    src.write_text(json.dumps({"id": "long", "text": text}) + "\n", encoding="utf-8")
+    ws = open_workspace(url)
+    ws.importer.import_paths([src])
+    ws.close()
+    settle(db)
+    _poke_bad_utf8(db, b"ceasefire")  # far past the sample's first bytes of each row
+    code, _out, err = run_cli(capsys, "--db", url, "labels", "list")  # the open's sample
+    assert code == 0, err
+    code, _out, err = run_cli(capsys, "--db", url, "export", "-o", str(tmp_path / "o.jsonl"))
+    assert code == 1
+    assert "looks damaged" in err and "annotator check" in err and "backup restore" in err
+    assert "Traceback" not in err
+    code, _out, err = run_cli(capsys, "--db", url, "check")
+    assert code == 1 and "not valid UTF-8" in err and "documents.text" in err
