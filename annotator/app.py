@@ -35,7 +35,7 @@ def open_workspace(
         read_only=read_only,
         new_project=new_project,
     )
-    ws.importer.max_file_bytes = settings.max_import_mb * 1024 * 1024
+    ws.max_import_bytes = settings.max_import_mb * 1024 * 1024  # the importer is built lazily
     return ws
 
 

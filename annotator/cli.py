@@ -43,6 +43,17 @@ class _FormatNames:
         return iter(self._names())
 
 
+class _LazyChoicesFormatter(argparse.HelpFormatter):
+    """argparse checks every new argument's metavar by formatting it, which lists the
+    choices: for ``--format`` that imported every format module on each command. The check
+    (``default_metavar`` None) gets the plain name; the help still lists the formats."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if default_metavar is None and isinstance(action.choices, _FormatNames):
+            return action.dest.upper()
+        return super()._format_args(action, default_metavar)
+
+
 _RAW_CSV_HELP = (
     "CSV: write cells starting with = + - @ as they are (default: prefix them with ' so "
     "spreadsheets do not run them as formulas)"
@@ -82,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chk.set_defaults(func=cmd_check)
 
-    imp = sub.add_parser("import", help="import files, folders or annotated datasets")
+    imp = sub.add_parser(
+        "import",
+        help="import files, folders or annotated datasets",
+        formatter_class=_LazyChoicesFormatter,
+    )
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
         "--format",
@@ -101,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(func=cmd_import)
 
-    exp = sub.add_parser("export", help="export documents and spans")
+    exp = sub.add_parser(
+        "export", help="export documents and spans", formatter_class=_LazyChoicesFormatter
+    )
     exp.add_argument("--format", default="jsonl", choices=exporter_names)
     exp.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     exp.add_argument(
