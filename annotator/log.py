@@ -60,7 +60,7 @@ class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
     logging's default prints a traceback on stderr for every record, which reads as a
     crash in the middle of a command's own (clear) message."""
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:
         return
 
 

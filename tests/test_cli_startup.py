@@ -96,7 +96,9 @@ def test_labels_list_imports_only_what_it_needs(tmp_path: Path) -> None:
     modules = set(got["modules"])
     loaded = [m for m in modules for n in NEVER if m == n or m.startswith(n + ".")]
     assert not loaded, loaded
-    extra_annotator = sorted(m for m in modules if m.startswith("annotator") and m not in ALLOWED_ANNOTATOR)
+    extra_annotator = sorted(
+        m for m in modules if m.startswith("annotator") and m not in ALLOWED_ANNOTATOR
+    )
     assert not extra_annotator, extra_annotator
     third = {t for t in got["third"] if not t.startswith("_") and t != "cython_runtime"}
     assert third <= ALLOWED_PACKAGES, sorted(third - ALLOWED_PACKAGES)

@@ -93,7 +93,9 @@ class BackupService:
             problem = ""
             m = _NAME.match(p.name)
             if m is None or not p.is_file():
-                problem = "not a backup's name (expected e.g. 20261121T225808.123456Z-daily.sqlite3)"
+                problem = (
+                    "not a backup's name (expected e.g. 20261121T225808.123456Z-daily.sqlite3)"
+                )
             else:
                 try:
                     created = dt.datetime.strptime(m.group(1), _STAMP).replace(tzinfo=dt.UTC)
@@ -189,9 +191,7 @@ class BackupService:
             info = self.create(DAILY, now=when)
         except (AnnotatorError, OSError, sqlite3.Error) as exc:
             # A failed daily backup must not stop the day's work, nor rotate good ones away.
-            self.last_failure = (
-                f"The daily backup failed; work goes on without it. {exc}".strip()
-            )
+            self.last_failure = f"The daily backup failed; work goes on without it. {exc}".strip()
             log.warning("daily backup of %s failed: %s", self.db_path, exc)
             return None
         self.last_failure = ""

@@ -98,7 +98,9 @@ class NotAProjectError(CorruptDatabaseError):
                 "file anyway (the backups are kept), add --new-project."
             )
         else:
-            advice = "To start a new project in this file, run the command again with --new-project."
+            advice = (
+                "To start a new project in this file, run the command again with --new-project."
+            )
         self.args = (
             f"The database file {path} is not an Annotator project: {problem}. "
             f"It was left exactly as it is.\n{advice}",
@@ -141,8 +143,7 @@ def check_database(
     if result.kind in NOT_DAMAGE:
         raise DatabaseUnavailableError(
             f"The database file {path} cannot be opened now: {result.problem}. It is not "
-            "damaged and was not changed; "
-            + _remedy(result.kind),
+            "damaged and was not changed; " + _remedy(result.kind),
             path=path,
             kind=result.kind,
         )
@@ -277,9 +278,7 @@ CHANGE_LOG_DAYS = 7
 
 def prune_change_log(db: Database) -> int:
     """Drop change-log entries older than CHANGE_LOG_DAYS so the log cannot grow forever."""
-    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
-        days=CHANGE_LOG_DAYS
-    )
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=CHANGE_LOG_DAYS)
     return db.write(lambda s: repo.prune_changes(s, before=before))
 
 

@@ -269,8 +269,7 @@ def utf8_problem(con: sqlite3.Connection, *, sample: bool) -> str:
             rows: list[tuple[object, ...]] = []
             for at in range(0, int(top) + 1, step):
                 rows += con.execute(
-                    f'SELECT rowid, {exprs} FROM "{table}" WHERE rowid >= ? ORDER BY rowid '
-                    "LIMIT 1",
+                    f'SELECT rowid, {exprs} FROM "{table}" WHERE rowid >= ? ORDER BY rowid LIMIT 1',
                     (at,),
                 ).fetchall()
         else:
@@ -313,11 +312,10 @@ def identify(con: sqlite3.Connection) -> tuple[str, str]:
     }
     if not tables:
         return EMPTY, "it is an SQLite file without any tables: no project is stored in it"
-    if not OWN_TABLES <= tables:
+    if not tables >= OWN_TABLES:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
         return FOREIGN, (
-            f"it is another program's SQLite database (tables: {shown}), not an Annotator "
-            "project"
+            f"it is another program's SQLite database (tables: {shown}), not an Annotator project"
         )
     return "", ""
 
@@ -332,7 +330,9 @@ def check_file(path: Path, *, thorough: bool = True) -> FileCheck:
     try:
         size = path.stat().st_size
         if size == 0:
-            return FileCheck(path, False, "it is empty (0 bytes): no project is stored in it", EMPTY)
+            return FileCheck(
+                path, False, "it is empty (0 bytes): no project is stored in it", EMPTY
+            )
         problem = header_problem(path)
     except OSError as exc:
         kind = PERMISSION if isinstance(exc, PermissionError) else IO_ERROR

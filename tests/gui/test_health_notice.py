@@ -25,8 +25,7 @@ def _project(tmp_path: Path) -> tuple[str, Path]:
     src = tmp_path / "docs.jsonl"
     src.write_text(
         "".join(
-            json.dumps({"id": i, "title": f"T{i}", "text": f"Document {i}: talks resumed."})
-            + "\n"
+            json.dumps({"id": i, "title": f"T{i}", "text": f"Document {i}: talks resumed."}) + "\n"
             for i in range(5)
         ),
         encoding="utf-8",

@@ -156,7 +156,10 @@ def test_full_disk_at_open_is_named_full_not_damaged(tmp_path: Path) -> None:
         assert "restore" not in text
         filler.unlink()  # space freed: the same file opens, nothing lost
         ws = open_workspace(url)
-        assert (ws.documents.count(), sum(len(ws.annotations.spans(d.id)) for d in ws.documents.list())) == before
+        assert (
+            ws.documents.count(),
+            sum(len(ws.annotations.spans(d.id)) for d in ws.documents.list()),
+        ) == before
         ws.close()
         assert integrity(db) == "ok"
 
