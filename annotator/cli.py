@@ -407,7 +407,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from annotator.app import backup_service
     from annotator.services import health
 
-    svc = backup_service(args.db)
+    from annotator.core.errors import DatabaseError
+
+    try:
+        svc = backup_service(args.db)
+    except DatabaseError:
+        raise AnnotatorError(
+            "annotator check reads SQLite files; a PostgreSQL server checks its own pages "
+            "(its administrator runs amcheck or pg_dump)."
+        ) from None
     if not svc.db_path.exists():
         raise AnnotatorError(f"There is no database at {svc.db_path} to check.")
     result, record = health.run_full_check(svc)

@@ -142,6 +142,13 @@ class BackupService:
         matches = [b for b in backups if b.name == name] or [
             b for b in backups if b.name.startswith(name)
         ]
+        if not matches:
+            named = [n for n in self.skipped if n == name or n.startswith(name)]
+            if len(named) == 1:
+                raise AnnotatorError(
+                    f"{named[0]} cannot be restored: {self.skipped[named[0]]}; see: "
+                    f"{self.command('list')}"
+                )
         if len(matches) != 1:
             what = "matches several backups" if matches else "is not a backup of this database"
             raise AnnotatorError(f"{name!r} {what}; see: {self.command('list')}")
