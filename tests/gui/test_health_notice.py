@@ -97,3 +97,49 @@ def test_check_not_due_after_a_pass_and_open_notices_shown(qtbot, tmp_path) -> N
     win.close()
     win.runner.wait(10_000)
     ws.close()
+
+
+def test_start_up_on_a_full_disk_says_full_and_offers_no_restore(qtbot, tmp_path, monkeypatch):
+    """The window's start on a full disk: a message naming the full disk, not the
+    damaged-file dialog with its offer to restore a backup over a healthy file."""
+    import os
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.gui import startup
+    from annotator.gui.dialogs import corrupt_dialog
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs (a full disk)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        url, db = _project(disk)
+        backup_service(url).create()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        before = db.read_bytes()
+        with (disk / "filler").open("wb", buffering=0) as fh:
+            for size in (65536, 512):
+                try:
+                    while True:
+                        fh.write(b"\0" * size)
+                except OSError:
+                    pass
+        shown: list[str] = []
+        monkeypatch.setattr(
+            corrupt_dialog.CorruptDatabaseDialog,
+            "exec",
+            lambda dlg: shown.append("corrupt dialog") or 0,
+        )
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+        with pytest.raises(SystemExit):
+            startup.open_workspace_gui(url, Settings(annotator="a", welcome_shown=True))
+        assert len(shown) == 1 and "corrupt dialog" not in shown
+        assert "full" in shown[0] and "not damaged" in shown[0]
+        assert db.read_bytes() == before
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
