@@ -405,9 +405,8 @@ def _reads_only(args: argparse.Namespace) -> bool:
 def cmd_check(args: argparse.Namespace) -> int:
     """The full check (integrity_check and every text cell's UTF-8), recorded."""
     from annotator.app import backup_service
-    from annotator.services import health
-
     from annotator.core.errors import DatabaseError
+    from annotator.services import health
 
     try:
         svc = backup_service(args.db)
