@@ -74,8 +74,8 @@ class BackgroundCheck:
 
     def start(self) -> None:
         backups = self.window.ws.backups
-        if backups is None or self.thread is not None:
-            return
+        if backups is None or self.thread is not None or not self.window.isVisible():
+            return  # e.g. the window was replaced (a restore) before the check began
 
         def work() -> None:
             try:
@@ -91,6 +91,8 @@ class BackgroundCheck:
         if self.thread is None or self.thread.is_alive():
             return
         self._timer.stop()
+        if not self.window.isVisible():
+            return
         if self.error is not None:
             log.warning("the background check could not run: %s", self.error)
             return
@@ -124,5 +126,5 @@ def install(window: MainWindow, *, delay_ms: int = CHECK_AFTER_MS) -> Background
         return None
     check = BackgroundCheck(window)
     window.background_check = check
-    QTimer.singleShot(delay_ms, check.start)
+    QTimer.singleShot(delay_ms, window, check.start)  # not after the window is gone
     return check
