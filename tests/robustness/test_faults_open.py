@@ -545,3 +545,48 @@ def test_bad_utf8_past_the_sample_is_named_damage_with_advice(
     assert "Traceback" not in err
     code, _out, err = run_cli(capsys, "--db", url, "check")
     assert code == 1 and "not valid UTF-8" in err and "documents.text" in err
+
+
+KILLED_BACKUP = r"""
+import sys
+from annotator.app import backup_service
+from annotator.storage import backup
+backup.STEP_PAGES, backup.STEP_DEADLINE_S = 1, 1000.0  # a long, slow copy
+real = backup.copy_pages
+def slow(src, dst, *, pages, deadline_s):
+    print("copying", flush=True)
+    return real(src, dst, pages=1, deadline_s=1000.0)
+backup.copy_pages = slow
+backup_service(sys.argv[1]).create()
+"""
+
+
+def test_killed_backups_leave_no_part_files_behind(tmp_path: Path) -> None:
+    import signal
+
+    db = tmp_path / "big.sqlite3"
+    url = make_project(db)
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE filler (b BLOB)")
+    con.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 5000)
+    con.commit()
+    con.close()
+    svc = backup_service(url)
+    left = 0
+    for _ in range(3):
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILLED_BACKUP, url],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "copying"
+        time.sleep(0.2)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        left = len(list(svc.folder.glob(".*.part")))
+    assert left >= 1  # what a killed backup leaves
+    info = svc.create()  # the next backup cleans them up
+    assert list(svc.folder.glob(".*.part")) == []
+    assert [b.name for b in svc.list()] == [info.name]
+    assert integrity(info.path) == "ok"
