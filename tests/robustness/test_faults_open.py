@@ -590,3 +590,23 @@ def test_killed_backups_leave_no_part_files_behind(tmp_path: Path) -> None:
     assert list(svc.folder.glob(".*.part")) == []
     assert [b.name for b in svc.list()] == [info.name]
     assert integrity(info.path) == "ok"
+
+
+def test_error_codes_are_told_apart_from_damage(tmp_path: Path) -> None:
+    """The causes no tmpfs can inject here (an I/O error on a healthy disk with room,
+    a lock): named by SQLite's error code, never "damaged"."""
+    from annotator.storage.integrity import classify
+
+    db = tmp_path / "x.sqlite3"
+    db.write_bytes(b"")
+
+    def err(code: int, text: str) -> sqlite3.OperationalError:
+        exc = sqlite3.OperationalError(text)
+        exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+        return exc
+
+    assert classify(err(10 | (13 << 8), "disk I/O error"), db)[0] == "io-error"
+    assert classify(err(13, "database or disk is full"), db)[0] == "disk-full"
+    assert classify(err(5, "database is locked"), db)[0] == "busy"
+    assert classify(err(11, "database disk image is malformed"), db)[0] == "damaged"
+    assert classify(err(26, "file is not a database"), db)[0] == "damaged"
