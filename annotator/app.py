@@ -12,8 +12,18 @@ if TYPE_CHECKING:
     from annotator.services.backups import BackupService
 
 
-def open_workspace(db_url: str | None = None, *, settings: Settings | None = None) -> Workspace:
-    """Open with the integrity check, instance marker and automatic backups (services.opening)."""
+def open_workspace(
+    db_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    read_only: bool = False,
+    new_project: bool = False,
+) -> Workspace:
+    """Open with the integrity check, instance marker and automatic backups (services.opening).
+
+    ``read_only``: a command that only reads (no daily backup, marker or write lock);
+    ``new_project``: start a new project in an empty file or another program's database.
+    """
     from annotator.services.opening import open_workspace_safely
 
     settings = settings or Settings.load()
@@ -22,8 +32,10 @@ def open_workspace(db_url: str | None = None, *, settings: Settings | None = Non
         backups_root=paths.backup_dir(),
         keep=settings.backups_keep,
         default_db_path=paths.default_db_path(),
+        read_only=read_only,
+        new_project=new_project,
     )
-    ws.importer.max_file_bytes = settings.max_import_mb * 1024 * 1024
+    ws.max_import_bytes = settings.max_import_mb * 1024 * 1024  # the importer is built lazily
     return ws
 
 

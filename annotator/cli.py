@@ -43,6 +43,17 @@ class _FormatNames:
         return iter(self._names())
 
 
+class _LazyChoicesFormatter(argparse.HelpFormatter):
+    """argparse checks every new argument's metavar by formatting it, which lists the
+    choices: for ``--format`` that imported every format module on each command. The check
+    (``default_metavar`` None) gets the plain name; the help still lists the formats."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if default_metavar is None and isinstance(action.choices, _FormatNames):
+            return action.dest.upper()
+        return super()._format_args(action, default_metavar)
+
+
 _RAW_CSV_HELP = (
     "CSV: write cells starting with = + - @ as they are (default: prefix them with ' so "
     "spreadsheets do not run them as formulas)"
@@ -60,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="SQLAlchemy database URL (default: SQLite in the user data dir; env ANNOTATOR_DB)",
     )
+    p.add_argument(
+        "--new-project",
+        action="store_true",
+        help="start a new project in an empty file or another program's SQLite database at "
+        "--db (refused without it)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="start the desktop app (the default)")
@@ -70,7 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     selftest.set_defaults(func=cmd_self_test)
 
-    imp = sub.add_parser("import", help="import files, folders or annotated datasets")
+    chk = sub.add_parser(
+        "check",
+        help="the full check of the database: every page, index and text (records the result)",
+    )
+    chk.set_defaults(func=cmd_check)
+
+    imp = sub.add_parser(
+        "import",
+        help="import files, folders or annotated datasets",
+        formatter_class=_LazyChoicesFormatter,
+    )
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument(
         "--format",
@@ -89,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(func=cmd_import)
 
-    exp = sub.add_parser("export", help="export documents and spans")
+    exp = sub.add_parser(
+        "export", help="export documents and spans", formatter_class=_LazyChoicesFormatter
+    )
     exp.add_argument("--format", default="jsonl", choices=exporter_names)
     exp.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     exp.add_argument(
@@ -425,8 +454,15 @@ def _add_backup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 def _workspace(args: argparse.Namespace) -> Workspace:
     from annotator.app import open_workspace
 
-    ws = open_workspace(args.db)
-    if getattr(args, "func", None) in _WRITES:
+    func = getattr(args, "func", None)
+    ws = open_workspace(
+        args.db,
+        read_only=_reads_only(args),
+        new_project=bool(getattr(args, "new_project", False)),
+    )
+    for notice in ws.notices:
+        print(f"annotator: warning: {notice}", file=sys.stderr)
+    if func in _WRITES:
         from annotator.services.opening import other_instance_notice
 
         notice = other_instance_notice(ws)
@@ -435,11 +471,57 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     return ws
 
 
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Commands that only read: they never make (or wait for) the daily backup, take no
+    instance marker and no write lock."""
+    if getattr(args, "command", None) == "suggest":
+        return not getattr(args, "set_rules", None)
+    return getattr(args, "func", None) in _READS
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """The full check (integrity_check and every text cell's UTF-8), recorded."""
+    from annotator.app import backup_service
+    from annotator.core.errors import DatabaseError
+    from annotator.services import health
+
+    try:
+        svc = backup_service(args.db)
+    except DatabaseError:
+        raise AnnotatorError(
+            "annotator check reads SQLite files; a PostgreSQL server checks its own pages "
+            "(its administrator runs amcheck or pg_dump)."
+        ) from None
+    if not svc.db_path.exists():
+        raise AnnotatorError(f"There is no database at {svc.db_path} to check.")
+    result, record = health.run_full_check(svc)
+    if result.ok:
+        print(f"{svc.db_path}: ok (full check in {record.seconds:.1f} s)")
+        return 0
+    if result.damaged:
+        newest = svc.newest()
+        advice = (
+            f"restore the newest backup with:\n  {svc.command('restore')} {newest.name}"
+            if newest is not None
+            else "there is no backup of it; keep the file for a recovery tool"
+        )
+        raise AnnotatorError(
+            f"The database file {svc.db_path} is damaged: {result.problem}. It was not "
+            f"changed; {advice}"
+        )
+    raise AnnotatorError(
+        f"The database file {svc.db_path} could not be checked: {result.problem}. "
+        "That is not damage; nothing was changed."
+    )
+
+
 def cmd_backup_list(args: argparse.Namespace) -> int:
     from annotator.app import backup_service
 
     svc = backup_service(args.db)
     backups = svc.list()
+    for name, why in svc.skipped.items():
+        print(f"annotator: warning: skipped {svc.folder / name}: {why}", file=sys.stderr)
     if not backups:
         print(f"no backups of {svc.db_path} yet (in {svc.folder})")
     for b in backups:
@@ -591,6 +673,9 @@ def cmd_labels_remove(args: argparse.Namespace) -> int:
     print(f"removed label {args.name}" + (f" and {n} span(s)" if n else ""))
     return 0
 
+
+# Commands that only read (and ``suggest`` without --set-rules): see _reads_only.
+_READS = {cmd_labels_list, cmd_stats, cmd_export, cmd_agree}
 
 # Commands that write: they warn when another Annotator has the same database open.
 _WRITES = {

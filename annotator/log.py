@@ -59,15 +59,21 @@ def log_file() -> Path:
     return paths.log_dir() / LOG_FILE
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Log files readable by their owner only (0600), rotated ones too: what they hold is
-    scrubbed of passwords, but it still names documents and people."""
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The app's log file: readable by its owner only (0600), rotated files too (what it
+    holds is scrubbed of passwords, but it still names documents and people), and skipped
+    silently when it cannot be written (a full or read-only disk): logging's default prints
+    a traceback on stderr for every record, which reads as a crash in the middle of a
+    command's own (clear) message."""
 
     def _open(self):  # type: ignore[no-untyped-def]
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with contextlib.suppress(OSError):
             os.fchmod(fd, 0o600)  # a file made by an older version, 0644
         return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return
 
 
 def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path | None:
@@ -85,7 +91,7 @@ def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path |
     fmt = ScrubbingFormatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = _PrivateRotatingFileHandler(
+        handler = _LogFileHandler(
             target, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
         )
     except OSError:

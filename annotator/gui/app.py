@@ -46,6 +46,9 @@ def launch(ws: Workspace, settings: Settings, layout: QSettings | None = None) -
     imported = import_demo_corpus(ws)
     window = MainWindow(ws, settings, layout or layout_settings())
     window.show()
+    from annotator.gui import health_notice
+
+    health_notice.install(window)  # the open's warnings; the daily full check, off-thread
     if window.reading.current is not None:
         window.reading.current.view.setFocus()  # keys go to the text, not the corpus filter
     if imported:

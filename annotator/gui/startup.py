@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
 from annotator import paths
 from annotator.core.errors import AnnotatorError
 from annotator.services import Workspace
-from annotator.services.opening import CorruptDatabaseError
+from annotator.services.opening import CorruptDatabaseError, DatabaseUnavailableError
 from annotator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,14 @@ def open_workspace_gui(db_url: str | None, settings: Settings) -> tuple[Workspac
                 message="Opening the database…\nchecking it and making the daily backup",
             )
             return ws, url
+        except DatabaseUnavailableError as exc:
+            # A full disk, a read-only file system, a permission: not damage, nothing to
+            # restore. Said as it is; the user fixes the cause and starts again.
+            from annotator.gui.messages import show_error
+
+            log.error("database unavailable: %s", exc)
+            show_error(None, "The database cannot be opened now", str(exc)).exec()
+            raise SystemExit(2) from None
         except CorruptDatabaseError as exc:
             choice, other = ask_about_corrupt_database(exc)
             from annotator.gui.dialogs.corrupt_dialog import CorruptChoice

@@ -8,6 +8,11 @@ UTC time and why it was made::
 
 Daily, manual and pre-migration backups rotate together, keeping the newest
 ``keep``; the copy saved just before a restore is never rotated away.
+
+Only real backups are listed: a file with another name, an impossible date, no bytes,
+another program's database or a newer schema is skipped with a warning (``skipped``).
+A restore verifies the whole backup first. The daily backup never stops the app: it
+fails with a warning (``last_failure``) and the day's work goes on.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ import hashlib
 import logging
 import os
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, DatabaseError
 from annotator.storage import backup as sqlite_backup
 from annotator.storage.instance import probe
-from annotator.storage.integrity import run_check
+from annotator.storage.integrity import verify_backup
+from annotator.storage.migrate import KNOWN
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,7 @@ MANUAL = "manual"
 PRE_MIGRATION = "pre-migration"
 PRE_RESTORE = "pre-restore"
 ROTATED = (DAILY, MANUAL, PRE_MIGRATION)
+_OWN_FILES = frozenset({"last-check.json"})
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)-([a-z-]+)\.sqlite3$")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 DAY = dt.timedelta(hours=24)
@@ -64,21 +72,61 @@ class BackupService:
         self.folder = backup_root / f"{self.db_path.stem}-{digest}"
         self.keep = max(1, int(keep))
         self._cli_db_arg = cli_db_arg
+        self.skipped: dict[str, str] = {}
+        """Files in the backup folder that are not listed, and why (after ``list``)."""
+        self.last_failure = ""
+        """Why the last daily backup failed, in a sentence ("" when it did not)."""
+        self._verified: dict[tuple[str, int, int], str] = {}
 
     # --- reading ------------------------------------------------------------------
 
     def list(self) -> list[BackupInfo]:
-        """Backups of this database, newest first."""
+        """Backups of this database, newest first: only files that are real backups this
+        version can restore (see ``skipped`` for the others)."""
+        self.skipped = {}
         if not self.folder.is_dir():
             return []
         out = []
         for p in self.folder.iterdir():
+            if p.name.startswith(".") or p.name in _OWN_FILES:
+                continue  # a backup being written, the check record
+            problem = ""
             m = _NAME.match(p.name)
             if m is None or not p.is_file():
+                problem = (
+                    "not a backup's name (expected e.g. 20261121T225808.123456Z-daily.sqlite3)"
+                )
+            else:
+                try:
+                    created = dt.datetime.strptime(m.group(1), _STAMP).replace(tzinfo=dt.UTC)
+                except ValueError:
+                    problem = f"its name holds an impossible date ({m.group(1)})"
+            if not problem:
+                # The copy kept before a restore may hold a damaged file's exact bytes: it
+                # is listed as long as it has any (a restore of it verifies it first).
+                problem = (
+                    ("it is empty (0 bytes)" if p.stat().st_size == 0 else "")
+                    if m.group(2) == PRE_RESTORE  # type: ignore[union-attr]
+                    else self._verify(p)
+                )
+            if problem:
+                self.skipped[p.name] = problem
+                log.warning("skipped %s in the backup folder: %s", p, problem)
                 continue
-            created = dt.datetime.strptime(m.group(1), _STAMP).replace(tzinfo=dt.UTC)
-            out.append(BackupInfo(p.name, p, created, m.group(2), p.stat().st_size))
+            out.append(BackupInfo(p.name, p, created, m.group(2), p.stat().st_size))  # type: ignore[union-attr]
         return sorted(out, key=lambda b: b.created, reverse=True)
+
+    def _verify(self, path: Path) -> str:
+        """The cheap check of a backup (header, that it is ours, schema not newer); the
+        answer is kept for as long as the file's size and mtime stay the same."""
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return f"it cannot be read ({exc.strerror})"
+        key = (path.name, st.st_size, st.st_mtime_ns)
+        if key not in self._verified:
+            self._verified[key] = verify_backup(path, KNOWN)
+        return self._verified[key]
 
     def newest(self) -> BackupInfo | None:
         found = [b for b in self.list() if b.kind != PRE_RESTORE]
@@ -94,6 +142,13 @@ class BackupService:
         matches = [b for b in backups if b.name == name] or [
             b for b in backups if b.name.startswith(name)
         ]
+        if not matches:
+            named = [n for n in self.skipped if n == name or n.startswith(name)]
+            if len(named) == 1:
+                raise AnnotatorError(
+                    f"{named[0]} cannot be restored: {self.skipped[named[0]]}; see: "
+                    f"{self.command('list')}"
+                )
         if len(matches) != 1:
             what = "matches several backups" if matches else "is not a backup of this database"
             raise AnnotatorError(f"{name!r} {what}; see: {self.command('list')}")
@@ -110,7 +165,14 @@ class BackupService:
             raise AnnotatorError(f"There is no database at {self.db_path} to back up.")
         when = now or utc_now()
         dest = self.folder / f"{when.strftime(_STAMP)}-{kind}.sqlite3"
-        sqlite_backup.online_backup(self.db_path, dest)
+        sqlite_backup.clean_stale_parts(self.folder)
+        try:
+            sqlite_backup.online_backup(self.db_path, dest)
+        except OSError as exc:
+            raise DatabaseError(
+                f"The backup of {self.db_path} could not be made in {self.folder}: "
+                f"{exc.strerror or exc}. Nothing was kept; the database itself is unchanged."
+            ) from exc
         log.info("backup %s of %s written", dest.name, self.db_path)
         self.rotate()
         return self.find(dest.name)
@@ -133,11 +195,14 @@ class BackupService:
         if newest is not None and when - newest.created < DAY:
             return None
         try:
-            return self.create(DAILY, now=when)
-        except (AnnotatorError, OSError) as exc:
+            info = self.create(DAILY, now=when)
+        except (AnnotatorError, OSError, sqlite3.Error) as exc:
             # A failed daily backup must not stop the day's work, nor rotate good ones away.
+            self.last_failure = f"The daily backup failed; work goes on without it. {exc}".strip()
             log.warning("daily backup of %s failed: %s", self.db_path, exc)
             return None
+        self.last_failure = ""
+        return info
 
     def before_migration(self, old_revision: str | None) -> None:
         """The ``upgrade(before=...)`` hook: a migration never runs without a fresh copy."""
@@ -158,18 +223,32 @@ class BackupService:
                 f"The database {self.db_path} is open in another Annotator "
                 f"({other.describe()}); close it before restoring. Nothing was changed."
             )
-        check = run_check(chosen.path, full=True)
-        if check != "ok":
+        problem = verify_backup(chosen.path, KNOWN, full=True)
+        if problem:
             raise DatabaseError(
-                f"The backup {chosen.name} is damaged ({check}); nothing was changed."
+                f"The backup {chosen.name} cannot be restored: {problem}. Nothing was changed."
             )
         saved: list[Path] = []
         if self.db_path.exists():
             stamp = utc_now().strftime(_STAMP)
-            saved = sqlite_backup.keep_copy(
-                self.db_path, self.folder / f"{stamp}-{PRE_RESTORE}.sqlite3"
-            )
-        sqlite_backup.replace_database(chosen.path, self.db_path)
+            try:
+                saved = sqlite_backup.keep_copy(
+                    self.db_path, self.folder / f"{stamp}-{PRE_RESTORE}.sqlite3"
+                )
+            except OSError as exc:
+                raise DatabaseError(
+                    f"The current database {self.db_path} could not be saved before the "
+                    f"restore ({exc.strerror or exc}), so nothing was restored and nothing "
+                    "was changed."
+                ) from exc
+        try:
+            sqlite_backup.replace_database(chosen.path, self.db_path)
+        except OSError as exc:
+            raise DatabaseError(
+                f"The backup {chosen.name} could not be put in place of {self.db_path} "
+                f"({exc.strerror or exc}). The database was not changed; the copy saved "
+                f"before the restore is {', '.join(p.name for p in saved) or 'none'}."
+            ) from exc
         log.info("restored %s from %s; previous saved as %s", self.db_path, chosen.name, saved)
         return chosen, saved
 

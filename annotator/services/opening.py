@@ -5,6 +5,16 @@ engine switches on WAL and migrations write), so a damaged file is never
 modified; the message names it and the newest backup with the command that
 restores it. A migration runs only after a pre-migration backup; a day of use
 starts with a daily one.
+
+What is wrong is named by its cause: a damaged file (CorruptDatabaseError, with the
+restore advice), a full disk, read-only file system or I/O error (DatabaseUnavailableError:
+not damage, nothing to restore), an empty file or another program's database
+(NotAProjectError: refused unless the user asks for a new project there).
+
+The check at every open costs the same on 1 MB and 1 GB (header, schema, a sample of
+rows); the full check runs on ``annotator check`` and in the window's background, and
+its last result is recorded (services.health). Read-only commands open with
+``read_only=True``: no daily backup, no instance marker, no write transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +28,15 @@ from annotator.services.backups import BackupInfo, BackupService, default_cli_db
 from annotator.services.workspace import Workspace
 from annotator.storage import Database, bulk, repo, upgrade
 from annotator.storage.instance import InstanceInfo, InstanceLock, probe
-from annotator.storage.integrity import check_file, permission_problem, stored_revision
+from annotator.storage.integrity import (
+    EMPTY,
+    FOREIGN,
+    NOT_DAMAGE,
+    FileCheck,
+    check_file,
+    permission_problem,
+    stored_revision,
+)
 from annotator.storage.migrate import check_known
 
 log = logging.getLogger(__name__)
@@ -49,49 +67,126 @@ class CorruptDatabaseError(DatabaseError):
         )
 
 
-class DatabasePermissionError(DatabaseError):
+class DatabaseUnavailableError(DatabaseError):
+    """The database cannot be used now for a cause that is not damage: a full disk, a
+    read-only file system, a missing permission, an I/O error. Nothing to restore."""
+
+    def __init__(self, message: str, *, path: Path | None = None, kind: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.kind = kind
+
+
+class DatabasePermissionError(DatabaseUnavailableError):
     """The database (or its folder) may not be read or written by this user; not damage."""
 
 
-THOROUGH_CHECK_MAX_BYTES = 512 * 1024 * 1024
-"""quick_check reads every page (about 0.6 s for 240 MB); above this size an open checks
-the header and schema only, and the daily backup's full check of its copy does the rest."""
+class NotAProjectError(CorruptDatabaseError):
+    """An empty file or another program's SQLite database at the database path. Refused
+    unless the user asks for a new project there (``--new-project``)."""
+
+    def __init__(
+        self, path: Path, problem: str, kind: str, newest: BackupInfo | None, restore_cmd: str
+    ) -> None:
+        super().__init__(path, problem, newest, restore_cmd)
+        self.kind = kind
+        if newest is not None:
+            advice = (
+                f"Backups of a project at this path exist; the newest is {newest.name} "
+                f"({newest.kind}, {newest.created.astimezone():%Y-%m-%d %H:%M}). Restore it "
+                f"with:\n  {restore_cmd} {newest.name}\nor, to start a new project in this "
+                "file anyway (the backups are kept), add --new-project."
+            )
+        else:
+            advice = (
+                "To start a new project in this file, run the command again with --new-project."
+            )
+        self.args = (
+            f"The database file {path} is not an Annotator project: {problem}. "
+            f"It was left exactly as it is.\n{advice}",
+        )
 
 
 def check_database(
-    path: Path, backups: BackupService | None, *, thorough: bool | None = None
-) -> None:
-    """Raise CorruptDatabaseError when the file at ``path`` is not a healthy database."""
+    path: Path,
+    backups: BackupService | None,
+    *,
+    thorough: bool = False,
+    new_project: bool = False,
+) -> FileCheck | None:
+    """Raise when the file at ``path`` cannot be opened as a project, naming the cause.
+
+    Returns the check (None when there is no file yet). ``thorough`` adds a quick_check
+    reading every page; by default only the header, schema and a sample are read.
+    ``new_project``: an empty file or another program's database is accepted (a new
+    project is made in it) instead of refused.
+    """
     problem = permission_problem(path)
     if problem:
         raise DatabasePermissionError(
             f"The database file {path} {problem}. It was not changed and is not damaged; "
-            "fix the permissions or point --db at a database you may write."
+            "fix the permissions or point --db at a database you may write.",
+            path=path,
+            kind="permission",
         )
     if not path.exists():
-        return
-    if thorough is None:
-        thorough = path.stat().st_size <= THOROUGH_CHECK_MAX_BYTES
+        return None
     result = check_file(path, thorough=thorough)
-    if not result.ok:
-        newest = backups.newest() if backups is not None else None
-        cmd = backups.command("restore") if backups is not None else "annotator backup restore"
-        raise CorruptDatabaseError(path, result.problem, newest, cmd)
+    if result.ok:
+        return result
+    newest = backups.newest() if backups is not None else None
+    cmd = backups.command("restore") if backups is not None else "annotator backup restore"
+    if result.kind in (EMPTY, FOREIGN):
+        if new_project:
+            return result
+        raise NotAProjectError(path, result.problem, result.kind, newest, cmd)
+    if result.kind in NOT_DAMAGE:
+        raise DatabaseUnavailableError(
+            f"The database file {path} cannot be opened now: {result.problem}. It is not "
+            "damaged and was not changed; " + _remedy(result.kind),
+            path=path,
+            kind=result.kind,
+        )
+    raise CorruptDatabaseError(path, result.problem, newest, cmd)
+
+
+def _remedy(kind: str) -> str:
+    return {
+        "disk-full": "free some space on that disk and try again.",
+        "read-only": "open it from a writable place (copy it) or make the disk writable.",
+        "permission": "fix the permissions or point --db at a database you may write.",
+        "busy": "try again when the other program is done.",
+    }.get(kind, "check the disk (and its cable or network share), then try again.")
 
 
 def open_workspace_safely(
-    url: str, *, backups_root: Path | None, keep: int = 7, default_db_path: Path | None = None
+    url: str,
+    *,
+    backups_root: Path | None,
+    keep: int = 7,
+    default_db_path: Path | None = None,
+    read_only: bool = False,
+    new_project: bool = False,
 ) -> Workspace:
     """Open a workspace with the integrity check, instance marker and automatic backups.
+
+    ``read_only``: for commands that only read (``labels list``, ``stats``, ``export``…):
+    the same checks, but no instance marker, no daily backup, no pruning and no take-back
+    of a killed import, so the command never waits for a backup or a write lock.
+    ``new_project``: make a new project in an empty file or another program's database
+    instead of refusing it (the refusal names any backups of the path).
 
     For a server database (PostgreSQL) only the migration runs: its backups are
     the server's business.
     """
+    from annotator.services import health
+
     db = Database(url)
     sqlite_path = db.sqlite_path
     if sqlite_path is None:
         upgrade(db)
-        recover_unfinished_imports(db)
+        if not read_only:
+            recover_unfinished_imports(db)
         return Workspace(db)
     path = Path(sqlite_path)
     cli_db_arg = default_cli_db_arg(path, default_db_path) if default_db_path else ""
@@ -100,9 +195,12 @@ def open_workspace_safely(
         if backups_root is not None
         else None
     )
-    existed = path.exists() and path.stat().st_size > 0
+    notices: list[str] = []
     try:
-        check_database(path, backups)
+        found = check_database(path, backups, new_project=new_project)
+        existed = found is not None and found.ok
+        if found is not None and not found.ok:  # new_project over an empty or foreign file
+            notices.append(_new_project_notice(path, found, backups))
         if existed:
             # Read-only first: a database that will be refused keeps every byte (the
             # engine's first connection would switch it to WAL).
@@ -110,22 +208,48 @@ def open_workspace_safely(
     except DatabaseError:
         db.dispose()
         raise
-    lock = InstanceLock(path)
-    other = lock.acquire()
-    if other is not None:
-        log.info("database %s is also open in %s", path, other.describe())
+    lock: InstanceLock | None = None
+    if not read_only:
+        lock = InstanceLock(path)
+        other = lock.acquire()
+        if other is not None:
+            log.info("database %s is also open in %s", path, other.describe())
     try:
         upgrade(db, before=backups.before_migration if backups is not None else None)
-        recover_unfinished_imports(db)
+        if not read_only:
+            recover_unfinished_imports(db)
         # Once a day of use (with the daily backup), not on every open: pruning is a
         # write transaction, which a read-only command should not have to wait for.
-        if existed and backups is not None and backups.daily_if_due() is not None:
-            prune_change_log(db)
+        if existed and backups is not None and not read_only:
+            daily = backups.daily_if_due()
+            if daily is not None:
+                prune_change_log(db)
+            elif backups.last_failure:
+                notices.append(backups.last_failure)
+        if existed and backups is not None:
+            note = health.stale_note(backups)
+            if note:
+                notices.append(note)
     except BaseException:
-        lock.release()
+        if lock is not None:
+            lock.release()
         db.dispose()
         raise
-    return Workspace(db, backups=backups, instance=lock)
+    ws = Workspace(db, backups=backups, instance=lock)
+    ws.notices = notices
+    return ws
+
+
+def _new_project_notice(path: Path, found: FileCheck, backups: BackupService | None) -> str:
+    text = f"Making a new project in {path} ({found.problem})."
+    newest = backups.newest() if backups is not None else None
+    if newest is not None and backups is not None:
+        text += (
+            f" Backups of an earlier project at this path exist and are kept; the newest is "
+            f"{newest.name} ({backups.command('restore')} {newest.name})."
+        )
+    log.warning("%s", text)
+    return text
 
 
 def recover_unfinished_imports(db: Database) -> int:
@@ -154,9 +278,7 @@ CHANGE_LOG_DAYS = 7
 
 def prune_change_log(db: Database) -> int:
     """Drop change-log entries older than CHANGE_LOG_DAYS so the log cannot grow forever."""
-    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
-        days=CHANGE_LOG_DAYS
-    )
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=CHANGE_LOG_DAYS)
     return db.write(lambda s: repo.prune_changes(s, before=before))
 
 

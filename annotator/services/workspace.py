@@ -41,6 +41,12 @@ class Workspace:
         """Backups of this database (None for a server database or a bare open)."""
         self.instance = instance
         """This process's open-database marker; ``instance.other`` is who else had it open."""
+        self.max_import_bytes: int | None = None
+        """The settings' per-file import limit, handed to the importer when it is first
+        built (building it imports the format modules: not for a command that reads)."""
+        self.notices: list[str] = []
+        """Things the user should know about this open (a failed daily backup, a full check
+        that failed or is overdue); the CLI prints them on stderr, the window shows them."""
         self.documents = DocumentService(db)
         self.labels = LabelService(db)
         self.annotations = AnnotationService(db)
@@ -49,7 +55,10 @@ class Workspace:
     def importer(self) -> ImportService:
         from annotator.services.importing import ImportService
 
-        return ImportService(self.db)
+        svc = ImportService(self.db)
+        if self.max_import_bytes is not None:
+            svc.max_file_bytes = self.max_import_bytes
+        return svc
 
     @cached_property
     def exporter(self) -> ExportService:

@@ -115,6 +115,20 @@ def _reason(exc: BaseException) -> str:
     return "; ".join(line.strip() for line in text.splitlines()[:3] if line.strip())
 
 
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def _looks_damaged(exc: BaseException) -> bool:
+    """SQLite reports damage: a corrupt page, not a database, text that is not UTF-8."""
+    orig = getattr(exc, "orig", None)
+    if not isinstance(orig, sqlite3.Error):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return True
+    return "could not decode to utf-8" in str(orig).lower()
+
+
 def user_error(exc: BaseException, url: str) -> DatabaseError:
     """A message fit for users about a database failure, with no password in it."""
     where = display_url(url)
@@ -142,6 +156,17 @@ def user_error(exc: BaseException, url: str) -> DatabaseError:
         return BusyError(
             f"The server {where} stopped a statement that ran longer than "
             f"{PG_STATEMENT_TIMEOUT_MS // 1000} s. Nothing was changed."
+        )
+    if _looks_damaged(exc):
+        reason = _reason(exc)
+        reason = reason if len(reason) <= 200 else reason[:200] + "…"
+        return DatabaseError(
+            scrub(
+                f"The database {where} looks damaged ({reason}). Nothing was changed. Run "
+                "`annotator check` for the full check; `annotator backup restore` puts the "
+                "newest backup in its place (the damaged file is kept).",
+                url=url,
+            )
         )
     if isinstance(exc, OperationalError):
         return DatabaseError(scrub(f"Cannot use the database {where}: {_reason(exc)}", url=url))
