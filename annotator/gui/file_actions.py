@@ -233,25 +233,19 @@ class FileActionsController(QObject):
         from annotator.gui.dialogs.label_rules import install_rules_editor
 
         dlg.rules = install_rules_editor(dlg, self.ws.suggestions, self.run)
-<<<<<<< HEAD
-        dlg.labelsChanged.connect(self.labels_changed)
-        guideline = getattr(self, "guideline", None)
+        dlg.labelsChanged.connect(self._labels_changed)
+        guideline = getattr(self.window, "guideline", None)
         if guideline is not None:
             dlg.guidelineRequested.connect(guideline.show_dock)
-=======
-        dlg.labelsChanged.connect(self._labels_changed)
->>>>>>> house
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         return dlg
 
     def show_shortcuts(self) -> ShortcutsDialog:
-<<<<<<< HEAD
-        guideline = getattr(self, "guideline", None)
-        dlg = ShortcutsDialog(self, guideline=guideline.make_view() if guideline else None)
-=======
-        dlg = ShortcutsDialog(self.window)
->>>>>>> house
+        guideline = getattr(self.window, "guideline", None)
+        dlg = ShortcutsDialog(
+            self.window, guideline=guideline.make_view() if guideline is not None else None
+        )
         dlg.setObjectName("shortcutsDialog")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.show()
