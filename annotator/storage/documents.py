@@ -86,7 +86,8 @@ def count_documents(s: Session) -> int:
 def list_documents(
     s: Session, *, offset: int = 0, limit: int | None = None, ids: Sequence[int] | None = None
 ) -> list[DocumentSummary]:
-    """Summaries without text, with span counts and status per annotator, in three queries.
+    """Summaries without text, with span counts and status per annotator, from indexes where
+    the rows would make SQLite read the text (a few small queries, no text read).
 
     ``ids`` restricts the list to those documents (to refresh a few rows of a list).
     """
@@ -99,8 +100,6 @@ def list_documents(
             DocumentRow.author,
             DocumentRow.url,
             DocumentRow.published,
-            DocumentRow.length,
-            DocumentRow.content_hash,
         )
         .order_by(DocumentRow.id)
         .offset(offset)
@@ -111,6 +110,12 @@ def list_documents(
     rows = s.execute(q).all()
     if not rows:
         return []
+    # Length and hash from their index (ix_documents_sizes): they are stored after the
+    # text, and reading them from the rows would read every text's overflow pages.
+    zq = select(DocumentRow.id, DocumentRow.length, DocumentRow.content_hash)
+    if not whole:
+        zq = zq.where(DocumentRow.id.in_([r.id for r in rows]))
+    sizes = {i: (n, h) for i, n, h in s.execute(zq)}
     ids = [r.id for r in rows]
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     status: dict[int, dict[str, DocumentStatus]] = {i: {} for i in ids}
@@ -140,8 +145,8 @@ def list_documents(
             author=r.author,
             url=r.url,
             published=r.published,
-            length=r.length,
-            content_hash=r.content_hash,
+            length=sizes[r.id][0],
+            content_hash=sizes[r.id][1],
             span_counts=counts[r.id],
             status=status[r.id],
         )

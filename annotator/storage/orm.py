@@ -45,6 +45,9 @@ class Base(DeclarativeBase):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
+    # Columns stored after the text (length, content_hash), read without it: on SQLite a
+    # long text spills into overflow pages that a plain scan reads to reach them (schema 0013).
+    __table_args__ = (Index("ix_documents_sizes", "id", "length", "content_hash"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200), default="")
@@ -97,7 +100,7 @@ class SpanRow(Base):
         UniqueConstraint("document_id", "annotator_id", "label_id", "start", "end"),
         CheckConstraint('"start" >= 0 AND "end" > "start"', name="range"),
         Index("ix_spans_document_annotator", "document_id", "annotator_id"),
-        Index("ix_spans_label", "label_id"),
+        Index("ix_spans_label_annotator", "label_id", "annotator_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
