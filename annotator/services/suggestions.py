@@ -17,9 +17,10 @@ from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
+from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
 from annotator.suggest.combine import Source, Suggester
-from annotator.suggest.data import Example, passage_labels, seen_passages
+from annotator.suggest.data import Example, judged_passages, passage_labels
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
 
@@ -103,26 +104,48 @@ class SuggestionService:
         level: PassageKind = "sentence",
         document_ids: Sequence[int] = (),
     ) -> builtins.list[Example]:
-        """Every passage someone has judged, with the labels their spans give it."""
+        """Every passage someone has judged, with the labels their spans give it.
+
+        Judged means tagged, judged "no label" or rejected (stored judgements), or in a
+        document its annotator marked done. An untagged passage of a document in progress
+        is unlabelled, not a "none of the labels": it is left out.
+        """
 
         def work(s: Tx) -> builtins.list[Example]:
             names = self._annotators(s, annotators)
             if not names:
                 return []
             done = store.done_pairs(s, names)
+            worked = store.worked_document_ids(s, names)
+            if document_ids:
+                wanted = set(document_ids)
+                worked = [d for d in worked if d in wanted]
+            judged: dict[tuple[int, str], builtins.list[tuple[int, int]]] = {}
+            for j in judgement_store.list_judgements(s, annotators=names, document_ids=worked):
+                judged.setdefault((j.document_id, j.annotator), []).append((j.start, j.end))
             out: builtins.list[Example] = []
+            if not worked:
+                return out
             for layer in store.iter_labelled_documents(
-                s, annotators=names, document_ids=document_ids
+                s, annotators=names, document_ids=worked
             ):
                 text = layer.text or ""
                 items = passages(text, level)
-                for name in sorted(layer.annotated):
+                who = set(layer.annotated) | {n for d, n in judged if d == layer.id}
+                for name in sorted(who):
                     spans = [(p.start, p.end, p.label) for p in layer.spans if p.annotator == name]
                     labs = passage_labels(text, items, spans)
-                    seen = seen_passages(items, labs, done=(layer.id, name) in done)
+                    seen = judged_passages(
+                        text,
+                        items,
+                        labs,
+                        judged.get((layer.id, name), ()),
+                        done=(layer.id, name) in done,
+                    )
                     out.extend(
                         Example(layer.id, p.start, p.end, p.text_in(text), labs[i], name)
-                        for i, p in enumerate(items[:seen])
+                        for i, p in enumerate(items)
+                        if seen[i]
                     )
             return out
 

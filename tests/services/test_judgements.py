@@ -1,0 +1,158 @@
+"""Judgements: only what an annotator judged is a negative example, and judgements are
+stored, theirs alone, kept across restarts and taken back by undo (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from annotator.core.judgement import Judgement, JudgementKind
+from annotator.services import Workspace
+from annotator.services.suggestion_commands import (
+    Dismissals,
+    JudgeCommand,
+    OverrideSuggestionCommand,
+    RejectSuggestionCommand,
+)
+from benchmarks.suggest_gold import fill_workspace, load_gold
+
+FILE = "002_cb88a8e8d3387375.txt"
+
+
+@pytest.fixture
+def ws(db_url: str) -> Iterator[Workspace]:
+    w = Workspace.open(db_url)
+    yield w
+    w.close()
+
+
+def _gold() -> list:
+    return [g for g in load_gold() if g.file == FILE]
+
+
+def test_unfinished_documents_untagged_passages_are_not_negatives(ws: Workspace) -> None:
+    # The article tagged as the gold says, but not marked done: its untagged sentences
+    # (even those before the last tagged one) were never judged "no label".
+    doc = fill_workspace(ws, tagged_files=(FILE,), done=False)[FILE]
+    gold = _gold()
+    tagged = [g for g in gold if g.labels]
+    last = max(i for i, g in enumerate(gold) if g.labels)
+    assert any(not g.labels for g in gold[:last])  # the case the old rule got wrong
+    ex = ws.suggestions.examples()
+    assert sorted((e.start, e.end) for e in ex) == sorted((g.start, g.end) for g in tagged)
+    assert all(e.labels for e in ex) and {e.document_id for e in ex} == {doc}
+    # Marked done, every passage is judged: the untagged ones become negatives.
+    from annotator.core.model import DocumentStatus
+
+    ws.annotations.set_status(doc, "ann", DocumentStatus.DONE)
+    assert len(ws.suggestions.examples()) == len(gold)
+
+
+def test_a_walked_past_passage_is_a_negative_until_undone_or_tagged(ws: Workspace) -> None:
+    doc = fill_workspace(ws, tagged_files=(FILE,), done=False)[FILE]
+    empty = next(g for g in _gold() if not g.labels)
+    n = len(ws.suggestions.examples())
+    walk = JudgeCommand(ws.judgements, doc, empty.start, empty.end, "ann")
+    walk.do()
+    ex = {(e.start, e.end): e for e in ws.suggestions.examples()}
+    assert len(ex) == n + 1 and ex[(empty.start, empty.end)].labels == frozenset()
+    again = JudgeCommand(ws.judgements, doc, empty.start, empty.end, "ann")
+    again.do()  # the same judgement twice is stored once, and its undo keeps the first
+    assert again.added == []
+    again.undo()
+    assert len(ws.judgements.list(annotators=["ann"])) == 1
+    # Tagging the passage supersedes "no label": one example, with the label.
+    span, _ = ws.annotations.add(
+        doc, start=empty.start, end=empty.end, label="ECONOMIC", annotator="ann"
+    )
+    ex = {(e.start, e.end): e for e in ws.suggestions.examples()}
+    assert len(ex) == n + 1 and ex[(empty.start, empty.end)].labels == {"ECONOMIC"}
+    ws.annotations.delete(span.id)
+    walk.undo()
+    assert len(ws.suggestions.examples()) == n
+    assert ws.judgements.list() == []
+
+
+def test_rejections_persist_across_a_restart(ws: Workspace, db_url: str) -> None:
+    doc = fill_workspace(ws, tagged_files=(FILE,), done=False)[FILE]
+    empty = next(g for g in _gold() if not g.labels)
+    other = [g for g in _gold() if not g.labels][1]
+    n = len(ws.suggestions.examples())
+    RejectSuggestionCommand(
+        Dismissals(ws.judgements), doc, empty.start, empty.end, "ann", ("MILITARY",)
+    ).do()
+    OverrideSuggestionCommand(
+        ws.annotations,
+        Dismissals(ws.judgements),
+        doc,
+        other.start,
+        other.end,
+        "ECONOMIC",
+        "ann",
+        rejected=("DIPLOMATIC",),
+    ).do()
+    ws.close()
+    again = Workspace.open(db_url)  # a new Database object on the same file
+    try:
+        stored = again.judgements.list()
+        assert {(j.start, j.kind, j.label) for j in stored} == {
+            (empty.start, JudgementKind.REJECTED, "MILITARY"),
+            (other.start, JudgementKind.REJECTED, "DIPLOMATIC"),
+        }
+        dismissed = Dismissals(again.judgements)
+        assert (doc, empty.start, empty.end, "ann") in dismissed
+        assert (doc, other.start, other.end, "ann") in dismissed
+        assert (doc, empty.start, empty.end, "someone") not in dismissed
+        ex = {(e.start, e.end): e.labels for e in again.suggestions.examples()}
+        assert ex[(empty.start, empty.end)] == frozenset()  # a negative now
+        assert ex[(other.start, other.end)] == {"ECONOMIC"}
+        assert len(ex) == n + 2
+    finally:
+        again.close()
+
+
+def test_undo_of_a_rejection_takes_back_only_its_own_rows(ws: Workspace) -> None:
+    doc = fill_workspace(ws, tagged_files=(FILE,), done=False)[FILE]
+    p = next(g for g in _gold() if not g.labels)
+    dismissed = Dismissals(ws.judgements)
+    first = RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("MILITARY",))
+    first.do()
+    second = RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("MILITARY", "ECONOMIC"))
+    second.do()
+    second.undo()  # the earlier rejection stays, stored and hiding the suggestion
+    assert [(j.label) for j in ws.judgements.list()] == ["MILITARY"]
+    assert (doc, p.start, p.end, "ann") in dismissed
+    first.undo()
+    assert ws.judgements.list() == []
+    assert (doc, p.start, p.end, "ann") not in Dismissals(ws.judgements)
+
+
+def test_one_annotators_commands_never_touch_anothers_judgements(ws: Workspace) -> None:
+    doc = fill_workspace(ws, tagged_files=(FILE,), done=False)[FILE]
+    p = next(g for g in _gold() if not g.labels)
+    alice = JudgeCommand(ws.judgements, doc, p.start, p.end, "alice")
+    bob = JudgeCommand(ws.judgements, doc, p.start, p.end, "bob")
+    alice.do()
+    bob.do()
+    assert len(bob.added) == 1  # bob's own row, not "already judged" by alice
+    bob.undo()
+    (left,) = ws.judgements.list()
+    assert (left.annotator, left.start) == ("alice", p.start)
+    ex = ws.suggestions.examples(annotators=["bob"])
+    assert ex == []
+    (mine,) = ws.suggestions.examples(annotators=["alice"])
+    assert (mine.annotator, mine.labels) == ("alice", frozenset())
+
+
+def test_bad_judgements_are_refused_and_store_nothing(ws: Workspace) -> None:
+    from annotator.core.errors import AnnotatorError
+
+    doc = fill_workspace(ws, tagged_files=(), done=False)[FILE]
+    with pytest.raises(AnnotatorError, match="beyond the end"):
+        ws.judgements.add([Judgement(doc, 0, 5, "ann"), Judgement(doc, 0, 10**9, "ann")])
+    with pytest.raises(AnnotatorError, match="No document"):
+        ws.judgements.add([Judgement(doc + 999, 0, 5, "ann")])
+    with pytest.raises(AnnotatorError, match="label that was rejected"):
+        ws.judgements.add([Judgement(doc, 0, 5, "ann", JudgementKind.REJECTED)])
+    assert ws.judgements.list() == []
