@@ -20,6 +20,7 @@ from annotator.storage.orm import AnnotatorRow, DocumentRow, JudgementRow
 from annotator.storage.rows import _insert_or_find
 
 _DELETE_VIA_FUNCTION = "annotator_delete_judgements_via_function"
+_READABLE = "annotator_judgements_readable"
 
 
 def list_judgements(
@@ -27,7 +28,12 @@ def list_judgements(
 ) -> list[Judgement]:
     """Judgements (of ``annotators``, in ``document_ids``; all when empty) in reading order.
 
-    On a team server a member reads only their own (the server's row-level security)."""
+    On a team server a member reads only their own (the server's row-level security); a
+    server upgraded without re-running ``annotator server init`` grants members nothing on
+    the table yet, and then no judgement is read (none is lost: none could be written).
+    """
+    if not readable(s):
+        return []
     q = select(
         JudgementRow.id,
         JudgementRow.document_id,
@@ -102,6 +108,19 @@ def add_judgements(s: Session, items: Iterable[Judgement]) -> list[Judgement]:
                 Judgement(j.document_id, j.start, j.end, j.annotator, j.kind, j.label, row.id)
             )
     return added
+
+
+def readable(s: Session) -> bool:
+    """Whether this login may read the judgements table (always, but on a server upgraded
+    without re-running ``server init``)."""
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        return True
+    if _READABLE not in conn.info:
+        conn.info[_READABLE] = bool(
+            conn.exec_driver_sql("SELECT has_table_privilege('judgements', 'SELECT')").scalar()
+        )
+    return bool(conn.info[_READABLE])
 
 
 def _deletes_through_function(s: Session) -> bool:

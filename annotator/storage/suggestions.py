@@ -23,6 +23,7 @@ from annotator.storage.orm import (
     LabelRow,
     SpanRow,
 )
+from annotator.storage.judgements import readable
 from annotator.storage.team import iter_document_layers
 
 
@@ -59,16 +60,14 @@ def worked_document_ids(s: Session, annotators: Sequence[str]) -> list[int]:
     the document done: the only ones that can hold their examples."""
     names = list(annotators)
     ann = select(AnnotatorRow.id).where(AnnotatorRow.name.in_(names))
-    q = (
-        select(SpanRow.document_id)
-        .where(SpanRow.annotator_id.in_(ann))
-        .union(
-            select(DocumentStatusRow.document_id)
-            .where(DocumentStatusRow.annotator_id.in_(ann))
-            .where(DocumentStatusRow.status == DocumentStatus.DONE.value),
-            select(JudgementRow.document_id).where(JudgementRow.annotator_id.in_(ann)),
-        )
-    )
+    parts = [
+        select(DocumentStatusRow.document_id)
+        .where(DocumentStatusRow.annotator_id.in_(ann))
+        .where(DocumentStatusRow.status == DocumentStatus.DONE.value)
+    ]
+    if readable(s):
+        parts.append(select(JudgementRow.document_id).where(JudgementRow.annotator_id.in_(ann)))
+    q = select(SpanRow.document_id).where(SpanRow.annotator_id.in_(ann)).union(*parts)
     return sorted({int(d) for d in s.scalars(q)})
 
 
