@@ -31,6 +31,7 @@ from annotator.services import Workspace, model_process
 from annotator.services.suggestion_commands import (
     AcceptSuggestionCommand,
     Dismissals,
+    JudgeCommand,
     OverrideSuggestionCommand,
     RejectSuggestionCommand,
 )
@@ -41,6 +42,8 @@ if TYPE_CHECKING:  # numpy and scikit-learn load in the model process, never at 
 log = logging.getLogger(__name__)
 _ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
+_WALK = {Qt.Key.Key_J, Qt.Key.Key_Down}
+"""Passage mode's "next passage" keys: leaving an untagged passage so judges it "no label"."""
 Scored = list[tuple[Passage, list["LabelScore"]]]
 
 
@@ -77,7 +80,7 @@ class SuggestionController(QObject):
         self.show_marks = True
         self.suggester: Suggester | None = None
         self.level = "sentence"
-        self.dismissals = Dismissals()
+        self.dismissals = Dismissals(ws.judgements)
         self.training = False
         self.unavailable = ""
         """Why suggestions cannot work here (scikit-learn missing); empty when they can."""
@@ -249,7 +252,10 @@ class SuggestionController(QObject):
         def handle(event: QKeyEvent) -> bool:
             if self.handle_key(pane, event):
                 return True
+            left = self._walking_past(pane, event)
             handled = original(event)
+            if left is not None and handled and pane.current_passage != left[0]:
+                self.judge_none(pane, left[1])
             self.refresh(pane)
             return handled
 
@@ -258,6 +264,36 @@ class SuggestionController(QObject):
         pane.view.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh(pane))
         pane.passageModeChanged.connect(lambda _on: self.refresh(pane))
         pane.destroyed.connect(lambda *_: self._panes.pop(pane, None))
+
+    def _walking_past(self, pane: DocumentPane, event: QKeyEvent) -> tuple[int, Passage] | None:
+        """The passage a "next passage" key is about to leave untagged by me, if any: the
+        one place the window turns walking past into a "no label" judgement."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if (
+            event.key() not in _WALK
+            or mods != Qt.KeyboardModifier.NoModifier
+            or not pane.passage_mode
+            or pane.current_passage is None
+            or pane.document_id is None
+            or not self._annotator()
+            or pane.view.textCursor().hasSelection()
+        ):
+            return None
+        items = pane.passages()
+        i = pane.current_passage
+        if i >= len(items) - 1 or self._tagged(pane, items[i]):
+            return None
+        return i, items[i]
+
+    def judge_none(self, pane: DocumentPane, p: Passage) -> bool:
+        """Store "no label here" for the passage as the annotator's undoable step (once:
+        a passage judged before is not judged again)."""
+        doc_id, me = pane.document_id, self._annotator()
+        if doc_id is None or not me:
+            return False
+        if self._ws.judgements.has_none(doc_id, p.start, p.end, me):
+            return False
+        return self._run(JudgeCommand(self._ws.judgements, doc_id, p.start, p.end, me))
 
     def strip(self, pane: DocumentPane) -> QLabel | None:
         """The pane's line that shows the current passage's suggestion."""
@@ -337,12 +373,18 @@ class SuggestionController(QObject):
         if key in _ACCEPT:
             self.accept(pane, passage, tuple(s.label for s in shown))
             return True
-        if key == _REJECT and shown:
-            self.reject(pane, passage)
+        if key == _REJECT:
+            if not shown:
+                self.message.emit(
+                    "Nothing to reject: the suggestion is already “no label”. Enter agrees "
+                    "and moves on; a label key tags the passage."
+                )
+                return True
+            self.reject(pane, passage, tuple(s.label for s in shown))
             return True
         keys = {lab.shortcut: lab.name for lab in self._labels() if lab.shortcut}
         if event.text() in keys and shown:
-            self.override(pane, passage, keys[event.text()])
+            self.override(pane, passage, keys[event.text()], tuple(s.label for s in shown))
             return True
         return False
 
@@ -352,7 +394,12 @@ class SuggestionController(QObject):
     def accept(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...]) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
-        if labels:
+        if not labels:  # agreeing with "no label" judges the passage
+            if not self._annotator():
+                self.message.emit("Give your annotator name first: judgements are yours.")
+                return
+            self.judge_none(pane, p)
+        else:
             cmd = AcceptSuggestionCommand(
                 self._ws.annotations,
                 doc_id,
@@ -367,15 +414,19 @@ class SuggestionController(QObject):
         pane.move_passage(1)
         self.refresh(pane)
 
-    def reject(self, pane: DocumentPane, p: Passage) -> None:
+    def reject(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...] = ()) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
-        cmd = RejectSuggestionCommand(self.dismissals, doc_id, p.start, p.end, self._annotator())
+        cmd = RejectSuggestionCommand(
+            self.dismissals, doc_id, p.start, p.end, self._annotator(), labels
+        )
         if self._run(cmd):
             pane.move_passage(1)
             self.refresh(pane)
 
-    def override(self, pane: DocumentPane, p: Passage, label: str) -> None:
+    def override(
+        self, pane: DocumentPane, p: Passage, label: str, rejected: tuple[str, ...] = ()
+    ) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
         cmd = OverrideSuggestionCommand(
@@ -387,6 +438,7 @@ class SuggestionController(QObject):
             label,
             self._annotator(),
             document_length=self._length(pane),
+            rejected=rejected,
         )
         if self._run(cmd) and pane.tag_and_advance:  # like any tag in passage mode
             pane.move_passage(1)

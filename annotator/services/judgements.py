@@ -63,6 +63,14 @@ class JudgementService:
         self._db.write(lambda s: store.delete_judgements(s, ids))
         return Changes(document_ids=frozenset(j.document_id for j in judgements))
 
+    def has_none(self, document_id: int, start: int, end: int, annotator: str) -> bool:
+        """Whether the annotator already judged exactly this passage "no label"."""
+        return self._db.read(
+            lambda s: store.has_judgement(
+                s, document_id, start, end, annotator, JudgementKind.NONE
+            )
+        )
+
     def rejected(self, document_id: int, annotator: str) -> set[tuple[int, int]]:
         """Passages (start, end) of a document where the annotator rejected a suggestion."""
         return {

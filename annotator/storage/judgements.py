@@ -56,6 +56,24 @@ def list_judgements(
     ]
 
 
+def has_judgement(
+    s: Session, document_id: int, start: int, end: int, annotator: str, kind: JudgementKind
+) -> bool:
+    """Whether ``annotator`` judged exactly this passage so (one indexed lookup)."""
+    if not readable(s):
+        return False
+    q = (
+        select(JudgementRow.id)
+        .join(AnnotatorRow, JudgementRow.annotator_id == AnnotatorRow.id)
+        .where(AnnotatorRow.name == annotator)
+        .where(JudgementRow.document_id == document_id)
+        .where(JudgementRow.start == start, JudgementRow.end == end)
+        .where(JudgementRow.kind == kind.value)
+        .limit(1)
+    )
+    return s.scalar(q) is not None
+
+
 def add_judgements(s: Session, items: Iterable[Judgement]) -> list[Judgement]:
     """Store judgements not stored yet; returns those this call added (with their ids).
 
