@@ -17,6 +17,13 @@ class JudgementKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     """Walked past: none of the labels applies here."""
     REJECTED = "rejected"
     """A suggestion of ``label`` was turned down here."""
+    SKIPPED = "skipped"
+    """Skipped in the uncertainty queue: never offered again, and *not* a negative."""
+
+    @property
+    def negative(self) -> bool:
+        """Whether the passage counts as judged "none of the labels" (unless tagged)."""
+        return self is not JudgementKind.SKIPPED
 
 
 @dataclass(frozen=True, slots=True)

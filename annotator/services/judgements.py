@@ -48,6 +48,13 @@ class JudgementService:
         """The annotator walked past this passage: none of the labels applies."""
         return self.add([Judgement(document_id, start, end, annotator)])
 
+    def skip(
+        self, document_id: int, start: int, end: int, annotator: str
+    ) -> tuple[list[Judgement], Changes]:
+        """The annotator skipped this passage in the uncertainty queue: not offered again,
+        and not a negative example (it was not judged)."""
+        return self.add([Judgement(document_id, start, end, annotator, JudgementKind.SKIPPED)])
+
     def reject(
         self, document_id: int, start: int, end: int, annotator: str, labels: Sequence[str]
     ) -> tuple[list[Judgement], Changes]:

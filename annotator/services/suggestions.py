@@ -9,7 +9,7 @@ the CLI). Only a person's decision writes anything, through the commands in
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.core.errors import AnnotatorError
@@ -20,7 +20,7 @@ from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
 from annotator.suggest.combine import Source, Suggester
-from annotator.suggest.data import Example, judged_passages, passage_labels
+from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
 
@@ -121,8 +121,14 @@ class SuggestionService:
                 wanted = set(document_ids)
                 worked = [d for d in worked if d in wanted]
             judged: dict[tuple[int, str], builtins.list[tuple[int, int]]] = {}
-            for j in judgement_store.list_judgements(s, annotators=names, document_ids=worked):
+            by_doc: dict[int, set[str]] = {}
+            for j in judgement_store.list_judgements(
+                s, annotators=names, document_ids=document_ids
+            ):
+                if not j.kind.negative:
+                    continue  # skipped in the queue: not read, so not a "no label"
                 judged.setdefault((j.document_id, j.annotator), []).append((j.start, j.end))
+                by_doc.setdefault(j.document_id, set()).add(j.annotator)
             out: builtins.list[Example] = []
             if not worked:
                 return out
@@ -131,7 +137,7 @@ class SuggestionService:
             ):
                 text = layer.text or ""
                 items = passages(text, level)
-                who = set(layer.annotated) | {n for d, n in judged if d == layer.id}
+                who = set(layer.annotated) | by_doc.get(layer.id, set())
                 for name in sorted(who):
                     spans = [(p.start, p.end, p.label) for p in layer.spans if p.annotator == name]
                     labs = passage_labels(text, items, spans)
@@ -246,6 +252,19 @@ class SuggestionService:
         ]
         return len(ex), list(scores(labels, gold, predicted))
 
+    def documents_to_label(self, annotator: str) -> builtins.list[int]:
+        """The documents ``annotator`` may label, for the uncertainty queue to draw from.
+
+        The one place an assignment plan plugs in (a study's assignments, blind mode):
+        today every document the annotator has not marked done.
+        """
+
+        def work(s: Tx) -> builtins.list[int]:
+            done = {d for d, _a in store.done_pairs(s, [annotator])}
+            return [d for d in repo.document_ids(s) if d not in done]
+
+        return self._db.read(work)
+
     def uncertain(
         self,
         suggester: Suggester,
@@ -253,34 +272,73 @@ class SuggestionService:
         annotator: str,
         level: PassageKind = "sentence",
         limit: int = 50,
+        exclude: Collection[tuple[int, int, int]] = (),
     ) -> builtins.list[ReviewItem]:
-        """Passages the annotator has not judged yet, the model's least certain first."""
+        """Passages the annotator has not judged yet, the model's least certain first.
+
+        Left out: what the annotator tagged or judged (any judgement, skips included, also
+        one made at another passage level that covers it), ``exclude`` (document id, start,
+        end), and documents :meth:`documents_to_label` does not give them.
+        """
+        return self.uncertain_queue(
+            suggester, annotator=annotator, level=level, limit=limit, exclude=exclude
+        )[0]
+
+    def uncertain_queue(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        level: PassageKind = "sentence",
+        limit: int = 50,
+        exclude: Collection[tuple[int, int, int]] = (),
+    ) -> tuple[builtins.list[ReviewItem], int]:
+        """:meth:`uncertain`, and how many passages are left to judge in all."""
         from annotator.suggest.model import uncertainty
 
         if suggester.model is None:
-            return []
-        judged = {
-            (e.document_id, e.start, e.end)
-            for e in self.examples(annotators=[annotator], level=level)
-        }
+            return [], 0
+        allowed = self.documents_to_label(annotator)
+
+        def mine(s: Tx) -> tuple[dict[int, builtins.list[tuple[int, int, str]]], set[int]]:
+            by_doc: dict[int, builtins.list[tuple[int, int, str]]] = {}
+            for j in judgement_store.list_judgements(s, annotators=[annotator]):
+                by_doc.setdefault(j.document_id, []).append((j.start, j.end, "judged"))
+            return by_doc, set(store.worked_document_ids(s, [annotator]))
+
+        judged_ranges, worked = self._db.read(mine)
+        skip = set(exclude)
         cand: builtins.list[tuple[int, Passage, str]] = []
-        all_ids = self._db.read(lambda s: repo.document_ids(s))
-        for doc_id, _name, text, items in self._document_passages(all_ids, [], level):
+        for doc_id, _name, text, items in self._document_passages(allowed, [], level):
+            taken: builtins.list[bool] = [False] * len(items)
+            if doc_id in worked:
+                spans = self._db.read(
+                    lambda s, d=doc_id: [
+                        (sp.start, sp.end)
+                        for sp in repo.list_spans(s, d, annotators=(annotator,))
+                    ]
+                )
+                # Any span of mine in a passage, or a judgement covering most of it.
+                seen = passage_labels(text, items, judged_ranges.get(doc_id, []))
+                taken = [
+                    t or bool(j) for t, j in zip(touched(items, spans), seen, strict=True)
+                ]
             cand.extend(
                 (doc_id, p, p.text_in(text))
-                for p in items
-                if (doc_id, p.start, p.end) not in judged
+                for i, p in enumerate(items)
+                if not taken[i] and (doc_id, p.start, p.end) not in skip and p.text_in(text).strip()
             )
         if not cand:
-            return []
+            return [], 0
         u = uncertainty(suggester.model.predict_proba([t for _d, _p, t in cand]))
         order = sorted(range(len(cand)), key=lambda i: -u[i])[:limit]
-        return [
+        items_out = [
             ReviewItem(
                 cand[i][0], cand[i][1].start, cand[i][1].end, cand[i][2], "uncertain", float(u[i])
             )
             for i in order
         ]
+        return items_out, len(cand)
 
     def disagreements(
         self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5

@@ -70,6 +70,17 @@ def passage_labels(
     return [frozenset(x) for x in out]
 
 
+def touched(items: Sequence[Passage], ranges: Iterable[tuple[int, int]]) -> list[bool]:
+    """Whether any of ``ranges`` overlaps each passage (bisection: a pass, not a product)."""
+    merged = _merge(sorted(ranges))
+    ends = [e for _s, e in merged]
+    out = []
+    for p in items:
+        k = bisect_right(ends, p.start)
+        out.append(k < len(merged) and merged[k][0] < p.end)
+    return out
+
+
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in ranges:

@@ -156,3 +156,31 @@ def test_bad_judgements_are_refused_and_store_nothing(ws: Workspace) -> None:
     with pytest.raises(AnnotatorError, match="label that was rejected"):
         ws.judgements.add([Judgement(doc, 0, 5, "ann", JudgementKind.REJECTED)])
     assert ws.judgements.list() == []
+
+
+def test_the_uncertainty_queue_offers_nothing_judged_skipped_or_done(ws: Workspace) -> None:
+    files = sorted({g.file for g in load_gold()})
+    held = "003_205299107bcd9cb9.txt"
+    ids = fill_workspace(ws, tagged_files=tuple(f for f in files if f != held))
+    sug = ws.suggestions.train()
+    offered: list[tuple[int, int, int]] = []
+    for step in range(9):  # judge, skip or tag each offered passage in turn
+        (it,) = ws.suggestions.uncertain(sug, annotator="ann", limit=1)
+        key = (it.document_id, it.start, it.end)
+        assert key not in offered
+        offered.append(key)
+        if step % 3 == 0:
+            JudgeCommand(ws.judgements, *key, "ann").do()
+        elif step % 3 == 1:
+            ws.judgements.skip(*key, "ann")
+        else:
+            ws.annotations.add(it.document_id, start=it.start, end=it.start + 3,
+                               label="MILITARY", annotator="ann")  # even a partial tag
+    rest = ws.suggestions.uncertain(sug, annotator="ann", limit=100_000)
+    assert not {(r.document_id, r.start, r.end) for r in rest} & set(offered)
+    # Only documents the annotator may still label: those marked done are out.
+    assert {r.document_id for r in rest} == {ids[held]}
+    assert ws.suggestions.documents_to_label("ann") == [ids[held]]
+    # Another annotator's queue is their own: ann's judgements do not shrink it.
+    theirs = ws.suggestions.uncertain(sug, annotator="zoe", limit=100_000)
+    assert {(r.document_id, r.start, r.end) for r in theirs} >= set(offered)
