@@ -52,6 +52,8 @@ class SuggestionController(QObject):
     """A new model is in place (tests wait for it)."""
     scored = Signal(int)
     """A document's passages were scored (document id)."""
+    updated = Signal(int)
+    """The model learnt the last edits without a full training (passages it learns from)."""
     message = Signal(str)
 
     def __init__(
@@ -91,6 +93,8 @@ class SuggestionController(QObject):
         self._panes: dict[DocumentPane, QLabel] = {}
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
         self._timer.timeout.connect(self.train_now)
+        self._updating = False
+        self._pending: set[int] = set()
 
     # --- training ------------------------------------------------------------------
 
@@ -98,6 +102,47 @@ class SuggestionController(QObject):
         """Retrain a moment after the last edit: a burst of tags trains once."""
         if self.enabled and not self.unavailable:
             self._timer.start()
+
+    def edited(self) -> None:
+        """After each edit (a tag, a judgement, an undo): the model learns the documents on
+        screen at once, so the next passage's suggestion already reflects it; the full
+        training (new vocabulary, new labels) still follows a moment later."""
+        self.update_now([p.document_id for p in self._panes if p.document_id is not None])
+        self.schedule()
+
+    def update_now(self, document_ids: list[int]) -> None:
+        process, sug = self._process, self.suggester
+        if not self.enabled or process is None or sug is None or sug.model is None:
+            return
+        self._pending.update(document_ids)
+        if self._updating or not self._pending:
+            return  # sent when the one in flight is answered
+        docs, self._pending = sorted(self._pending), set()
+        self._updating = True
+        gen, model_gen, level = self._generation, self._model_generation, self.level
+
+        def work(_progress: Callable[[int, int], None]) -> Any:
+            return process.update(model_gen, level, docs)  # type: ignore[arg-type]
+
+        def done(result: int | None) -> None:
+            if not isValid(self):
+                return
+            self._updating = False
+            if result is not None and gen == self._generation:
+                self._generation += 1  # scores of the model before the update are stale
+                self._scores.clear()
+                self._scoring.clear()
+                self._refresh_all()
+                self.updated.emit(result)
+            if self._pending:
+                self.update_now([])
+
+        def failed(msg: str) -> None:
+            if isValid(self):
+                self._updating = False
+                self._failed(msg)
+
+        self._runner.start(work, finished=done, failed=failed)
 
     @property
     def busy(self) -> bool:
@@ -488,7 +533,7 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
     for pane in window.reading.panes:
         ctl.attach(pane)
     window.reading.paneAdded.connect(ctl.attach)
-    window.undo_stack.indexChanged.connect(lambda _i: ctl.schedule())
+    window.undo_stack.indexChanged.connect(lambda _i: ctl.edited())
     ctl.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
     view = next(
         (a.menu() for a in window.menuBar().actions() if a.text() == "&View" and a.menu()), None

@@ -168,6 +168,16 @@ class SuggestionService:
 
         Safe to run on a worker thread: it only reads, and returns an immutable suggester.
         """
+        return self.train_with_examples(annotators=annotators, level=level, progress=progress)[0]
+
+    def train_with_examples(
+        self,
+        *,
+        annotators: Sequence[str] = (),
+        level: PassageKind = "sentence",
+        progress: Progress | None = None,
+    ) -> tuple[Suggester, builtins.list[Example]]:
+        """:meth:`train`, and the examples it learnt from (for updates between trainings)."""
         from annotator.suggest.model import train
 
         rules = self.rule_set()
@@ -185,7 +195,7 @@ class SuggestionService:
             ) from exc
         if progress:
             progress(2, 2)
-        return Suggester(model if model and model.labels else None, rules)
+        return Suggester(model if model and model.labels else None, rules), ex
 
     # --- suggesting ---------------------------------------------------------------------
 

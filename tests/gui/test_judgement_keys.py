@@ -88,3 +88,30 @@ def test_enter_on_no_label_judges_and_x_rejects_for_good(qtbot, make_window, ws)
     assert {j.kind for j in ws.judgements.list()} == {JudgementKind.NONE}
     win.undo_stack.redo()
     assert len(ws.judgements.list()) == 1 + len(shown)
+
+
+def test_a_tag_updates_the_suggestions_at_once_without_waiting_for_a_training(
+    qtbot, make_window, ws
+):
+    doc = _corpus(ws)[HELD_OUT]
+    win = make_window()
+    ctl = win.suggestions
+    ctl.train_now()
+    qtbot.waitUntil(lambda: ctl.suggester is not None and not ctl.training, timeout=60_000)
+    ctl._timer.setInterval(600_000)  # no full training in this test: only the update
+    pane = open_in(qtbot, win, doc)
+    _passage_mode(qtbot, pane)
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=30_000)
+
+    def econ(i: int) -> float:
+        return next(s.score for s in ctl.scores_for(pane)[i][1] if s.label == "ECONOMIC")
+
+    i = min(range(len(pane.passages())), key=econ)
+    low = econ(i)
+    pane.move_passage(i - pane.current_passage)
+    trained_on = ctl.suggester.model.trained_on
+    with qtbot.waitSignal(ctl.updated, timeout=30_000) as got:
+        qtbot.keyClicks(pane.view, "3")  # ECONOMIC, tag and advance
+    assert got.args == [trained_on + 1] and not ctl.training
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=30_000)
+    assert econ(i) > low + 0.05
