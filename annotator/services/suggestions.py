@@ -68,6 +68,17 @@ class ReviewItem:
     label: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationReport:
+    passages: int
+    """Judged passages the evaluation learnt from and scored (out of fold)."""
+    scores: builtins.list[LabelScore]
+    counts: dict[str, tuple[int, int]]
+    """Label -> (positives, negatives): judged passages with and without it."""
+    notes: dict[str, str]
+    """Label -> why it is not learnt (labels missing from ``scores``)."""
+
+
 class SuggestionService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -247,10 +258,57 @@ class SuggestionService:
 
     # --- evaluation and review ----------------------------------------------------------
 
+    def check_annotators(self, names: Sequence[str]) -> None:
+        """Refuse names that are no annotator of this database (say which are)."""
+        known = [a.name for a in self._db.read(repo.list_annotators)]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise AnnotatorError(
+                f"No annotator named {unknown[0]!r} in this database"
+                + (f" (annotators: {', '.join(sorted(known))})." if known else " (it has none yet).")
+            )
+
+    def label_notes(self, examples: Sequence[Example]) -> dict[str, str]:
+        """Label -> why the model cannot learn it from ``examples`` (labels it can learn are
+        left out): every label of the label set, and any label a span carries."""
+        from annotator.suggest.model import trainable_labels
+
+        sets = [e.labels for e in examples]
+        names = [lab.name for lab in self._db.read(repo.list_labels)]
+        names += sorted({lab for labs in sets for lab in labs} - set(names))
+        learnable = set(trainable_labels(sets)) if sets else set()
+        n = len(sets)
+        out: dict[str, str] = {}
+        for lab in names:
+            if lab in learnable:
+                continue
+            pos = sum(lab in labs for labs in sets)
+            if n == 0:
+                out[lab] = "no passage has been judged yet"
+            elif pos == 0:
+                out[lab] = "never tagged"
+            elif pos < 2:
+                out[lab] = f"tagged in only {pos} passage; it needs at least 2"
+            else:
+                out[lab] = (
+                    f"tagged in {pos} passages but only {n - pos} judged without it (it needs "
+                    f"2): walk past passages that are not {lab} (J in passage mode) or mark "
+                    "documents done"
+                )
+        return out
+
     def evaluate(
         self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
     ) -> tuple[int, builtins.list[LabelScore]]:
         """Cross-validated precision/recall/F1 per label; returns (passages, scores)."""
+        report = self.evaluate_report(annotators=annotators, level=level, folds=folds)
+        return report.passages, report.scores
+
+    def evaluate_report(
+        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
+    ) -> EvaluationReport:
+        """:meth:`evaluate` with how many judged passages carry each label (positives) and
+        how many do not (negatives), and why the other labels are not learnt."""
         from annotator.suggest.model import THRESHOLD, out_of_fold, scores
 
         ex = self.examples(annotators=annotators, level=level)
@@ -260,7 +318,13 @@ class SuggestionService:
             frozenset(lab for j, lab in enumerate(labels) if probs[i, j] >= THRESHOLD)
             for i in range(len(ex))
         ]
-        return len(ex), list(scores(labels, gold, predicted))
+        counts = {lab: sum(lab in g for g in gold) for lab in labels}
+        return EvaluationReport(
+            len(ex),
+            list(scores(labels, gold, predicted)),
+            {lab: (c, len(ex) - c) for lab, c in counts.items()},
+            self.label_notes(ex),
+        )
 
     def documents_to_label(self, annotator: str) -> builtins.list[int]:
         """The documents ``annotator`` may label, for the uncertainty queue to draw from.
