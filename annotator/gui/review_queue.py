@@ -39,8 +39,9 @@ class ReviewDialog(QDialog):
             row.setData(Qt.ItemDataRole.UserRole, it)
             self.list.addItem(row)
         hint = QLabel(
-            f"{len(items)} tagged passage(s) where a model trained without them (5-fold) "
-            "confidently disagrees with the label. Double-click to open."
+            f"{len(items)} judged passage(s) where a model trained without them (5-fold) "
+            "disagrees with the label; its confidence runs from 0.50 (a coin toss) to 1.00, "
+            "as the scores in the suggestion bar do. Double-click to open."
             if items
             else "No passage where the model confidently disagrees with the label."
         )

@@ -95,6 +95,8 @@ class SuggestionController(QObject):
         self._timer.timeout.connect(self.train_now)
         self._updating = False
         self._pending: set[int] = set()
+        self.notes: dict[str, str] = {}
+        """Labels the model could not learn, and why (shown in the strip and status bar)."""
 
     # --- training ------------------------------------------------------------------
 
@@ -162,25 +164,30 @@ class SuggestionController(QObject):
         def work(_progress: Callable[[int, int], None]) -> Any:
             if process is not None:
                 try:
-                    return process.train(level)  # type: ignore[arg-type]
+                    generation, sug = process.train(level)  # type: ignore[arg-type]
+                    return generation, sug, dict(process.notes)
                 except model_process.ProcessUnavailable as exc:
                     log.warning("%s; suggestions train on a thread instead", exc)
                     self._process = None
-            return 0, service.train(level=level)  # type: ignore[arg-type]
+            sug, examples = service.train_with_examples(level=level)  # type: ignore[arg-type]
+            return 0, sug, service.label_notes(examples)
 
         self._runner.start(work, finished=self._trained, failed=self._failed)
         self._refresh_all()
 
-    def _trained(self, result: tuple[int, Suggester]) -> None:
+    def _trained(self, result: tuple[int, Suggester, dict[str, str]]) -> None:
         if not isValid(self):  # the window closed while it trained
             return
         self.training = False
         first = self.suggester is None
-        self._model_generation, suggester = result
+        self._model_generation, suggester, notes = result
         self.suggester = suggester
-        if first and suggester.model is not None:
+        changed, self.notes = notes != self.notes, notes
+        if (first or changed) and suggester.model is not None:
             n = suggester.model.trained_on
-            self.message.emit(f"Suggestions ready: learnt from {n} tagged passages.")
+            self.message.emit(
+                f"Suggestions ready: learnt from {n} judged passages." + self._notes_text()
+            )
         self._generation += 1
         self._scores.clear()
         self._scoring.clear()
@@ -189,6 +196,11 @@ class SuggestionController(QObject):
         if self._again:
             self._again = False
             self.schedule()
+
+    def _notes_text(self) -> str:
+        if not self.notes:
+            return ""
+        return " Not learnt: " + "; ".join(f"{lab} ({why})" for lab, why in self.notes.items())
 
     def _failed(self, msg: str) -> None:
         if not isValid(self) or self.closed:
@@ -378,7 +390,7 @@ class SuggestionController(QObject):
         if sug is None or not sug.ready:
             return (
                 "Suggestions: none yet — tag a few passages, or give labels seed rules "
-                "(Edit ▸ Edit labels)."
+                "(Edit ▸ Edit labels)." + self._notes_text()
             )
         cur = self.current(pane)
         if cur is None:

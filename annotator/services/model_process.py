@@ -98,13 +98,15 @@ def _serve(conn: Connection, url: str) -> None:
                 # of the database (a restore may replace the file meanwhile).
                 db = Database(url)
                 try:
-                    sug, examples = SuggestionService(db).train_with_examples(level=level)
+                    service = SuggestionService(db)
+                    sug, examples = service.train_with_examples(level=level)
+                    notes = service.label_notes(examples)
                 finally:
                     db.dispose()
                 model = (generation, sug)
                 online = OnlineModel(sug.model, examples) if sug.model is not None else None
                 trained_level = level
-                conn.send((True, sug))
+                conn.send((True, (sug, notes)))
             elif op == "update":
                 _op, generation, level, document_ids = request
                 if model is None or model[0] != generation or online is None:
@@ -158,6 +160,8 @@ class ModelProcess:
         self._conn: Connection | None = None
         self._generation = 0
         self._closed = False
+        self.notes: dict[str, str] = {}
+        """Labels the last training could not learn, and why."""
 
     @property
     def pid(self) -> int | None:
@@ -207,7 +211,8 @@ class ModelProcess:
         with self._lock:
             self._generation += 1
             generation = self._generation
-        return generation, self._call("train", generation, level)
+        sug, self.notes = self._call("train", generation, level)
+        return generation, sug
 
     def update(self, generation: int, level: PassageKind, document_ids: list[int]) -> int | None:
         """Refit the worker's model on the documents' current judgements (no new vocabulary:

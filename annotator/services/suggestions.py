@@ -428,10 +428,12 @@ class SuggestionService:
             for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):
                 e = ex[i]
                 tagged = lab in e.labels
+                # The model's confidence in its own verdict, 0.5-1: the scale of the
+                # suggestion bar's scores (its probability of L, or of "not L").
                 why = (
-                    f"tagged {lab}, model says not ({probs[i, j]:.2f})"
+                    f"tagged {lab}; model says not {lab}, confidence {1 - probs[i, j]:.2f}"
                     if tagged
-                    else f"not tagged {lab}, model says {lab} ({probs[i, j]:.2f})"
+                    else f"not tagged {lab}; model says {lab}, confidence {probs[i, j]:.2f}"
                 )
                 out.append(
                     ReviewItem(

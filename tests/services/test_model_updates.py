@@ -21,9 +21,11 @@ HELD_OUT = "003_205299107bcd9cb9.txt"
 def test_the_worker_runs_at_a_lower_priority_than_the_window(tmp_path) -> None:
     ws = Workspace.open(f"sqlite:///{tmp_path / 'p.sqlite3'}")
     fill_workspace(ws, tagged_files=("002_cb88a8e8d3387375.txt",))
+    ws.labels.add("LEGAL")  # never used: the training names it and says why
     worker = ModelProcess(ws.db.url)
     try:
         worker.train("sentence")
+        assert worker.notes.get("LEGAL") == "never tagged"
         assert worker.pid is not None
         mine = os.getpriority(os.PRIO_PROCESS, 0)
         theirs = os.getpriority(os.PRIO_PROCESS, worker.pid)

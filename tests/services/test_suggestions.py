@@ -181,3 +181,7 @@ def test_evaluate_queue_and_disagreements(ws: Workspace) -> None:
     issues = ws.suggestions.disagreements(folds=4)
     assert issues and all(i.annotator == "ann" and i.label for i in issues)
     assert len(issues) < n // 4
+    # One scale with the suggestion bar: the model's confidence in its verdict, 0.5-1.
+    for i in issues:
+        assert 0.5 <= i.priority <= 1.0
+        assert i.reason.endswith(f"confidence {i.priority:.2f}"), i.reason
