@@ -23,8 +23,9 @@ def test_unknown_annotator_and_nothing_judged_say_so_and_fail(tmp_path: Path) ->
     url, ws, _ids = _db(tmp_path, tagged_files=(FILE,))
     ws.close()
     for extra in ((), ("--evaluate",), ("--issues",), ("--uncertain", "5")):
-        proc = run("--db", url, "suggest", "--annotator", "nobody", *extra, env_dir=tmp_path,
-                   check=False)
+        proc = run(
+            "--db", url, "suggest", "--annotator", "nobody", *extra, env_dir=tmp_path, check=False
+        )
         assert proc.returncode == 1 and proc.stdout == ""
         assert "No annotator named 'nobody'" in proc.stderr and "ann" in proc.stderr
         assert "tag some passages first" not in proc.stderr

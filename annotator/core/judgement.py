@@ -40,3 +40,14 @@ class Judgement:
     @property
     def key(self) -> tuple[int, int, int, str, str, str]:
         return (self.document_id, self.start, self.end, self.annotator, self.kind.value, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class NewJudgement:
+    """A judgement as a file carries it (native JSONL): its document is the record's."""
+
+    start: int
+    end: int
+    annotator: str
+    kind: JudgementKind = JudgementKind.NONE
+    label: str = ""

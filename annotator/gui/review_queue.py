@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QVBoxLayout,
 )
-
 from shiboken6 import isValid
 
 from annotator.core.errors import AnnotatorError
@@ -165,9 +164,7 @@ class ReviewQueue:
         self._busy = True
 
         def work(_progress: Any) -> Any:
-            return service.uncertain_queue(
-                sug, annotator=me, level=level, limit=1, exclude=exclude
-            )
+            return service.uncertain_queue(sug, annotator=me, level=level, limit=1, exclude=exclude)
 
         def done(result: tuple[list[Any], int]) -> None:
             self._busy = False

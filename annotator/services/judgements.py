@@ -73,9 +73,7 @@ class JudgementService:
     def has_none(self, document_id: int, start: int, end: int, annotator: str) -> bool:
         """Whether the annotator already judged exactly this passage "no label"."""
         return self._db.read(
-            lambda s: store.has_judgement(
-                s, document_id, start, end, annotator, JudgementKind.NONE
-            )
+            lambda s: store.has_judgement(s, document_id, start, end, annotator, JudgementKind.NONE)
         )
 
     def rejected(self, document_id: int, annotator: str) -> set[tuple[int, int]]:

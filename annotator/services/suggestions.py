@@ -143,9 +143,7 @@ class SuggestionService:
             out: builtins.list[Example] = []
             if not worked:
                 return out
-            for layer in store.iter_labelled_documents(
-                s, annotators=names, document_ids=worked
-            ):
+            for layer in store.iter_labelled_documents(s, annotators=names, document_ids=worked):
                 text = layer.text or ""
                 items = passages(text, level)
                 who = set(layer.annotated) | by_doc.get(layer.id, set())
@@ -265,7 +263,11 @@ class SuggestionService:
         if unknown:
             raise AnnotatorError(
                 f"No annotator named {unknown[0]!r} in this database"
-                + (f" (annotators: {', '.join(sorted(known))})." if known else " (it has none yet).")
+                + (
+                    f" (annotators: {', '.join(sorted(known))})."
+                    if known
+                    else " (it has none yet)."
+                )
             )
 
     def label_notes(self, examples: Sequence[Example]) -> dict[str, str]:
@@ -388,15 +390,12 @@ class SuggestionService:
             if doc_id in worked:
                 spans = self._db.read(
                     lambda s, d=doc_id: [
-                        (sp.start, sp.end)
-                        for sp in repo.list_spans(s, d, annotators=(annotator,))
+                        (sp.start, sp.end) for sp in repo.list_spans(s, d, annotators=(annotator,))
                     ]
                 )
                 # Any span of mine in a passage, or a judgement covering most of it.
                 seen = passage_labels(text, items, judged_ranges.get(doc_id, []))
-                taken = [
-                    t or bool(j) for t, j in zip(touched(items, spans), seen, strict=True)
-                ]
+                taken = [t or bool(j) for t, j in zip(touched(items, spans), seen, strict=True)]
             cand.extend(
                 (doc_id, p, p.text_in(text))
                 for i, p in enumerate(items)

@@ -47,9 +47,7 @@ def list_judgements(
         q = q.where(AnnotatorRow.name.in_(list(annotators)))
     if document_ids:
         q = q.where(JudgementRow.document_id.in_(list(document_ids)))
-    q = q.order_by(
-        JudgementRow.document_id, JudgementRow.start, JudgementRow.end, JudgementRow.id
-    )
+    q = q.order_by(JudgementRow.document_id, JudgementRow.start, JudgementRow.end, JudgementRow.id)
     return [
         Judgement(doc, start, end, name, JudgementKind(kind), label or "", jid)
         for jid, doc, start, end, name, kind, label in s.execute(q)
@@ -74,7 +72,9 @@ def has_judgement(
     return s.scalar(q) is not None
 
 
-def add_judgements(s: Session, items: Iterable[Judgement]) -> list[Judgement]:
+def add_judgements(
+    s: Session, items: Iterable[Judgement], *, lengths: dict[int, int] | None = None
+) -> list[Judgement]:
     """Store judgements not stored yet; returns those this call added (with their ids).
 
     A judgement already there (the same passage, annotator, kind and label) is left as it
@@ -82,7 +82,7 @@ def add_judgements(s: Session, items: Iterable[Judgement]) -> list[Judgement]:
     """
     added: list[Judgement] = []
     ids: dict[str, int] = {}
-    lengths: dict[int, int] = {}
+    lengths = dict(lengths or {})  # documents whose length the caller knows
     for j in items:
         if j.start < 0 or j.end <= j.start:
             raise ValueError(f"Bad passage range {j.start}-{j.end}.")

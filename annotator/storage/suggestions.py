@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from annotator.core.errors import NotFoundError
 from annotator.core.model import DocumentStatus
 from annotator.core.team import DocumentLayers
+from annotator.storage.judgements import readable
 from annotator.storage.orm import (
     AnnotatorRow,
     DocumentRow,
@@ -23,7 +24,6 @@ from annotator.storage.orm import (
     LabelRow,
     SpanRow,
 )
-from annotator.storage.judgements import readable
 from annotator.storage.team import iter_document_layers
 
 

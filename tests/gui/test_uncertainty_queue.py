@@ -29,9 +29,7 @@ def _offered(qtbot, win, before):
     return queue.current
 
 
-def test_queue_never_repeats_skips_on_a_key_and_keeps_the_pane_in_use(
-    qtbot, make_window, ws
-):
+def test_queue_never_repeats_skips_on_a_key_and_keeps_the_pane_in_use(qtbot, make_window, ws):
     files = sorted({g.file for g in load_gold()})
     ids = fill_workspace(ws, tagged_files=tuple(f for f in files if f != HELD_OUT))
     reading = ids[files[0]]

@@ -118,7 +118,9 @@ def test_undo_of_a_rejection_takes_back_only_its_own_rows(ws: Workspace) -> None
     dismissed = Dismissals(ws.judgements)
     first = RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("MILITARY",))
     first.do()
-    second = RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("MILITARY", "ECONOMIC"))
+    second = RejectSuggestionCommand(
+        dismissed, doc, p.start, p.end, "ann", ("MILITARY", "ECONOMIC")
+    )
     second.do()
     second.undo()  # the earlier rejection stays, stored and hiding the suggestion
     assert [(j.label) for j in ws.judgements.list()] == ["MILITARY"]
@@ -174,8 +176,9 @@ def test_the_uncertainty_queue_offers_nothing_judged_skipped_or_done(ws: Workspa
         elif step % 3 == 1:
             ws.judgements.skip(*key, "ann")
         else:
-            ws.annotations.add(it.document_id, start=it.start, end=it.start + 3,
-                               label="MILITARY", annotator="ann")  # even a partial tag
+            ws.annotations.add(
+                it.document_id, start=it.start, end=it.start + 3, label="MILITARY", annotator="ann"
+            )  # even a partial tag
     rest = ws.suggestions.uncertain(sug, annotator="ann", limit=100_000)
     assert not {(r.document_id, r.start, r.end) for r in rest} & set(offered)
     # Only documents the annotator may still label: those marked done are out.

@@ -68,7 +68,7 @@ def test_a_tag_changes_the_next_suggestion_without_a_new_training(tmp_path) -> N
         walk.undo()
         assert worker.update(generation, "sentence", [doc]) == n
         # A newer training replaces the updated model; updates of the old one do nothing.
-        newer, fresh = worker.train("sentence")
+        _newer, fresh = worker.train("sentence")
         assert fresh.model is not None and fresh.model.trained_on == n
         assert worker.update(generation, "sentence", [doc]) is None
     finally:
