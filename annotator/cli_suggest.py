@@ -115,8 +115,8 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
         if args.json:
             for sc in report.scores:
                 pos, neg = report.counts[sc.label]
-                row = {"passages": report.passages, **asdict(sc)}
-                print(json.dumps({**row, "positives": pos, "negatives": neg}))
+                line = {"passages": report.passages, **asdict(sc)}
+                print(json.dumps({**line, "positives": pos, "negatives": neg}))
             return 0
         print(f"{report.passages} judged {args.level}s, 5-fold cross-validation")
         print(

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -99,16 +100,19 @@ class ReviewQueue:
         self.pane = (
             cur if cur in empty else empty[0] if empty else win.new_pane()
         )  # an empty pane serves as it is; else one of its own
-        self.progress = QLabel(objectName="queueProgress")
+        self.progress = QLabel()
+        self.progress.setObjectName("queueProgress")
         self.progress.setWordWrap(True)
         self.progress.setContentsMargins(8, 2, 8, 2)
-        self.pane.layout().insertWidget(0, self.progress)
+        lay = self.pane.layout()
+        if isinstance(lay, QBoxLayout):
+            lay.insertWidget(0, self.progress)
         return self.pane
 
     def _show_progress(self, extra: str = "") -> None:
         text = (
-            f"Uncertainty queue: {self.judged} judged · {self.skipped} skipped · "
-            f"{self.left} left to judge — <b>Ctrl+U</b> next · <b>Ctrl+Shift+U</b> skip"
+            f"<b>Queue</b>: {self.judged} judged · {self.skipped} skipped · {self.left} left"
+            " — <b>Ctrl+U</b> next · <b>Ctrl+Shift+U</b> skip"
         )
         if self.progress is not None and isValid(self.progress):
             self.progress.setText(text + (f"<br>{extra}" if extra else ""))

@@ -8,6 +8,7 @@ exactly the rows its step added (see ``suggestion_commands.JudgeCommand``).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError
@@ -23,12 +24,12 @@ class JudgementService:
 
     def list(
         self, *, annotators: Sequence[str] = (), document_ids: Sequence[int] = ()
-    ) -> list[Judgement]:
+    ) -> builtins.list[Judgement]:
         return self._db.read(
             lambda s: store.list_judgements(s, annotators=annotators, document_ids=document_ids)
         )
 
-    def add(self, items: Iterable[Judgement]) -> tuple[list[Judgement], Changes]:
+    def add(self, items: Iterable[Judgement]) -> tuple[builtins.list[Judgement], Changes]:
         """Store judgements (those already stored are skipped); returns what was added."""
         wanted = list(items)
         for j in wanted:
@@ -44,20 +45,20 @@ class JudgementService:
 
     def judge_none(
         self, document_id: int, start: int, end: int, annotator: str
-    ) -> tuple[list[Judgement], Changes]:
+    ) -> tuple[builtins.list[Judgement], Changes]:
         """The annotator walked past this passage: none of the labels applies."""
         return self.add([Judgement(document_id, start, end, annotator)])
 
     def skip(
         self, document_id: int, start: int, end: int, annotator: str
-    ) -> tuple[list[Judgement], Changes]:
+    ) -> tuple[builtins.list[Judgement], Changes]:
         """The annotator skipped this passage in the uncertainty queue: not offered again,
         and not a negative example (it was not judged)."""
         return self.add([Judgement(document_id, start, end, annotator, JudgementKind.SKIPPED)])
 
     def reject(
         self, document_id: int, start: int, end: int, annotator: str, labels: Sequence[str]
-    ) -> tuple[list[Judgement], Changes]:
+    ) -> tuple[builtins.list[Judgement], Changes]:
         """The annotator turned down the suggestion of ``labels`` for this passage."""
         return self.add(
             Judgement(document_id, start, end, annotator, JudgementKind.REJECTED, lab)

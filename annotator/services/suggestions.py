@@ -388,11 +388,13 @@ class SuggestionService:
         for doc_id, _name, text, items in self._document_passages(allowed, [], level):
             taken: builtins.list[bool] = [False] * len(items)
             if doc_id in worked:
-                spans = self._db.read(
-                    lambda s, d=doc_id: [
+
+                def my_spans(s: Tx, d: int = doc_id) -> builtins.list[tuple[int, int]]:
+                    return [
                         (sp.start, sp.end) for sp in repo.list_spans(s, d, annotators=(annotator,))
                     ]
-                )
+
+                spans = self._db.read(my_spans)
                 # Any span of mine in a passage, or a judgement covering most of it.
                 seen = passage_labels(text, items, judged_ranges.get(doc_id, []))
                 taken = [t or bool(j) for t, j in zip(touched(items, spans), seen, strict=True)]
