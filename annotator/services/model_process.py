@@ -123,7 +123,14 @@ def _serve(conn: Connection, url: str) -> None:
                     ]
                 finally:
                     db.dispose()
-                ok = all(online.replace_document(d, ex) for d, ex in changed)
+                try:
+                    ok = all(online.replace_document(d, ex) for d, ex in changed)
+                except Exception:  # a model this update cannot refit: the training will
+                    traceback.print_exc()
+                    online, ok = None, False
+                if online is None:
+                    conn.send((True, None))
+                    continue
                 if ok:
                     model = (generation, dataclasses.replace(model[1], model=online.model))
                 conn.send((True, online.model.trained_on if ok else None))

@@ -99,6 +99,26 @@ def test_member_reads_and_writes_only_her_own_judgements_as_psql(team: SecureTea
     assert after == before  # bob's row untouched, and hers added then taken back
 
 
+def test_the_judgement_delete_function_with_crafted_arguments_takes_nothing(
+    team: SecureTeam,
+) -> None:
+    bobs = _bobs_judgement(team)
+    before = _all_judgements(team)
+    with team.connect(ALICE, autocommit=True) as conn:
+        for ids in ([bobs], [bobs, None, -1, 2**31 - 1], [], None):
+            got = conn.execute(
+                "SELECT public.annotator_delete_judgements(%s::int[])", (ids,)
+            ).fetchone()
+            assert got in ((0,), (None,)), ids
+        assert (
+            _try(conn, "SELECT public.annotator_delete_judgements(ARRAY['1; DROP TABLE spans'])")
+            != "ok"
+        )
+        # Run as the owner, it still answers to the login: no SET ROLE makes bob of alice.
+        assert _try(conn, f"SET ROLE {BOB}") == "InsufficientPrivilege"
+    assert _all_judgements(team) == before
+
+
 def test_lead_sees_and_manages_everyones_judgements(team: SecureTeam) -> None:
     bobs = _bobs_judgement(team)
     with team.connect(LENA) as conn:
