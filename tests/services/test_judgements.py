@@ -187,3 +187,12 @@ def test_the_uncertainty_queue_offers_nothing_judged_skipped_or_done(ws: Workspa
     # Another annotator's queue is their own: ann's judgements do not shrink it.
     theirs = ws.suggestions.uncertain(sug, annotator="zoe", limit=100_000)
     assert {(r.document_id, r.start, r.end) for r in theirs} >= set(offered)
+
+
+def test_a_rejection_follows_its_label_when_the_label_is_renamed(ws: Workspace) -> None:
+    doc = fill_workspace(ws, tagged_files=(), done=False)[FILE]
+    p = _gold()[0]
+    dismissed = Dismissals(ws.judgements)
+    RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("ECONOMIC",)).do()
+    ws.labels.update("ECONOMIC", new_name="ECON")
+    assert [(j.kind, j.label) for j in ws.judgements.list()] == [(JudgementKind.REJECTED, "ECON")]
