@@ -196,3 +196,32 @@ def test_a_rejection_follows_its_label_when_the_label_is_renamed(ws: Workspace) 
     RejectSuggestionCommand(dismissed, doc, p.start, p.end, "ann", ("ECONOMIC",)).do()
     ws.labels.update("ECONOMIC", new_name="ECON")
     assert [(j.kind, j.label) for j in ws.judgements.list()] == [(JudgementKind.REJECTED, "ECON")]
+
+
+def test_following_the_queue_teaches_exactly_the_passages_judged(ws: Workspace) -> None:
+    """The loop of issue 25: 20 picks from the uncertainty queue, each tagged as the gold
+    says or walked past. The model then learns from those 20 passages and the documents
+    marked done, nothing else: no never-seen sentence becomes a "no label"."""
+    files = sorted({g.file for g in load_gold()})
+    seed = tuple(files[:2])
+    ids = fill_workspace(ws, annotator="me", tagged_files=seed)  # two articles, marked done
+    base = len(ws.suggestions.examples())
+    gold = {(ids[g.file], g.start, g.end): g.labels for g in load_gold()}
+    sug = ws.suggestions.train()
+    picked = []
+    for _ in range(20):
+        (it,) = ws.suggestions.uncertain(sug, annotator="me", limit=1)
+        key = (it.document_id, it.start, it.end)
+        picked.append(key)
+        labels = gold[key]
+        for lab in sorted(labels):
+            ws.annotations.add(
+                it.document_id, start=it.start, end=it.end, label=lab, annotator="me"
+            )
+        if not labels:
+            JudgeCommand(ws.judgements, *key, "me").do()
+    assert len(set(picked)) == 20
+    ex = ws.suggestions.examples()
+    assert len(ex) == base + 20
+    learnt = {(e.document_id, e.start, e.end): e.labels for e in ex}
+    assert all(learnt[k] == gold[k] for k in learnt)  # every example is what the gold says
