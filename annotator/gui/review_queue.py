@@ -79,6 +79,8 @@ class ReviewQueue:
         self.skipped = 0
         self.left = 0
         self._busy = False
+        self._who = ""
+        """Whose queue it is: another annotator starts a queue of their own."""
 
     def open_passage(self, document_id: int, start: int, pane: DocumentPane | None = None) -> None:
         win = self._win
@@ -135,6 +137,11 @@ class ReviewQueue:
 
     def _leave(self, me: str, *, skip: bool) -> None:
         """Count the passage on offer as judged or skipped (a skip is stored)."""
+        if me != self._who:  # another annotator now: nothing of the last one's queue is theirs
+            self._who, self.current = me, None
+            self.offered.clear()
+            self.judged = self.skipped = 0
+            return
         item, self.current = self.current, None
         if item is None:
             return

@@ -82,3 +82,23 @@ def test_queue_never_repeats_skips_on_a_key_and_keeps_the_pane_in_use(qtbot, mak
     # The model service agrees: nothing offered is a candidate any more.
     rest = ws.suggestions.uncertain(ctl.suggester, annotator="alice", limit=10_000)
     assert not {(r.document_id, r.start) for r in rest} & set(seen[:-1])
+
+
+def test_another_annotators_queue_is_their_own(qtbot, make_window, ws):
+    files = sorted({g.file for g in load_gold()})
+    fill_workspace(ws, tagged_files=tuple(f for f in files if f != HELD_OUT))
+    win = make_window()
+    ctl = win.suggestions
+    ctl.train_now()
+    qtbot.waitUntil(lambda: ctl.suggester is not None and not ctl.training, timeout=60_000)
+    queue = win.review_queue
+    win.actions_by_name["next_uncertain"].trigger()
+    first = _offered(qtbot, win, None)
+    win.switch_annotator("bob")
+    assert win.settings.annotator == "bob"
+    win.actions_by_name["next_uncertain"].trigger()
+    again = _offered(qtbot, win, first)
+    # alice's offered passage is not skipped in bob's name, and bob's queue starts afresh.
+    assert ws.judgements.list() == []
+    assert (again.document_id, again.start) == (first.document_id, first.start)
+    assert "0 judged · 0 skipped" in queue.progress.text()
