@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from annotator.services.exporting import ExportService
     from annotator.services.guidelines import GuidelineService
     from annotator.services.importing import ImportService
+    from annotator.services.judgements import JudgementService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
     from annotator.services.suggestions import SuggestionService
@@ -89,6 +90,12 @@ class Workspace:
         from annotator.services.guidelines import GuidelineService
 
         return GuidelineService(self.db)
+
+    @cached_property
+    def judgements(self) -> JudgementService:
+        from annotator.services.judgements import JudgementService
+
+        return JudgementService(self.db)
 
     @cached_property
     def suggestions(self) -> SuggestionService:

@@ -18,6 +18,10 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
     also write documents, labels, annotators and anyone's spans: imports, label set edits;
     and set the project guideline (a new version; no one may change or delete a stored one).
 
+Judgements (``judgements``: passages an annotator judged "no label", suggestions they
+rejected) are the one table a member cannot even read beyond their own rows; leads read
+and write all of them.
+
 The database owner (who ran ``init``) owns the tables and so is not subject to the
 policies. Policies are enforced by the server: INSERT and UPDATE of a span the user may
 not write fail with SQLSTATE 42501; DELETE of such a span matches no row (``repo``
@@ -109,12 +113,30 @@ BEGIN
   RETURN n;
 END
 $$;
+-- The same for judgements ("no label here", rejected suggestions): one's own, or any for leads.
+CREATE OR REPLACE FUNCTION {schema}.annotator_delete_judgements(ids bigint[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
+DECLARE
+  n integer;
+BEGIN
+  DELETE FROM {schema}.judgements j
+  USING {schema}.annotators a
+  WHERE j.id = ANY (ids)
+    AND a.id = j.annotator_id
+    AND (a.role_name = session_user
+         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
 REVOKE ALL ON FUNCTION {schema}.annotator_owned(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {schema}.annotator_owned(bigint) TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_is_gold(bigint) TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_spans(bigint[]) TO {USERS};
+REVOKE ALL ON FUNCTION {schema}.annotator_delete_judgements(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_judgements(bigint[]) TO {USERS};
 """
 
 
@@ -167,6 +189,18 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("guidelines_read", "SELECT", USERS, "true", None),
         ("guidelines_lead_insert", "INSERT", LEADS, None, "true"),
     ],
+    # Judgements are private training data: a member reads and writes only their own
+    # (inserts; deletes go through annotator_delete_judgements); leads all of them.
+    "judgements": [
+        (
+            "judgements_own",
+            "ALL",
+            USERS,
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+        ),
+        ("judgements_lead", "ALL", LEADS, "true", "true"),
+    ],
 }
 
 
@@ -218,6 +252,7 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT INSERT ON {schema}.spans TO {USERS}")
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
+    run(f"GRANT INSERT ON {schema}.judgements TO {USERS}")
     # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
         f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
@@ -233,6 +268,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "document_status",
             "adjudications",
             "import_journal",
+            "judgements",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
@@ -245,6 +281,7 @@ _OLD_HELPERS = (
     "annotator_owned(integer)",
     "annotator_is_gold(integer)",
     "annotator_delete_spans(integer[])",
+    "annotator_delete_judgements(integer[])",
 )
 
 
