@@ -121,7 +121,7 @@ def list_documents(
     status: dict[int, dict[str, DocumentStatus]] = {i: {} for i in ids}
     # Counted by ids on the (document_id, annotator_id) index and named afterwards; the
     # whole corpus needs no list of ids (8,000 parameters).
-    people = dict(s.execute(select(AnnotatorRow.id, AnnotatorRow.name)).tuples().all())
+    people = {i: n for i, n in s.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
     cq = select(SpanRow.document_id, SpanRow.annotator_id, func.count()).group_by(
         SpanRow.document_id, SpanRow.annotator_id
     )

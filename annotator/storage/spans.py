@@ -403,8 +403,8 @@ def span_counts(s: Session) -> list[tuple[str, str, int]]:
     q = select(SpanRow.label_id, SpanRow.annotator_id, func.count()).group_by(
         SpanRow.label_id, SpanRow.annotator_id
     )
-    labels = dict(s.execute(select(LabelRow.id, LabelRow.name)).tuples().all())
-    people = dict(s.execute(select(AnnotatorRow.id, AnnotatorRow.name)).tuples().all())
+    labels = {i: n for i, n in s.execute(select(LabelRow.id, LabelRow.name))}
+    people = {i: n for i, n in s.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
     out: dict[tuple[str, str], int] = {}
     for label_id, ann_id, n in s.execute(q):
         key = (labels[label_id], people[ann_id])
