@@ -144,8 +144,8 @@ class BackupService:
         ]
         if not matches:
             named = [n for n in self.skipped if n == name or n.startswith(name)]
-            if len(named) == 1:
-                raise AnnotatorError(
+            if len(named) == 1:  # damaged, foreign or newer: the file's fault, not the name's
+                raise DatabaseError(
                     f"{named[0]} cannot be restored: {self.skipped[named[0]]}; see: "
                     f"{self.command('list')}"
                 )

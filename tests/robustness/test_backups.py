@@ -154,7 +154,9 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path: Path) ->
     with pytest.raises(DatabaseError, match="damaged"):
         svc.restore(info.name)
     assert path.read_bytes() == before
-    assert [b.kind for b in svc.list()] == ["manual"]  # no pre-restore copy either
+    # No pre-restore copy either. (Where the flipped bytes land decides whether the cheap
+    # check at listing already skips the backup, or the full check before restoring.)
+    assert [b.kind for b in svc.list()] in (["manual"], [])
 
 
 def test_restore_refused_while_another_instance_has_it_open(tmp_path: Path) -> None:
