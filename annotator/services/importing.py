@@ -94,6 +94,8 @@ class FileResult:
     """Titles of documents already stored (matched by content hash), not stored twice."""
     skipped: dict[str, int] = field(default_factory=dict)
     """reason -> records the format reader left out on purpose (Prodigy rejects...)."""
+    repaired: dict[str, int] = field(default_factory=dict)
+    """what -> how often the reader mended the text (lines broken by a page break...)."""
     error: AnnotatorError | None = None
 
 
@@ -136,6 +138,7 @@ class ImportReport:
             lines.append(f"{f.path}: " + ", ".join(bits))
             lines += [f"  duplicate, not stored again: {t}" for t in f.duplicates]
             lines += [f"  skipped {n} {why}" for why, n in sorted(f.skipped.items())]
+            lines += [f"  {n} {what}" for what, n in sorted(f.repaired.items())]
         total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
         if self.errors:
             total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
@@ -271,6 +274,7 @@ class ImportService:
                         items = None  # read again when writing: memory stays bounded
             parsed.items = items
             result.skipped = dict(getattr(parsed.importer, "skipped", {}))
+            result.repaired = dict(getattr(parsed.importer, "repaired", {}))
         except AnnotatorError as exc:
             result.error = exc
         except OSError as exc:
