@@ -85,7 +85,11 @@ def test_page_numbers_and_running_headers_are_dropped_and_the_sentence_rejoined(
         "\n\nAnother paragraph here.\n\nLast one."
     )
     assert [d["kind"] for d in fixed.dropped] == [
-        RUNNING_HEADER, PAGE_NUMBER, RUNNING_HEADER, PAGE_NUMBER, RUNNING_HEADER
+        RUNNING_HEADER,
+        PAGE_NUMBER,
+        RUNNING_HEADER,
+        PAGE_NUMBER,
+        RUNNING_HEADER,
     ]
 
 

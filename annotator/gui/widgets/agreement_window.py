@@ -44,11 +44,11 @@ from annotator.gui.models.agreement_models import (
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 from annotator.services.agreement import AgreementQuery
+from annotator.services.agreement_files import write_report
 from annotator.services.agreement_report import (
     display_tables,
     summary_table,
     team_summary,
-    write_report,
 )
 
 
