@@ -78,7 +78,11 @@ def build_report(
         for d, who in uncovered
     ]
     if spec.resamples > 0 and len(documents) < 2:
-        notes.append("bootstrap by document with one document: intervals are the point itself")
+        notes.append(
+            "no intervals: they resample documents, and with one document every resample is"
+            " that document, so an interval would only repeat the figure; cover a second"
+            " document to get them"
+        )
     matching = level == "span" or diagnose
     index = SpanArrays()
     pairs = list(combinations(names, 2)) if matching else []
