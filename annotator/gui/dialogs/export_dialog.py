@@ -31,6 +31,7 @@ from annotator.core.model import SpanFilter
 from annotator.formats.registry import FormatInfo
 from annotator.formats.selection import parse_split
 from annotator.gui.messages import show_error
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 
@@ -138,7 +139,8 @@ class ExportDialog(QDialog):
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
         lay.addWidget(self.buttons)
-        self.resize(600, 560)
+        fit_window(self, 600, 560)
+        closes_on_keys(self)
 
         self.format.currentTextChanged.connect(self._format_changed)
         self._format_changed(self.format.currentText())

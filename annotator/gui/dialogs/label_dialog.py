@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.gui.undo import ServiceCommand
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.services.commands import AddLabelCommand, RemoveLabelCommand, UpdateLabelCommand
 from annotator.services.labels import PALETTE, LabelService
 
@@ -83,7 +84,8 @@ class LabelDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(body)
         lay.addWidget(close)
-        self.resize(640, 360)
+        fit_window(self, 640, 360)
+        closes_on_keys(self)
 
         close.rejected.connect(self.reject)
         self.list.currentItemChanged.connect(lambda cur, _prev: self._show(cur))

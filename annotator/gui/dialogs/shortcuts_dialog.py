@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from annotator.gui.keymap import SHEET
+from annotator.gui.window_fit import closes_on_keys, fit_window
 
 
 def sheet_html() -> str:
@@ -31,4 +32,5 @@ class ShortcutsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.browser)
         lay.addWidget(buttons)
-        self.resize(620, 640)
+        fit_window(self, 620, 640)
+        closes_on_keys(self)
