@@ -151,7 +151,13 @@ class FileActionsMixin:
         # Imported here: the format registry loads every format module, not needed to start.
         from annotator.gui.dialogs.export_dialog import ExportDialog
 
-        dlg = ExportDialog(self.ws, self.runner, annotator=self.settings.annotator, parent=self)
+        dlg = ExportDialog(
+            self.ws,
+            self.runner,
+            annotator=self.settings.annotator,
+            parent=self,
+            state=self.layout_settings,
+        )
         dlg.setObjectName("exportDialog")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
