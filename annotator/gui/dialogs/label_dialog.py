@@ -57,7 +57,9 @@ class LabelDialog(QDialog):
         self.shortcut.setMaxLength(1)
         self.shortcut.setPlaceholderText("1–9 or a letter")
         self.description = QPlainTextEdit()
-        self.description.setPlaceholderText("Guideline: what this label covers (shown as tooltip)")
+        self.description.setPlaceholderText(
+            "No guideline yet. Say what this label covers; it is shown as the label's tooltip."
+        )
         self.error = QLabel()
         self.error.setStyleSheet("color: #d9534f")
         self.error.setWordWrap(True)
@@ -68,7 +70,10 @@ class LabelDialog(QDialog):
         form.addRow("Guideline", self.description)
         self.form = form  # more sections add rows (the seed rules: dialogs/label_rules.py)
         self.add_button = QPushButton("Add new")
-        self.save_button = QPushButton("Save changes")
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Store the label's name, colour, key, guideline and rules")
+        self.before_save: list[Callable[[], bool]] = []
+        """Sections' own saves (the seed rules), run first: one refusal stops the Save."""
         self.remove_button = QPushButton("Remove")
         row = QHBoxLayout()
         for b in (self.add_button, self.save_button, self.remove_button):
@@ -196,6 +201,16 @@ class LabelDialog(QDialog):
             return False
         old = item.data(Qt.ItemDataRole.UserRole)
         new_name = self.name.text().strip()
+        if not all(save() for save in self.before_save):
+            return False
+        unchanged = (
+            new_name == old.name
+            and self.color == old.color
+            and self.shortcut.text().strip() == old.shortcut
+            and self.description.toPlainText().strip() == old.description
+        )
+        if unchanged:  # the rules alone (saved above): no empty step on the undo stack
+            return True
         return self._run(
             UpdateLabelCommand(
                 self._service,
