@@ -438,7 +438,8 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         w = self.width()
         self.resizeDocks(
             [self.corpus_dock, self.labels_dock],
-            [min(440, max(180, w * 26 // 100)), min(380, max(180, w * 22 // 100))],
+            # The right docks hold the span list's four columns: a little more than the labels.
+            [min(440, max(180, w * 26 // 100)), min(420, max(180, w * 25 // 100))],
             Qt.Orientation.Horizontal,
         )
 

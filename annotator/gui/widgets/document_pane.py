@@ -20,6 +20,7 @@ from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
+from annotator.gui.widgets.eliding_combo import ElidingComboBox
 from annotator.gui.widgets.find_bar import FindBar
 from annotator.gui.widgets.passage_bar import PassageBar, labels_line
 
@@ -45,7 +46,7 @@ class DocumentPane(QFrame):
     def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.picker = QComboBox()
+        self.picker = ElidingComboBox()  # a long title ends in "…", whole in the tooltip
         self.picker.setModel(documents)
         self.picker.setModelColumn(DocumentListModel.TITLE)
         self.picker.setSizeAdjustPolicy(
@@ -63,8 +64,9 @@ class DocumentPane(QFrame):
         close.setAutoRaise(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 2, 4, 2)
-        head.addWidget(self.picker, 1)
-        head.addWidget(self.mode_label)
+        # Title and mode share the row 3:1 when it is tight: the title is never cut to "Rus".
+        head.addWidget(self.picker, 3)
+        head.addWidget(self.mode_label, 1)
         head.addWidget(close)
         self.view = DocumentView()
         self.view.key_handler = self.handle_key
