@@ -77,6 +77,11 @@ class DocumentPane(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.meta)
         self.meta.setContentsMargins(8, 0, 8, 2)
+        self.legend = ElidedLabel()  # whose spans are hatched, when teammates' are shown
+        self.legend.setObjectName("othersLegend")
+        self.legend.setContentsMargins(8, 0, 8, 2)
+        self.legend.hide()
+        lay.addWidget(self.legend)
         self.passage_bar = PassageBar()
         self.passage_bar.hide()
         lay.addWidget(self.passage_bar)
@@ -97,6 +102,7 @@ class DocumentPane(QFrame):
         self.current_passage: int | None = None
         self.tag_and_advance = True
         """In passage mode a label key tags the passage and moves to the next one."""
+        self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
 
@@ -139,6 +145,7 @@ class DocumentPane(QFrame):
         bits = [doc.published.isoformat() if doc.published else "", doc.source, doc.author]
         self.meta.setText("  ·  ".join(b for b in bits if b))
         self._sync_picker()
+        self.update_legend()
         if self.passage_mode:
             self._enter_passage_mode()
 
@@ -147,7 +154,23 @@ class DocumentPane(QFrame):
         if self.selected_span_id not in self.spans:
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
+        self.update_legend()
         self.refresh_passage_info()
+
+    def update_legend(self) -> None:
+        """Name the teammates whose spans are shown here (hatched), or hide the legend."""
+        others = sorted({s.annotator for s in self.spans.values()} - {self.annotator})
+        if not self.annotator or not others:
+            self.legend.hide()
+            return
+        self.legend.setText(
+            f"▨ hatched: {', '.join(others)} (read-only)  ·  ■ filled: yours ({self.annotator})"
+        )
+        self.legend.setToolTip(
+            "Spans of teammates are hatched in their label's colour and cannot be changed"
+            " here; your own are filled. Hover a span to see whose it is."
+        )
+        self.legend.show()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
         hl = self.view.highlighter
@@ -163,6 +186,7 @@ class DocumentPane(QFrame):
                 selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
+        self.update_legend()
         self.refresh_passage_info()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
