@@ -9,9 +9,11 @@ middle of the sentence. Read as they are, the pieces become sentences of their o
 :func:`repair` rejoins the halves and takes out what it can recognise as furniture:
 
 * a **photo caption**: a one-line paragraph ending in ``(Photo: …)`` / ``(Photo by …)`` or
-  starting with ``Photo:``, ``Figure 3:``, ``Source:``…;
+  starting with ``Photo:``, ``Figure 3:``, ``Map:``… (not ``Source:``, which web articles use
+  in their text);
 * a **page number**: a paragraph of just ``12``, ``- 12 -``, ``Page 12`` or ``12 of 40``;
-* a **running header**: the same short line standing alone three times or more.
+* a **running header**: the same short line of words standing alone three times or more
+  (not a scene break such as ``* * *``).
 
 A paragraph is joined to the next one only when it stops mid-sentence (no closing
 punctuation) and the next one starts with a lower-case letter; a word hyphenated at the
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 _PARA_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _CAPTION_TAIL = re.compile(r"\((?:photo|photograph|image|picture)s?\b[^()]*\)\s*\Z", re.I)
 _CAPTION_HEAD = re.compile(
-    r"\A(?:photo|photograph|image|picture|figure|fig\.|chart|table|map|source|credit)s?"
+    r"\A(?:photo|photograph|image|picture|figure|fig\.|chart|table|map)s?"
     r"(?:\s+\d+(?:\.\d+)?)?\s*[:.–—-]\s",
     re.I,
 )
@@ -101,7 +103,10 @@ def repair(text: str) -> Repair:
     headers = {
         line
         for line, n in short.items()
-        if n >= HEADER_REPEATS and "\n" not in line and not line.endswith((".", "!", "?"))
+        if n >= HEADER_REPEATS
+        and "\n" not in line
+        and not line.endswith((".", "!", "?"))
+        and sum(ch.isalpha() for ch in line) >= 3
     }
     result = Repair(text)
     kept: list[str] = []

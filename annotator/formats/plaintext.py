@@ -35,8 +35,18 @@ from annotator.formats.pdf_leftovers import JOINED, repair
 _TAG = re.compile(r"<([A-Z_]+)>(.*?)</\1>", re.DOTALL)
 _DATE_LEAD = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 _MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
 _LONG_DATE = re.compile(r"\b([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})\b")
@@ -141,7 +151,7 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
         m = _DATE_LEAD.match(text)
         if m:
             art.published = _iso_date(m.group(1))
-            art.text = text[m.end():]
+            art.text = text[m.end() :]
         else:
             lines = text.split("\n")
             title, body_start = _split_title(lines)

@@ -113,6 +113,9 @@ def test_hyphen_at_the_break_joins_the_word_and_a_caption_between_goes() -> None
         "Casualties rose to 12 in May.\n\nFigure 3 shows the front line in detail.",
         # One line between single newlines is never a page: nothing to mend.
         f"{LONG}\nagreement.",
+        # Scene breaks repeat, but are no running header; a source line is the article's.
+        "One.\n\n* * *\n\nTwo.\n\n* * *\n\nThree.\n\n* * *\n\nFour.",
+        "Prices rose again in May.\n\nSource: Reuters",
         "",
     ],
 )
