@@ -74,15 +74,16 @@ def _furniture(para: str, headers: set[str]) -> str | None:
     return None
 
 
-def _continues(before: str, after: str) -> bool:
-    """True when ``after`` carries on the sentence ``before`` stops in."""
+def _continues(before: str, after: str, *, joined: bool = False) -> bool:
+    """True when ``after`` carries on the sentence ``before`` stops in (``joined``: ``before``
+    is the end of a paragraph already joined, so its line is long)."""
     tail = before.rstrip()
     head = after.lstrip()
     if not tail or not head or not head[0].isalpha() or not head[0].islower():
         return False
     last_line = tail.rsplit("\n", 1)[-1]
-    if len(last_line) < 40:  # a heading, a list label, a byline: not a cut sentence
-        return False
+    if len(last_line) < 40 and not (joined and "\n" not in tail):
+        return False  # a heading, a list label, a byline: not a cut sentence
     return not tail.endswith(_ENDS_SENTENCE)
 
 
@@ -109,7 +110,7 @@ def repair(text: str) -> Repair:
         and sum(ch.isalpha() for ch in line) >= 3
     }
     result = Repair(text)
-    kept: list[str] = []
+    kept: list[list[str]] = []
     kept_seps: list[str] = []
     sep: str | None = None
     for i, para in enumerate(paras):
@@ -120,22 +121,25 @@ def repair(text: str) -> Repair:
             result.dropped.append({"kind": kind, "text": para.strip()})
             result.counts[kind] += 1
             continue
-        if kept and _continues(kept[-1], para):
-            prev = kept[-1].rstrip()
+        if kept and _continues(kept[-1][-1], para, joined=len(kept[-1]) > 1):
+            # Pieces, joined once at the end: a long run of joins stays linear.
+            pieces = kept[-1]
+            prev = pieces[-1].rstrip()
             if re.search(r"[^\W\d_]-\Z", prev):  # "agree-" + "ment": one word again
-                kept[-1] = prev[:-1] + para.lstrip()
+                pieces[-1] = prev[:-1]
             else:
-                kept[-1] = prev + " " + para.lstrip()
+                pieces[-1] = prev + " "
+            pieces.append(para.lstrip())
             result.counts[JOINED] += 1
         else:
             if kept:
                 kept_seps.append(sep or "")
-            kept.append(para)
+            kept.append([para])
         sep = None
     if not result.counts:
         return Repair(text)
-    out = [kept[0]] if kept else []
-    for gap, para in zip(kept_seps, kept[1:], strict=True):
-        out += [gap, para]
+    out = ["".join(kept[0])] if kept else []
+    for gap, pieces in zip(kept_seps, kept[1:], strict=True):
+        out += [gap, *pieces]
     result.text = "".join(out)
     return result

@@ -134,3 +134,16 @@ def test_offsets_of_the_stored_text_are_the_sentences_the_reader_sees() -> None:
         "Next one.",
     ]
     assert spans[-1].end == len(art.text)
+
+
+def test_a_long_run_of_cut_paragraphs_is_joined_in_linear_time() -> None:
+    """20,000 paragraphs each carrying on the one before: one paragraph, joined once (a
+    string grown by += per join would copy megabytes 20,000 times)."""
+    parts = [
+        f"and column {i} of the troops moved further along the river bank" for i in range(20_000)
+    ]
+    text = "\n\n".join([LONG, *parts]) + "."
+    fixed = repair(text)
+    assert fixed.counts == {JOINED: 20_000}
+    assert fixed.text == " ".join([LONG, *parts]) + "."
+    assert "\n" not in fixed.text
