@@ -44,7 +44,7 @@ from annotator.gui.models.agreement_models import (
 from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
-from annotator.services.agreement import AgreementQuery
+from annotator.services.agreement import AgreementQuery, covered_by_two
 from annotator.services.agreement_files import write_report
 from annotator.services.agreement_report import (
     display_tables,
@@ -329,10 +329,7 @@ class AgreementWindow(QMainWindow):
     def _show_coverage(self, report: AgreementReport) -> None:
         """Say plainly when no document is covered by two of the annotators (every figure
         is n/a then), and offer the "touched" coverage in one click."""
-        missing = dict(report.uncovered)
-        n = len(report.annotators)
-        shared = [d for d in report.documents if n - len(missing.get(d, ())) >= 2]
-        if shared:
+        if covered_by_two(report):
             self.no_coverage_banner.hide()
             return
         names = ", ".join(report.annotators)
