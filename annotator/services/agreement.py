@@ -78,9 +78,7 @@ def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> A
     )
 
 
-NO_COVERAGE = (
-    "no document is covered by two of the chosen annotators, so every figure is n/a"
-)
+NO_COVERAGE = "no document is covered by two of the chosen annotators, so every figure is n/a"
 NO_COVERAGE_DONE = (
     ": a document counts for an annotator once they mark it done; mark documents done, or"
     " count the documents they touched (--coverage touched; in the window, 'Count documents"
