@@ -9,13 +9,15 @@ Esc only when no widget inside used it first (an open popup, a selection to clea
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QWidget
 
 FRAME_ALLOWANCE = QSize(16, 48)
 """Room left for a window manager's frame (title bar, borders) before the window is shown
 and its real frame is known."""
+SETTLE_MS = 250
+"""After a show, when the window manager has framed and placed the window: fit again."""
 
 
 def available(widget: QWidget) -> QRect:
@@ -64,6 +66,8 @@ class _Keeper(QObject):
         if watched is self._window:
             if event.type() == QEvent.Type.Show:
                 keep_on_screen(self._window)
+                # A window manager adds the frame and places the window after the show.
+                QTimer.singleShot(SETTLE_MS, self, lambda: keep_on_screen(self._window))
             elif (
                 self.escape
                 and event.type() == QEvent.Type.KeyPress

@@ -1,9 +1,11 @@
 """An agreement report as display strings, text, CSV, JSON and one self-contained HTML page.
 
 :func:`display_tables` is the one place that turns numbers into strings: the CLI prints its
-rows and the GUI agreement view shows them, so both show the same figures. The writers are
+rows and the GUI agreement view shows them, so both show the same figures. The renderers are
 here rather than in ``formats`` because they read agreement objects, which ``formats`` may
-not import; they write through :func:`annotator.formats.base.atomic_write`.
+not import; :mod:`annotator.services.agreement_files` writes them to a file (through
+:func:`annotator.formats.base.atomic_write`), the HTML page from
+:mod:`annotator.services.agreement_html`.
 """
 
 from __future__ import annotations
