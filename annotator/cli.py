@@ -317,6 +317,7 @@ def cmd_import_layer(args: argparse.Namespace) -> int:
 def cmd_agree(args: argparse.Namespace) -> int:
     from annotator.services import agreement_report as out
     from annotator.services.agreement import AgreementQuery
+    from annotator.services.agreement_files import write_report
 
     ws = _workspace(args)
     query = AgreementQuery(
@@ -341,7 +342,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
     else:
         print(out.render_text(report))
     if args.report is not None:
-        kind = out.write_report(
+        kind = write_report(
             args.report,
             report,
             ws.agreement.document_info(report.documents),

@@ -60,6 +60,7 @@ def tag_corpus(ws) -> None:
 SHOTS = {
     "comparison.png": "two annotators side by side with the gold pane and adjudication panel",
     "agreement.png": "the agreement view on its heatmap",
+    "agreement_no_coverage.png": "a new team: no document marked done yet, one click to 'touched'",
 }
 
 
@@ -110,6 +111,10 @@ def render(out: Path, work: Path) -> list[Path]:
             item.checkState().Checked if item.text() != "alice" else item.checkState().Unchecked
         )
     view.run()
+    settle(300, view.runner)
+    # Nobody marked a document done: the window says so and offers "touched" coverage.
+    cam.save(view, "agreement_no_coverage.png")
+    view.use_touched_coverage()
     settle(300, view.runner)
     view.tabs.setCurrentWidget(view.heatmap_view)
     settle(200)

@@ -188,3 +188,23 @@ def test_agree_three_annotators_coverage_and_document_ids(tmp_path: Path) -> Non
     assert touched["uncovered"] == data["uncovered"]
     text = run("--db", url, "agree", "--level", "span", env_dir=tmp_path).stdout
     assert "Policies:" in text and "coverage:" in text and "Mean over 3 pair(s)" in text
+
+
+def test_agree_says_plainly_when_no_document_is_covered(tmp_path: Path) -> None:
+    """A new team: spans, but nobody marked a document done. The default coverage ("done")
+    covers nothing; the report says so first and names the way out, not only n/a tables."""
+    from annotator.core.model import DocumentStatus
+
+    url = _setup(tmp_path)
+    ws = Workspace.open(url)
+    for d in ws.documents.list():
+        for who in ("ann", "bob"):
+            ws.annotations.set_status(d.id, who, DocumentStatus.IN_PROGRESS)
+    ws.close()
+    text = run("--db", url, "agree", "--annotators", "ann,bob", env_dir=tmp_path).stdout
+    assert "no document is covered by two of the chosen annotators" in text
+    assert "--coverage touched" in text
+    touched = run(
+        "--db", url, "agree", "--annotators", "ann,bob", "--coverage", "touched", env_dir=tmp_path
+    ).stdout
+    assert "no document is covered" not in touched

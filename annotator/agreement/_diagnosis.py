@@ -10,17 +10,34 @@ spans.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from annotator.agreement._spanmatch import DocumentMatch, IntArray, Overlaps
 from annotator.agreement.inputs import SpanTuple
 
-if TYPE_CHECKING:
-    from annotator.agreement.spans import SpanMatch
-
 HINTS = 3
+Status = Literal["matched", "label_differs", "only_a", "only_b"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpanMatch:
+    """One diagnosis line: a matched pair, a pair with different labels, or a lone span."""
+
+    document: str
+    status: Status
+    a: SpanTuple | None
+    b: SpanTuple | None
+    overlap: float
+    reason: str
+
+    @property
+    def label(self) -> str:
+        span = self.a if self.a is not None else self.b
+        assert span is not None
+        return span[2]
 
 
 def fmt_span(span: SpanTuple) -> str:
@@ -52,8 +69,6 @@ def describe(
     mode: Literal["exact", "overlap"],
     threshold: float,
 ) -> list[SpanMatch]:
-    from annotator.agreement.spans import SpanMatch
-
     out: list[SpanMatch] = []
     for i, j, r in zip(m.same_i.tolist(), m.same_j.tolist(), m.same_ratio.tolist(), strict=True):
         why = "exact match" if mode == "exact" else f"overlap {r:.2f} >= {threshold:.2f}"

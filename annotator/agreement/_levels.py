@@ -25,7 +25,7 @@ from annotator.agreement.bootstrap import Bootstrap, FloatArray, intervals
 from annotator.agreement.character import SpanArrays
 from annotator.agreement.inputs import AgreementDocument, SpanIndex
 from annotator.agreement.passages import Bounds, cached_bounds, votes_from_coverage
-from annotator.agreement.report import (
+from annotator.agreement.rows import (
     MACRO,
     MICRO,
     DocumentRow,

@@ -4,9 +4,10 @@ Every figure of a report is a function of counts that add up over documents (see
 :mod:`annotator.agreement.stats`), so one resample is a weighted sum of per-document counts
 (weights = how often each document was drawn) and a whole run is a matrix product. The
 generator is seeded and every figure uses the same resamples, so a report is reproducible
-and its intervals are computed on the same draws. With one document every resample is that
-document and the interval shrinks to the point: a bootstrap by document says nothing then,
-and the report notes it.
+and its intervals are computed on the same draws. A figure informed by one document only
+(one document in all, or the only one a pair both covered) gets no interval: every
+resample is that document, so the interval would shrink to the point and read as
+certainty. Its bounds are NaN ("n/a"), and the report says why.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 CHUNK = 256
+MIN_DOCUMENTS = 2
+"""An interval needs this many documents with counts for its figure: one says nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,8 @@ class Bootstrap:
             return "off"
         return (
             f"{self.confidence:.0%} percentile intervals, {self.resamples} resamples of the"
-            f" documents with replacement, seed {self.seed}"
+            f" documents with replacement, seed {self.seed}; none where fewer than"
+            f" {MIN_DOCUMENTS} documents inform the figure"
         )
 
 
@@ -47,7 +51,10 @@ def intervals(
     """Lower and upper bounds (last axis of size 2) of ``statistic`` over resamples.
 
     ``per_document`` has the document on its first axis; ``statistic`` maps summed counts
-    (any leading axes) to figures. NaN bounds where the figure is undefined in most draws.
+    (any leading axes) to figures. NaN bounds where the figure is undefined in most draws,
+    and where fewer than :data:`MIN_DOCUMENTS` documents have counts for it. When the
+    figures' shape is the leading shape of the counts (a figure per pair, per pair and
+    label...), documents are counted per figure; otherwise over the whole array.
     """
     n_docs = per_document.shape[0]
     shape = statistic(per_document.sum(axis=0)).shape
@@ -66,9 +73,21 @@ def intervals(
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are expected here
         lo = np.nanpercentile(values, tail, axis=0)
         hi = np.nanpercentile(values, 100.0 - tail, axis=0)
+    defined &= (_informing(per_document, shape) >= MIN_DOCUMENTS).reshape(defined.shape)
     out = np.stack([np.where(defined, lo, np.nan), np.where(defined, hi, np.nan)], axis=-1)
     result: FloatArray = out.reshape(*shape, 2)
     return result
+
+
+def _informing(per_document: FloatArray, shape: tuple[int, ...]) -> npt.NDArray[np.int64]:
+    """How many documents have any count for each figure (of ``shape``)."""
+    n_docs = per_document.shape[0]
+    has = per_document != 0
+    if per_document.shape[1 : 1 + len(shape)] == shape:
+        per_figure = has.reshape(n_docs, *shape, -1).any(axis=-1)
+        found: npt.NDArray[np.int64] = per_figure.sum(axis=0)
+        return found
+    return np.full(shape, int(has.reshape(n_docs, -1).any(axis=1).sum()), dtype=np.int64)
 
 
 KEEP = 10_000_000

@@ -36,36 +36,17 @@ from typing import Literal
 
 import numpy as np
 
-from annotator.agreement._diagnosis import describe
+from annotator.agreement._diagnosis import SpanMatch, Status, describe
 from annotator.agreement._spanmatch import IntArray, SpanArrays, match_document, overlaps
-from annotator.agreement.inputs import AgreementDocument, SpanIndex, SpanTuple, labels_in
+from annotator.agreement.inputs import AgreementDocument, SpanIndex, labels_in
 
 MatchMode = Literal["exact", "overlap"]
-Status = Literal["matched", "label_differs", "only_a", "only_b"]
 NO_SPAN = "(none)"
 ALL_LABELS = "(all)"
 
 
 Counts = tuple[int, int, int]
 """(spans of A, spans of B, matched pairs) of one label."""
-
-
-@dataclass(frozen=True, slots=True)
-class SpanMatch:
-    """One diagnosis line: a matched pair, a pair with different labels, or a lone span."""
-
-    document: str
-    status: Status
-    a: SpanTuple | None
-    b: SpanTuple | None
-    overlap: float
-    reason: str
-
-    @property
-    def label(self) -> str:
-        span = self.a if self.a is not None else self.b
-        assert span is not None
-        return span[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +199,19 @@ def score_of(label: str, n_a: int, n_b: int, matched: int) -> LabelScore:
     recall = matched / n_a if n_a else nan
     f1 = 2 * matched / (n_a + n_b) if n_a + n_b else nan
     return LabelScore(label, n_a, n_b, matched, precision, recall, f1)
+
+
+__all__ = [
+    "ALL_LABELS",
+    "NO_SPAN",
+    "Counts",
+    "LabelScore",
+    "MatchMode",
+    "PairComparison",
+    "SpanMatch",
+    "Status",
+    "compare_spans",
+    "confusion_from",
+    "score_of",
+    "scores_from_counts",
+]

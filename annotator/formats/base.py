@@ -165,6 +165,8 @@ class FormatBase:
         self.options = resolve_options(self.NAME, self.OPTIONS, options)
         self.skipped: Counter[str] = Counter()
         """reason -> records a read left out on purpose (Prodigy's rejected answers...)."""
+        self.repaired: Counter[str] = Counter()
+        """what -> how often a read mended its input (lines broken by a page break...)."""
 
 
 _WINDOWS_RESERVED = frozenset(

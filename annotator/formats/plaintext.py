@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,23 @@ from annotator.core.segment import sentences
 from annotator.core.text import content_hash, normalize_text
 from annotator.formats.base import FormatBase
 from annotator.formats.decode import check_text, decode_text
+from annotator.formats.pdf_leftovers import JOINED, repair
 
 _TAG = re.compile(r"<([A-Z_]+)>(.*?)</\1>", re.DOTALL)
 _DATE_LEAD = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 _MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
 _LONG_DATE = re.compile(r"\b([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})\b")
@@ -56,6 +68,8 @@ class ParsedArticle:
     url: str = ""
     source: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    repairs: Counter[str] = field(default_factory=Counter)
+    """What :func:`repair` did to the text (page breaks joined, captions dropped...)."""
 
 
 def _iso_date(value: str) -> dt.date | None:
@@ -137,7 +151,7 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
         m = _DATE_LEAD.match(text)
         if m:
             art.published = _iso_date(m.group(1))
-            art.text = text[m.end():]
+            art.text = text[m.end() :]
         else:
             lines = text.split("\n")
             title, body_start = _split_title(lines)
@@ -163,6 +177,11 @@ def parse_article(raw: str, path: str) -> ParsedArticle:
         if appeared:
             art.source = appeared.group(1)
             art.text = art.text[: appeared.start()]
+    fixed = repair(art.text)
+    if fixed.counts:
+        art.text = fixed.text
+        art.repairs = fixed.counts
+        art.meta["dropped_furniture"] = fixed.dropped
     art.text = art.text.strip("\n").rstrip()
     if not art.text.strip():
         raise InputError("has no text to annotate after its metadata", path=path)
@@ -181,6 +200,11 @@ class PlainTextImporter(FormatBase):
     def read(self, path: Path, *, default_annotator: str = "") -> Iterator[AnnotatedDocument]:
         data = path.read_bytes()
         art = parse_article(decode_text(data, str(path)), str(path))
+        for kind, n in art.repairs.items():
+            if kind == JOINED:
+                self.repaired[kind] += n
+            else:  # kept in the document's metadata, not in its text
+                self.skipped[f"{kind} (kept in the metadata, not the text)"] += n
         yield AnnotatedDocument(
             Document(
                 text=art.text,

@@ -23,7 +23,7 @@ from annotator.gui.dialogs.restore_dialog import RestoreBackupDialog
 from annotator.gui.messages import show_error
 from annotator.services.opening import other_instance_notice
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only; at run time the window is handed in
     from annotator.gui.main_window import MainWindow
     from annotator.services.backups import BackupService
 
@@ -156,9 +156,8 @@ def restore_backup(window: MainWindow, name: str) -> MainWindow:
 
 def replace_window(old: MainWindow, ws) -> MainWindow:
     """A fresh window on ``ws`` where ``old`` was; the session (if any) follows it."""
-    from annotator.gui.main_window import MainWindow
-
-    new = MainWindow(ws, old.settings, old.layout_settings)
+    # type(old), not an import: main_window imports this module (no import cycle).
+    new = type(old)(ws, old.settings, old.layout_settings)
     session = getattr(old, "session", None)
     new.session = session
     if session is not None:

@@ -220,7 +220,11 @@ class FileActionsController(QObject):
         from annotator.gui.dialogs.export_dialog import ExportDialog
 
         dlg = ExportDialog(
-            self.ws, self.runner, annotator=self.settings.annotator, parent=self.window
+            self.ws,
+            self.runner,
+            annotator=self.settings.annotator,
+            parent=self.window,
+            state=self.window.layout_settings,
         )
         dlg.setObjectName("exportDialog")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

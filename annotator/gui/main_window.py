@@ -573,7 +573,12 @@ class MainWindow(QMainWindow):
         w = self.width()
         self.resizeDocks(
             [self.corpus_dock, self.labels_dock],
-            [min(440, max(180, w * 26 // 100)), min(380, max(180, w * 22 // 100))],
+            # The right docks hold the span list's four columns: on a wide window a quarter of
+            # it, so labels, names and notes show whole (a small screen keeps it for the text).
+            [
+                min(440, max(180, w * 26 // 100)),
+                min(420, max(180, w * (25 if w >= 1200 else 22) // 100)),
+            ],
             Qt.Orientation.Horizontal,
         )
 

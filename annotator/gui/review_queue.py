@@ -24,6 +24,7 @@ from shiboken6 import isValid
 from annotator.core.errors import AnnotatorError
 from annotator.gui.suggestions import SuggestionController
 from annotator.gui.widgets.document_pane import DocumentPane
+from annotator.gui.window_fit import closes_on_keys, fit_window
 
 
 class ReviewDialog(QDialog):
@@ -53,7 +54,8 @@ class ReviewDialog(QDialog):
         lay.addWidget(self.list, 1)
         lay.addWidget(buttons)
         self.list.itemActivated.connect(lambda row: open_item(row.data(Qt.ItemDataRole.UserRole)))
-        self.resize(760, 480)
+        fit_window(self, 760, 480)
+        closes_on_keys(self)
 
 
 class ReviewQueue:

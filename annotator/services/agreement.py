@@ -11,6 +11,7 @@ the document. Only passage level loads document text.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -91,6 +92,21 @@ def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> A
         name=layers.external_id,
         title=layers.title,
     )
+
+
+NO_COVERAGE = "no document is covered by two of the chosen annotators, so every figure is n/a"
+NO_COVERAGE_DONE = (
+    ": a document counts for an annotator once they mark it done; mark documents done, or"
+    " count the documents they touched (--coverage touched; in the window, 'Count documents"
+    " they have touched')"
+)
+
+
+def covered_by_two(report: AgreementReport) -> list[str]:
+    """The report's documents that two or more of its annotators cover."""
+    missing = dict(report.uncovered)
+    n = len(report.annotators)
+    return [d for d in report.documents if n - len(missing.get(d, ())) >= 2]
 
 
 class AgreementService:
@@ -175,7 +191,7 @@ class AgreementService:
                 progress(loaded + done, loaded + steps)
 
         try:
-            return build_report(
+            report = build_report(
                 docs,
                 level=q.level,
                 annotators=names,
@@ -192,6 +208,10 @@ class AgreementService:
             )
         except ValueError as exc:
             raise AnnotatorError(str(exc)) from exc
+        if not covered_by_two(report):
+            note = NO_COVERAGE + (NO_COVERAGE_DONE if q.coverage == "done" else "")
+            report = dataclasses.replace(report, notes=(note, *report.notes))
+        return report
 
     def document_info(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Report document key -> (title, text), for excerpts in reports and views."""

@@ -1,9 +1,11 @@
 """An agreement report as display strings, text, CSV, JSON and one self-contained HTML page.
 
 :func:`display_tables` is the one place that turns numbers into strings: the CLI prints its
-rows and the GUI agreement view shows them, so both show the same figures. The writers are
+rows and the GUI agreement view shows them, so both show the same figures. The renderers are
 here rather than in ``formats`` because they read agreement objects, which ``formats`` may
-not import; they write through :func:`annotator.formats.base.atomic_write`.
+not import; :mod:`annotator.services.agreement_files` writes them to a file (through
+:func:`annotator.formats.base.atomic_write`), the HTML page from
+:mod:`annotator.services.agreement_html`.
 """
 
 from __future__ import annotations
@@ -14,18 +16,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from annotator.agreement import AgreementReport, SpanTuple
-from annotator.core.errors import AnnotatorError
 from annotator.core.spreadsheet import neutralize
-from annotator.formats.base import atomic_write
 
 DocumentInfo = Mapping[str, tuple[str, str]]
 """Report document key -> (title, text); text may be "" when excerpts are not wanted."""
 
-REPORT_EXTENSIONS = (".html", ".htm", ".csv", ".json")
 EXCERPT_CHARS = 160
 
 
@@ -503,29 +501,3 @@ def heat_colour(value: float, *, lowest: float = 0.0) -> str:
         return "#e0e0e0"
     share = min(1.0, max(0.0, (value - lowest) / (1.0 - lowest)))
     return f"hsl({round(120 * share)},70%,75%)"
-
-
-def write_report(
-    path: Path,
-    report: AgreementReport,
-    info: DocumentInfo | None = None,
-    *,
-    neutralize_formulas: bool = True,
-) -> str:
-    """Write the report in the format its extension names, atomically; returns the format."""
-    ext = path.suffix.lower()
-    if ext in (".html", ".htm"):
-        from annotator.services.agreement_html import render_html
-
-        kind, body = "html", render_html(report, info)
-    elif ext == ".csv":
-        kind, body = "csv", render_csv(report, neutralize_formulas=neutralize_formulas)
-    elif ext == ".json":
-        kind, body = "json", render_json(report, info) + "\n"
-    else:
-        raise AnnotatorError(
-            f"{path}: unknown report type {ext or '(none)'}; use {', '.join(REPORT_EXTENSIONS)}"
-        )
-    with atomic_write(path) as fh:
-        fh.write(body)
-    return kind

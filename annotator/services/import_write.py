@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 from annotator.core.errors import AnnotatorError, DatabaseError
 from annotator.core.model import AnnotatedDocument
-from annotator.services.importing import FileResult, LabelGate, ParsedFile
+from annotator.services import import_parsed
+from annotator.services.import_parsed import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
 from annotator.storage.bulk import (
     BatchOutcome,
@@ -244,9 +245,7 @@ class _Cancelled(Exception):
 
 
 def _batch_files() -> int:
-    from annotator.services import importing
-
-    return importing.BATCH_FILES
+    return import_parsed.BATCH_FILES  # read at each call: tests change it
 
 
 __all__ = ["BATCH_ROWS", "BatchWriter"]

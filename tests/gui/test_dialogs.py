@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import open_in
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
@@ -75,3 +76,55 @@ def test_add_new_gives_an_empty_form_and_a_colour_of_its_own(qtbot, make_window,
     qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
     colors = [lab.color.lower() for lab in fresh().labels.list()]
     assert len(colors) == 5 and len(set(colors)) == 5
+
+
+def test_label_dialog_has_one_save_and_placeholders_that_are_not_content(
+    qtbot, make_window, ws, fresh
+):
+    """MILITARY's empty seed-rules box showed grey "sanction*, budget, /\\bGDP\\b/", which read
+    as MILITARY's rules; and "Save rules" beside "Save changes" left one of them unsaved."""
+    win = make_window()
+    dlg = win.edit_labels()
+    qtbot.waitUntil(dlg.isVisible)
+    dlg.list.setCurrentRow(0)
+    assert dlg.name.text() == "MILITARY"
+    saves = [b for b in dlg.findChildren(QPushButton) if "save" in b.text().lower()]
+    assert saves == [dlg.save_button] and saves[0].isVisible()
+    hint = dlg.rules.text.placeholderText()
+    assert dlg.rules.text.toPlainText() == ""
+    for example in ("sanction", "budget", "GDP", "*", "/"):
+        assert example not in hint, hint
+    assert hint.startswith("No seed rules for MILITARY yet")
+    assert dlg.description.placeholderText().startswith("No guideline yet")
+    # The one Save stores the rules and the label's own fields together...
+    dlg.rules.text.setPlainText("troop*\nshelling")
+    dlg.description.setPlainText("Armed force and its use.")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    db = fresh()
+    assert db.suggestions.rules()["MILITARY"] == ["troop*", "shelling"]
+    assert next(lab for lab in db.labels.list() if lab.name == "MILITARY").description == (
+        "Armed force and its use."
+    )
+    # ...and a bad rule stops the whole Save, with the reason shown: nothing half stored.
+    dlg.list.setCurrentRow(1)
+    dlg.rules.text.setPlainText("/(broken/")
+    dlg.description.setPlainText("Talks.")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert "regular expression" in dlg.rules.error.text()
+    name = dlg.name.text()
+    db = fresh()
+    assert name not in db.suggestions.rules()
+    assert next(lab for lab in db.labels.list() if lab.name == name).description != "Talks."
+    # Mended, the same Save stores both: two undo steps (rules, then the label).
+    dlg.rules.text.setPlainText("treaty")
+    steps = win.undo_stack.count()
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    db = fresh()
+    assert db.suggestions.rules()[name] == ["treaty"]
+    assert next(lab for lab in db.labels.list() if lab.name == name).description == "Talks."
+    assert win.undo_stack.count() == steps + 2
+    # Rules alone: one undo step, no empty label step.
+    dlg.rules.text.setPlainText("treaty\nsummit")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert fresh().suggestions.rules()[name] == ["treaty", "summit"]
+    assert win.undo_stack.count() == steps + 3

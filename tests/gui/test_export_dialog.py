@@ -120,3 +120,77 @@ def test_spacy_is_not_offered_when_it_cannot_be_imported(qtbot, ws, monkeypatch)
     again = _dialog(qtbot, ws)
     if importable("spacy"):
         assert again.format.model().item(row).isEnabled()
+
+
+def _open_export(qtbot, win) -> ExportDialog:
+    win.actions_by_name["export"].trigger()
+    dlg = win.findChild(ExportDialog, "exportDialog")
+    assert dlg is not None and dlg.isVisible()
+    return dlg
+
+
+def _ticked(lst) -> list[str]:
+    return [
+        lst.item(i).text()
+        for i in range(lst.count())
+        if lst.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def test_the_dialog_remembers_the_last_export(qtbot, ws, import_doc, make_window, tmp_path, layout):
+    """Destination, format options and chosen annotators come back at the next open, and
+    in a new window (the state lives in the test's own layout.ini, in a tmp folder)."""
+    d = import_doc("Shelling of the depot continued overnight.")
+    for who in ("alice", "bob", "cat"):
+        ws.annotations.add(d, start=0, end=8, label="MILITARY", annotator=who)
+    win = make_window()
+    dlg = _open_export(qtbot, win)
+    assert _ticked(dlg.annotators) == ["alice"]  # the first time: the current annotator
+    dlg.format.setCurrentText("conll")
+    dlg.option_widgets["overlap"].setCurrentText("layers")
+    dlg.annotators.item(1).setCheckState(Qt.CheckState.Checked)  # bob too
+    dlg.only_done.setChecked(True)
+    qtbot.keyClicks(dlg.split, "80/20")
+    dlg.seed.setValue(11)
+    dest = tmp_path / "exports" / "team.conll"
+    dest.parent.mkdir()
+    qtbot.keyClicks(dlg.dest, str(dest))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.report is not None or "fail" in dlg.status.text(), timeout=10_000)
+    dlg.close()
+    qtbot.waitUntil(lambda: win.findChild(ExportDialog, "exportDialog") is None, timeout=5_000)
+
+    for window in (win, make_window()):
+        again = _open_export(qtbot, window)
+        assert again.format.currentText() == "conll"
+        assert again.option_widgets["overlap"].currentText() == "layers"
+        assert again.dest.text() == str(dest)
+        assert _ticked(again.annotators) == ["alice", "bob"]
+        assert again.only_done.isChecked()
+        assert again.split.text() == "80/20" and again.seed.value() == 11
+        again.close()
+    layout.sync()  # stored in the test's own layout.ini, as JSON
+    assert layout.value("export/format") == '"conll"'
+
+
+def test_all_annotators_stays_all_and_unknown_names_are_ignored(qtbot, ws, import_doc, layout):
+    d = import_doc("Shelling of the depot continued overnight.")
+    for who in ("ann", "bob"):
+        ws.annotations.add(d, start=0, end=8, label="MILITARY", annotator=who)
+    runner = TaskRunner()
+    first = ExportDialog(ws, runner, annotator="ann", state=layout)
+    qtbot.addWidget(first)
+    for i in range(first.annotators.count()):
+        first.annotators.item(i).setCheckState(Qt.CheckState.Checked)
+    first.dest.setText(str(layout.fileName()) + ".jsonl")
+    first._remember()
+    ws.annotations.add(d, start=0, end=8, label="MILITARY", annotator="cy")  # a newcomer
+    second = ExportDialog(ws, runner, annotator="ann", state=layout)
+    qtbot.addWidget(second)
+    assert _ticked(second.annotators) == ["ann", "bob", "cy"]
+    layout.setValue("export/annotators", '{"all": false, "names": ["gone"]}')
+    layout.setValue("export/destination", "not json")
+    third = ExportDialog(ws, runner, annotator="ann", state=layout)
+    qtbot.addWidget(third)
+    assert _ticked(third.annotators) == ["ann"]  # the default, not an empty choice
+    assert third.dest.text() == ""

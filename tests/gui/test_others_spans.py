@@ -56,6 +56,7 @@ def test_label_key_on_alices_span_makes_bobs_own_span(qtbot, make_window, ws, im
     # bob's new span is the selected one, in the text and in the span list
     bob = next(s for s in pane.spans.values() if s.annotator == "bob")
     assert pane.selected_span_id == bob.id
+
     def selected_in_list() -> list[str]:
         rows = win.span_list.table.selectionModel().selectedRows()
         return [win.span_model.span_at(r.row()).annotator for r in rows]
@@ -92,3 +93,62 @@ def test_delete_and_note_leave_alices_span_alone(qtbot, make_window, ws, import_
     assert win.edit_note(alice.id) is None
     assert _stored(fresh, doc) == before
     assert win.undo_stack.count() == 0
+
+
+def test_teammates_spans_are_hatched_with_their_name_and_a_legend(
+    qtbot, make_window, ws, import_doc, monkeypatch
+):
+    """Until now only the tooltip told alice's spans from bob's own: both were filled alike."""
+    from PySide6.QtGui import QTextCharFormat
+
+    from annotator.gui.widgets.span_highlighter import OTHERS
+
+    doc, win, pane, start = _bob_sees_alice(qtbot, make_window, ws, import_doc)
+    talks = TEXT.index("Talks")
+    ws.annotations.add(doc, start=talks, end=talks + 5, label="DIPLOMATIC", annotator="bob")
+    both = TEXT.index("near")
+    ws.annotations.add(
+        doc, start=both, end=both + 9, label="ECONOMIC", annotator="bob"
+    )  # "near Kher"
+    win.reload_panes()
+    qtbot.waitUntil(lambda: len(pane.spans) == 3 and not win.runner.busy, timeout=10_000)
+    hl = pane.view.highlighter
+
+    def fmt_at(cp: int) -> QTextCharFormat:
+        fmt = hl.format_at(pane.positions.to_qt(cp))
+        assert fmt is not None
+        return fmt
+
+    alice_only = fmt_at(start + len("Kherson") - 1)  # "n" of Kherson: alice's span alone
+    bob_only = fmt_at(talks + 1)
+    overlap = fmt_at(start + 1)  # "Kher" lies in bob's "near Kher" too
+    assert alice_only.background().style() == Qt.BrushStyle.BDiagPattern  # hatched
+    assert alice_only.property(OTHERS) == "alice"
+    assert bob_only.background().style() == Qt.BrushStyle.SolidPattern  # filled: his own
+    assert not bob_only.property(OTHERS)
+    # Under bob's own fill, alice's span still shows: a dashed underline.
+    assert overlap.background().style() == Qt.BrushStyle.SolidPattern
+    assert overlap.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+    assert overlap.property(OTHERS) == "alice"
+    # The legend names whose spans are hatched; the tooltip says whose a span is.
+    assert pane.legend.isVisible()
+    assert "alice" in pane.legend.text() and "hatched" in pane.legend.text()
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "annotator.gui.widgets.document_view.QToolTip.showText",
+        lambda _pos, text, *_a: shown.append(text),
+    )
+    view = pane.view
+    cur = view.textCursor()
+    cur.setPosition(pane.positions.to_qt(start + 1))
+    point = view.viewport().mapToGlobal(view.cursorRect(cur).center())
+    from PySide6.QtGui import QHelpEvent
+
+    view.event(QHelpEvent(QHelpEvent.Type.ToolTip, view.cursorRect(cur).center(), point))
+    assert shown and "alice (a teammate's, read-only)" in shown[-1]
+    assert "bob (yours)" in shown[-1]
+    # Only bob's spans shown: no hatch, no legend.
+    win.actions_by_name["show_all"].setChecked(False)
+    qtbot.waitUntil(lambda: len(pane.spans) == 2 and not win.runner.busy, timeout=10_000)
+    assert not pane.legend.isVisible()
+    assert fmt_at(talks + 1).background().style() == Qt.BrushStyle.SolidPattern

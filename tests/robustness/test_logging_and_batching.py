@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from annotator import __version__, log, paths
-from annotator.services import Workspace, importing
+from annotator.services import Workspace, import_parsed
 
 SECRETS = "hunter2-secret"
 
@@ -104,7 +104,7 @@ def _jsonl(path: Path, texts: list[str], *, bad: bool = False) -> None:
 def test_batch_with_a_bad_file_rolls_back_only_that_file(
     workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "BATCH_FILES", 4)
+    monkeypatch.setattr(import_parsed, "BATCH_FILES", 4)
     folder = tmp_path / "in"
     folder.mkdir()
     for f in range(10):
@@ -123,7 +123,7 @@ def test_batch_with_a_bad_file_rolls_back_only_that_file(
 def test_cancel_keeps_whole_files_only(
     workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "BATCH_FILES", 50)
+    monkeypatch.setattr(import_parsed, "BATCH_FILES", 50)
     folder = tmp_path / "in"
     folder.mkdir()
     for f in range(10):

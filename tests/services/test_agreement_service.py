@@ -16,6 +16,7 @@ from annotator.core.model import DocumentStatus
 from annotator.services import Workspace
 from annotator.services import agreement_report as out
 from annotator.services.agreement import AgreementQuery
+from annotator.services.agreement_files import write_report
 from tests.services.team_data import TEXT_1, add_document, tag, two_annotators
 
 
@@ -122,13 +123,13 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     rep = ws.agreement.report(AgreementQuery(level="span", diagnose=True))
     info = ws.agreement.document_info(rep.documents)
     page = tmp_path / "r.html"
-    assert out.write_report(page, rep, info) == "html"
+    assert write_report(page, rep, info) == "html"
     body = page.read_text(encoding="utf-8")
     assert body.count('class="heat"') == len(rep.pair_rows)
     assert "Ministers met in Geneva for talks." in body  # excerpt in the diagnosis
     assert "http://" not in body and "https://" not in body and "<script" not in body
     data = tmp_path / "r.json"
-    out.write_report(data, rep, info)
+    write_report(data, rep, info)
     parsed = json.loads(data.read_text(encoding="utf-8"))
     assert [p["f1"] for p in parsed["pairs"]] == [r.f1 for r in rep.pair_rows]
     # The full diagnosis: matched spans too, so every F1 can be rebuilt from the lines.
@@ -145,11 +146,11 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     assert "overlap" in parsed["policies"]["matching"]
     assert parsed["documents"][0]["title"]
     table = tmp_path / "r.csv"
-    out.write_report(table, rep)
+    write_report(table, rep)
     rows = table.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("kind,a,b,label")
     assert sum(r.startswith("diagnosis,") for r in rows) == len(lines)
     assert any(r.startswith("policy,,,coverage") for r in rows)
     with pytest.raises(AnnotatorError, match="unknown report type"):
-        out.write_report(tmp_path / "r.pdf", rep)
+        write_report(tmp_path / "r.pdf", rep)
     assert not (tmp_path / "r.pdf").exists()

@@ -8,6 +8,7 @@ import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from annotator.gui.window_fit import closes_on_keys
 from annotator.services import Workspace
 from annotator.services.about import about_info
 
@@ -35,6 +36,7 @@ def about_text(ws: Workspace | None) -> str:
 class AboutDialog(QDialog):
     def __init__(self, ws: Workspace | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setWindowTitle("About Annotator")
         table = "".join(
             f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in about_rows(ws)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from annotator.core.model import GOLD_ANNOTATOR
+from annotator.gui.window_fit import closes_on_keys
 
 
 class AnnotatorDialog(QDialog):
     def __init__(self, known: list[str], current: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setWindowTitle("Annotator")
         self.combo = QComboBox()
         self.combo.setEditable(True)

@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.window_fit import closes_on_keys
+
 
 class CompareDialog(QDialog):
     def __init__(
         self, names: Sequence[str], checked: Sequence[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare annotators")
         self.list = QListWidget()

@@ -11,6 +11,7 @@ from enum import Enum
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from annotator.gui.window_fit import closes_on_keys
 from annotator.services.opening import CorruptDatabaseError
 
 
@@ -23,6 +24,7 @@ class CorruptChoice(Enum):
 class CorruptDatabaseDialog(QDialog):
     def __init__(self, error: CorruptDatabaseError, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setObjectName("corruptDatabaseDialog")
         self.setWindowTitle("The database cannot be opened")
         self.error = error

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import paths
+from annotator.gui.window_fit import closes_on_keys
 from annotator.settings import Settings
 
 PG_HINT = "postgresql+psycopg://user@host/database"
@@ -56,6 +57,7 @@ def url_problem(url: str) -> str | None:
 class DatabaseDialog(QDialog):
     def __init__(self, current: str, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setObjectName("databaseDialog")
         self.setWindowTitle("Database")
         self.settings = settings

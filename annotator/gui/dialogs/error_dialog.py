@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.window_fit import closes_on_keys
 from annotator.log import exception_report, log_file, scrub
 
 log = logging.getLogger("annotator.gui")
@@ -34,6 +35,7 @@ _open: list[ErrorDialog] = []
 class ErrorDialog(QDialog):
     def __init__(self, exc: BaseException, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setObjectName("unexpectedErrorDialog")
         self.setWindowTitle("Something went wrong")
         self.report = exception_report(exc)

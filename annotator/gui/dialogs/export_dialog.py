@@ -1,12 +1,19 @@
 """Export with the CLI's choices: format and its options, destination, annotators (or their
-majority vote), labels, only-done, a seeded train/dev/test split. Runs off the GUI thread."""
+majority vote), labels, only-done, a seeded train/dev/test split. Runs off the GUI thread.
+
+Given a ``state`` (the window's QSettings), the dialog opens with the choices of the last
+export started from it: format, each format's options, destination, annotators and labels
+(names no longer in the project are dropped; "all of them" stays all, newcomers included),
+only-done, majority, split and seed.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +38,7 @@ from annotator.core.model import SpanFilter
 from annotator.formats.registry import FormatInfo
 from annotator.formats.selection import parse_split
 from annotator.gui.messages import show_error
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 
@@ -62,6 +70,29 @@ def _checked(lst: QListWidget) -> tuple[str, ...]:
     return () if len(chosen) == len(items) else chosen  # all checked means no filter
 
 
+def _choice(lst: QListWidget) -> dict[str, object]:
+    """What a checklist holds, to remember: all of it (newcomers too), or these names."""
+    names = [lst.item(i).text() for i in range(lst.count())]
+    checked = [n for i, n in enumerate(names) if lst.item(i).checkState() == Qt.CheckState.Checked]
+    return {"all": bool(names) and len(checked) == len(names), "names": checked}
+
+
+def _apply_choice(lst: QListWidget, saved: object) -> None:
+    """Tick what ``saved`` (from :func:`_choice`) names; nothing changes when none of its
+    names is in the list any more."""
+    if not isinstance(saved, dict):
+        return
+    names = saved.get("names")
+    wanted = {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+    items = [lst.item(i) for i in range(lst.count())]
+    every = saved.get("all") is True
+    if not every and not any(i.text() in wanted for i in items):
+        return
+    for item in items:
+        on = every or item.text() in wanted
+        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
 class ExportDialog(QDialog):
     def __init__(
         self,
@@ -70,8 +101,10 @@ class ExportDialog(QDialog):
         *,
         annotator: str = "",
         parent: QWidget | None = None,
+        state: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        self._state = state
         self.setWindowTitle("Export")
         self._ws = ws
         self._runner = runner
@@ -138,10 +171,12 @@ class ExportDialog(QDialog):
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
         lay.addWidget(self.buttons)
-        self.resize(600, 560)
+        fit_window(self, 600, 560)
+        closes_on_keys(self)
 
         self.format.currentTextChanged.connect(self._format_changed)
         self._format_changed(self.format.currentText())
+        self._restore()
         browse.clicked.connect(self._browse)
         self.buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.start)
@@ -155,11 +190,14 @@ class ExportDialog(QDialog):
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
         self.option_widgets = {}
+        remembered = self._remembered(f"options/{name}", {})
         for opt in info.options:
             box = QComboBox()
             for choice in opt.choices or (opt.default,):
                 box.addItem(str(choice))
             box.setCurrentText(str(opt.default))
+            if isinstance(remembered, dict) and box.findText(str(remembered.get(opt.name))) >= 0:
+                box.setCurrentText(str(remembered[opt.name]))
             box.setToolTip(opt.help)
             self.option_widgets[opt.name] = box
             self.options_form.addRow(opt.name.replace("_", " "), box)
@@ -218,6 +256,7 @@ class ExportDialog(QDialog):
             return
         fmt, flt, options = self.format.currentText(), self.span_filter(), self.options()
         seed, majority = self.seed.value(), self.majority.isChecked()
+        self._remember()
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
         self._runner.start(
@@ -235,6 +274,60 @@ class ExportDialog(QDialog):
             failed=self._failed,
             progress=self._progress,
         )
+
+    # --- the last choices -------------------------------------------------------------------
+
+    def _remembered(self, key: str, default: object) -> object:
+        """A value saved by :meth:`_remember` (JSON, so a one-item list stays a list)."""
+        if self._state is None:
+            return default
+        raw = self._state.value(f"export/{key}")
+        if not isinstance(raw, str):
+            return default
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return default
+
+    def _remember(self) -> None:
+        if self._state is None:
+            return
+        fmt = self.format.currentText()
+        values: dict[str, object] = {
+            "format": fmt,
+            f"options/{fmt}": self.options(),
+            "destination": self.dest.text().strip(),
+            "annotators": _choice(self.annotators),
+            "labels": _choice(self.labels),
+            "only_done": self.only_done.isChecked(),
+            "majority": self.majority.isChecked(),
+            "split": self.split.text().strip(),
+            "seed": self.seed.value(),
+        }
+        for key, value in values.items():
+            self._state.setValue(f"export/{key}", json.dumps(value))
+        self._state.sync()
+
+    def _restore(self) -> None:
+        fmt = self._remembered("format", None)
+        if isinstance(fmt, str) and fmt in self._formats:
+            row = self.format.findText(fmt)
+            if self.format.model().item(row).isEnabled():
+                self.format.setCurrentIndex(row)  # its options come back with it
+        dest = self._remembered("destination", None)
+        if isinstance(dest, str) and dest:
+            self.dest.setText(dest)
+        for lst, key in ((self.annotators, "annotators"), (self.labels, "labels")):
+            _apply_choice(lst, self._remembered(key, None))
+        for box, key in ((self.only_done, "only_done"), (self.majority, "majority")):
+            on = self._remembered(key, None)
+            if isinstance(on, bool):
+                box.setChecked(on)
+        split, seed = self._remembered("split", None), self._remembered("seed", None)
+        if isinstance(split, str):
+            self.split.setText(split)
+        if isinstance(seed, int):
+            self.seed.setValue(seed)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

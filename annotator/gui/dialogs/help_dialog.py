@@ -11,6 +11,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from annotator import paths
+from annotator.gui.window_fit import closes_on_keys, fit_window
 
 
 class UserGuideDialog(QDialog):
@@ -37,4 +38,5 @@ class UserGuideDialog(QDialog):
         lay.addWidget(self.missing)
         lay.addWidget(self.browser)
         lay.addWidget(buttons)
-        self.resize(900, 760)
+        fit_window(self, 900, 760)
+        closes_on_keys(self)

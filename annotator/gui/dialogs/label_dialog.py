@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.gui.undo import ServiceCommand
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.services.commands import AddLabelCommand, RemoveLabelCommand, UpdateLabelCommand
 from annotator.services.labels import PALETTE, LabelService
 
@@ -62,8 +63,8 @@ class LabelDialog(QDialog):
         self.shortcut.setPlaceholderText("1–9 or a letter")
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText(
-            "What this label covers, in a line or two (shown as tooltip); definitions and "
-            "examples go in the project guideline"
+            "No description yet. Say what this label covers in a line or two (shown as its "
+            "tooltip); definitions and examples go in the project guideline."
         )
         self.description.setMaximumHeight(80)
         self.guideline_button = QPushButton("Project guideline…")
@@ -83,7 +84,10 @@ class LabelDialog(QDialog):
         form.addRow("", self.guideline_button)
         self.form = form  # more sections add rows (the seed rules: dialogs/label_rules.py)
         self.add_button = QPushButton("Add new")
-        self.save_button = QPushButton("Save changes")
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Store the label's name, colour, key, guideline and rules")
+        self.before_save: list[Callable[[], bool]] = []
+        """Sections' own saves (the seed rules), run first: one refusal stops the Save."""
         self.remove_button = QPushButton("Remove")
         row = QHBoxLayout()
         for b in (self.add_button, self.save_button, self.remove_button):
@@ -99,7 +103,8 @@ class LabelDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(body)
         lay.addWidget(close)
-        self.resize(640, 360)
+        fit_window(self, 640, 360)
+        closes_on_keys(self)
 
         close.rejected.connect(self.reject)
         self.list.currentItemChanged.connect(lambda cur, _prev: self._show(cur))
@@ -210,6 +215,16 @@ class LabelDialog(QDialog):
             return False
         old = item.data(Qt.ItemDataRole.UserRole)
         new_name = self.name.text().strip()
+        if not all(save() for save in self.before_save):
+            return False
+        unchanged = (
+            new_name == old.name
+            and self.color == old.color
+            and self.shortcut.text().strip() == old.shortcut
+            and self.description.toPlainText().strip() == old.description
+        )
+        if unchanged:  # the rules alone (saved above): no empty step on the undo stack
+            return True
         return self._run(
             UpdateLabelCommand(
                 self._service,

@@ -1,4 +1,8 @@
-"""The label dialog's seed-rules section: words and patterns that propose the selected label."""
+"""The label dialog's seed-rules section: words and patterns that propose the selected label.
+
+It has no save button of its own: the dialog's one Save stores the rules (when they
+changed) together with the label's other fields.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,26 +44,35 @@ class RulesEditor(QWidget):
         self._service = service
         self._run = run
         self.label = ""
+        self._loaded = ""
         self.text = QPlainTextEdit(objectName="rulesEdit")
-        self.text.setPlaceholderText("sanction*\nbudget\n/\\bGDP\\b/")
         self.text.setMaximumHeight(90)
-        self.save_button = QPushButton("Save rules")
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #d9534f")
         hint = QLabel(HELP, wordWrap=True)
         hint.setTextFormat(Qt.TextFormat.RichText)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w in (self.text, hint, self.save_button, self.error):
+        for w in (self.text, hint, self.error):
             lay.addWidget(w)
-        self.save_button.clicked.connect(self.save)
 
     def show_label(self, name: str) -> None:
         self.label = name
         self.error.clear()
         lines = self._service.rules().get(name, []) if name else []
-        self.text.setPlainText("\n".join(lines))
+        self._loaded = "\n".join(lines)
+        self.text.setPlainText(self._loaded)
+        # A sentence, not example rules: grey "sanction*" in MILITARY's empty box read as
+        # MILITARY's rules.
+        self.text.setPlaceholderText(
+            f"No seed rules for {name} yet. Add one a line (see below)."
+            if name
+            else "Save the new label first, then give it seed rules."
+        )
         self.setEnabled(bool(name))
+
+    def changed(self) -> bool:
+        return self.text.toPlainText().strip() != self._loaded.strip()
 
     def save(self) -> bool:
         if not self.label:
@@ -70,7 +82,14 @@ class RulesEditor(QWidget):
             SetRulesCommand(self._service, self.label, self.text.toPlainText()), failed.append
         )
         self.error.setText("" if ok else (str(failed[0]) if failed else "Not saved."))
+        if ok:
+            self._loaded = self.text.toPlainText()
         return ok
+
+    def save_if_changed(self) -> bool:
+        """The dialog's Save, before the label's fields: False (and the reason shown) when the
+        rules are refused, so nothing of the form is stored."""
+        return self.save() if self.label and self.changed() else True
 
 
 def install_rules_editor(
@@ -88,5 +107,6 @@ def install_rules_editor(
 
     items.currentItemChanged.connect(lambda cur, _prev: follow(cur))
     follow(items.currentItem())
+    dialog.before_save.append(editor.save_if_changed)  # type: ignore[attr-defined]
     dialog.resize(dialog.width(), max(dialog.height(), 520))
     return editor

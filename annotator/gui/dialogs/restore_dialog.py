@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.services.backups import BackupInfo, BackupService
 
 _KIND_TEXT = {
@@ -72,7 +73,8 @@ class RestoreBackupDialog(QDialog):
         lay.addWidget(self.list)
         lay.addWidget(self.empty)
         lay.addWidget(self.buttons)
-        self.resize(560, 380)
+        fit_window(self, 560, 380)
+        closes_on_keys(self)
         self.confirmation: QMessageBox | None = None
 
     def selected(self) -> BackupInfo | None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.keymap import SHEET
+from annotator.gui.window_fit import closes_on_keys, fit_window
 
 
 def sheet_html() -> str:
@@ -48,4 +49,5 @@ class ShortcutsDialog(QDialog):
             self.tabs.addTab(guideline, "Guideline")
             lay.addWidget(self.tabs)
         lay.addWidget(buttons)
-        self.resize(620, 640)
+        fit_window(self, 620, 640)
+        closes_on_keys(self)

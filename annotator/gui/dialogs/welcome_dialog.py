@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from annotator.gui.window_fit import closes_on_keys
+
 WELCOME_HTML = """
 <h2>Welcome to Annotator</h2>
 <p>Read articles and tag the passages that matter. Every tag is saved at once:
@@ -33,6 +35,7 @@ CoNLL, spaCy, doccano, Label Studio and more, with filters and a train/dev/test 
 class WelcomeDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        closes_on_keys(self)
         self.setWindowTitle("Welcome to Annotator")
         self.text = QLabel(WELCOME_HTML)
         self.text.setWordWrap(True)

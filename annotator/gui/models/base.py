@@ -16,6 +16,8 @@ class HeaderTableModel(QAbstractTableModel):
     """
 
     HEADERS: tuple[str, ...] = ()
+    HEADER_TIPS: tuple[str, ...] = ()
+    """A header's tooltip, where its text is short for a narrow column ("By")."""
 
     def _row_count(self) -> int:
         raise NotImplementedError
@@ -35,4 +37,10 @@ class HeaderTableModel(QAbstractTableModel):
             and 0 <= section < len(self.HEADERS)
         ):
             return self.HEADERS[section]
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and 0 <= section < len(self.HEADER_TIPS)
+        ):
+            return self.HEADER_TIPS[section] or None
         return None

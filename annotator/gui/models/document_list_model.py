@@ -110,7 +110,10 @@ class DocumentListModel(HeaderTableModel):
                     "\n".join(f"{k}: {_STATUS_TEXT[v]}" for k, v in sorted(d.status.items()))
                     or None
                 )
-            return d.title
+            # The whole title, with what a narrow list may have left out (date, source).
+            more = [d.published.isoformat() if d.published else "", d.source]
+            extra = "  ·  ".join(b for b in more if b)
+            return f"{d.title}\n{extra}" if extra else d.title
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.SPANS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -23,7 +23,8 @@ class SpanListModel(HeaderTableModel):
     """Relays the spans a pane shows; edits arrive as added/removed spans, one row at a time."""
 
     LABEL, TEXT, ANNOTATOR, NOTE = range(4)
-    HEADERS = ("Label", "Text", "Annotator", "Note")
+    HEADERS = ("Label", "Text", "By", "Note")
+    HEADER_TIPS = ("", "", "The annotator who made the span", "")
     IdRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent=None) -> None:
@@ -84,6 +85,10 @@ class SpanListModel(HeaderTableModel):
         """Not ``span``: that name is a QAbstractItemModel virtual (cell spans) and must stay."""
         return self._spans[row]
 
+    def label_names(self) -> list[str]:
+        """Every label the list may show: the project's and the shown spans'."""
+        return sorted(set(self._colors) | set(self._counts))
+
     def label_counts(self) -> dict[str, int]:
         return {label: n for label, n in self._counts.items() if n}
 
@@ -105,8 +110,12 @@ class SpanListModel(HeaderTableModel):
             if col == self.TEXT:
                 return excerpt(s.text_in(self._text), 90)
             return s.annotator if col == self.ANNOTATOR else s.note
-        if role == Qt.ItemDataRole.ToolTipRole and col in (self.TEXT, self.NOTE):
-            return excerpt(s.text_in(self._text), 400) if col == self.TEXT else s.note or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.TEXT:
+                return excerpt(s.text_in(self._text), 400)
+            if col == self.LABEL:
+                return f"{s.label} ({s.annotator})"
+            return (s.annotator if col == self.ANNOTATOR else s.note) or None
         if role == Qt.ItemDataRole.DecorationRole and col == self.LABEL:
             return QColor(self._colors.get(s.label, "#888888"))
         return None

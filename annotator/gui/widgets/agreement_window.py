@@ -41,14 +41,15 @@ from annotator.gui.models.agreement_models import (
     DocumentBreakdownModel,
     HeatmapModel,
 )
+from annotator.gui.window_fit import closes_on_keys, fit_window
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
-from annotator.services.agreement import AgreementQuery
+from annotator.services.agreement import AgreementQuery, covered_by_two
+from annotator.services.agreement_files import write_report
 from annotator.services.agreement_report import (
     display_tables,
     summary_table,
     team_summary,
-    write_report,
 )
 
 
@@ -214,9 +215,36 @@ class AgreementWindow(QMainWindow):
             self._titled(self.pair_choice, _table(self.confusion_model)), "Confusion matrix"
         )
         self.tabs.addTab(self.diagnosis_view, "Diagnosis")
+        self.no_coverage = QLabel()
+        self.no_coverage.setObjectName("noCoverage")
+        self.no_coverage.setWordWrap(True)
+        self.no_coverage.setStyleSheet(
+            "QLabel#noCoverage { background: #fff4ce; color: #3b3000; padding: 8px;"
+            " font-size: 11pt; }"
+        )
+        self.use_touched = QPushButton("Count documents they have &touched")
+        self.use_touched.setObjectName("useTouchedCoverage")
+        self.use_touched.setToolTip(
+            "Coverage 'touched': a document counts for an annotator once they tagged it or"
+            " gave it any status, not only when they marked it done"
+        )
+        self.use_touched.clicked.connect(self.use_touched_coverage)
+        banner = QWidget()
+        banner.setObjectName("noCoverageBanner")
+        banner_lay = QHBoxLayout(banner)
+        banner_lay.setContentsMargins(0, 0, 0, 4)
+        banner_lay.addWidget(self.no_coverage, 1)
+        banner_lay.addWidget(self.use_touched)
+        banner.hide()
+        self.no_coverage_banner = banner
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(0, 0, 0, 0)
+        right_lay.addWidget(banner)
+        right_lay.addWidget(self.tabs, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(side)
-        split.addWidget(self.tabs)
+        split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([320, 1000])
         self.setCentralWidget(split)
@@ -225,7 +253,8 @@ class AgreementWindow(QMainWindow):
         self.save_button.clicked.connect(self.ask_save)
         self.pair_choice.currentIndexChanged.connect(self._pair_chosen)
         self.diagnosis_view.doubleClicked.connect(self._diagnosis_activated)
-        self.resize(1300, 760)
+        fit_window(self, 1300, 760)
+        closes_on_keys(self)
 
     @staticmethod
     def _titled(title: QWidget, table: QTableView) -> QWidget:
@@ -308,7 +337,38 @@ class AgreementWindow(QMainWindow):
             f"{len(report.documents)} document(s), {len(report.annotators)} annotators,"
             f" {report.level} level.{notes}"
         )
+        self._show_coverage(report)
         self.reportReady.emit()
+
+    def _show_coverage(self, report: AgreementReport) -> None:
+        """Say plainly when no document is covered by two of the annotators (every figure
+        is n/a then), and offer the "touched" coverage in one click."""
+        if covered_by_two(report):
+            self.no_coverage_banner.hide()
+            return
+        names = ", ".join(report.annotators)
+        if self.coverage.currentData() == "done":
+            text = (
+                "<b>No document is covered yet.</b> A document counts for an annotator once"
+                f" they mark it done, and no document is marked done by two of {names}:"
+                " every figure below is n/a. Count the documents they have touched instead,"
+                " or mark documents done (Ctrl+D) as they are finished."
+            )
+        else:
+            text = (
+                f"<b>No document is covered yet.</b> No document has been tagged or given a"
+                f" status by two of {names}: every figure below is n/a."
+            )
+        if self.only_done.isChecked():
+            text += " (Only documents all of them marked done are counted.)"
+        self.no_coverage.setText(text)
+        self.use_touched.setVisible(self.coverage.currentData() == "done")
+        self.no_coverage_banner.show()
+
+    def use_touched_coverage(self) -> None:
+        """Switch to the "touched" coverage and run the report again."""
+        self.coverage.setCurrentIndex(self.coverage.findData("touched"))
+        self.run()
 
     def _pair_chosen(self, index: int) -> None:
         pair = self.pair_choice.itemData(index) if index >= 0 else None

@@ -24,6 +24,7 @@ from annotator.gui.models.disagreement_model import DisagreementListModel, item_
 from annotator.gui.widgets.adjudication_panel import AdjudicationPanel
 from annotator.gui.widgets.disagreement_highlighter import DisagreementHighlighter
 from annotator.gui.widgets.document_pane import DocumentPane
+from annotator.gui.window_fit import fit_window
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 from annotator.settings import Settings
@@ -99,7 +100,7 @@ class ComparisonWindow(QMainWindow):
         self.live = LiveRelay(ws, interval=live_interval, parent=self)
         self.live.changed.connect(self._live_changed)
         self.live.start()
-        self.resize(1400, 900)
+        fit_window(self, 1400, 900)  # Esc / Ctrl+W are its adjudication actions
 
     def _rows_changed(self, document_ids: Iterable[int]) -> None:
         """The main window's corpus rows of documents decided here are stale."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -18,7 +19,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.models.document_list_model import DocumentListModel
+from annotator.gui.widgets.column_fit import SAMPLE_ROWS, Column, ColumnFitter
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,22 @@ class CorpusPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(DocumentListModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col in (DocumentListModel.DATE, DocumentListModel.STATUS, DocumentListModel.SPANS):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(DocumentListModel.SOURCE, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(DocumentListModel.SOURCE, 80)
+        # The title keeps half the width; the side columns show their text whole or, in a
+        # narrow dock, Source and then Date step aside (the title's tooltip names them).
+        M = DocumentListModel
+        self.columns = ColumnFitter(
+            self.table,
+            M.TITLE,
+            [
+                Column(M.STATUS, lambda: ["in progress"]),
+                Column(M.SPANS, lambda: ["9999"]),
+                Column(M.DATE, lambda: ["2024-12-06"], hideable=True),
+                Column(M.SOURCE, lambda: self._texts(M.SOURCE), most=160, hideable=True),
+            ],
+            share=0.5,
+        )
+        for sig in (model.modelReset, model.rowsInserted, model.dataChanged):
+            sig.connect(lambda *_: self.columns.fit())
         self.setMinimumWidth(180)  # narrow screens: the window must still fit
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
@@ -157,6 +168,11 @@ class CorpusPanel(QWidget):
         self.table.activated.connect(self._activated)
         self.hits.itemActivated.connect(self._hit_activated)
         self.done_button.clicked.connect(self._mark_done)
+
+    def _texts(self, column: int) -> Iterator[str]:
+        """A column's texts, for its width: the first rows only (the corpus may be large)."""
+        for row in range(min(self.proxy.rowCount(), SAMPLE_ROWS)):
+            yield str(self.proxy.index(row, column).data() or "")
 
     def show_search_hits(self, hits: list[SearchHit] | list[tuple[int, int]] | None) -> None:
         """Every hit with its context above the table, which keeps only documents with a hit

@@ -20,6 +20,7 @@ from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
+from annotator.gui.widgets.eliding_combo import ElidingComboBox
 from annotator.gui.widgets.find_bar import FindBar
 from annotator.gui.widgets.passage_bar import PassageBar, labels_line
 
@@ -47,7 +48,7 @@ class DocumentPane(QFrame):
     def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.picker = QComboBox()
+        self.picker = ElidingComboBox()  # a long title ends in "…", whole in the tooltip
         self.picker.setModel(documents)
         self.picker.setModelColumn(DocumentListModel.TITLE)
         self.picker.setSizeAdjustPolicy(
@@ -65,8 +66,9 @@ class DocumentPane(QFrame):
         close.setAutoRaise(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 2, 4, 2)
-        head.addWidget(self.picker, 1)
-        head.addWidget(self.mode_label)
+        # Title and mode share the row 3:1 when it is tight: the title is never cut to "Rus".
+        head.addWidget(self.picker, 3)
+        head.addWidget(self.mode_label, 1)
         head.addWidget(close)
         self.view = DocumentView()
         self.view.key_handler = self.handle_key
@@ -77,6 +79,11 @@ class DocumentPane(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.meta)
         self.meta.setContentsMargins(8, 0, 8, 2)
+        self.legend = ElidedLabel()  # whose spans are hatched, when teammates' are shown
+        self.legend.setObjectName("othersLegend")
+        self.legend.setContentsMargins(8, 0, 8, 2)
+        self.legend.hide()
+        lay.addWidget(self.legend)
         self.passage_bar = PassageBar()
         self.passage_bar.hide()
         lay.addWidget(self.passage_bar)
@@ -97,6 +104,7 @@ class DocumentPane(QFrame):
         self.current_passage: int | None = None
         self.tag_and_advance = True
         """In passage mode a label key tags the passage and moves to the next one."""
+        self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
         self._view_timer = QTimer(self, singleShot=True, interval=0)
@@ -159,6 +167,7 @@ class DocumentPane(QFrame):
         bits = [doc.published.isoformat() if doc.published else "", doc.source, doc.author]
         self.meta.setText("  ·  ".join(b for b in bits if b))
         self._sync_picker()
+        self.update_legend()
         if self.passage_mode:
             self._enter_passage_mode()
         # An edit committed while the load ran may or may not be in what it read:
@@ -188,7 +197,23 @@ class DocumentPane(QFrame):
         if self.selected_span_id not in self.spans:
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
+        self.update_legend()
         self.refresh_passage_info()
+
+    def update_legend(self) -> None:
+        """Name the teammates whose spans are shown here (hatched), or hide the legend."""
+        others = sorted({s.annotator for s in self.spans.values()} - {self.annotator})
+        if not self.annotator or not others:
+            self.legend.hide()
+            return
+        self.legend.setText(
+            f"▨ hatched: {', '.join(others)} (read-only)  ·  ■ filled: yours ({self.annotator})"
+        )
+        self.legend.setToolTip(
+            "Spans of teammates are hatched in their label's colour and cannot be changed"
+            " here; your own are filled. Hover a span to see whose it is."
+        )
+        self.legend.show()
 
     def apply_edit(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> None:
         if (self.loading or self._reloading) and self.document_id is not None:
@@ -208,6 +233,7 @@ class DocumentPane(QFrame):
                 selected = s.id
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
+        self.update_legend()
         self.refresh_passage_info()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:

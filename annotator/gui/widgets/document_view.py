@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -16,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from annotator.core.model import Span
 from annotator.gui.widgets.span_highlighter import SpanHighlighter
 
 
@@ -217,8 +219,21 @@ class DocumentView(QPlainTextEdit):
             ).position()
             spans = self.highlighter.spans_at(pos)
             if spans:
+                owner = self.highlighter.owner
+                me = (owner() if owner is not None else "") or None
+
+                def whose(s: Span) -> str:
+                    if me is None:
+                        return s.annotator
+                    return (
+                        f"{s.annotator} (yours)"
+                        if s.annotator == me
+                        else (f"{s.annotator} (a teammate's, read-only)")
+                    )
+
                 lines = [
-                    f"<b>{s.label}</b> — {s.annotator}" + (f": <i>{s.note}</i>" if s.note else "")
+                    f"<b>{s.label}</b> — {html.escape(whose(s), quote=False)}"
+                    + (f": <i>{html.escape(s.note, quote=False)}</i>" if s.note else "")
                     for s in spans
                 ]
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self)

@@ -9,16 +9,21 @@ the spans the index finds for it, and a span edit only forgets the blocks it cov
 Overlapping and nested spans stay visible: each span's colour is composited over
 the ones under it (so an overlap has its own blend), and where two or more spans
 meet the text is underlined in the innermost span's colour. The tooltip lists them.
+
+Teammates' spans (shown with View ▸ Show all annotators) are drawn apart from one's own:
+hatched in their label's colour, not filled, and underlined with dashes where they lie
+under one's own fill. ``owner`` says whose spans are one's own; without it (the comparison
+view, where each pane is one annotator) every span is filled.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QColor, QPalette, QTextBlock, QTextCharFormat, QTextLayout
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QPalette, QTextBlock, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.core.model import Span
@@ -27,6 +32,10 @@ from annotator.gui.widgets.span_index import SpanIndex
 
 ALPHA = 0.38
 """Opacity of one span's colour over the page."""
+HATCH_ALPHA = 0.85
+"""Strength of a teammate's hatch lines (the page shows between them)."""
+OTHERS = QTextCharFormat.Property.UserProperty + 1
+"""Format property: the annotators of teammates' spans drawn there, comma-joined."""
 
 
 def blend(under: QColor, over: QColor, alpha: float) -> QColor:
@@ -45,6 +54,8 @@ class SpanHighlighter(QObject):
         self._positions: TextPositions | None = None
         self._colors: dict[str, QColor] = {}
         self._formatted: set[int] = set()
+        self.owner: Callable[[], str] | None = None
+        """Whose spans are one's own (filled); others' are hatched. None: all filled."""
         self.blocks_formatted = 0
         """How many block formattings ran (tests check that work stays local)."""
 
@@ -145,13 +156,28 @@ class SpanHighlighter(QObject):
         return out
 
     def char_format(self, active: list[Span], base: QColor) -> QTextCharFormat:
-        """Active spans come outermost first; each is composited over the ones before."""
+        """Active spans come outermost first; each is composited over the ones before.
+        Teammates' spans are hatched, or dash-underlined under one's own fill."""
         fmt = QTextCharFormat()
-        color = base
-        for sp in active:
-            color = blend(color, self._color(sp.label), ALPHA)
-        fmt.setBackground(color)
-        if len(active) > 1:
+        me = (self.owner() if self.owner is not None else "") or None  # no name: all mine
+        mine = [sp for sp in active if me is None or sp.annotator == me]
+        others = [sp for sp in active if me is not None and sp.annotator != me]
+        if mine:
+            color = base
+            for sp in mine:
+                color = blend(color, self._color(sp.label), ALPHA)
+            fmt.setBackground(color)
+        else:
+            lines = base
+            for sp in others:
+                lines = blend(lines, self._color(sp.label), HATCH_ALPHA)
+            fmt.setBackground(QBrush(lines, Qt.BrushStyle.BDiagPattern))
+        if others:
+            fmt.setProperty(OTHERS, ",".join(sorted({sp.annotator for sp in others})))
+        if mine and others:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            fmt.setUnderlineColor(self._color(others[-1].label))
+        elif len(active) > 1:
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(self._color(active[-1].label))
         fmt.setProperty(QTextCharFormat.Property.UserProperty, ",".join(s.label for s in active))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.models.span_list_model import SpanListModel
+from annotator.gui.widgets.column_fit import SAMPLE_ROWS, Column, ColumnFitter
 
 
 class SpanList(QWidget):
@@ -32,16 +34,23 @@ class SpanList(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        hh = self.table.horizontalHeader()
-        # Fixed widths, never ResizeToContents: that measures every row of 50,000 spans.
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setSectionResizeMode(SpanListModel.TEXT, QHeaderView.ResizeMode.Stretch)
-        # Narrow side columns: the text is what a reader scans (it was cut to ~5 characters).
-        hh.resizeSection(SpanListModel.LABEL, 100)
-        hh.resizeSection(SpanListModel.ANNOTATOR, 56)
-        hh.resizeSection(SpanListModel.NOTE, 56)
-        hh.setMinimumSectionSize(36)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Side columns sized to their text (labels, names, the header), measured on a sample
+        # of rows, never ResizeToContents (that measures every row of 50,000 spans); the
+        # span's text keeps at least 30% of the width (half in the narrowest dock).
+        M = SpanListModel
+        self.columns = ColumnFitter(
+            self.table,
+            M.TEXT,
+            [
+                Column(M.LABEL, lambda: model.label_names(), icon=22),
+                Column(M.ANNOTATOR, lambda: self._texts(M.ANNOTATOR), most=140),
+                Column(M.NOTE, lambda: self._texts(M.NOTE), least=64, most=180, shares_main=0.4),
+            ],
+            share=0.3,
+            narrow=(260, 0.5),  # the narrowest dock (an 800 px screen): the text keeps half
+        )
+        for sig in (model.modelReset, model.rowsInserted, model.dataChanged):
+            sig.connect(lambda *_: self.columns.fit())
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setMinimumWidth(180)
         lay = QVBoxLayout(self)
@@ -56,18 +65,14 @@ class SpanList(QWidget):
         for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             sig.connect(self._restore_selection)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Side columns take at most a share of a narrow dock: the text keeps half or more."""
-        super().resizeEvent(event)
-        width = self.table.viewport().width()
-        hh = self.table.horizontalHeader()
-        hh.resizeSection(SpanListModel.LABEL, max(36, min(100, width * 26 // 100)))
-        for col in (SpanListModel.ANNOTATOR, SpanListModel.NOTE):
-            hh.resizeSection(col, max(36, min(56, width * 12 // 100)))
+    def _texts(self, column: int) -> Iterator[str]:
+        for row in range(min(self.model.rowCount(), SAMPLE_ROWS)):
+            yield str(self.model.index(row, column).data() or "")
 
     def show_annotators(self, on: bool) -> None:
         """The annotator column only when others' spans are shown (else it is always me)."""
         self.table.setColumnHidden(SpanListModel.ANNOTATOR, not on)
+        self.columns.fit()
 
     def select_span(self, span_id: int | None) -> None:
         row = self.model.row_of(span_id) if span_id is not None else None
