@@ -162,9 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     lr.set_defaults(func=cmd_labels_remove)
     _add_team_commands(sub)
 
-    from annotator import cli_server, cli_suggest
+    from annotator import cli_server, cli_study, cli_suggest
 
     cli_server.add_parser(sub)
+    cli_study.add_parser(sub, _workspace)
     _add_backup_parser(sub)
 
     cli_suggest.add_parser(sub, _workspace)
@@ -210,6 +211,11 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     ag.add_argument(
         "--only-done", action="store_true", help="only documents every chosen annotator marked done"
+    )
+    ag.add_argument(
+        "--all-documents",
+        action="store_true",
+        help="every document, even when a study plan has an overlap set (the default then)",
     )
     ag.add_argument("--level", choices=("char", "span", "passage"), default="char")
     ag.add_argument("--mode", choices=("exact", "overlap"), default="overlap", help="span matching")
@@ -295,6 +301,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
         diagnose=args.diagnose or args.report is not None,
         bootstrap=args.bootstrap,
         seed=args.seed,
+        all_documents=args.all_documents,
     )
     report = ws.agreement.report(query)
     if args.json:
@@ -349,7 +356,9 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     from annotator.app import open_workspace
 
     ws = open_workspace(args.db)
-    if getattr(args, "func", None) in _WRITES:
+    from annotator.cli_study import WRITES as study_writes
+
+    if getattr(args, "func", None) in _WRITES | study_writes:
         from annotator.services.opening import other_instance_notice
 
         notice = other_instance_notice(ws)

@@ -12,7 +12,7 @@ the document. Only passage level loads document text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from annotator.agreement import AgreementDocument, AgreementReport, SpanTuple, build_report
@@ -22,7 +22,7 @@ from annotator.agreement.spans import MatchMode
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotatorKind
 from annotator.core.team import DocumentLayers
-from annotator.storage import Database, Tx, repo, team
+from annotator.storage import Database, Tx, repo, study, team
 
 ProgressFn = Callable[[int, int], None]
 """progress(steps done, steps): documents loaded, then pairs matched and labels computed."""
@@ -54,6 +54,9 @@ class AgreementQuery:
     bootstrap: int = 1000
     """Resamples of the documents for the intervals; 0 turns them off."""
     seed: int = 0
+    all_documents: bool = False
+    """Take every document even when a study plan has an overlap set (by default agreement
+    is computed on the planned overlap set, when there is one)."""
 
 
 def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> AgreementDocument:
@@ -87,10 +90,23 @@ class AgreementService:
             a.name for a in self._db.read(repo.list_annotators) if a.kind is AnnotatorKind.HUMAN
         ]
 
+    def scoped(self, query: AgreementQuery) -> tuple[AgreementQuery, str | None]:
+        """``query`` limited to the planned overlap set when it names no documents and a
+        study plan has one (unless ``all_documents``), and the policy line saying which."""
+        if not query.document_ids and not query.all_documents:
+            overlap = tuple(self._db.read(study.overlap_document_ids))
+            if overlap:
+                return replace(query, document_ids=overlap), (
+                    f"the planned overlap set ({len(overlap)} document(s) assigned to several "
+                    "annotators); choose documents or all documents to compare others"
+                )
+        return query, None
+
     def documents(
         self, query: AgreementQuery, *, progress: ProgressFn | None = None
     ) -> list[AgreementDocument]:
         """The agreement input for ``query``, read in one transaction, in batches."""
+        query, _ = self.scoped(query)
         names = query.annotators or tuple(self.annotators())
         with_text = query.level == "passage"
 
@@ -128,7 +144,7 @@ class AgreementService:
         self, query: AgreementQuery | None = None, *, progress: ProgressFn | None = None
     ) -> AgreementReport:
         """The agreement report for ``query``: the same object the CLI and the GUI render."""
-        q = query or AgreementQuery()
+        q, scope = self.scoped(query or AgreementQuery())
         names = q.annotators or tuple(self.annotators())
         if len(names) < 2:
             raise AnnotatorError(
@@ -152,7 +168,8 @@ class AgreementService:
                 threshold=q.threshold,
                 diagnose=q.diagnose,
                 bootstrap=Bootstrap(resamples=q.bootstrap, seed=q.seed),
-                policies={"coverage": COVERAGE_RULES[q.coverage]},
+                policies={"coverage": COVERAGE_RULES[q.coverage]}
+                | ({"documents": scope} if scope else {}),
                 progress=computing,
             )
         except ValueError as exc:

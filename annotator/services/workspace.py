@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from annotator.services.importing import ImportService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
+    from annotator.services.study import StudyService
+    from annotator.services.study import StudyService
     from annotator.services.suggestions import SuggestionService
     from annotator.storage.instance import InstanceLock
 
@@ -79,6 +81,12 @@ class Workspace:
         from annotator.services.suggestions import SuggestionService
 
         return SuggestionService(self.db)
+
+    @cached_property
+    def study(self) -> StudyService:
+        from annotator.services.study import StudyService
+
+        return StudyService(self.db)
 
     @classmethod
     def open(cls, url: str) -> Workspace:
