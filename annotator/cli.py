@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    exp.add_argument(
+        "--viewer",
+        metavar="NAME",
+        help="export what annotator NAME may see (blind mode hides teammates' unfinished work)",
+    )
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, spans per label and annotator")
@@ -462,6 +467,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         split=parse_split(args.split) if args.split else None,
         seed=args.seed,
         majority=args.majority,
+        viewer=args.viewer,
     )
     print(report.summary())
     return 0

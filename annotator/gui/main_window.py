@@ -276,11 +276,13 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
         summary = self.doc_model.summary(document_id)
         pane.show_loading(summary.title if summary else "document")
         annotators = self.visible_annotators()
+        viewer = self.settings.annotator
         ws = self.ws
 
         def load(_progress):
-            return ws.documents.get(document_id), ws.annotations.spans(
-                document_id, annotators=annotators
+            # Blind mode (issue 22): no teammate's spans on an unfinished overlap document.
+            return ws.documents.get(document_id), ws.study.visible_spans(
+                document_id, viewer, annotators=annotators
             )
 
         def loaded(result) -> None:

@@ -108,17 +108,18 @@ class SuggestionController(QObject):
         self.training = True
         level = self.level
         service = self._ws.suggestions
+        viewer = self._annotator()  # blind mode: no teammate's labels on open overlap work
 
         process = self._process
 
         def work(_progress: Callable[[int, int], None]) -> Any:
             if process is not None:
                 try:
-                    return process.train(level)  # type: ignore[arg-type]
+                    return process.train(level, viewer)  # type: ignore[arg-type]
                 except model_process.ProcessUnavailable as exc:
                     log.warning("%s; suggestions train on a thread instead", exc)
                     self._process = None
-            return 0, service.train(level=level)  # type: ignore[arg-type]
+            return 0, service.train(level=level, viewer=viewer)  # type: ignore[arg-type]
 
         self._runner.start(work, finished=self._trained, failed=self._failed)
         self._refresh_all()

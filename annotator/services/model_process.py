@@ -74,12 +74,13 @@ def _serve(conn: Connection, url: str) -> None:
         try:
             op = request[0]
             if op == "train":
-                _op, generation, level = request
+                _op, generation, level, *rest = request
+                viewer = rest[0] if rest else None  # blind mode: whose eyes
                 # Connected only while it reads: between trainings the worker holds nothing
                 # of the database (a restore may replace the file meanwhile).
                 db = Database(url)
                 try:
-                    sug = SuggestionService(db).train(level=level)
+                    sug = SuggestionService(db).train(level=level, viewer=viewer)
                 finally:
                     db.dispose()
                 model = (generation, sug)
@@ -161,12 +162,13 @@ class ModelProcess:
             raise value
         return value
 
-    def train(self, level: PassageKind) -> tuple[int, Suggester]:
-        """Fit a model on the database's labels; (its generation, a copy of it)."""
+    def train(self, level: PassageKind, viewer: str | None = None) -> tuple[int, Suggester]:
+        """Fit a model on the database's labels (those ``viewer`` may see, in blind mode);
+        (its generation, a copy of it)."""
         with self._lock:
             self._generation += 1
             generation = self._generation
-        return generation, self._call("train", generation, level)
+        return generation, self._call("train", generation, level, viewer)
 
     def score(self, generation: int, text: str, kind: PassageKind) -> Scored | None:
         """The document's passages with every label's score, or None when ``generation``

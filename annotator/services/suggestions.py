@@ -16,6 +16,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
+from annotator.services.study import blind_rule, visible_layers
 from annotator.storage import Database, Tx, repo
 from annotator.storage import suggestions as store
 from annotator.suggest.combine import Source, Suggester
@@ -102,8 +103,10 @@ class SuggestionService:
         annotators: Sequence[str] = (),
         level: PassageKind = "sentence",
         document_ids: Sequence[int] = (),
+        viewer: str | None = None,
     ) -> builtins.list[Example]:
-        """Every passage someone has judged, with the labels their spans give it."""
+        """Every passage someone has judged, with the labels their spans give it; for a
+        ``viewer`` in blind mode, without teammates' labels on unfinished overlap documents."""
 
         def work(s: Tx) -> builtins.list[Example]:
             names = self._annotators(s, annotators)
@@ -111,8 +114,9 @@ class SuggestionService:
                 return []
             done = store.done_pairs(s, names)
             out: builtins.list[Example] = []
-            for layer in store.iter_labelled_documents(
-                s, annotators=names, document_ids=document_ids
+            for layer in visible_layers(
+                blind_rule(s, viewer),
+                store.iter_labelled_documents(s, annotators=names, document_ids=document_ids),
             ):
                 text = layer.text or ""
                 items = passages(text, level)
@@ -134,6 +138,7 @@ class SuggestionService:
         annotators: Sequence[str] = (),
         level: PassageKind = "sentence",
         progress: Progress | None = None,
+        viewer: str | None = None,
     ) -> Suggester:
         """Read the labels and rules and fit a model: seconds even for thousands of passages.
 
@@ -144,7 +149,7 @@ class SuggestionService:
         rules = self.rule_set()
         if progress:
             progress(0, 2)
-        ex = self.examples(annotators=annotators, level=level)
+        ex = self.examples(annotators=annotators, level=level, viewer=viewer)
         if progress:
             progress(1, 2)
         try:

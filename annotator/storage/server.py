@@ -95,6 +95,30 @@ BEGIN
   RETURN n;
 END
 $$;
+-- Blind mode (issue 22): is annotator ``ann``'s work on document ``doc`` hidden from the
+-- member logged in? Yes when blind mode is on (set so, or unset with an overlap set
+-- planned), ``doc`` is in the overlap set, ``ann`` is neither the member nor gold, the
+-- member has not marked ``doc`` done, and the member is no adjudicator or lead. Definer's
+-- rights: it reads document_status and assignments whole, which a policy on those very
+-- tables could not do as the invoker without recursing; ``session_user`` is the login.
+CREATE OR REPLACE FUNCTION {schema}.annotator_blind_hidden(doc integer, ann integer)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$
+  SELECT EXISTS (SELECT 1 FROM {schema}.assignments x WHERE x.document_id = doc AND x.overlap)
+    AND COALESCE(
+          (SELECT p.value = 'on' FROM {schema}.project_settings p WHERE p.key = 'blind'),
+          true)
+    AND NOT pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER')
+    AND NOT EXISTS (SELECT 1 FROM {schema}.annotators a
+                    WHERE a.id = ann
+                      AND (a.role_name = session_user OR a.name = '{GOLD_ANNOTATOR}'))
+    AND NOT EXISTS (SELECT 1 FROM {schema}.document_status ds
+                    JOIN {schema}.annotators me ON me.id = ds.annotator_id
+                    WHERE ds.document_id = doc AND me.role_name = session_user
+                      AND ds.status = 'done')
+$$;
+REVOKE ALL ON FUNCTION {schema}.annotator_blind_hidden(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_blind_hidden(integer, integer) TO {USERS};
 REVOKE ALL ON FUNCTION {schema}.annotator_owned(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(integer[]) FROM PUBLIC;
@@ -108,7 +132,9 @@ _Policy = tuple[str, str, str, str | None, str | None]
 _POLICIES: dict[str, list[_Policy]] = {
     # table: [(policy, command, role, USING, WITH CHECK)]
     "spans": [
-        ("spans_read", "SELECT", USERS, "true", None),
+        # Blind mode: teammates' spans (and notes) on an unfinished overlap document are
+        # not readable at all, so no client (the app, psql) can show them.
+        ("spans_read", "SELECT", USERS, "NOT {s}.annotator_blind_hidden(document_id, annotator_id)", None),
         ("spans_insert_own", "INSERT", USERS, None, "{s}.annotator_owned(annotator_id)"),
         # USING, not only WITH CHECK: rows a member may not change are invisible to UPDATE
         # and so to SELECT ... FOR UPDATE, which would otherwise lock others' spans.
@@ -130,7 +156,13 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("spans_lead", "ALL", LEADS, "true", "true"),
     ],
     "document_status": [
-        ("status_read", "SELECT", USERS, "true", None),
+        (
+            "status_read",
+            "SELECT",
+            USERS,
+            "NOT {s}.annotator_blind_hidden(document_id, annotator_id)",
+            None,
+        ),
         (
             "status_own",
             "ALL",
@@ -146,6 +178,19 @@ _POLICIES: dict[str, list[_Policy]] = {
             "{s}.annotator_is_gold(annotator_id)",
         ),
         ("status_lead", "ALL", LEADS, "true", "true"),
+    ],
+    # Members read and mark (skip) their own assignments; adjudicators read all (the
+    # overlap set is what agreement compares); leads plan and hand over.
+    "assignments": [
+        (
+            "assignments_own",
+            "ALL",
+            USERS,
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+        ),
+        ("assignments_read_all", "SELECT", ADJUDICATORS, "true", None),
+        ("assignments_lead", "ALL", LEADS, "true", "true"),
     ],
 }
 
@@ -196,6 +241,8 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT INSERT ON {schema}.spans TO {USERS}")
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
+    # Skipping an assigned document (with a reason); the rows themselves are the lead's.
+    run(f"GRANT UPDATE (skip_reason, skipped_at) ON {schema}.assignments TO {USERS}")
     # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
         f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
@@ -211,6 +258,8 @@ def _grants(conn: Connection, schema: str) -> None:
             "document_status",
             "adjudications",
             "import_journal",
+            "assignments",
+            "project_settings",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")

@@ -76,6 +76,8 @@ class ExportDialog(QDialog):
         self._ws = ws
         self._runner = runner
         self.report = None
+        self._viewer = annotator
+        """Blind mode: the export holds what this annotator may see."""
         self._formats: dict[str, FormatInfo] = {f.name: f for f in ws.exporter.formats()}
         self.format = QComboBox()
         for info in self._formats.values():
@@ -218,6 +220,7 @@ class ExportDialog(QDialog):
             return
         fmt, flt, options = self.format.currentText(), self.span_filter(), self.options()
         seed, majority = self.seed.value(), self.majority.isChecked()
+        viewer = self._viewer or None
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
         self._runner.start(
@@ -230,6 +233,7 @@ class ExportDialog(QDialog):
                 split=split,
                 seed=seed,
                 majority=majority,
+                viewer=viewer,
             ),
             finished=self._finished,
             failed=self._failed,
