@@ -106,6 +106,9 @@ class MainWindow(TaggingMixin, FileActionsMixin, QMainWindow):
 
         self.suggestions = install_suggestions(self)  # assisted annotation (issue 16)
         self.review_queue = install_review_queue(self, self.suggestions)
+        from annotator.gui.study_actions import install_study
+
+        self.study = install_study(self)  # assignments, queue, blind mode, progress (issue 22)
 
     # --- construction ---------------------------------------------------------------
 

@@ -150,6 +150,9 @@ class TaggingMixin:
         for pane in self.reading.panes:
             pane.annotator = name
         self._show_annotator()
+        study = getattr(self, "study", None)
+        if study is not None:
+            study.refresh()  # my queue's counts and what blind mode hides from me
         self.statusBar().showMessage(f"Annotating as {name}", 5000)
         self.reload_panes()
 

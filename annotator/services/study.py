@@ -377,9 +377,12 @@ class StudyService:
 
     # --- progress ---------------------------------------------------------------------------
 
-    def progress(self, *, bootstrap: int = 200, seed: int = 0) -> StudyProgress:
+    def progress(
+        self, *, bootstrap: int = 200, seed: int = 0, agreement: bool = True
+    ) -> StudyProgress:
         """Per annotator counts, pace from the change log, and agreement on the done part of
-        the overlap set so far (per label with intervals, and by week)."""
+        the overlap set so far (per label with intervals, and by week; left out, and
+        quicker, with ``agreement=False``)."""
 
         def work(s: Tx) -> tuple[list[AnnotatorProgress], list[int], dict[int, dict[str, Any]]]:
             rows = store.assigned_rows(s)
@@ -419,8 +422,8 @@ class StudyService:
             return list(people.values()), overlap, ready
 
         people, overlap, ready = self._db.read(work)
-        agreement = self._agreement(people, ready, bootstrap, seed)
-        return StudyProgress(people, len(overlap), len(ready), agreement, behind(people))
+        found = self._agreement(people, ready, bootstrap, seed) if agreement else {}
+        return StudyProgress(people, len(overlap), len(ready), found, behind(people))
 
     def _agreement(
         self,

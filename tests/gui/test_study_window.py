@@ -1,0 +1,196 @@
+"""Issue 22 in the window: each annotator works through their queue by keys (Ctrl+N next
+assigned document, P 1 to tag, Ctrl+D done, Ctrl+Shift+K skip), the status bar counts
+exactly, blind mode keeps a teammate's spans out of the panes, the corpus tooltips and the
+window's export until the document is done, and Team ▸ Progress shows the lead the counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
+from study_data import add_articles, work
+
+from annotator.core.model import DocumentStatus
+from annotator.core.study import StudyPlan
+from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.models.document_list_model import DocumentListModel
+
+PEOPLE = ("alice", "bob", "cat")
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _settle(qtbot, win) -> None:
+    qtbot.waitUntil(
+        lambda: not win.runner.busy and not win.study._refreshing, timeout=15_000
+    )
+    qtbot.wait(10)
+
+
+def _progress_row(fresh, who):
+    rows = {r.name: r for r in fresh().study.progress(agreement=False).annotators}
+    return rows[who]
+
+
+@pytest.fixture
+def study(ws):
+    add_articles(ws.db, 1, 40)
+    ws.study.assign(StudyPlan(PEOPLE, overlap=0.25, per_document=2, seed=7), assigned_by="lena")
+    return ws
+
+
+@pytest.mark.slow
+def test_each_annotator_works_the_queue_by_keys_blind_until_done(
+    qtbot, study, make_window, fresh, tmp_path: Path
+):
+    ws = study
+    overlap = set(ws.study.overlap_document_ids())
+    # bob finished his first overlap document shared with alice before she starts.
+    shared = next(
+        d
+        for d in (i.document_id for i in ws.study.assignments("bob"))
+        if d in overlap and d in {i.document_id for i in ws.study.assignments("alice")}
+    )
+    work(ws, shared, "bob")
+    single = next(i.document_id for i in ws.study.assignments("bob") if not i.overlap)
+    work(ws, single, "bob")  # not an overlap document: blind mode leaves it visible
+    win = make_window()
+    _settle(qtbot, win)
+    # Show other annotators' spans: blind mode must still hide bob's here.
+    qtbot.keyClick(win, Qt.Key.Key_O, CTRL | SHIFT)
+    assert win.show_all_annotators
+    checked_shared = False
+    for who in PEOPLE:
+        if who != win.settings.annotator:
+            win.switch_annotator(who)
+        _settle(qtbot, win)
+        queue = [i.document_id for i in ws.study.queue(who)]
+        total = len(ws.study.assignments(who))
+        done = total - len(queue)
+        assert win.study.label.text() == f"{done} of {total} done"
+        seen: list[int] = []
+        while len(seen) < len(queue):
+            pane = win.reading.current
+            doc = fresh().study.next_document(who, pane.document_id)
+            assert doc in queue and doc not in seen
+            n = len(seen)
+            seen.append(doc)
+            qtbot.keyClick(pane.view, Qt.Key.Key_N, CTRL)
+            qtbot.waitUntil(lambda d=doc: win.reading.current.document_id == d, timeout=10_000)
+            _settle(qtbot, win)
+            pane = win.reading.current
+            pane.view.setFocus()
+            if doc == shared and who == "alice":
+                assert {s.annotator for s in pane.spans.values()} == set()
+                _no_teammate_in_tooltips(win, doc, "bob")
+                _window_export_hides(qtbot, win, doc, "bob", tmp_path / "alice.jsonl")
+            if who == "cat" and n == 0:
+                # cat skips her first one: the reason reaches the lead.
+                qtbot.keyClick(pane.view, Qt.Key.Key_K, CTRL | SHIFT)
+                dlg = win.findChild(QInputDialog, "skipDialog")
+                assert dlg is not None and dlg.isVisible()
+                dlg.setTextValue("Duplicate of art-03.")
+                dlg.accept()
+                _settle(qtbot, win)
+                win.activateWindow()
+                qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5_000)
+                row = _progress_row(fresh, "cat")
+                assert row.skipped == 1 and row.skips[0][1] == "Duplicate of art-03."
+                continue
+            qtbot.keyClick(pane.view, Qt.Key.Key_P)
+            qtbot.keyClick(pane.view, Qt.Key.Key_1)
+            qtbot.keyClick(pane.view, Qt.Key.Key_P)
+            _settle(qtbot, win)
+            assert fresh().annotations.status(doc, who) is DocumentStatus.IN_PROGRESS
+            row = _progress_row(fresh, who)
+            assert (row.done, row.in_progress) == (done, 1)
+            qtbot.keyClick(pane.view, Qt.Key.Key_D, CTRL)
+            _settle(qtbot, win)
+            done += 1
+            assert win.study.label.text() == f"{done} of {total} done"
+            row = _progress_row(fresh, who)
+            assert (row.assigned, row.done, row.in_progress) == (total, done, 0)
+            if doc == shared and who == "alice":
+                # Done: bob's work is hers to see now (the pane reloaded by itself).
+                qtbot.waitUntil(
+                    lambda p=pane: "bob" in {s.annotator for s in p.spans.values()},
+                    timeout=10_000,
+                )
+                checked_shared = True
+        assert sorted(seen) == sorted(queue)
+        qtbot.keyClick(win.reading.current.view, Qt.Key.Key_N, CTRL)
+        _settle(qtbot, win)
+        assert "queue is done" in win.statusBar().currentMessage()
+    assert checked_shared
+    # The corpus can show only my assignments.
+    win.corpus.only_mine.setChecked(True)
+    _settle(qtbot, win)
+    assert win.corpus.proxy.rowCount() == len(ws.study.assignments(win.settings.annotator))
+    win.corpus.only_mine.setChecked(False)
+    assert win.corpus.proxy.rowCount() == 40
+
+
+def _no_teammate_in_tooltips(win, doc, teammate) -> None:
+    row = win.doc_model.row_of(doc)
+    for col in (DocumentListModel.STATUS, DocumentListModel.SPANS):
+        tip = win.doc_model.index(row, col).data(Qt.ItemDataRole.ToolTipRole) or ""
+        assert teammate not in tip
+
+
+def _window_export_hides(qtbot, win, doc, teammate, dest: Path) -> None:
+    dlg = win.export()
+    assert isinstance(dlg, ExportDialog)
+    dlg.format.setCurrentText("jsonl")
+    dlg.dest.setText(str(dest))
+    for i in range(dlg.annotators.count()):  # everyone's spans, as far as she may see them
+        dlg.annotators.item(i).setCheckState(Qt.CheckState.Checked)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=10_000)
+    dlg.close()
+    win.activateWindow()  # back to the text, as after any dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5_000)
+    win.reading.current.view.setFocus()
+    records = [json.loads(x) for x in dest.read_text(encoding="utf-8").splitlines() if x]
+    rec = next(r for r in records if r.get("id") == f"art-{doc:02d}" or r.get("title", "").endswith(f"{doc:02d}"))
+    assert teammate not in {s.get("annotator") for s in rec.get("spans", [])}
+    assert teammate not in rec.get("status", {})
+    others = [r for r in records if r is not rec and teammate in {s.get("annotator") for s in r.get("spans", [])}]
+    assert others  # bob's finished single documents are not hidden: only the overlap one
+
+
+def test_progress_window_counts_and_agreement(qtbot, study, make_window, fresh):
+    ws = study
+    overlap = ws.study.overlap_document_ids()
+    for doc in overlap[:4]:
+        for who in PEOPLE:
+            if doc in {i.document_id for i in ws.study.assignments(who)}:
+                work(ws, doc, who)
+    win = make_window()
+    _settle(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_P, CTRL | SHIFT)
+    view = win.study.progress_window
+    assert view is not None and view.isVisible()
+    qtbot.waitUntil(lambda: view.progress is not None and not view.runner.busy, timeout=15_000)
+    expected = {r.name: r for r in fresh().study.progress(bootstrap=0).annotators}
+    table = view.table
+    assert table.rowCount() == 3
+    for r in range(3):
+        name = table.item(r, 0).text()
+        assert int(table.item(r, 1).text()) == expected[name].assigned
+        assert int(table.item(r, 2).text()) == expected[name].done
+    assert view.agreement.rowCount() >= 1
+    labels = [view.agreement.item(r, 0).text() for r in range(view.agreement.rowCount())]
+    assert "MILITARY" in labels
+    assert "4 finished" in view.summary.text()
+    # It follows new work: another overlap document done, F5.
+    doc = overlap[4]
+    for who in PEOPLE:
+        if doc in {i.document_id for i in ws.study.assignments(who)}:
+            work(ws, doc, who)
+    qtbot.keyClick(view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: "5 finished" in view.summary.text(), timeout=15_000)
+    QApplication.processEvents()
+    view.close()
