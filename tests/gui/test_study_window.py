@@ -194,3 +194,27 @@ def test_progress_window_counts_and_agreement(qtbot, study, make_window, fresh):
     qtbot.waitUntil(lambda: "5 finished" in view.summary.text(), timeout=15_000)
     QApplication.processEvents()
     view.close()
+
+
+def test_agreement_window_defaults_to_the_overlap_set(qtbot, study, make_window):
+    ws = study
+    overlap = set(ws.study.overlap_document_ids())
+    for who in PEOPLE:
+        for item in ws.study.assignments(who)[:8]:
+            work(ws, item.document_id, who)
+    from annotator.gui.widgets.agreement_window import AgreementWindow
+
+    win = make_window()
+    view = AgreementWindow(ws, win)  # what Team > Agreement opens, without its intervals
+    view.bootstrap.setValue(0)
+    view.run()
+    qtbot.waitUntil(lambda: view.report is not None and not view.runner.busy, timeout=20_000)
+    assert "overlap set" in view.report.policies["documents"]
+    assert {int(k) for k in view.report.documents} <= overlap
+    view.overlap_only.setChecked(False)
+    view.run()
+    qtbot.waitUntil(
+        lambda: not view.runner.busy and "documents" not in view.report.policies, timeout=20_000
+    )
+    assert len(view.report.documents) == 40
+    view.close()

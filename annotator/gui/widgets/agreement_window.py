@@ -116,6 +116,13 @@ class AgreementWindow(QMainWindow):
         self.mode.addItems(["overlap", "exact"])
         self.threshold = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=0.5)
         self.only_done = QCheckBox("Only documents all of them marked done")
+        self.overlap_only = QCheckBox("Only the planned overlap set (when a study plan has one)")
+        self.overlap_only.setObjectName("overlapOnly")
+        self.overlap_only.setChecked(True)
+        self.overlap_only.setToolTip(
+            "With a study plan, agreement is computed on the documents assigned to several "
+            "annotators; untick to compare every document"
+        )
         self.coverage = QComboBox()
         self.coverage.addItem("marked it done", "done")
         self.coverage.addItem("touched it at all", "touched")
@@ -145,6 +152,7 @@ class AgreementWindow(QMainWindow):
         form.addRow("An annotator covers a document when they", self.coverage)
         form.addRow("Bootstrap resamples", self.bootstrap)
         form.addRow(self.only_done)
+        form.addRow(self.overlap_only)
         form.addRow(self.diagnose)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
@@ -231,6 +239,7 @@ class AgreementWindow(QMainWindow):
             annotators=tuple(_checked(self.annotator_list)),
             labels=() if len(labels) == self.label_list.count() else tuple(labels),
             only_done=self.only_done.isChecked(),
+            all_documents=not self.overlap_only.isChecked(),
             level=self.level.currentText(),  # type: ignore[arg-type]
             mode=self.mode.currentText(),  # type: ignore[arg-type]
             threshold=round(self.threshold.value(), 4),

@@ -65,7 +65,7 @@ class ProgressWindow(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.agreement = QTableWidget(0, 4)
         self.agreement.setObjectName("agreementTable")
         self.agreement.setHorizontalHeaderLabels(("Label", "Alpha", "95% interval", "Units"))
@@ -73,7 +73,7 @@ class ProgressWindow(QWidget):
         self.agreement.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.agreement.horizontalHeader().setStretchLastSection(True)
+        self.agreement.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.trend = QLabel()
         self.trend.setWordWrap(True)
         self.notes = QLabel()
