@@ -27,7 +27,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], ws: Wor
     asg = sub.add_parser(
         "assign", help="plan who labels which document; assigns every unassigned document"
     )
-    asg.add_argument("--annotators", metavar="A,B,C", help="who annotates (default: the stored plan)")
+    asg.add_argument(
+        "--annotators", metavar="A,B,C", help="who annotates (default: the stored plan)"
+    )
     asg.add_argument(
         "--overlap",
         type=float,
@@ -40,7 +42,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], ws: Wor
         metavar="K",
         help="annotators per overlap document (default 2)",
     )
-    asg.add_argument("--seed", type=int, help="seed of the shuffle (default 0; same seed, same plan)")
+    asg.add_argument(
+        "--seed", type=int, help="seed of the shuffle (default 0; same seed, same plan)"
+    )
     asg.add_argument("--json", action="store_true", help="print JSON")
     asg.set_defaults(func=cmd_assign)
 

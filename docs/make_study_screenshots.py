@@ -70,7 +70,9 @@ def work_queues(ws) -> None:  # type: ignore[no-untyped-def]
                 )
             ws.annotations.set_status(item.document_id, who, DocumentStatus.DONE)
         if who == "ivan" and len(queue) > 5:
-            ws.annotations.add(queue[5].document_id, start=0, end=8, label="MILITARY", annotator=who)
+            ws.annotations.add(
+                queue[5].document_id, start=0, end=8, label="MILITARY", annotator=who
+            )
 
 
 def spread_over_two_weeks(ws) -> None:  # type: ignore[no-untyped-def]

@@ -24,12 +24,18 @@ def article(i: int) -> Document:
     body = " ".join(SENTENCES[(i + j) % len(SENTENCES)] for j in range(1 + i % 7))
     text = f"Article {i:02d}. {body}"
     return Document(
-        text=text, title=f"Article {i:02d}", external_id=f"art-{i:02d}", content_hash=content_hash(text)
+        text=text,
+        title=f"Article {i:02d}",
+        external_id=f"art-{i:02d}",
+        content_hash=content_hash(text),
     )
 
 
 def add_articles(db: Database, first: int, count: int) -> list[int]:
-    return [db.write(lambda s, i=i: repo.add_document(s, article(i))) for i in range(first, first + count)]
+    return [
+        db.write(lambda s, i=i: repo.add_document(s, article(i)))
+        for i in range(first, first + count)
+    ]
 
 
 def work(ws: Workspace, document_id: int, who: str, *, done: bool = True) -> None:

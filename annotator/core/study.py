@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD_ANNOTATOR
@@ -182,9 +183,7 @@ class AnnotatorProgress:
             "todo": self.todo,
             "spans": self.spans,
             "active_hours": round(self.active_hours, 3),
-            "tags_per_hour": None
-            if self.tags_per_hour is None
-            else round(self.tags_per_hour, 1),
+            "tags_per_hour": None if self.tags_per_hour is None else round(self.tags_per_hour, 1),
             "skips": [{"document": d, "reason": r} for d, r in self.skips],
         }
 
@@ -201,7 +200,7 @@ def active_seconds(times: Sequence[float]) -> float:
         return 0.0
     total = 0.0
     stretches = 1
-    for a, b in zip(times, times[1:], strict=False):
+    for a, b in pairwise(times):
         gap = b - a
         if gap <= ACTIVE_GAP_SECONDS:
             total += gap

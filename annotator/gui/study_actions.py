@@ -181,9 +181,7 @@ class StudyActions(QObject):
         if self.progress_window is None:
             self.progress_window = ProgressWindow(self.window.ws, self.window)
             self.progress_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.progress_window.destroyed.connect(
-                lambda: setattr(self, "progress_window", None)
-            )
+            self.progress_window.destroyed.connect(lambda: setattr(self, "progress_window", None))
         self.progress_window.show()
         self.progress_window.raise_()
         self.progress_window.refresh()
@@ -208,19 +206,27 @@ def install_study(window: QMainWindow) -> StudyActions:
     if isinstance(edit, QMenu):
         edit.addSeparator()
         edit.addAction(
-            _action(win, "next_assigned", "&Next assigned document", study.next_assigned,
-                    keymap.STUDY["next_assigned"])
+            _action(
+                win,
+                "next_assigned",
+                "&Next assigned document",
+                study.next_assigned,
+                keymap.STUDY["next_assigned"],
+            )
         )
         edit.addAction(
-            _action(win, "skip_assigned", "S&kip assigned document…", study.skip_current,
-                    keymap.STUDY["skip_assigned"])
+            _action(
+                win,
+                "skip_assigned",
+                "S&kip assigned document…",
+                study.skip_current,
+                keymap.STUDY["skip_assigned"],
+            )
         )
     team = win.findChild(QMenu, "menu_team")
     if isinstance(team, QMenu):
         team.addSeparator()
-        team.addAction(
-            _action(win, "assign", "A&ssign documents…", study.assign_dialog, "")
-        )
+        team.addAction(_action(win, "assign", "A&ssign documents…", study.assign_dialog, ""))
         team.addAction(
             _action(win, "progress", "&Progress…", study.open_progress, keymap.STUDY["progress"])
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -70,7 +70,11 @@ def visible_layers(rule: BlindRule, layers: Iterable[DocumentLayers]) -> Iterato
         if layer.id not in rule.documents:
             yield layer
             continue
-        keep: Callable[[str], bool] = lambda who, d=layer.id: not rule.hides(d, who)  # noqa: E731
+        doc_id = layer.id
+
+        def keep(who: str, d: int = doc_id) -> bool:
+            return not rule.hides(d, who)
+
         yield replace(
             layer,
             spans=tuple(sp for sp in layer.spans if keep(sp.annotator)),
@@ -103,7 +107,10 @@ class AssignResult:
     def as_json(self) -> dict[str, object]:
         return {
             "assignments": [
-                {"document": self.external_ids.get(a.document_id, ""), "annotators": list(a.annotators)}
+                {
+                    "document": self.external_ids.get(a.document_id, ""),
+                    "annotators": list(a.annotators),
+                }
                 for a in self.assignments
             ]
         }
@@ -319,9 +326,7 @@ class StudyService:
     def assignments(self, annotator: str) -> list[QueueItem]:
         """Everything assigned to ``annotator``, in queue order, with their status."""
         rows = self._db.read(lambda s: store.assigned_rows(s, annotators=[annotator]))
-        return [
-            QueueItem(r.document_id, r.external_id, r.title, r.status, r.overlap) for r in rows
-        ]
+        return [QueueItem(r.document_id, r.external_id, r.title, r.status, r.overlap) for r in rows]
 
     def queue(self, annotator: str, *, include_skipped: bool = False) -> list[QueueItem]:
         """Assigned documents not done yet (nor skipped), in order."""
@@ -463,23 +468,29 @@ class StudyService:
         weeks: dict[str, list[int]] = {}
         for d, info in ready.items():
             when: dt.datetime = info["when"]
-            year, week, _ = when.isocalendar()
-            weeks.setdefault(f"{year}-W{week:02d}", []).append(d)
+            iso = when.isocalendar()
+            weeks.setdefault(f"{iso.year}-W{iso.week:02d}", []).append(d)
         by_week = []
         so_far: list[int] = []
-        for week in sorted(weeks):
-            so_far += weeks[week]
+        for name in sorted(weeks):
+            so_far += weeks[name]
             try:
                 wr = svc.report(
-                    AgreementQuery(annotators=names, document_ids=tuple(sorted(so_far)), bootstrap=0)
+                    AgreementQuery(
+                        annotators=names, document_ids=tuple(sorted(so_far)), bootstrap=0
+                    )
                 )
                 alphas = [r.alpha for r in wr.label_rows if not math.isnan(r.alpha)]
                 mean = sum(alphas) / len(alphas) if alphas else float("nan")
             except AnnotatorError:
                 mean = float("nan")
             by_week.append(
-                {"week": week, "documents": len(weeks[week]), "cumulative": len(so_far),
-                 "alpha": _num(mean)}
+                {
+                    "week": name,
+                    "documents": len(weeks[name]),
+                    "cumulative": len(so_far),
+                    "alpha": _num(mean),
+                }
             )
         return {
             "documents": len(ids),

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
     from annotator.services.study import StudyService
-    from annotator.services.study import StudyService
     from annotator.services.suggestions import SuggestionService
     from annotator.storage.instance import InstanceLock
 

@@ -134,7 +134,13 @@ _POLICIES: dict[str, list[_Policy]] = {
     "spans": [
         # Blind mode: teammates' spans (and notes) on an unfinished overlap document are
         # not readable at all, so no client (the app, psql) can show them.
-        ("spans_read", "SELECT", USERS, "NOT {s}.annotator_blind_hidden(document_id, annotator_id)", None),
+        (
+            "spans_read",
+            "SELECT",
+            USERS,
+            "NOT {s}.annotator_blind_hidden(document_id, annotator_id)",
+            None,
+        ),
         ("spans_insert_own", "INSERT", USERS, None, "{s}.annotator_owned(annotator_id)"),
         # USING, not only WITH CHECK: rows a member may not change are invisible to UPDATE
         # and so to SELECT ... FOR UPDATE, which would otherwise lock others' spans.

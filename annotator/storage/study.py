@@ -195,9 +195,7 @@ def overlap_document_ids(s: Session) -> list[int]:
 
 def plan_members(s: Session) -> set[str]:
     """Names of everyone with an assignment the session can see."""
-    q = select(AnnotatorRow.name).join(
-        AssignmentRow, AssignmentRow.annotator_id == AnnotatorRow.id
-    )
+    q = select(AnnotatorRow.name).join(AssignmentRow, AssignmentRow.annotator_id == AnnotatorRow.id)
     return set(s.scalars(q.distinct()))
 
 

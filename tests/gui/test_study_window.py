@@ -24,9 +24,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def _settle(qtbot, win) -> None:
-    qtbot.waitUntil(
-        lambda: not win.runner.busy and not win.study._refreshing, timeout=15_000
-    )
+    qtbot.waitUntil(lambda: not win.runner.busy and not win.study._refreshing, timeout=15_000)
     qtbot.wait(10)
 
 
@@ -154,10 +152,18 @@ def _window_export_hides(qtbot, win, doc, teammate, dest: Path) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5_000)
     win.reading.current.view.setFocus()
     records = [json.loads(x) for x in dest.read_text(encoding="utf-8").splitlines() if x]
-    rec = next(r for r in records if r.get("id") == f"art-{doc:02d}" or r.get("title", "").endswith(f"{doc:02d}"))
+    rec = next(
+        r
+        for r in records
+        if r.get("id") == f"art-{doc:02d}" or r.get("title", "").endswith(f"{doc:02d}")
+    )
     assert teammate not in {s.get("annotator") for s in rec.get("spans", [])}
     assert teammate not in rec.get("status", {})
-    others = [r for r in records if r is not rec and teammate in {s.get("annotator") for s in r.get("spans", [])}]
+    others = [
+        r
+        for r in records
+        if r is not rec and teammate in {s.get("annotator") for s in r.get("spans", [])}
+    ]
     assert others  # bob's finished single documents are not hidden: only the overlap one
 
 

@@ -41,7 +41,9 @@ def _expected(ws: Workspace) -> dict[str, Counter[str]]:
     return out
 
 
-def _check_progress(ws: Workspace, done: Counter[str], started: Counter[str], skipped: Counter[str]) -> None:
+def _check_progress(
+    ws: Workspace, done: Counter[str], started: Counter[str], skipped: Counter[str]
+) -> None:
     prog = ws.study.progress(bootstrap=0).as_json()
     rows = {r["name"]: r for r in prog["annotators"]}  # type: ignore[union-attr,index]
     for p in PEOPLE:
@@ -113,7 +115,11 @@ def test_scripted_study_assign_work_blind_progress_agreement(
             work(ws, doc, p, done=False)
             started[p] += 1
             _check_progress(ws, done, started, skipped)
-            partners = [q for q in PEOPLE if q != p and doc in {i.document_id for i in ws.study.assignments(q)}]
+            partners = [
+                q
+                for q in PEOPLE
+                if q != p and doc in {i.document_id for i in ws.study.assignments(q)}
+            ]
             if doc in overlap and partners:
                 partner = partners[0]
                 if ws.annotations.status(doc, partner) is not DocumentStatus.DONE:
@@ -141,7 +147,11 @@ def test_scripted_study_assign_work_blind_progress_agreement(
     assert len(everything.documents) > len(report.documents)
     prog = ws.study.progress(bootstrap=50)
     ag = prog.agreement
-    overlap_done = sum(1 for d in overlap if sum(1 for p in PEOPLE if ws.annotations.status(d, p) is DocumentStatus.DONE) >= 2)
+    overlap_done = sum(
+        1
+        for d in overlap
+        if sum(1 for p in PEOPLE if ws.annotations.status(d, p) is DocumentStatus.DONE) >= 2
+    )
     assert ag["documents"] == overlap_done == prog.overlap_done
     assert set(ag["labels"]) >= {"MILITARY"}
     assert ag["labels"]["MILITARY"]["alpha"] == 1.0
@@ -190,7 +200,9 @@ def _blind_holds(ws: Workspace, doc: int, viewer: str, partner: str, out: Path) 
     return 1
 
 
-def test_handover_moves_unfinished_work_never_to_someone_already_on_it(workspace: Workspace) -> None:
+def test_handover_moves_unfinished_work_never_to_someone_already_on_it(
+    workspace: Workspace,
+) -> None:
     ws = workspace
     add_articles(ws.db, 1, 20)
     ws.study.assign(StudyPlan(PEOPLE, overlap=0.5, per_document=2, seed=1))

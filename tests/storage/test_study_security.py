@@ -95,17 +95,23 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
         assert _try(conn, "UPDATE public.project_settings SET value = 'off'") == (
             "InsufficientPrivilege"
         )
-        assert _try(
-            conn, "INSERT INTO public.project_settings (key, value, updated_at) "
-            "VALUES ('blind', 'off', now())"
-        ) == "InsufficientPrivilege"
+        assert (
+            _try(
+                conn,
+                "INSERT INTO public.project_settings (key, value, updated_at) "
+                "VALUES ('blind', 'off', now())",
+            )
+            == "InsufficientPrivilege"
+        )
         conn.rollback()
     # The member's app: window load, export and training data, with no viewer given at all.
     assert {s.annotator for s in ws2.annotations.spans(doc)} == {second}
     out = tmp_path / "mine.jsonl"
     ws2.exporter.export("jsonl", out, filter=SpanFilter(document_ids=(doc,)))
     assert f'"{first}"' not in out.read_text(encoding="utf-8")
-    assert not [e for e in ws2.suggestions.examples() if e.annotator == first and e.document_id == doc]
+    assert not [
+        e for e in ws2.suggestions.examples() if e.annotator == first and e.document_id == doc
+    ]
     with pytest.raises(AnnotatorError):
         ws2.study.set_blind(False)
     # An adjudicator and the lead see both layers.
@@ -138,26 +144,39 @@ def test_member_reads_and_skips_only_their_own_assignments(team: SecureTeam) -> 
         bobs = mine[BOB][0].document_id
         alices = mine[ALICE][0].document_id
         # Skip her own (allowed); bob's is invisible to her UPDATE; no new rows, no overlap edits.
-        assert _try(
-            conn,
-            "UPDATE public.assignments SET skip_reason = 'x' WHERE document_id = %s",
-            (alices,),
-        ) == "ok 1"
-        assert _try(
-            conn,
-            "UPDATE public.assignments SET skip_reason = 'x' WHERE annotator_id = %s",
-            (ids[BOB],),
-        ) == "ok 0"
-        assert _try(
-            conn, "UPDATE public.assignments SET overlap = NOT overlap WHERE document_id = %s",
-            (alices,),
-        ) == "InsufficientPrivilege"
-        assert _try(
-            conn,
-            "INSERT INTO public.assignments (document_id, annotator_id, overlap, position, "
-            "skip_reason, assigned_by, created_at) VALUES (%s, %s, false, 0, '', '', now())",
-            (bobs, ids[ALICE]),
-        ) == "InsufficientPrivilege"
+        assert (
+            _try(
+                conn,
+                "UPDATE public.assignments SET skip_reason = 'x' WHERE document_id = %s",
+                (alices,),
+            )
+            == "ok 1"
+        )
+        assert (
+            _try(
+                conn,
+                "UPDATE public.assignments SET skip_reason = 'x' WHERE annotator_id = %s",
+                (ids[BOB],),
+            )
+            == "ok 0"
+        )
+        assert (
+            _try(
+                conn,
+                "UPDATE public.assignments SET overlap = NOT overlap WHERE document_id = %s",
+                (alices,),
+            )
+            == "InsufficientPrivilege"
+        )
+        assert (
+            _try(
+                conn,
+                "INSERT INTO public.assignments (document_id, annotator_id, overlap, position, "
+                "skip_reason, assigned_by, created_at) VALUES (%s, %s, false, 0, '', '', now())",
+                (bobs, ids[ALICE]),
+            )
+            == "InsufficientPrivilege"
+        )
         assert _try(conn, "DELETE FROM public.assignments") == "InsufficientPrivilege"
         conn.rollback()
     # Through the app: her queue, and a skip the lead reads.

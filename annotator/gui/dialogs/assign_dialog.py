@@ -42,8 +42,10 @@ class AssignDialog(QDialog):
         self.per_document.setValue(plan.per_document if plan else 2)
         self.seed = QSpinBox(minimum=0, maximum=2_000_000_000)
         self.seed.setValue(plan.seed if plan else 0)
-        self.blind = QCheckBox("Blind mode: annotators do not see each other's work on overlap "
-                               "documents until they mark them done")
+        self.blind = QCheckBox(
+            "Blind mode: annotators do not see each other's work on overlap "
+            "documents until they mark them done"
+        )
         self.blind.setChecked(blind)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020")
@@ -56,8 +58,7 @@ class AssignDialog(QDialog):
         about = QLabel(
             f"{unassigned} document(s) not assigned yet: each goes to one annotator, the "
             "overlap share to several, loads balanced by text length. Documents already "
-            "assigned keep their annotators."
-            + (" The stored plan is filled in." if plan else "")
+            "assigned keep their annotators." + (" The stored plan is filled in." if plan else "")
         )
         about.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -81,7 +82,11 @@ class AssignDialog(QDialog):
         try:
             self.plan().check()
         except AnnotatorError as exc:
-            self.error.setText(str(exc).replace("--per-document", "Annotators per overlap document")
-                               .replace("--overlap", "Overlap").replace("--annotators A,B,C", ""))
+            self.error.setText(
+                str(exc)
+                .replace("--per-document", "Annotators per overlap document")
+                .replace("--overlap", "Overlap")
+                .replace("--annotators A,B,C", "")
+            )
             return
         self.accept()

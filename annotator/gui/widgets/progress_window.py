@@ -48,7 +48,12 @@ def _item(value: object, *, right: bool = True) -> QTableWidgetItem:
 
 class ProgressWindow(QWidget):
     def __init__(
-        self, ws: Workspace, parent: QWidget | None = None, *, live: bool = True, bootstrap: int = 200
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        *,
+        live: bool = True,
+        bootstrap: int = 200,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("progressWindow")
@@ -154,9 +159,7 @@ class ProgressWindow(QWidget):
             ci = row.get("ci")
             self.agreement.setItem(r, 0, _item(label, right=False))
             self.agreement.setItem(r, 1, _item("n/a" if alpha is None else f"{alpha:.3f}"))
-            self.agreement.setItem(
-                r, 2, _item("–" if not ci else f"{ci[0]:.2f} – {ci[1]:.2f}")
-            )
+            self.agreement.setItem(r, 2, _item("–" if not ci else f"{ci[0]:.2f} – {ci[1]:.2f}"))
             self.agreement.setItem(r, 3, _item(row.get("units", 0)))
         weeks = ag.get("by_week", [])
         if weeks:
