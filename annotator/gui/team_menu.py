@@ -89,6 +89,14 @@ class TeamActions(QObject):
         if document_id is None:
             win.statusBar().showMessage("Open a document first.", 5000)
             return None
+        if document_id in win.ws.study.blind_rule(win.settings.annotator).documents:
+            # Blind mode (issue 22): an annotator of the study compares an overlap document
+            # only once they have finished it; leads (not in the plan) are not held back.
+            win.statusBar().showMessage(
+                "Blind mode: mark this document done before you compare it with teammates.",
+                8000,
+            )
+            return None
         view = ComparisonWindow(
             win.ws,
             win.settings,

@@ -224,3 +224,22 @@ def test_agreement_window_defaults_to_the_overlap_set(qtbot, study, make_window)
     )
     assert len(view.report.documents) == 40
     view.close()
+
+
+def test_compare_waits_until_the_overlap_document_is_done(qtbot, study, make_window):
+    ws = study
+    doc = next(i.document_id for i in ws.study.assignments("alice") if i.overlap)
+    partner = next(
+        p
+        for p in PEOPLE
+        if p != "alice" and doc in {i.document_id for i in ws.study.assignments(p)}
+    )
+    work(ws, doc, partner)
+    win = make_window()
+    _settle(qtbot, win)
+    assert win.team.open_comparison(doc, ("alice", partner)) is None
+    assert "Blind mode" in win.statusBar().currentMessage()
+    ws.annotations.set_status(doc, "alice", DocumentStatus.DONE)
+    view = win.team.open_comparison(doc, ("alice", partner))
+    assert view is not None
+    view.close()
