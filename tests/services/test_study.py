@@ -220,3 +220,35 @@ def test_handover_moves_unfinished_work_never_to_someone_already_on_it(
     count_before = Counter(d for p in PEOPLE for d in before[p])
     count_after = Counter(d for p in PEOPLE for d in after[p])
     assert count_before == count_after
+
+
+@pytest.mark.slow
+def test_the_suggestions_process_trains_only_on_what_the_viewer_may_see(
+    workspace: Workspace,
+) -> None:
+    from annotator.services.model_process import ModelProcess, available
+
+    if not available():
+        pytest.skip("needs scikit-learn")
+    ws = workspace
+    add_articles(ws.db, 1, 12)
+    ws.study.assign(StudyPlan(("ann", "bob"), overlap=1.0, per_document=2, seed=1))
+    for item in ws.study.assignments("bob")[:10]:
+        work(ws, item.document_id, "bob")
+    finished = [i.document_id for i in ws.study.assignments("ann")[:2]]
+    for doc in finished:
+        work(ws, doc, "ann")
+    everyone = ws.suggestions.examples()
+    hers = ws.suggestions.examples(viewer="ann")
+    # bob's labels only where she has finished the document herself.
+    assert {e.document_id for e in hers if e.annotator == "bob"} <= set(finished)
+    assert len(hers) < len(everyone)
+    worker = ModelProcess(ws.db.url)
+    try:
+        _gen, for_her = worker.train("sentence", "ann")
+        _gen, for_lead = worker.train("sentence")
+    finally:
+        worker.close()
+    assert for_lead.model is not None and for_lead.model.trained_on == len(everyone)
+    trained = for_her.model.trained_on if for_her.model is not None else len(hers)
+    assert trained == len(hers)
