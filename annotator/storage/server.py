@@ -15,7 +15,12 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
 ``annotator_adjudicators`` (member of users)
     also write the gold layer (the annotator named ``gold``).
 ``annotator_leads`` (member of adjudicators)
-    also write documents, labels, annotators and anyone's spans: imports, label set edits.
+    also write documents, labels, annotators and anyone's spans: imports, label set edits;
+    and the study's assignments and project settings (blind mode, the plan).
+
+Blind mode (issue 22): plain members cannot read a teammate's spans or document status on
+an overlap document they have not marked done (``annotator_blind_hidden``); they read and
+skip only their own assignments. Adjudicators and leads read everything.
 
 The database owner (who ran ``init``) owns the tables and so is not subject to the
 policies. Policies are enforced by the server: INSERT and UPDATE of a span the user may

@@ -243,3 +243,29 @@ def test_compare_waits_until_the_overlap_document_is_done(qtbot, study, make_win
     view = win.team.open_comparison(doc, ("alice", partner))
     assert view is not None
     view.close()
+
+
+def test_team_assign_dialog_plans_the_study(qtbot, ws, make_window, fresh):
+    from annotator.gui.dialogs.assign_dialog import AssignDialog
+
+    add_articles(ws.db, 1, 12)
+    win = make_window()
+    win.actions_by_name["assign"].trigger()
+    dlg = win.findChild(AssignDialog, "assignDialog")
+    assert dlg is not None and dlg.isVisible()
+    dlg.names.setText("alice, bob, cat")
+    dlg.overlap.setValue(0.5)
+    dlg.per_document.setValue(4)  # more than the annotators: refused, said in the dialog
+    dlg._accept()
+    assert dlg.isVisible() and "Annotators per overlap document" in dlg.error.text()
+    dlg.per_document.setValue(2)
+    dlg.seed.setValue(5)
+    dlg.blind.setChecked(False)
+    dlg._accept()
+    _settle(qtbot, win)
+    other = fresh()
+    assert other.study.plan() == StudyPlan(PEOPLE, 0.5, 2, 5)
+    assert len(other.study.overlap_document_ids()) == 6
+    assert other.study.show()["blind"] is False
+    assert "assigned 12 document(s)" in win.statusBar().currentMessage()
+    assert win.study.label.text() == f"0 of {len(other.study.assignments('alice'))} done"
