@@ -252,3 +252,38 @@ def test_the_suggestions_process_trains_only_on_what_the_viewer_may_see(
     assert for_lead.model is not None and for_lead.model.trained_on == len(everyone)
     trained = for_her.model.trained_on if for_her.model is not None else len(hers)
     assert trained == len(hers)
+
+
+def test_a_populated_0006_database_upgrades_to_the_study_schema(db_url: str) -> None:
+    """Migration 0009 on a database with work in it (SQLite and PostgreSQL): nothing is lost,
+    and a study can be planned on it at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    from annotator.storage import Database, open_database
+    from annotator.storage.migrate import MIGRATIONS_DIR, current_revision
+
+    old = Database(db_url)
+    with old._write_engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+    with old.engine.connect() as conn:
+        assert current_revision(conn) == "0006"
+    ids = add_articles(old, 1, 6)
+    ws_old = Workspace(old)
+    work(ws_old, ids[0], "ann")
+    old.dispose()
+
+    ws = Workspace(open_database(db_url))
+    with ws.db.engine.connect() as conn:
+        assert current_revision(conn) == "0009"
+    assert [s.annotator for s in ws.annotations.spans(ids[0])] == ["ann"]
+    assert ws.annotations.status(ids[0], "ann") is DocumentStatus.DONE
+    result = ws.study.assign(StudyPlan(("ann", "bob"), overlap=0.5, per_document=2, seed=2))
+    assert len(result.assignments) == 6
+    assert ws.study.counts("ann")[0] == (
+        1 if ids[0] in {a.document_id for a in result.assignments if "ann" in a.annotators} else 0
+    )
+    ws.close()
