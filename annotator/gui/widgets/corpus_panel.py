@@ -130,9 +130,9 @@ class CorpusPanel(QWidget):
         hh.setSectionResizeMode(DocumentListModel.SOURCE, QHeaderView.ResizeMode.Interactive)
         hh.resizeSection(DocumentListModel.SOURCE, 80)
         self.setMinimumWidth(180)  # narrow screens: the window must still fit
-        self.only_mine = QCheckBox("Only my assignments")
+        self.only_mine = QCheckBox("My queue")
         self.only_mine.setObjectName("onlyMine")
-        self.only_mine.setToolTip("Show only the documents assigned to you (a study plan)")
+        self.only_mine.setToolTip("Show only the documents assigned to you (Team > Assign documents)")
         self.only_mine.setEnabled(False)
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
