@@ -132,7 +132,7 @@ class CorpusPanel(QWidget):
         self.setMinimumWidth(180)  # narrow screens: the window must still fit
         self.only_mine = QCheckBox("My queue")
         self.only_mine.setObjectName("onlyMine")
-        self.only_mine.setToolTip("Show only the documents assigned to you (Team > Assign documents)")
+        self.only_mine.setToolTip("Show only the documents assigned to you (a study plan)")
         self.only_mine.setEnabled(False)
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
