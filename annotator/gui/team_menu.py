@@ -46,7 +46,9 @@ class TeamActions(QObject):
         from annotator.gui.widgets.agreement_window import AgreementWindow
 
         if self.agreement is None:
-            self.agreement = AgreementWindow(self.window.ws, self.window)
+            self.agreement = AgreementWindow(
+                self.window.ws, self.window, viewer=self.window.settings.annotator
+            )
             self.agreement.comparisonRequested.connect(self._compare_request)
             self.agreement.destroyed.connect(lambda: setattr(self, "agreement", None))
             self.agreement.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

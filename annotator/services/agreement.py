@@ -57,6 +57,8 @@ class AgreementQuery:
     all_documents: bool = False
     """Take every document even when a study plan has an overlap set (by default agreement
     is computed on the planned overlap set, when there is one)."""
+    viewer: str = ""
+    """Whose window asks: in blind mode, documents hidden from them are left out."""
 
 
 def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> AgreementDocument:
@@ -93,14 +95,34 @@ class AgreementService:
     def scoped(self, query: AgreementQuery) -> tuple[AgreementQuery, str | None]:
         """``query`` limited to the planned overlap set when it names no documents and a
         study plan has one (unless ``all_documents``), and the policy line saying which."""
+        scope: str | None = None
         if not query.document_ids and not query.all_documents:
             overlap = tuple(self._db.read(study.overlap_document_ids))
             if overlap:
-                return replace(query, document_ids=overlap), (
+                query = replace(query, document_ids=overlap)
+                scope = (
                     f"the planned overlap set ({len(overlap)} document(s) assigned to several "
                     "annotators); choose documents or all documents to compare others"
                 )
-        return query, None
+        if query.viewer:
+            from annotator.services.study import blind_rule
+
+            hidden = self._db.read(lambda s: blind_rule(s, query.viewer)).documents
+            if hidden:
+                ids = query.document_ids or tuple(self._db.read(lambda s: repo.document_ids(s)))
+                left = tuple(i for i in ids if i not in hidden)
+                if not left:  # () would mean every document
+                    raise AnnotatorError(
+                        f"Blind mode: {query.viewer} has not finished any of these documents "
+                        "yet; agreement on them shows once they are marked done."
+                    )
+                query = replace(query, document_ids=left)
+                note = (
+                    f"blind mode: {len(hidden)} overlap document(s) {query.viewer} has not "
+                    "finished are left out"
+                )
+                scope = f"{scope}; {note}" if scope else note
+        return query, scope
 
     def documents(
         self, query: AgreementQuery, *, progress: ProgressFn | None = None

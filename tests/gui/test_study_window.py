@@ -269,3 +269,36 @@ def test_team_assign_dialog_plans_the_study(qtbot, ws, make_window, fresh):
     assert other.study.show()["blind"] is False
     assert "assigned 12 document(s)" in win.statusBar().currentMessage()
     assert win.study.label.text() == f"0 of {len(other.study.assignments('alice'))} done"
+
+
+def test_agreement_leaves_out_what_blind_mode_hides_from_a_study_annotator(
+    qtbot, study, make_window
+):
+    """alice's agreement window does not show two teammates' spans on an overlap document
+    she has not finished (she is not on it: bob and cat are)."""
+    ws = study
+    overlap = set(ws.study.overlap_document_ids())
+    hers = {i.document_id for i in ws.study.assignments("alice")}
+    doc = next(d for d in overlap if d not in hers)
+    for who in ("bob", "cat"):
+        work(ws, doc, who)
+    mine = next(d for d in overlap if d in hers)  # one she has finished, with her partner
+    for who in PEOPLE:
+        if mine in {i.document_id for i in ws.study.assignments(who)}:
+            work(ws, mine, who)
+    lead_view = ws.agreement.report(_query())
+    assert str(doc) in lead_view.documents
+    win = make_window()
+    view = win.team.open_agreement()
+    qtbot.waitUntil(lambda: view.report is not None and not view.runner.busy, timeout=20_000)
+    assert view.viewer == "alice"
+    assert str(doc) not in view.report.documents
+    assert str(mine) in view.report.documents
+    assert "blind mode" in view.report.policies["documents"]
+    view.close()
+
+
+def _query():  # type: ignore[no-untyped-def]
+    from annotator.services.agreement import AgreementQuery
+
+    return AgreementQuery(bootstrap=0)

@@ -98,12 +98,14 @@ class AgreementWindow(QMainWindow):
     progressed = Signal(int, int)
     """(steps done, steps) of the running report: documents loaded, pairs matched, labels."""
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, viewer: str = "") -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("agreementWindow")
         self.setWindowTitle("Agreement — Annotator")
         self.ws = ws
+        self.viewer = viewer
+        """Whose window this is: blind mode leaves out what is hidden from them."""
         self.runner = TaskRunner(self)
         self.report: AgreementReport | None = None
         self._info: dict[str, tuple[str, str]] = {}
@@ -240,6 +242,7 @@ class AgreementWindow(QMainWindow):
             labels=() if len(labels) == self.label_list.count() else tuple(labels),
             only_done=self.only_done.isChecked(),
             all_documents=not self.overlap_only.isChecked(),
+            viewer=self.viewer,
             level=self.level.currentText(),  # type: ignore[arg-type]
             mode=self.mode.currentText(),  # type: ignore[arg-type]
             threshold=round(self.threshold.value(), 4),
