@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--passage-unit", choices=("sentence", "paragraph"), help="passages: row unit")
     exp.add_argument("--passage-rule", choices=("majority", "any"), help="passages: label rule")
     exp.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    exp.add_argument(
+        "--viewer",
+        metavar="NAME",
+        help="export what annotator NAME may see (blind mode hides teammates' unfinished work)",
+    )
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, spans per label and annotator")
@@ -192,9 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_team_commands(sub)
     _add_guideline_parser(sub)
 
-    from annotator import cli_server, cli_suggest
+    from annotator import cli_server, cli_study, cli_suggest
 
     cli_server.add_parser(sub)
+    cli_study.add_parser(sub, _workspace)
     _add_backup_parser(sub)
 
     cli_suggest.add_parser(sub, _workspace)
@@ -240,6 +246,11 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     ag.add_argument(
         "--only-done", action="store_true", help="only documents every chosen annotator marked done"
+    )
+    ag.add_argument(
+        "--all-documents",
+        action="store_true",
+        help="every document, even when a study plan has an overlap set (the default then)",
     )
     ag.add_argument("--level", choices=("char", "span", "passage"), default="char")
     ag.add_argument("--mode", choices=("exact", "overlap"), default="overlap", help="span matching")
@@ -333,6 +344,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
         bootstrap=args.bootstrap,
         seed=args.seed,
         guideline_version=args.guideline_version,
+        all_documents=args.all_documents,
     )
     report = ws.agreement.report(query)
     if args.json:
@@ -463,7 +475,9 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     )
     for notice in ws.notices:
         print(f"annotator: warning: {notice}", file=sys.stderr)
-    if func in _WRITES:
+    from annotator.cli_study import WRITES as study_writes
+
+    if func in _WRITES | study_writes:
         from annotator.services.opening import other_instance_notice
 
         notice = other_instance_notice(ws)
@@ -477,7 +491,9 @@ def _reads_only(args: argparse.Namespace) -> bool:
     instance marker and no write lock."""
     if getattr(args, "command", None) == "suggest":
         return not getattr(args, "set_rules", None)
-    return getattr(args, "func", None) in _READS
+    from annotator.cli_study import READS as study_reads
+
+    return getattr(args, "func", None) in _READS | study_reads
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -613,6 +629,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         split=parse_split(args.split) if args.split else None,
         seed=args.seed,
         majority=args.majority,
+        viewer=args.viewer,
     )
     print(report.summary())
     return 0

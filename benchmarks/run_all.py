@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "import": ("bench_import.py", ["--quick"]),
     "suggest": ("bench_suggest.py", ["--quick"]),
     "cli": ("bench_cli.py", ["--quick"]),
+    "blind": ("bench_blind.py", ["--quick"]),
 }
 
 

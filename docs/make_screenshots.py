@@ -250,14 +250,16 @@ def render(out: Path, work: Path) -> list[Path]:
 
 def main() -> int:
     sys.path.insert(0, str(HERE))
+    import make_study_screenshots as study
     import make_suggest_screenshots as suggest
     import make_team_screenshots as team
 
-    shots = {**SHOTS, **team.SHOTS, **suggest.SHOTS}
+    shots = {**SHOTS, **team.SHOTS, **suggest.SHOTS, **study.SHOTS}
     with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
         written = render(OUT, Path(tmp) / "main")
         written += team.render(OUT, Path(tmp) / "team")
         written += suggest.render(OUT, Path(tmp) / "suggest")
+        written += study.render(OUT, Path(tmp) / "study")
     for path in written:
         print(f"wrote {path.relative_to(HERE.parent)}  ({shots[path.name]})")
     return 0

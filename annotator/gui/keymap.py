@@ -32,6 +32,12 @@ TEAM_MENU: dict[str, str] = {
     "agreement": "Ctrl+Shift+G",
     "compare": "Ctrl+Shift+C",
 }
+# The agreement study (issue 22): the annotator's queue and the lead's progress view.
+STUDY: dict[str, str] = {
+    "next_assigned": "Ctrl+N",
+    "skip_assigned": "Ctrl+Shift+K",
+    "progress": "Ctrl+Shift+P",
+}
 ADJUDICATION: dict[str, list[str]] = {
     "accept_a": ["A"],
     "accept_b": ["B"],
@@ -99,6 +105,8 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
             ("F6 / Shift+F6", "Next / previous pane"),
             ("Ctrl+Shift+S", "Synchronised scrolling on / off"),
             ("Ctrl+D", "Mark the current document done (again: back to in progress)"),
+            (STUDY["next_assigned"], "Next assigned document (your queue)"),
+            (STUDY["skip_assigned"], "Skip the assigned document, with a reason"),
         ],
     ),
     (
@@ -118,6 +126,7 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (TEAM_MENU["agreement"], "Agreement: pairs × labels, heatmap, diagnosis (F5 runs it)"),
             (TEAM_MENU["compare"], "Compare annotators side by side and adjudicate"),
+            (STUDY["progress"], "Study progress: per annotator, agreement so far (F5 refreshes)"),
             (" / ".join(ADJUDICATION["next"]), "Comparison: next disagreement (Shift: previous)"),
             ("A / B", "Accept the first / second annotator's span into gold"),
             (", ".join(ADJUDICATION["both"]), "Accept both"),

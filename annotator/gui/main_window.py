@@ -154,6 +154,10 @@ class MainWindow(QMainWindow):
 
         self.guideline = install_guideline(self)  # project guideline dock (issue 22)
 
+        from annotator.gui.study_actions import install_study
+
+        self.study = install_study(self)  # assignments, queue, blind mode, progress (issue 22)
+
     @property
     def undo_stack(self) -> QUndoStack:
         """The current annotator's undo history."""
@@ -193,6 +197,9 @@ class MainWindow(QMainWindow):
     def _annotator_switched(self, name: str) -> None:
         self.doc_model.set_annotator(name)
         self._show_annotator()
+        study = getattr(self, "study", None)
+        if study is not None:
+            study.refresh()  # my queue's counts and what blind mode hides from me
 
     # --- file actions: the controller's, here for the menus and the other controllers ---
 
@@ -408,11 +415,13 @@ class MainWindow(QMainWindow):
             summary = self.doc_model.summary(document_id)
             pane.show_loading(summary.title if summary else "document")
         annotators = self.visible_annotators()
+        viewer = self.settings.annotator
         ws = self.ws
 
         def load(_progress):
-            return ws.documents.get(document_id), ws.annotations.spans(
-                document_id, annotators=annotators
+            # Blind mode (issue 22): no teammate's spans on an unfinished overlap document.
+            return ws.documents.get(document_id), ws.study.visible_spans(
+                document_id, viewer, annotators=annotators
             )
 
         def loaded(result) -> None:

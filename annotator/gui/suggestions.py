@@ -158,18 +158,21 @@ class SuggestionController(QObject):
         self.training = True
         level = self.level
         service = self._ws.suggestions
+        viewer = self._annotator()  # blind mode: no teammate's labels on open overlap work
 
         process = self._process
 
         def work(_progress: Callable[[int, int], None]) -> Any:
             if process is not None:
                 try:
-                    generation, sug = process.train(level)  # type: ignore[arg-type]
+                    generation, sug = process.train(level, viewer)  # type: ignore[arg-type]
                     return generation, sug, dict(process.notes)
                 except model_process.ProcessUnavailable as exc:
                     log.warning("%s; suggestions train on a thread instead", exc)
                     self._process = None
-            sug, examples = service.train_with_examples(level=level)  # type: ignore[arg-type]
+            sug, examples = service.train_with_examples(  # type: ignore[arg-type]
+                level=level, viewer=viewer
+            )
             return 0, sug, service.label_notes(examples)
 
         self._runner.start(work, finished=self._trained, failed=self._failed)

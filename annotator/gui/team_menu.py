@@ -46,7 +46,9 @@ class TeamActions(QObject):
         from annotator.gui.widgets.agreement_window import AgreementWindow
 
         if self.agreement is None:
-            self.agreement = AgreementWindow(self.window.ws, self.window)
+            self.agreement = AgreementWindow(
+                self.window.ws, self.window, viewer=self.window.settings.annotator
+            )
             self.agreement.comparisonRequested.connect(self._compare_request)
             self.agreement.destroyed.connect(lambda: setattr(self, "agreement", None))
             self.agreement.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -88,6 +90,14 @@ class TeamActions(QObject):
             document_id = pane.document_id if pane is not None else None
         if document_id is None:
             win.statusBar().showMessage("Open a document first.", 5000)
+            return None
+        if document_id in win.ws.study.blind_rule(win.settings.annotator).documents:
+            # Blind mode (issue 22): an annotator of the study compares an overlap document
+            # only once they have finished it; leads (not in the plan) are not held back.
+            win.statusBar().showMessage(
+                "Blind mode: mark this document done before you compare it with teammates.",
+                8000,
+            )
             return None
         view = ComparisonWindow(
             win.ws,

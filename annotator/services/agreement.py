@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from annotator.agreement import AgreementDocument, AgreementReport, SpanTuple, build_report
@@ -23,7 +23,7 @@ from annotator.agreement.spans import MatchMode
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotatorKind
 from annotator.core.team import DocumentLayers
-from annotator.storage import Database, Tx, repo, team
+from annotator.storage import Database, Tx, repo, study, team
 
 ProgressFn = Callable[[int, int], None]
 """progress(steps done, steps): documents loaded, then pairs matched and labels computed."""
@@ -57,6 +57,11 @@ class AgreementQuery:
     seed: int = 0
     guideline_version: int | None = None
     """Only layers made under this guideline version (see :func:`guideline_policy`)."""
+    all_documents: bool = False
+    """Take every document even when a study plan has an overlap set (by default agreement
+    is computed on the planned overlap set, when there is one)."""
+    viewer: str = ""
+    """Whose window asks: in blind mode, documents hidden from them are left out."""
 
 
 def guideline_policy(version: int | None) -> str:
@@ -119,10 +124,43 @@ class AgreementService:
             a.name for a in self._db.read(repo.list_annotators) if a.kind is AnnotatorKind.HUMAN
         ]
 
+    def scoped(self, query: AgreementQuery) -> tuple[AgreementQuery, str | None]:
+        """``query`` limited to the planned overlap set when it names no documents and a
+        study plan has one (unless ``all_documents``), and the policy line saying which."""
+        scope: str | None = None
+        if not query.document_ids and not query.all_documents:
+            overlap = tuple(self._db.read(study.overlap_document_ids))
+            if overlap:
+                query = replace(query, document_ids=overlap)
+                scope = (
+                    f"the planned overlap set ({len(overlap)} document(s) assigned to several "
+                    "annotators); choose documents or all documents to compare others"
+                )
+        if query.viewer:
+            from annotator.services.study import blind_rule
+
+            hidden = self._db.read(lambda s: blind_rule(s, query.viewer)).documents
+            if hidden:
+                ids = query.document_ids or tuple(self._db.read(lambda s: repo.document_ids(s)))
+                left = tuple(i for i in ids if i not in hidden)
+                if not left:  # () would mean every document
+                    raise AnnotatorError(
+                        f"Blind mode: {query.viewer} has not finished any of these documents "
+                        "yet; agreement on them shows once they are marked done."
+                    )
+                query = replace(query, document_ids=left)
+                note = (
+                    f"blind mode: {len(hidden)} overlap document(s) {query.viewer} has not "
+                    "finished are left out"
+                )
+                scope = f"{scope}; {note}" if scope else note
+        return query, scope
+
     def documents(
         self, query: AgreementQuery, *, progress: ProgressFn | None = None
     ) -> list[AgreementDocument]:
         """The agreement input for ``query``, read in one transaction, in batches."""
+        query, _ = self.scoped(query)
         names = query.annotators or tuple(self.annotators())
         with_text = query.level == "passage"
 
@@ -176,7 +214,7 @@ class AgreementService:
         self, query: AgreementQuery | None = None, *, progress: ProgressFn | None = None
     ) -> AgreementReport:
         """The agreement report for ``query``: the same object the CLI and the GUI render."""
-        q = query or AgreementQuery()
+        q, scope = self.scoped(query or AgreementQuery())
         names = q.annotators or tuple(self.annotators())
         if len(names) < 2:
             raise AnnotatorError(
@@ -203,7 +241,8 @@ class AgreementService:
                 policies={
                     "coverage": COVERAGE_RULES[q.coverage],
                     "guideline": guideline_policy(q.guideline_version),
-                },
+                }
+                | ({"documents": scope} if scope else {}),
                 progress=computing,
             )
         except ValueError as exc:

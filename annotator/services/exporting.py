@@ -22,6 +22,7 @@ from annotator.core.validate import display_path, export_problem
 from annotator.formats.base import ExportItem, ExportReport, doc_label
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
 from annotator.formats.selection import majority_vote, part_path, split_documents
+from annotator.services.study import blind_rule, visible_spans
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 
@@ -48,6 +49,7 @@ class ExportService:
         split: Sequence[int] | None = None,
         seed: int = 0,
         majority: bool = False,
+        viewer: str | None = None,
     ) -> ExportReport:
         """Write the filtered documents and spans in ``format`` to ``dest``.
 
@@ -56,6 +58,8 @@ class ExportService:
         non-gold annotator) drew identically. ``split`` (e.g. ``(80, 10, 10)``) writes
         train/dev/test parts by document, shuffled with ``seed``, to ``out.train.jsonl``
         and so on, or to ``train/``, ``dev/``, ``test/`` in a folder format's folder.
+        ``viewer``: export what that annotator may see (blind mode leaves out teammates'
+        spans and status on overlap documents they have not finished).
         """
         cls = exporter_class(format)
         _check_destination(dest)
@@ -70,7 +74,11 @@ class ExportService:
             exporter = cls(**opts)
             voters = _voters(s, flt) if majority else ()
             ids = _document_ids(s, flt)
-            statuses = _statuses(s, ids, flt.annotators)
+            blind = blind_rule(s, viewer)
+            statuses = {
+                d: {who: st for who, st in found.items() if not blind.hides(d, who)}
+                for d, found in _statuses(s, ids, flt.annotators).items()
+            }
             carries_status = getattr(cls, "CARRIES_STATUS", False)
             carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
             carries_guideline = getattr(cls, "CARRIES_GUIDELINE_VERSION", False)
@@ -88,6 +96,7 @@ class ExportService:
                     return
                 part_flt = dataclasses.replace(flt, document_ids=tuple(part), only_done=False)
                 for doc, spans in repo.iter_documents_with_spans(s, part_flt):
+                    spans = visible_spans(blind, spans)
                     if majority:
                         spans = majority_vote(spans, voters)
                     _check_exportable(doc, spans)

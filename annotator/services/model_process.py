@@ -85,6 +85,7 @@ def _serve(conn: Connection, url: str) -> None:
     model: tuple[int, Suggester] | None = None
     online: OnlineModel | None = None
     trained_level = "sentence"
+    trained_viewer: str | None = None
     while True:
         try:
             request = conn.recv()
@@ -93,19 +94,20 @@ def _serve(conn: Connection, url: str) -> None:
         try:
             op = request[0]
             if op == "train":
-                _op, generation, level = request
+                _op, generation, level, *rest = request
+                viewer = rest[0] if rest else None  # blind mode: whose eyes
                 # Connected only while it reads: between trainings the worker holds nothing
                 # of the database (a restore may replace the file meanwhile).
                 db = Database(url)
                 try:
                     service = SuggestionService(db)
-                    sug, examples = service.train_with_examples(level=level)
+                    sug, examples = service.train_with_examples(level=level, viewer=viewer)
                     notes = service.label_notes(examples)
                 finally:
                     db.dispose()
                 model = (generation, sug)
                 online = OnlineModel(sug.model, examples) if sug.model is not None else None
-                trained_level = level
+                trained_level, trained_viewer = level, viewer
                 conn.send((True, (sug, notes)))
             elif op == "update":
                 _op, generation, level, document_ids = request
@@ -119,7 +121,8 @@ def _serve(conn: Connection, url: str) -> None:
                 try:
                     service = SuggestionService(db)
                     changed = [
-                        (d, service.examples(level=level, document_ids=[d])) for d in document_ids
+                        (d, service.examples(level=level, document_ids=[d], viewer=trained_viewer))
+                        for d in document_ids
                     ]
                 finally:
                     db.dispose()
@@ -213,12 +216,13 @@ class ModelProcess:
             raise value
         return value
 
-    def train(self, level: PassageKind) -> tuple[int, Suggester]:
-        """Fit a model on the database's labels; (its generation, a copy of it)."""
+    def train(self, level: PassageKind, viewer: str | None = None) -> tuple[int, Suggester]:
+        """Fit a model on the database's labels (those ``viewer`` may see, in blind mode);
+        (its generation, a copy of it)."""
         with self._lock:
             self._generation += 1
             generation = self._generation
-        sug, self.notes = self._call("train", generation, level)
+        sug, self.notes = self._call("train", generation, level, viewer)
         return generation, sug
 
     def update(self, generation: int, level: PassageKind, document_ids: list[int]) -> int | None:

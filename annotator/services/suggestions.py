@@ -16,6 +16,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
+from annotator.services.study import blind_rule, visible_layers
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
@@ -114,8 +115,11 @@ class SuggestionService:
         annotators: Sequence[str] = (),
         level: PassageKind = "sentence",
         document_ids: Sequence[int] = (),
+        viewer: str | None = None,
     ) -> builtins.list[Example]:
-        """Every passage someone has judged, with the labels their spans give it.
+        """Every passage someone has judged, with the labels their spans give it; for a
+        ``viewer`` in blind mode, without teammates' labels or judgements on unfinished
+        overlap documents.
 
         Judged means tagged, judged "no label" or rejected (stored judgements), or in a
         document its annotator marked done. An untagged passage of a document in progress
@@ -127,6 +131,7 @@ class SuggestionService:
             if not names:
                 return []
             done = store.done_pairs(s, names)
+            rule = blind_rule(s, viewer)
             worked = store.worked_document_ids(s, names)
             if document_ids:
                 wanted = set(document_ids)
@@ -136,14 +141,16 @@ class SuggestionService:
             for j in judgement_store.list_judgements(
                 s, annotators=names, document_ids=document_ids
             ):
-                if not j.kind.negative:
-                    continue  # skipped in the queue: not read, so not a "no label"
+                if not j.kind.negative or rule.hides(j.document_id, j.annotator):
+                    continue  # skipped in the queue, or a teammate's the viewer may not see
                 judged.setdefault((j.document_id, j.annotator), []).append((j.start, j.end))
                 by_doc.setdefault(j.document_id, set()).add(j.annotator)
             out: builtins.list[Example] = []
             if not worked:
                 return out
-            for layer in store.iter_labelled_documents(s, annotators=names, document_ids=worked):
+            for layer in visible_layers(
+                rule, store.iter_labelled_documents(s, annotators=names, document_ids=worked)
+            ):
                 text = layer.text or ""
                 items = passages(text, level)
                 who = set(layer.annotated) | by_doc.get(layer.id, set())
@@ -172,12 +179,15 @@ class SuggestionService:
         annotators: Sequence[str] = (),
         level: PassageKind = "sentence",
         progress: Progress | None = None,
+        viewer: str | None = None,
     ) -> Suggester:
         """Read the labels and rules and fit a model: seconds even for thousands of passages.
 
         Safe to run on a worker thread: it only reads, and returns an immutable suggester.
         """
-        return self.train_with_examples(annotators=annotators, level=level, progress=progress)[0]
+        return self.train_with_examples(
+            annotators=annotators, level=level, progress=progress, viewer=viewer
+        )[0]
 
     def train_with_examples(
         self,
@@ -185,6 +195,7 @@ class SuggestionService:
         annotators: Sequence[str] = (),
         level: PassageKind = "sentence",
         progress: Progress | None = None,
+        viewer: str | None = None,
     ) -> tuple[Suggester, builtins.list[Example]]:
         """:meth:`train`, and the examples it learnt from (for updates between trainings)."""
         from annotator.suggest.model import train
@@ -192,7 +203,7 @@ class SuggestionService:
         rules = self.rule_set()
         if progress:
             progress(0, 2)
-        ex = self.examples(annotators=annotators, level=level)
+        ex = self.examples(annotators=annotators, level=level, viewer=viewer)
         if progress:
             progress(1, 2)
         try:

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -227,3 +228,36 @@ class ImportJournalRow(Base):
     kind: Mapped[str] = mapped_column(String(10))
     """``document`` (its spans go with it) or ``span`` (added to a document stored before)."""
     row_id: Mapped[int] = mapped_column(Id)
+
+
+class ProjectSettingRow(Base):
+    """A project-wide setting, by key (schema 0009): ``blind`` ("on"/"off"), ``study_plan``
+    (the assignment plan, JSON)."""
+
+    __tablename__ = "project_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AssignmentRow(Base):
+    """One document assigned to one annotator by a study plan (schema 0009)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("document_id", "annotator_id"),
+        Index("ix_assignments_annotator", "annotator_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(Id, ForeignKey("annotators.id", ondelete="CASCADE"))
+    overlap: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The document is in the overlap set (several annotators label it independently)."""
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    skip_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Why the annotator skipped it (empty: not skipped); the lead sees it in Progress."""
+    skipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    assigned_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

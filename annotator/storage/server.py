@@ -16,11 +16,16 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
     also write the gold layer (the annotator named ``gold``).
 ``annotator_leads`` (member of adjudicators)
     also write documents, labels, annotators and anyone's spans: imports, label set edits;
-    and set the project guideline (a new version; no one may change or delete a stored one).
+    set the project guideline (a new version; no one may change or delete a stored one);
+    and the study's assignments and project settings (blind mode, the plan).
 
 Judgements (``judgements``: passages an annotator judged "no label", suggestions they
 rejected) are the one table a member cannot even read beyond their own rows; leads read
 and write all of them.
+
+Blind mode (issue 22): plain members cannot read a teammate's spans or document status on
+an overlap document they have not marked done (``annotator_blind_documents``); they read and
+skip only their own assignments. Adjudicators and leads read everything.
 
 The database owner (who ran ``init``) owns the tables and so is not subject to the
 policies. Policies are enforced by the server: INSERT and UPDATE of a span the user may
@@ -113,6 +118,35 @@ BEGIN
   RETURN n;
 END
 $$;
+-- Blind mode (issue 22): the overlap documents whose teammates' rows the member logged in
+-- may not read: blind mode is on (set so, or unset with an overlap set planned), the member
+-- has not marked the document done, and the member is no adjudicator or lead. A set, so a
+-- policy asks once per query (a hashed subplan), not once per row. Definer's rights: it
+-- reads document_status and assignments whole, which a policy on those very tables could
+-- not do as the invoker without recursing; ``session_user`` is the login.
+CREATE OR REPLACE FUNCTION {schema}.annotator_blind_documents() RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$
+  SELECT DISTINCT x.document_id FROM {schema}.assignments x
+  WHERE x.overlap
+    AND COALESCE(
+          (SELECT p.value = 'on' FROM {schema}.project_settings p WHERE p.key = 'blind'),
+          true)
+    AND NOT pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER')
+    AND NOT EXISTS (SELECT 1 FROM {schema}.document_status ds
+                    JOIN {schema}.annotators me ON me.id = ds.annotator_id
+                    WHERE ds.document_id = x.document_id AND me.role_name = session_user
+                      AND ds.status = 'done')
+$$;
+-- Whose rows blind mode never hides: the member's own annotator and gold.
+CREATE OR REPLACE FUNCTION {schema}.annotator_unhidden() RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
+  SELECT a.id FROM {schema}.annotators a
+  WHERE a.role_name = session_user OR a.name = '{GOLD_ANNOTATOR}'
+$$;
+REVOKE ALL ON FUNCTION {schema}.annotator_blind_documents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.annotator_unhidden() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_blind_documents() TO {USERS};
+GRANT EXECUTE ON FUNCTION {schema}.annotator_unhidden() TO {USERS};
 -- The same for judgements ("no label here", rejected suggestions): one's own, or any for leads.
 CREATE OR REPLACE FUNCTION {schema}.annotator_delete_judgements(ids bigint[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
@@ -141,10 +175,23 @@ GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_judgements(bigint[]) TO {USE
 
 
 _Policy = tuple[str, str, str, str | None, str | None]
+# Blind mode: a row is readable unless it is a teammate's on a document hidden from the login.
+_BLIND_READ = (
+    "document_id NOT IN (SELECT {s}.annotator_blind_documents()) "
+    "OR annotator_id IN (SELECT {s}.annotator_unhidden())"
+)
 _POLICIES: dict[str, list[_Policy]] = {
     # table: [(policy, command, role, USING, WITH CHECK)]
     "spans": [
-        ("spans_read", "SELECT", USERS, "true", None),
+        # Blind mode: teammates' spans (and notes) on an unfinished overlap document are
+        # not readable at all, so no client (the app, psql) can show them.
+        (
+            "spans_read",
+            "SELECT",
+            USERS,
+            _BLIND_READ,
+            None,
+        ),
         ("spans_insert_own", "INSERT", USERS, None, "{s}.annotator_owned(annotator_id)"),
         # USING, not only WITH CHECK: rows a member may not change are invisible to UPDATE
         # and so to SELECT ... FOR UPDATE, which would otherwise lock others' spans.
@@ -166,7 +213,13 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("spans_lead", "ALL", LEADS, "true", "true"),
     ],
     "document_status": [
-        ("status_read", "SELECT", USERS, "true", None),
+        (
+            "status_read",
+            "SELECT",
+            USERS,
+            _BLIND_READ,
+            None,
+        ),
         (
             "status_own",
             "ALL",
@@ -200,6 +253,19 @@ _POLICIES: dict[str, list[_Policy]] = {
             "{s}.annotator_owned(annotator_id)",
         ),
         ("judgements_lead", "ALL", LEADS, "true", "true"),
+    ],
+    # Members read and mark (skip) their own assignments; adjudicators read all (the
+    # overlap set is what agreement compares); leads plan and hand over.
+    "assignments": [
+        (
+            "assignments_own",
+            "ALL",
+            USERS,
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+        ),
+        ("assignments_read_all", "SELECT", ADJUDICATORS, "true", None),
+        ("assignments_lead", "ALL", LEADS, "true", "true"),
     ],
 }
 
@@ -253,6 +319,8 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
     run(f"GRANT INSERT ON {schema}.judgements TO {USERS}")
+    # Skipping an assigned document (with a reason); the rows themselves are the lead's.
+    run(f"GRANT UPDATE (skip_reason, skipped_at) ON {schema}.assignments TO {USERS}")
     # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
         f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
@@ -269,6 +337,8 @@ def _grants(conn: Connection, schema: str) -> None:
             "adjudications",
             "import_journal",
             "judgements",
+            "assignments",
+            "project_settings",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")

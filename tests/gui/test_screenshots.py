@@ -58,13 +58,25 @@ def test_suggest_render_writes_its_shots(qapp, tmp_path):
         assert _distinct_colours(image) > 10, f"{path.name} has almost no content"
 
 
+def test_study_render_writes_the_progress_view(qapp, tmp_path):
+    mod = _module("make_study_screenshots")
+    written = mod.render(tmp_path / "out", tmp_path / "work")
+    assert sorted(p.name for p in written) == sorted(mod.SHOTS)
+    for path in written:
+        image = QImage(str(path))
+        assert not image.isNull() and image.width() >= 600, path
+        assert _distinct_colours(image) > 10, f"{path.name} has almost no content"
+
+
 def test_every_image_the_docs_reference_is_rendered_by_a_script():
     mod, team = _module(), _module("make_team_screenshots")
     suggest = _module("make_suggest_screenshots")
+    study = _module("make_study_screenshots")
     docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
     referenced = set()
     for doc in docs:
         referenced |= set(re.findall(r"images/([\w.-]+\.png)", doc.read_text(encoding="utf-8")))
     assert {"tagging.png", "export.png", "welcome.png"} <= referenced
-    assert referenced <= set(mod.SHOTS) | set(team.SHOTS) | set(suggest.SHOTS)
+    assert referenced <= set(mod.SHOTS) | set(team.SHOTS) | set(suggest.SHOTS) | set(study.SHOTS)
+    assert "progress.png" in referenced
     assert {"comparison.png", "agreement.png"} <= referenced

@@ -242,10 +242,13 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             )
         ]
         assert sorted(definers) == [
+            "annotator_blind_documents()",
             "annotator_delete_judgements(bigint[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(bigint[])",
             "annotator_log_span_change()",
         ]
+        # Blind mode's set (issue 22) takes no arguments and only reads: no plan, nothing.
+        assert conn.execute("SELECT * FROM annotator_blind_documents()").fetchall() == []
         assert _try(conn, "SELECT annotator_log_span_change()") in (
             "InsufficientPrivilege",
             "FeatureNotSupported",

@@ -109,6 +109,8 @@ class ExportDialog(QDialog):
         self._ws = ws
         self._runner = runner
         self.report = None
+        self._viewer = annotator
+        """Blind mode: the export holds what this annotator may see."""
         self._formats: dict[str, FormatInfo] = {f.name: f for f in ws.exporter.formats()}
         self.format = QComboBox()
         for info in self._formats.values():
@@ -257,6 +259,7 @@ class ExportDialog(QDialog):
         fmt, flt, options = self.format.currentText(), self.span_filter(), self.options()
         seed, majority = self.seed.value(), self.majority.isChecked()
         self._remember()
+        viewer = self._viewer or None
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
         self._runner.start(
@@ -269,6 +272,7 @@ class ExportDialog(QDialog):
                 split=split,
                 seed=seed,
                 majority=majority,
+                viewer=viewer,
             ),
             finished=self._finished,
             failed=self._failed,

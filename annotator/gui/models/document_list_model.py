@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from annotator.core.model import DocumentStatus, DocumentSummary
+from annotator.core.study import BlindRule
 from annotator.gui.models.base import HeaderTableModel
 from annotator.services.documents import DocumentService
 
@@ -34,6 +35,13 @@ class DocumentListModel(HeaderTableModel):
         self._annotator = annotator
         self._rows: list[DocumentSummary] = []
         self._row_of: dict[int, int] = {}
+        self._blind = BlindRule()
+        """Blind mode: teammates' counts and status on these documents stay out of tooltips."""
+
+    def set_blind(self, rule: BlindRule) -> None:
+        if rule != self._blind:
+            self._blind = rule
+            self.set_annotator(self._annotator)
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -102,12 +110,15 @@ class DocumentListModel(HeaderTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.SPANS:
-                return (
-                    "\n".join(f"{k}: {v}" for k, v in sorted(d.span_counts.items())) or "no spans"
-                )
+                counts = {k: v for k, v in d.span_counts.items() if not self._blind.hides(d.id, k)}
+                return "\n".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no spans"
             if col == self.STATUS:
                 return (
-                    "\n".join(f"{k}: {_STATUS_TEXT[v]}" for k, v in sorted(d.status.items()))
+                    "\n".join(
+                        f"{k}: {_STATUS_TEXT[v]}"
+                        for k, v in sorted(d.status.items())
+                        if not self._blind.hides(d.id, k)
+                    )
                     or None
                 )
             # The whole title, with what a narrow list may have left out (date, source).

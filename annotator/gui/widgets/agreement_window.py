@@ -99,12 +99,14 @@ class AgreementWindow(QMainWindow):
     progressed = Signal(int, int)
     """(steps done, steps) of the running report: documents loaded, pairs matched, labels."""
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, viewer: str = "") -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("agreementWindow")
         self.setWindowTitle("Agreement — Annotator")
         self.ws = ws
+        self.viewer = viewer
+        """Whose window this is: blind mode leaves out what is hidden from them."""
         self.runner = TaskRunner(self)
         self.report: AgreementReport | None = None
         self._info: dict[str, tuple[str, str]] = {}
@@ -117,6 +119,13 @@ class AgreementWindow(QMainWindow):
         self.mode.addItems(["overlap", "exact"])
         self.threshold = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=0.5)
         self.only_done = QCheckBox("Only documents all of them marked done")
+        self.overlap_only = QCheckBox("Only the planned overlap set (when a study plan has one)")
+        self.overlap_only.setObjectName("overlapOnly")
+        self.overlap_only.setChecked(True)
+        self.overlap_only.setToolTip(
+            "With a study plan, agreement is computed on the documents assigned to several "
+            "annotators; untick to compare every document"
+        )
         self.coverage = QComboBox()
         self.coverage.addItem("marked it done", "done")
         self.coverage.addItem("touched it at all", "touched")
@@ -159,6 +168,7 @@ class AgreementWindow(QMainWindow):
         form.addRow("Guideline", self.guideline_version)
         form.addRow("Bootstrap resamples", self.bootstrap)
         form.addRow(self.only_done)
+        form.addRow(self.overlap_only)
         form.addRow(self.diagnose)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
@@ -273,6 +283,8 @@ class AgreementWindow(QMainWindow):
             annotators=tuple(_checked(self.annotator_list)),
             labels=() if len(labels) == self.label_list.count() else tuple(labels),
             only_done=self.only_done.isChecked(),
+            all_documents=not self.overlap_only.isChecked(),
+            viewer=self.viewer,
             level=self.level.currentText(),  # type: ignore[arg-type]
             mode=self.mode.currentText(),  # type: ignore[arg-type]
             threshold=round(self.threshold.value(), 4),

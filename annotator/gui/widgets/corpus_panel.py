@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -75,9 +76,16 @@ class CorpusFilterModel(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._ids: set[int] | None = None
+        self._assigned: set[int] | None = None
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self.setSortRole(DocumentListModel.SortRole)
+
+    def set_assigned(self, ids: set[int] | None) -> None:
+        """Only these documents (my assignments), or all again with None."""
+        self.beginFilterChange()
+        self._assigned = ids
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_ids(self, ids: set[int] | None) -> None:
         self.beginFilterChange()
@@ -85,9 +93,11 @@ class CorpusFilterModel(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if self._ids is not None:
+        if self._ids is not None or self._assigned is not None:
             doc_id = self.sourceModel().index(row, 0, parent).data(DocumentListModel.IdRole)
-            if doc_id not in self._ids:
+            if self._ids is not None and doc_id not in self._ids:
+                return False
+            if self._assigned is not None and doc_id not in self._assigned:
                 return False
         return super().filterAcceptsRow(row, parent)
 
@@ -142,6 +152,10 @@ class CorpusPanel(QWidget):
         for sig in (model.modelReset, model.rowsInserted, model.dataChanged):
             sig.connect(lambda *_: self.columns.fit())
         self.setMinimumWidth(180)  # narrow screens: the window must still fit
+        self.only_mine = QCheckBox("My queue")
+        self.only_mine.setObjectName("onlyMine")
+        self.only_mine.setToolTip("Show only the documents assigned to you (a study plan)")
+        self.only_mine.setEnabled(False)
         self.done_button = QPushButton("Mark done")
         self.done_button.setToolTip("Mark the selected document done for you (Ctrl+D toggles)")
         lay = QVBoxLayout(self)
@@ -152,6 +166,7 @@ class CorpusPanel(QWidget):
         lay.addWidget(self.hits, 1)
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
+        row.addWidget(self.only_mine)
         row.addStretch(1)
         row.addWidget(self.done_button)
         lay.addLayout(row)
@@ -227,6 +242,9 @@ class CorpusPanel(QWidget):
     def _hit_activated(self, item: QListWidgetItem) -> None:
         doc_id, offset = item.data(Qt.ItemDataRole.UserRole)
         self.documentActivated.emit(doc_id, offset)
+
+    def set_assigned(self, ids: set[int] | None) -> None:
+        self.proxy.set_assigned(ids)
 
     def selected_document(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

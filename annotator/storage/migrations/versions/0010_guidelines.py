@@ -1,7 +1,7 @@
 """Project guideline versions, and the version each span was made under.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 A new table ``guidelines`` (see ``orm.GuidelineRow``) and a nullable column
 ``spans.guideline_version``: a plain ADD COLUMN, so no table is rebuilt and existing spans
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
