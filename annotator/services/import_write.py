@@ -15,18 +15,21 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from annotator.core.errors import AnnotatorError, DatabaseError
+from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.services.importing import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
 from annotator.storage.bulk import (
+    LEASE_S,
     BatchOutcome,
     data_version,
     end_journal,
     journal,
     new_journal_token,
+    renew_lease,
     store_batch,
-    take_back,
+    TakenBack,
+    take_back_token,
 )
 
 BATCH_ROWS = 4_000
@@ -162,10 +165,16 @@ class BatchWriter:
                 _apply(parsed.result, *got)
 
     def _write_big(self, parsed: ParsedFile, cancel: CancelFn | None) -> None:
-        """Bounded batches, one transaction each; the file is taken back if one fails."""
-        committed: list[BatchOutcome] = []
+        """Bounded batches, one transaction each; the file is taken back if one fails.
+
+        Each batch renews the import's lease and journals what it stored; a take-back
+        (a failure, Cancel, or the next open after a kill) keeps every document someone
+        else worked on meanwhile and says so.
+        """
         result = FileResult(parsed.result.path)
-        token = new_journal_token()  # a kill part way is taken back on the next open
+        token = new_journal_token()
+        owner = f"{self._annotator}: {parsed.result.path}"
+        wrote = False
         try:
             for first, batch in enumerate(self._batches(parsed.records(self._annotator))):
                 if first and cancel is not None and cancel():
@@ -180,6 +189,7 @@ class BatchWriter:
                     created: list[str] = created,
                 ) -> BatchOutcome:
                     created.clear()
+                    renew_lease(s, token, owner, first=first == 0)
                     if first == 0:
                         gate = LabelGate(s, create=self._create, created=created)
                         gate.admit_names(parsed.labels)
@@ -190,15 +200,16 @@ class BatchWriter:
 
                 outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
                 assert isinstance(outcome, BatchOutcome)
-                committed.append(outcome)
+                wrote = True
                 _apply(result, outcome, created, batch)
             self._write(lambda s: end_journal(s, token))
         except (AnnotatorError, OSError, _Cancelled) as exc:
-            self._take_back(committed, parsed, token)
+            error = None
             if not isinstance(exc, _Cancelled):
-                parsed.result.error = (
-                    exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
-                )
+                error = exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
+            parsed.result.error = error
+            if wrote:
+                self._take_back(result, parsed, token, error)
             return
         parsed.result.documents_added = result.documents_added
         parsed.result.documents_matched = result.documents_matched
@@ -222,21 +233,69 @@ class BatchWriter:
         if batch:
             yield batch
 
-    def _take_back(self, committed: list[BatchOutcome], parsed: ParsedFile, token: str) -> None:
-        if not committed:
-            return
-
-        def work(s: Tx) -> None:
-            take_back(s, committed)
-            end_journal(s, token)
-
+    def _take_back(
+        self,
+        stored: FileResult,
+        parsed: ParsedFile,
+        token: str,
+        error: AnnotatorError | None,
+    ) -> None:
+        """Take back what the committed batches stored, keeping others' work; the file's
+        result then says exactly what stayed in the database."""
+        out = parsed.result
         try:
-            self._write(work)
-        except DatabaseError as exc:
-            parsed.result.error = DatabaseError(
-                f"{parsed.result.path}: the import stopped part way and what it stored could "
-                f"not be removed again ({exc}); delete its documents by hand"
+            got = self._write(lambda s: take_back_token(s, token))
+        except (AnnotatorError, OSError) as exc:
+            # Nothing was removed: say exactly what stayed, and that the next open (once
+            # the lease has run out) takes it back.
+            out.documents_added = stored.documents_added
+            out.documents_matched = stored.documents_matched
+            out.spans_added = stored.spans_added
+            out.labels_created = stored.labels_created
+            out.stayed = True
+            cause = f" ({_reason(error)})" if error is not None else ""
+            out.notes.append(
+                f"stopped part way{cause}; {stored.documents_added} new document(s) and "
+                f"{stored.spans_added} span(s) of it stayed in the database and could not be "
+                f"taken back now ({exc}). They are taken back (keeping others' work on them) "
+                f"the next time the database is opened, {LEASE_S:.0f} s or more from now."
             )
+            if error is not None:
+                out.error = _with_suffix(
+                    error,
+                    f"; {stored.documents_added} document(s) and {stored.spans_added} span(s) "
+                    "of it stayed in the database (see the summary)",
+                    out.path,
+                )
+            return
+        assert isinstance(got, TakenBack)
+        kept = got.kept_documents
+        if kept:
+            titles = got.kept_titles
+            more = f" and {len(kept) - len(titles)} more" if len(kept) > len(titles) else ""
+            out.documents_added = len(kept)
+            out.stayed = True
+            out.notes.append(
+                f"took back {got.documents} document(s) and {got.spans} span(s) "
+                f"of it; kept {len(kept)} document(s) of it that others had worked on "
+                f"meanwhile: {', '.join(titles)}{more}"
+            )
+        kept_spans = got.kept_spans
+        if kept_spans:
+            out.stayed = True
+            out.notes.append(f"kept {kept_spans} of its span(s) that others had changed")
+
+
+def _reason(error: AnnotatorError) -> str:
+    return error.reason if isinstance(error, InputError) else str(error)
+
+
+def _with_suffix(error: AnnotatorError, suffix: str, path: str) -> AnnotatorError:
+    """``error`` with ``suffix`` added to its message, still naming the file (and line)."""
+    if isinstance(error, InputError):
+        return InputError(error.reason + suffix, path=error.path or path, line=error.line)
+    text = str(error)
+    return AnnotatorError((text if path in text else f"{path}: {text}") + suffix)
 
 
 class _Cancelled(Exception):

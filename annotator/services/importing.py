@@ -95,6 +95,10 @@ class FileResult:
     skipped: dict[str, int] = field(default_factory=dict)
     """reason -> records the format reader left out on purpose (Prodigy rejects...)."""
     error: AnnotatorError | None = None
+    notes: list[str] = field(default_factory=list)
+    """What a take-back kept, or what stayed when it could not run (shown even on error)."""
+    stayed: bool = False
+    """Part of the file is in the database although the import of it stopped."""
 
 
 @dataclass
@@ -124,8 +128,10 @@ class ImportReport:
     def summary(self) -> str:
         lines = []
         for f in self.files:
-            if f.error is not None:
-                continue  # errors are listed by the caller, with file and line
+            if f.error is not None or (self.cancelled and f.stayed):
+                # Errors are listed by the caller, with file and line; what stayed is not.
+                lines += [f"{f.path}: {note}" for note in f.notes]
+                continue
             bits = [f"{f.documents_added} new document(s)"]
             if f.documents_matched:
                 bits.append(f"{f.documents_matched} matched")
@@ -137,8 +143,14 @@ class ImportReport:
             lines += [f"  duplicate, not stored again: {t}" for t in f.duplicates]
             lines += [f"  skipped {n} {why}" for why, n in sorted(f.skipped.items())]
         total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
-        if self.errors:
-            total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
+        refused = [f for f in self.files if f.error is not None]
+        partly = sum(f.stayed for f in refused)
+        if refused and not partly:
+            total += f"; {len(refused)} file(s) refused, nothing of them stored"
+        elif refused:
+            total += (
+                f"; {len(refused)} file(s) refused, {partly} of them partly stored (see above)"
+            )
         return "\n".join([*lines, total])
 
 

@@ -147,6 +147,16 @@ _POLICIES: dict[str, list[_Policy]] = {
         ),
         ("status_lead", "ALL", LEADS, "true", "true"),
     ],
+    # Imports (leads only): members read, so a teammate's window can tell an import runs;
+    # the table grants above give them no write at all, these policies say the same.
+    "import_journal": [
+        ("journal_read", "SELECT", USERS, "true", None),
+        ("journal_lead", "ALL", LEADS, "true", "true"),
+    ],
+    "import_leases": [
+        ("leases_read", "SELECT", USERS, "true", None),
+        ("leases_lead", "ALL", LEADS, "true", "true"),
+    ],
 }
 
 
@@ -211,6 +221,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "document_status",
             "adjudications",
             "import_journal",
+            "import_leases",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")
