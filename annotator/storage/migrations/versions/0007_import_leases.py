@@ -6,7 +6,8 @@ Revises: 0006
 A new table ``import_leases`` (see ``orm.ImportLeaseRow``) and two nullable columns and
 an index on ``import_journal``; nothing existing changes meaning. Journal entries written
 before (tokens ``host:pid:...``) have no lease and so count as expired: their imports
-are long gone when a newer Annotator opens the file.
+are long gone when a newer Annotator opens the file; they get the change log's mark of
+the upgrade.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def upgrade() -> None:
     # Plain ADD COLUMN (no batch rebuild): nullable, no default.
     op.add_column("import_journal", sa.Column("ref", sa.Integer(), nullable=True))
     op.add_column("import_journal", sa.Column("mark", sa.BigInteger(), nullable=True))
+    # Entries of an import killed under 0006 get today's change-log mark: what happened to
+    # their rows before is taken for the import's own, anything after for someone else's.
+    op.execute(
+        "UPDATE import_journal SET mark = (SELECT coalesce(max(id), 0) FROM span_changes) "
+        "WHERE kind IN ('document', 'span')"
+    )
     op.create_index(
         "ix_import_journal_token_kind_row",
         "import_journal",
