@@ -19,8 +19,8 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.services.importing import FileResult, LabelGate, ParsedFile
 from annotator.storage import Database, Tx
+from annotator.storage import bulk
 from annotator.storage.bulk import (
-    LEASE_S,
     BatchOutcome,
     data_version,
     end_journal,
@@ -253,12 +253,12 @@ class BatchWriter:
             out.spans_added = stored.spans_added
             out.labels_created = stored.labels_created
             out.stayed = True
-            cause = f" ({_reason(error)})" if error is not None else ""
             out.notes.append(
-                f"stopped part way{cause}; {stored.documents_added} new document(s) and "
-                f"{stored.spans_added} span(s) of it stayed in the database and could not be "
-                f"taken back now ({exc}). They are taken back (keeping others' work on them) "
-                f"the next time the database is opened, {LEASE_S:.0f} s or more from now."
+                f"stopped part way; {stored.documents_added} new document(s) and "
+                f"{stored.spans_added} span(s) of it stayed in the database: taking them back "
+                f"failed too ({_reason(exc) if isinstance(exc, AnnotatorError) else exc}). The "
+                f"next open, once the import's lease has run out ({bulk.LEASE_S:.0f} s), takes "
+                "them back, keeping what others did on them meanwhile."
             )
             if error is not None:
                 out.error = _with_suffix(

@@ -361,3 +361,70 @@ def test_kill_an_import_while_a_second_process_tags_its_documents(tmp_path: Path
     lost = [span for span, _doc in tagged if span not in stored]
     assert not lost, f"{len(lost)} of {len(tagged)} committed tags lost"
     assert partial >= 5, f"only {partial} kills landed part way: the test proved little"
+
+
+# --- item 4: a full disk part way through a big file -------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs (root only; skipped with the reason otherwise)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_full_disk_part_way_reports_exactly_what_stayed(
+    tmp_path: Path, small_disk: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills during a big file: the report's counts are what the database holds
+    (taken back, or said to have stayed), never "nothing of them stored" beside half a file;
+    once space is free and the lease has run out the next open leaves no half file."""
+    monkeypatch.setattr(bulk, "LEASE_S", 0.5)
+    path = small_disk / "full.sqlite3"
+    url = f"sqlite:///{path}"
+    ws = open_workspace(url)
+    ballast = small_disk / "ballast"
+    ballast.write_bytes(b"x" * 1_500_000)  # removed afterwards: "the user frees space"
+    big = tmp_path / "big.jsonl"
+    with big.open("w", encoding="utf-8") as fh:
+        for d in range(6000):
+            text = f"Document {d}: " + "troops held the line near the river. " * 12
+            fh.write(json.dumps({"id": f"f{d}", "text": text}) + "\n")
+    report = ws.importer.import_paths([big])
+    ws.close()
+    assert len(report.errors) == 1, report.summary()
+    message = str(report.errors[0])
+    assert "full" in message, message
+    result = report.files[0]
+    con = _integrity(path)
+    stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    con.close()
+    assert 0 <= stored < 6000
+    summary = report.summary()
+    if stored:
+        assert result.documents_added == stored, (stored, summary)
+        assert f"{stored} document(s)" in message and "stayed in the database" in message
+        assert f"{stored} new document(s) and 0 span(s) of it stayed in the database" in summary
+        assert "next open, once the import's lease has run out" in summary
+        assert "nothing of them stored" not in summary
+    else:
+        assert "nothing of them stored" in summary
+    ballast.unlink()
+    time.sleep(0.6)
+    open_workspace(url).close()
+    con = _integrity(path)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM import_journal").fetchone()[0] == 0
