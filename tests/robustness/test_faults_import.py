@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -428,3 +429,104 @@ def test_a_full_disk_part_way_reports_exactly_what_stayed(
     con = _integrity(path)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM import_journal").fetchone()[0] == 0
+
+
+# --- item 1 on the team server, with real logins ------------------------------------------
+
+
+@pytest.fixture
+def team(pg_server: Any) -> Iterator[Any]:
+    from team_server import make_secure_team
+
+    t = make_secure_team(pg_server)
+    yield t
+    pg_server.drop_database(t.dbname)
+
+
+def _psql(team: Any, role: str, sql: str) -> list[tuple[Any, ...]]:
+    with team.connect(role) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+@pytest.mark.postgres
+def test_a_leads_killed_import_never_takes_a_members_span(
+    team: Any, tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead's import is killed after a member tagged one of its new documents. The
+    member's own open takes nothing back (and says nothing is wrong); once the lease ran
+    out the lead's next open takes back the rest and keeps that document and the span."""
+    from team_server import ALICE, LENA
+
+    monkeypatch.setattr(bulk, "LEASE_S", 1.0)
+    big = _big_file(tmp_path / "big.jsonl", 2000)
+    lead = open_workspace(team.url(LENA))
+    member = open_workspace(team.url(ALICE))
+    before = _psql(team, ALICE, "SELECT count(*) FROM documents")[0][0]
+    calls = [0]
+    mine: list[int] = []
+
+    def cancel() -> bool:
+        calls[0] += 1
+        if calls[0] == 3:
+            doc = _psql(team, ALICE, "SELECT max(id) FROM documents")[0][0]
+            span, _ = member.annotations.add(
+                doc, start=0, end=8, label="MILITARY", annotator=ALICE, note="alice's"
+            )
+            mine.append(span.id)
+            raise _Killed
+        return False
+
+    with pytest.raises(_Killed):
+        lead.importer.import_paths([big], cancel=cancel)
+    lead.close()
+    member.close()
+    half = _psql(team, ALICE, "SELECT count(*) FROM documents")[0][0]
+    assert before < half < before + 2000
+    time.sleep(1.1)
+    open_workspace(team.url(ALICE)).close()  # a member may not take back: nothing changes
+    assert _psql(team, ALICE, "SELECT count(*) FROM documents")[0][0] == half
+    open_workspace(team.url(LENA)).close()
+    assert _psql(team, ALICE, "SELECT count(*) FROM documents")[0][0] == before + 1
+    rows = _psql(team, ALICE, f"SELECT note FROM spans WHERE id = {mine[0]}")
+    assert rows == [("alice's",)]
+    assert _psql(team, LENA, "SELECT count(*) FROM import_journal")[0][0] == 0
+    assert _psql(team, LENA, "SELECT count(*) FROM import_leases")[0][0] == 0
+
+
+@pytest.mark.postgres
+def test_a_leads_cancelled_import_keeps_a_members_span_and_members_cannot_touch_leases(
+    team: Any, tmp_path: Path, small_batches: None
+) -> None:
+    import psycopg
+    from team_server import ALICE, LENA
+
+    big = _big_file(tmp_path / "big.jsonl", 2000)
+    lead = open_workspace(team.url(LENA))
+    member = open_workspace(team.url(ALICE))
+    calls = [0]
+    seen: list[tuple[Any, ...]] = []
+
+    def cancel() -> bool:
+        calls[0] += 1
+        if calls[0] == 3:
+            doc = _psql(team, ALICE, "SELECT max(id) FROM documents")[0][0]
+            member.annotations.add(doc, start=0, end=8, label="MILITARY", annotator=ALICE)
+            seen.extend(_psql(team, ALICE, "SELECT token FROM import_leases"))
+            for sql in (
+                "DELETE FROM import_leases",
+                "UPDATE import_leases SET expires_at = 0",
+                "INSERT INTO import_leases (token, owner, expires_at) VALUES ('x', 'x', 0)",
+                "DELETE FROM import_journal",
+            ):
+                with team.connect(ALICE) as conn, pytest.raises(psycopg.Error):
+                    conn.execute(sql)  # type: ignore[arg-type]
+        return calls[0] >= 4
+
+    report = lead.importer.import_paths([big], cancel=cancel)
+    assert report.cancelled and "kept 1 document(s)" in report.summary()
+    assert len(seen) == 1 and ":" not in seen[0][0]  # no host or pid in the token
+    spans = _psql(team, LENA, "SELECT count(*) FROM spans s JOIN annotators a "
+                  f"ON a.id = s.annotator_id WHERE a.role_name = '{ALICE}'")[0][0]
+    assert spans == 2  # the fixture's one and the tag on the import's document
+    lead.close()
+    member.close()
