@@ -18,17 +18,16 @@ from collections.abc import Callable, Iterator, Sequence
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.services.importing import FileResult, LabelGate, ParsedFile
-from annotator.storage import Database, Tx
-from annotator.storage import bulk
+from annotator.storage import Database, Tx, bulk
 from annotator.storage.bulk import (
     BatchOutcome,
+    TakenBack,
     data_version,
     end_journal,
     journal,
     new_journal_token,
     renew_lease,
     store_batch,
-    TakenBack,
     take_back_token,
 )
 
@@ -48,6 +47,9 @@ SHORT_PAUSE_S = 0.06
 our last batch is still in the busy handler's short sleeps (50 ms at most) and gets in."""
 CONTENTION_S = 5.0
 """How long after another connection's commit the long pause stays on."""
+
+LABEL_CHUNK = 5_000
+"""New labels created per transaction when a file brings many."""
 
 IDENTICAL = "identical span(s), already stored or repeated in the file: kept once"
 
@@ -149,7 +151,7 @@ class BatchWriter:
                         items = list(parsed.records(self._annotator))
                         done.append((store_batch(s, items), created, items))
                 except AnnotatorError as exc:
-                    done.append(exc)
+                    done.append(_named(exc, parsed.result.path))
             return done
 
         try:
@@ -172,6 +174,15 @@ class BatchWriter:
         else worked on meanwhile and says so.
         """
         result = FileResult(parsed.result.path)
+        if self._create and len(parsed.labels) > LABEL_CHUNK:
+            # Many new labels: created first, a chunk per transaction, so that no single
+            # write holds the lock for long (the first batch then finds them all).
+            try:
+                self._create_labels(parsed, result)
+            except AnnotatorError as exc:
+                parsed.result.error = exc
+                parsed.result.labels_created = result.labels_created
+                return
         token = new_journal_token()
         owner = f"{self._annotator}: {parsed.result.path}"
         wrote = False
@@ -205,8 +216,10 @@ class BatchWriter:
             self._write(lambda s: end_journal(s, token))
         except (AnnotatorError, OSError, _Cancelled) as exc:
             error = None
-            if not isinstance(exc, _Cancelled):
-                error = exc if isinstance(exc, AnnotatorError) else AnnotatorError(str(exc))
+            if isinstance(exc, AnnotatorError):
+                error = _named(exc, parsed.result.path)
+            elif not isinstance(exc, _Cancelled):
+                error = AnnotatorError(f"{parsed.result.path}: {exc}")
             parsed.result.error = error
             if wrote:
                 self._take_back(result, parsed, token, error)
@@ -218,6 +231,20 @@ class BatchWriter:
         parsed.result.duplicates = result.duplicates
         for why, n in result.skipped.items():
             parsed.result.skipped[why] = parsed.result.skipped.get(why, 0) + n
+
+    def _create_labels(self, parsed: ParsedFile, result: FileResult) -> None:
+        names = sorted(parsed.labels)
+        for i in range(0, len(names), LABEL_CHUNK):
+            chunk = {n: parsed.labels[n] for n in names[i : i + LABEL_CHUNK]}
+
+            def work(s: Tx, chunk: dict[str, int] = chunk) -> list[str]:
+                created: list[str] = []
+                LabelGate(s, create=True, created=created).admit_names(chunk)
+                return created
+
+            made = self._write(work)
+            assert isinstance(made, list)
+            result.labels_created += made
 
     def _batches(self, records: Iterator[AnnotatedDocument]) -> Iterator[list[AnnotatedDocument]]:
         """Records in lists of at most ``batch_rows`` documents plus spans (one at least)."""
@@ -284,6 +311,13 @@ class BatchWriter:
         if kept_spans:
             out.stayed = True
             out.notes.append(f"kept {kept_spans} of its span(s) that others had changed")
+
+
+def _named(error: AnnotatorError, path: str) -> AnnotatorError:
+    """A record's problem found while writing, with the file named (the line it has)."""
+    if isinstance(error, InputError) and error.path is None:
+        return InputError(error.reason, path=path, line=error.line)
+    return error
 
 
 def _reason(error: AnnotatorError) -> str:

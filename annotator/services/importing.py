@@ -30,15 +30,23 @@ ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
 
+SHOWN_NAMES = 5
+"""How many unknown label names a refusal lists (then a count): 20,000 new labels made a
+10 MB line."""
+
+
 class UnknownLabelsError(InputError):
     """The file uses labels the project does not have; the caller may offer to create them."""
 
     def __init__(self, labels: dict[str, int], *, path: str) -> None:
         self.labels = labels
         first_line = min(labels.values()) if labels else None
-        names = ", ".join(sorted(labels))
+        names = sorted(labels)
+        shown = ", ".join(names[:SHOWN_NAMES])
+        if len(names) > SHOWN_NAMES:
+            shown += f" and {len(names) - SHOWN_NAMES} more ({len(names)} in all)"
         super().__init__(
-            f"unknown label(s) {names}; add them first (annotator labels add NAME) or "
+            f"unknown label(s) {shown}; add them first (annotator labels add NAME) or "
             "import with --create-labels",
             path=path,
             line=first_line or None,
@@ -46,37 +54,44 @@ class UnknownLabelsError(InputError):
 
 
 class LabelGate:
-    """The labels a file may use. Missing ones are created when the user asked for it;
-    otherwise each is remembered with the first line naming it, and nothing more is
-    stored, so the refusal can name every unknown label at once."""
+    """The labels a file may use. Missing ones are created when the user asked for it (all
+    of a file's in one statement); otherwise each is remembered with the first line naming
+    it, and nothing more is stored, so the refusal can name the unknown labels at once."""
 
     def __init__(self, s: Tx, *, create: bool, created: list[str]) -> None:
         self._s = s
         self._create = create
         self._created = created
-        self._labels = {lab.name for lab in repo.list_labels(s)}
+        self._labels: set[str] = set()
         self.unknown: dict[str, int] = {}
+
+    def _missing(self, names: Mapping[str, int]) -> list[str]:
+        ask = set(names) - self._labels
+        if ask:
+            self._labels |= repo.existing_label_names(self._s, ask)
+        return sorted(ask - self._labels)
+
+    def _add(self, missing: list[str], first_lines: Mapping[str, int]) -> None:
+        if self._create and missing:
+            start = repo.count_labels(self._s)
+            repo.add_labels(
+                self._s, [Label(n, default_color(start + i)) for i, n in enumerate(missing)]
+            )
+            self._labels.update(missing)
+            self._created += missing
+        else:
+            for name in missing:
+                self.unknown.setdefault(name, first_lines[name])
 
     def admit(self, item: AnnotatedDocument) -> bool:
         """True when ``item`` may be stored (all its labels exist, none missing so far)."""
-        for name in sorted({sp.label for sp in item.spans} - self._labels):
-            if self._create:
-                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
-                self._labels.add(name)
-                self._created.append(name)
-            else:
-                self.unknown.setdefault(name, item.line)
+        lines = {sp.label: item.line for sp in item.spans}
+        self._add(self._missing(lines), lines)
         return not self.unknown
 
     def admit_names(self, first_lines: Mapping[str, int]) -> None:
         """``admit`` for a whole file's labels at once (name -> first line using it)."""
-        for name in sorted(set(first_lines) - self._labels):
-            if self._create:
-                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
-                self._labels.add(name)
-                self._created.append(name)
-            else:
-                self.unknown.setdefault(name, first_lines[name])
+        self._add(self._missing(first_lines), first_lines)
 
     def check(self, path: Path | str) -> None:
         if self.unknown:
@@ -148,9 +163,7 @@ class ImportReport:
         if refused and not partly:
             total += f"; {len(refused)} file(s) refused, nothing of them stored"
         elif refused:
-            total += (
-                f"; {len(refused)} file(s) refused, {partly} of them partly stored (see above)"
-            )
+            total += f"; {len(refused)} file(s) refused, {partly} of them partly stored (see above)"
         return "\n".join([*lines, total])
 
 

@@ -163,9 +163,7 @@ CHANGE_LOG_DAYS = 7
 
 def prune_change_log(db: Database) -> int:
     """Drop change-log entries older than CHANGE_LOG_DAYS so the log cannot grow forever."""
-    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
-        days=CHANGE_LOG_DAYS
-    )
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=CHANGE_LOG_DAYS)
     return db.write(lambda s: repo.prune_changes(s, before=before))
 
 

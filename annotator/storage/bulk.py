@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import (
@@ -81,10 +81,20 @@ def _existing_hashes(s: Session, hashes: Sequence[str]) -> dict[str, int]:
     return found
 
 
+def _label_ids(s: Session, names: set[str]) -> dict[str, int]:
+    """Ids of the labels a batch uses (not of every label: there may be a million)."""
+    wanted = sorted(names)
+    found: dict[str, int] = {}
+    for i in range(0, len(wanted), _IN_CHUNK):
+        q = select(LabelRow.name, LabelRow.id).where(LabelRow.name.in_(wanted[i : i + _IN_CHUNK]))
+        found.update({n: d for n, d in s.execute(q)})
+    return found
+
+
 def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     """Store ``items`` (validated, labels existing) in the caller's transaction."""
     out = BatchOutcome()
-    label_ids = {name: i for name, i in s.execute(select(LabelRow.name, LabelRow.id))}
+    label_ids = _label_ids(s, {sp.label for it in items for sp in it.spans})
     ann_ids: dict[str, int] = {}
     doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
     now = utcnow()
@@ -116,9 +126,15 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         n = 0
         for sp in it.spans:
             if not (0 <= sp.start < sp.end <= len(doc.text)):
-                raise AnnotatorError(f"Span [{sp.start}, {sp.end}) is outside the document.")
+                raise InputError(
+                    f"span [{sp.start}, {sp.end}) is outside the document", line=it.line or None
+                )
             if sp.label not in label_ids:
-                raise NotFoundError(f"No label named {sp.label!r}.")
+                raise InputError(
+                    f"uses label {sp.label!r}, which the project does not have (was the file "
+                    "changed after it was checked, or the label removed meanwhile?)",
+                    line=it.line or None,
+                )
             if sp.annotator not in ann_ids:
                 ann_ids[sp.annotator] = annotator_id(s, sp.annotator)
             key = (ann_ids[sp.annotator], label_ids[sp.label], sp.start, sp.end)
@@ -355,9 +371,9 @@ def take_back_token(s: Session, token: str) -> TakenBack:
     keep: set[int] = set()
     if docs or own_spans:
         first = min([*docs.values(), *own_spans.values()])
-        q = select(
-            SpanChangeRow.id, SpanChangeRow.span_id, SpanChangeRow.document_id
-        ).where(SpanChangeRow.id > first)
+        q = select(SpanChangeRow.id, SpanChangeRow.span_id, SpanChangeRow.document_id).where(
+            SpanChangeRow.id > first
+        )
         touched_spans: set[int] = set()
         for cid, span_id, doc_id in s.execute(q):
             if span_id in own_spans:
@@ -448,9 +464,7 @@ def recover_imports(s: Session) -> TakenBack:
     now = db_now(s)
     live = {
         t
-        for (t,) in s.execute(
-            select(ImportLeaseRow.token).where(ImportLeaseRow.expires_at >= now)
-        )
+        for (t,) in s.execute(select(ImportLeaseRow.token).where(ImportLeaseRow.expires_at >= now))
     }
     for token in sorted(tokens - live):
         claimed = s.execute(

@@ -9,6 +9,7 @@ integrity_check`` and the message text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -19,15 +20,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from annotator.app import open_workspace
 from annotator.core.model import DocumentStatus
 from annotator.core.team import Decision
-from annotator.services import Workspace
 from annotator.storage import bulk
 from annotator.storage.team import set_decision
 
@@ -331,12 +331,12 @@ def test_kill_an_import_while_a_second_process_tags_its_documents(tmp_path: Path
                 if _count(path, "SELECT max(id) FROM documents") > base:
                     break  # a batch is in: the tagger is at its documents
             time.sleep(rng.uniform(0.0, 0.4))
-            try:
+            with contextlib.suppress(ProcessLookupError):  # unless it had finished
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # it had finished
             assert importer.stdout.readline().startswith("exit")
-            mine = _count(path, f"SELECT count(*) FROM documents WHERE external_id LIKE 't{trial}-%'")
+            mine = _count(
+                path, f"SELECT count(*) FROM documents WHERE external_id LIKE 't{trial}-%'"
+            )
             partial += 0 < mine < n_docs
             time.sleep(0.6)  # its lease runs out; the tagger goes on meanwhile
             open_workspace(url).close()  # the next open takes back what is left
@@ -525,8 +525,12 @@ def test_a_leads_cancelled_import_keeps_a_members_span_and_members_cannot_touch_
     report = lead.importer.import_paths([big], cancel=cancel)
     assert report.cancelled and "kept 1 document(s)" in report.summary()
     assert len(seen) == 1 and ":" not in seen[0][0]  # no host or pid in the token
-    spans = _psql(team, LENA, "SELECT count(*) FROM spans s JOIN annotators a "
-                  f"ON a.id = s.annotator_id WHERE a.role_name = '{ALICE}'")[0][0]
+    spans = _psql(
+        team,
+        LENA,
+        "SELECT count(*) FROM spans s JOIN annotators a "
+        f"ON a.id = s.annotator_id WHERE a.role_name = '{ALICE}'",
+    )[0][0]
     assert spans == 2  # the fixture's one and the tag on the import's document
     lead.close()
     member.close()
