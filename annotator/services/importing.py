@@ -19,7 +19,7 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
 from annotator.core.validate import display_path, record_problem
 from annotator.formats.base import Importer
-from annotator.formats.registry import detect_importer, get_importer
+from annotator.formats.registry import detect_importer, get_importer, importer_for
 from annotator.services.changes import Changes
 from annotator.services.import_files import collect_files, collect_inputs, not_regular
 from annotator.services.labels import default_color
@@ -168,6 +168,8 @@ class ImportReport:
 
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+UNPACK_FACTOR = 2
+"""A compressed file (spaCy's DocBin) may unpack to this many times the import limit."""
 BATCH_FILES = 200
 """Small files written per transaction: 10,000 one-page files cost 50 fsyncs, not 10,000."""
 
@@ -307,7 +309,9 @@ class ImportService:
         return parsed
 
     def _importer(self, path: Path, format: str | None) -> Importer:
-        importer = get_importer(format) if format else detect_importer(path)
+        """The file's importer, after ``stat`` alone has checked its kind and size (and those
+        of every file a folder format reads): nothing is read before the limits hold."""
+        importer = get_importer(format) if format else importer_for(path)
         name = display_path(path)
         if importer is None:
             raise InputError(
@@ -320,16 +324,30 @@ class ImportService:
             raise InputError(problem, path=name)
         if path.is_dir():  # a folder format reads the files inside: each must be regular
             for inner in sorted(path.rglob("*")):
-                if not inner.is_dir() and (problem := not_regular(inner)) is not None:
+                if inner.is_dir():
+                    continue
+                if (problem := not_regular(inner)) is not None:
                     raise InputError(problem, path=display_path(inner))
+                self._check_size(inner)
+        else:
+            self._check_size(path)
+            companion = path.with_suffix(".txt")  # brat: the text beside an .ann
+            if path.suffix.lower() == ".ann" and companion.is_file():
+                self._check_size(companion)
+        if not format:
+            importer = detect_importer(path) or importer  # JSON Lines: sniffed, bounded
+        if hasattr(importer, "max_unpacked_bytes"):
+            importer.max_unpacked_bytes = UNPACK_FACTOR * self.max_file_bytes
+        return importer
+
+    def _check_size(self, path: Path) -> None:
         size = path.stat().st_size
         if size > self.max_file_bytes:
             raise InputError(
                 f"is {size / 2**20:.0f} MB, more than the {self.max_file_bytes / 2**20:.0f} MB "
                 "import limit (settings: max_import_mb); split it or raise the limit",
-                path=name,
+                path=display_path(path),
             )
-        return importer
 
 
 class _NoImporter:

@@ -630,3 +630,88 @@ def test_a_label_missing_at_write_time_names_the_file_and_line(
     assert str(err).startswith(f"{src}:2: uses label 'NEWLABEL', which the project does not have")
     assert ws.documents.count() == 0
     ws.close()
+
+
+# --- item 7: limits before memory ---------------------------------------------------------
+
+
+def _peak_during(fn: Any) -> tuple[Any, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = fn()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_sparse_giant_jsonl_is_refused_by_its_size_unread(tmp_path: Path) -> None:
+    """A sparse file with no newline: format sniffing read it to its first newline before
+    the size check (an 8 GB one peaked at 17 GB). Now ``stat`` refuses it first."""
+    from annotator.services.importing import ImportService
+
+    giant = tmp_path / "giant.jsonl"
+    with giant.open("wb") as fh:
+        fh.write(b'{"text": "')
+        fh.truncate(64 * 2**20)  # 64 MB of NULs, no newline, no disk blocks
+    ws = open_workspace(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    service = ImportService(ws.db, max_file_bytes=2**20)
+    report, peak = _peak_during(lambda: service.import_paths([giant]))
+    (err,) = report.errors
+    assert str(err) == (
+        f"{giant}: is 64 MB, more than the 1 MB import limit (settings: max_import_mb); "
+        "split it or raise the limit"
+    )
+    assert peak < 8 * 2**20, f"{peak / 2**20:.0f} MB held while refusing"
+    ws.close()
+
+
+def test_a_spacy_zip_bomb_is_refused_before_it_unpacks(tmp_path: Path) -> None:
+    """A small ``.spacy`` file that unpacks to 256 MB: the DocBin was unpacked whole before
+    anything was refused. Now unpacking counts against a budget and keeps nothing."""
+    import zlib
+
+    from annotator.services.importing import ImportService
+
+    bomb = tmp_path / "bomb.spacy"
+    packer = zlib.compressobj(9)
+    with bomb.open("wb") as fh:
+        block = b"\0" * 2**20
+        for _ in range(256):
+            fh.write(packer.compress(block))
+        fh.write(packer.flush())
+    assert bomb.stat().st_size < 2**20
+    import spacy.tokens  # noqa: F401 - loaded before measuring: its own import is not the bomb
+    ws = open_workspace(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    service = ImportService(ws.db, max_file_bytes=4 * 2**20)
+    report, peak = _peak_during(lambda: service.import_paths([bomb]))
+    (err,) = report.errors
+    assert str(err).startswith(f"{bomb}: unpacks to more than 8 MB (compressed ")
+    assert "refused unread" in str(err)
+    assert peak < 24 * 2**20, f"{peak / 2**20:.0f} MB held while refusing"
+    assert ws.documents.count() == 0
+    ws.close()
+
+
+def test_a_brat_folder_keeps_the_per_file_limit(tmp_path: Path) -> None:
+    """A brat folder (or one .ann) whose text file is over the limit is refused by that
+    file's name; the folder's own size said nothing."""
+    from annotator.services.importing import ImportService
+
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "small.txt").write_text("Troops moved.", encoding="utf-8")
+    (folder / "small.ann").write_text("T1\tMILITARY 0 6\tTroops\n", encoding="utf-8")
+    (folder / "huge.txt").write_text("Troops moved. " * 150_000, encoding="utf-8")
+    (folder / "huge.ann").write_text("T1\tMILITARY 0 6\tTroops\n", encoding="utf-8")
+    ws = open_workspace(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    service = ImportService(ws.db, max_file_bytes=2**20)
+    report = service.import_paths([folder], format="brat")
+    (err,) = report.errors
+    assert str(err).startswith(f"{folder / 'huge.txt'}: is 2 MB, more than the 1 MB import limit")
+    report = service.import_paths([folder / "huge.ann"])
+    (err,) = report.errors
+    assert str(err).startswith(f"{folder / 'huge.txt'}: is 2 MB, more than the 1 MB import limit")
+    assert ws.documents.count() == 0
+    ws.close()
