@@ -21,7 +21,14 @@ from annotator.core.validate import display_path, record_problem
 from annotator.formats.base import Importer
 from annotator.formats.registry import detect_importer, get_importer, importer_for
 from annotator.services.changes import Changes
-from annotator.services.import_files import collect_files, collect_inputs, not_regular
+from annotator.services.import_files import (
+    Identity,
+    collect_files,
+    collect_inputs,
+    content_digest,
+    file_identity,
+    not_regular,
+)
 from annotator.services.labels import default_color
 from annotator.storage import Database, Tx, repo
 
@@ -187,12 +194,35 @@ class ParsedFile:
     """Documents plus spans: what the write costs."""
     labels: dict[str, int] = field(default_factory=dict)
     """Each label the file uses, with the first line using it."""
+    identity: Identity = ()
+    """``stat`` of the file when it was checked (size, inode, times)."""
+    digest: str = ""
+    """SHA-256 of what was checked, for a file read again to write."""
 
     def records(self, annotator: str) -> Iterator[AnnotatedDocument]:
+        """The records to write: those checked, or the file read again, refused by name
+        if it is not what was checked (before reading, and once read to its end)."""
         if self.items is not None:
             yield from self.items
-        else:
+            return
+        self._same_as_checked(digest=True)
+        try:
             yield from checked_records(self.importer, self.path, annotator)
+        except InputError:
+            self._same_as_checked(digest=False)  # a file cut short: say so, not "bad JSON"
+            raise
+        self._same_as_checked(digest=False)
+
+    def _same_as_checked(self, *, digest: bool) -> None:
+        if file_identity(self.path) == self.identity and (
+            not digest or content_digest(self.path) == self.digest
+        ):
+            return
+        raise InputError(
+            "changed after it was checked (its size, time or content differ), so what would "
+            "be written is not what was checked; nothing of it is kept: import it again",
+            path=display_path(self.path),
+        )
 
 
 KEEP_ROWS = 300_000
@@ -287,6 +317,7 @@ class ImportService:
         parsed = ParsedFile(path, _NO_IMPORTER, result, [])
         try:
             parsed.importer = self._importer(path, format)
+            parsed.identity = file_identity(path)
             items: list[AnnotatedDocument] | None = []
             for item in checked_records(parsed.importer, path, annotator):
                 parsed.rows += 1 + len(item.spans)
@@ -297,6 +328,13 @@ class ImportService:
                     if parsed.rows > KEEP_ROWS:
                         items = None  # read again when writing: memory stays bounded
             parsed.items = items
+            if items is None:  # read again to write: remember exactly what was checked
+                parsed.digest = content_digest(path)
+            if file_identity(path) != parsed.identity:
+                raise InputError(
+                    "changed while it was being checked; import it again once it is complete",
+                    path=display_path(path),
+                )
             result.skipped = dict(getattr(parsed.importer, "skipped", {}))
         except AnnotatorError as exc:
             result.error = exc

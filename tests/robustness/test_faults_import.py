@@ -683,6 +683,7 @@ def test_a_spacy_zip_bomb_is_refused_before_it_unpacks(tmp_path: Path) -> None:
         fh.write(packer.flush())
     assert bomb.stat().st_size < 2**20
     import spacy.tokens  # noqa: F401 - loaded before measuring: its own import is not the bomb
+
     ws = open_workspace(f"sqlite:///{tmp_path / 'b.sqlite3'}")
     service = ImportService(ws.db, max_file_bytes=4 * 2**20)
     report, peak = _peak_during(lambda: service.import_paths([bomb]))
@@ -714,4 +715,100 @@ def test_a_brat_folder_keeps_the_per_file_limit(tmp_path: Path) -> None:
     (err,) = report.errors
     assert str(err).startswith(f"{folder / 'huge.txt'}: is 2 MB, more than the 1 MB import limit")
     assert ws.documents.count() == 0
+    ws.close()
+
+
+# --- item 9: a file changed between the check and the write; the folder lock budget ------
+
+
+@pytest.fixture
+def reread(monkeypatch: pytest.MonkeyPatch, small_batches: None) -> None:
+    """Files are read again to write (as those over 300,000 rows are)."""
+    from annotator.services import importing
+
+    monkeypatch.setattr(importing, "KEEP_ROWS", 50)
+
+
+def test_a_file_replaced_after_its_check_is_refused_by_name(
+    tmp_path: Path, reread: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked, then replaced by one with a new label before the write pass read it
+    again: it was written unchecked (and failed with "No label named 'NEWLABEL'.")."""
+    from annotator.services.importing import ImportService
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    src = _big_file(tmp_path / "big.jsonl", 600)
+    real = ImportService.parse
+
+    def parse_then_replace(self: Any, path: Path, **kw: Any) -> Any:
+        parsed = real(self, path, **kw)
+        text = src.read_text("utf-8").replace('"MILITARY"', '"NEWLABELX"', 1)
+        src.write_text(text, "utf-8")  # the same size: only the content says
+        return parsed
+
+    monkeypatch.setattr(ImportService, "parse", parse_then_replace)
+    report = ws.importer.import_paths([src])
+    (err,) = report.errors
+    assert str(err).startswith(f"{src}: changed after it was checked")
+    assert ws.documents.count() == 0
+    ws.close()
+
+
+def test_a_file_truncated_during_the_write_pass_is_taken_back(tmp_path: Path, reread: None) -> None:
+    path = tmp_path / "c.sqlite3"
+    ws = open_workspace(f"sqlite:///{path}")
+    src = _big_file(tmp_path / "big.jsonl", 2000)
+    calls = [0]
+
+    def cancel() -> bool:
+        calls[0] += 1
+        if calls[0] == 2:  # a batch is in: the file is cut short under the import
+            with src.open("r+b") as fh:
+                fh.truncate(src.stat().st_size // 2)
+        return False
+
+    report = ws.importer.import_paths([src], cancel=cancel)
+    (err,) = report.errors
+    assert str(err).startswith(f"{src}: changed after it was checked")
+    con = _integrity(path)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM import_journal").fetchone()[0] == 0
+    ws.close()
+
+
+def test_folder_imports_fit_their_groups_to_the_lock_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each small file costs at least 10 ms of held lock here (a slow disk): groups of 200
+    would hold it 2 s. After the first group the writer sizes them to the budget, so no
+    later group holds more files than fit in it. (No clock is asserted: 10 ms per file is
+    a lower bound, so a slower machine only makes the groups smaller.)"""
+    from annotator.services import import_write
+    from annotator.storage import bulk as bulk_mod
+
+    real_store = bulk_mod.store_batch
+
+    def slow_store(s: Any, items: Any) -> Any:
+        time.sleep(0.01)
+        return real_store(s, items)
+
+    monkeypatch.setattr(import_write, "store_batch", slow_store)
+    groups: list[int] = []
+    real_size = import_write.BatchWriter._size_groups
+
+    def record(self: Any, files: int) -> None:
+        groups.append(files)
+        real_size(self, files)
+
+    monkeypatch.setattr(import_write.BatchWriter, "_size_groups", record)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for f in range(240):
+        (folder / f"f{f:03d}.txt").write_text(f"File {f}: troops moved.", "utf-8")
+    ws = open_workspace(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    report = ws.importer.import_paths([folder])
+    assert not report.errors and ws.documents.count() == 240
+    budget = max(import_write.TARGET_LOCK_S, import_write.CONTENDED_LOCK_S)
+    assert groups[0] <= import_write.FIRST_GROUP_FILES
+    assert max(groups[1:]) <= int(budget / 0.01), groups
     ws.close()
