@@ -384,7 +384,7 @@ def take_back_token(s: Session, token: str) -> TakenBack:
             if mark is not None and cid > mark:
                 keep.add(doc_id)
         own_status = {
-            (int(d), int(a)): int(m if m is not None else -1)
+            (int(d), int(a or 0)): int(m if m is not None else -1)
             for d, a, m in s.execute(
                 select(J.row_id, J.ref, J.mark).where(J.token == token, J.kind == "status")
             )
