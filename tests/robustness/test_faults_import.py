@@ -812,3 +812,60 @@ def test_folder_imports_fit_their_groups_to_the_lock_budget(
     assert groups[0] <= import_write.FIRST_GROUP_FILES
     assert max(groups[1:]) <= int(budget / 0.01), groups
     ws.close()
+
+
+def test_a_0006_database_with_a_killed_imports_journal_upgrades_and_is_taken_back(
+    tmp_path: Path,
+) -> None:
+    """Migration 0007 on a populated file: a journal a killed 0006-era import left (its
+    ``host:pid`` token naming this live process) gets the upgrade's change-log mark and no
+    lease, so the open that upgrades takes its documents back and leaves the others."""
+    from alembic import command
+    from alembic.config import Config
+
+    from annotator.storage import Database
+    from annotator.storage.migrate import MIGRATIONS_DIR
+
+    path = tmp_path / "old.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    with db._write_engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+    db.dispose()
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO annotators (name, kind, created_at) "
+        "VALUES ('imported_0006', 'human', '2024-01-01')"
+    )
+    ann = con.execute("SELECT id FROM annotators WHERE name = 'imported_0006'").fetchone()[0]
+    label = con.execute("SELECT min(id) FROM labels").fetchone()[0]
+    for d in range(1, 11):
+        text = f"Document {d}: troops."
+        con.execute(
+            "INSERT INTO documents (id, external_id, title, source, author, url, text, length,"
+            " content_hash, source_path, source_sha256, meta, created_at) VALUES "
+            "(?, ?, '', '', '', '', ?, ?, ?, '', '', '{}', '2024-01-01 00:00:00')",
+            (d, f"k{d}", text, len(text), f"h{d}"),
+        )
+        con.execute(
+            'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note, origin,'
+            " decided_by, created_at, updated_at) VALUES (?, ?, ?, 0, 8, '', 'imported', '',"
+            " '2024-01-01', '2024-01-01')",
+            (d, ann, label),
+        )
+    token = f"{socket.gethostname()}:{os.getpid()}:0123456789ab"
+    con.executemany(
+        "INSERT INTO import_journal (token, kind, row_id) VALUES (?, 'document', ?)",
+        [(token, d) for d in range(5, 11)],
+    )
+    con.commit()
+    con.close()
+    open_workspace(f"sqlite:///{path}").close()  # upgrades to 0007, then recovers
+    con = _integrity(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] >= "0007"
+    kept = [r[0] for r in con.execute("SELECT external_id FROM documents ORDER BY id")]
+    assert kept == ["k1", "k2", "k3", "k4"]
+    assert con.execute("SELECT count(*) FROM spans").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM import_journal").fetchone()[0] == 0
