@@ -339,17 +339,37 @@ class TakenBack:
     """The import's spans on older documents kept: someone changed them since."""
 
 
-def _document_children(s: Session) -> list[tuple[str, str]]:
-    """(table, column) of every table that refers to documents, besides spans and status,
-    whatever later schemas add (adjudications, judgements, assignments...)."""
+def _document_children(s: Session) -> list[tuple[str, str, str]]:
+    """(table, column, parent) of every table that refers to documents (besides spans and
+    status) or to spans, whatever later schemas add (adjudications, judgements,
+    assignments...): a row there is someone's work on the document."""
     out = []
     for table in Base.metadata.sorted_tables:
         if table.name in ("spans", "document_status", "documents"):
             continue
         for fk in table.foreign_keys:
-            if fk.column.table.name == "documents":
-                out.append((table.name, fk.parent.name))
+            if fk.column.table.name in ("documents", "spans"):
+                out.append((table.name, fk.parent.name, fk.column.table.name))
     return out
+
+
+def _children_on(s: Session, token: str) -> set[int]:
+    """The import's new documents that a row of another table refers to."""
+    found: set[int] = set()
+    for table, column, parent in _document_children(s):
+        if parent == "documents":
+            q = (
+                f"SELECT DISTINCT t.{column} FROM {table} t JOIN import_journal j "
+                f"ON j.row_id = t.{column} WHERE j.token = :t AND j.kind = 'document'"
+            )
+        else:
+            q = (
+                f"SELECT DISTINCT sp.document_id FROM {table} t JOIN spans sp "
+                f"ON sp.id = t.{column} JOIN import_journal j ON j.row_id = sp.document_id "
+                "WHERE j.token = :t AND j.kind = 'document'"
+            )
+        found.update(int(d) for (d,) in s.execute(text(q), {"t": token}))
+    return found
 
 
 def take_back_token(s: Session, token: str) -> TakenBack:
@@ -401,12 +421,7 @@ def take_back_token(s: Session, token: str) -> TakenBack:
         for doc_id, ann, status in s.execute(status_q):
             if own_status.get((doc_id, ann)) != _STATUS_CODE.get(status, -2):
                 keep.add(doc_id)
-        for table, column in _document_children(s):
-            q2 = text(
-                f"SELECT DISTINCT t.{column} FROM {table} t JOIN import_journal j "
-                f"ON j.row_id = t.{column} WHERE j.token = :t AND j.kind = 'document'"
-            )
-            keep.update(int(d) for (d,) in s.execute(q2, {"t": token}))
+        keep |= _children_on(s, token)
         gone_spans = [i for i in own_spans if i not in touched_spans]
         gone_docs = [d for d in docs if d not in keep]
         out.kept_spans = len(touched_spans)

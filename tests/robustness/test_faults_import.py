@@ -869,3 +869,50 @@ def test_a_0006_database_with_a_killed_imports_journal_upgrades_and_is_taken_bac
     assert kept == ["k1", "k2", "k3", "k4"]
     assert con.execute("SELECT count(*) FROM spans").fetchone()[0] == 4
     assert con.execute("SELECT count(*) FROM import_journal").fetchone()[0] == 0
+
+
+def test_a_later_tables_rows_on_an_imported_span_keep_its_document(
+    tmp_path: Path, small_batches: None
+) -> None:
+    """Judgements (another branch's table) and whatever comes later: any table referring
+    to documents or spans counts as someone's work, read from the schema, not listed."""
+    from sqlalchemy import Column, ForeignKey, Integer, Table
+
+    from annotator.storage.orm import Base
+
+    probe = Table(
+        "probe_judgements",
+        Base.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("span_id", Integer, ForeignKey("spans.id", ondelete="CASCADE")),
+    )
+    path = tmp_path / "j.sqlite3"
+    url = f"sqlite:///{path}"
+    ws = open_workspace(url)
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE probe_judgements (id INTEGER PRIMARY KEY, "
+        "span_id INTEGER REFERENCES spans (id) ON DELETE CASCADE)"
+    )
+    con.commit()
+    calls = [0]
+
+    def cancel() -> bool:
+        calls[0] += 1
+        if calls[0] == 3:
+            con.execute(
+                "INSERT INTO probe_judgements (span_id) SELECT s.id FROM spans s "
+                "JOIN documents d ON d.id = s.document_id WHERE d.external_id = 'b9'"
+            )
+            con.commit()
+        return calls[0] >= 4
+
+    try:
+        report = ws.importer.import_paths([_big_file(tmp_path / "big.jsonl", 2000)], cancel=cancel)
+    finally:
+        Base.metadata.remove(probe)
+    assert report.cancelled
+    assert [r[0] for r in con.execute("SELECT external_id FROM documents")] == ["b9"]
+    assert con.execute("SELECT count(*) FROM probe_judgements").fetchone()[0] == 1
+    con.close()
+    ws.close()
