@@ -50,6 +50,27 @@ def _folder(root: Path, files: int) -> Path:
     return folder
 
 
+def run_alone(folder: Path, *, fixed: bool) -> float:
+    """Import time with nobody else writing."""
+    from annotator.app import open_workspace
+    from annotator.services import import_write, importing
+
+    saved = (import_write.FIRST_GROUP_FILES, import_write.MIN_GROUP_FILES)
+    if fixed:
+        import_write.FIRST_GROUP_FILES = import_write.MIN_GROUP_FILES = importing.BATCH_FILES
+    tmp = Path(tempfile.mkdtemp(prefix="folder-alone-"))
+    ws = open_workspace(f"sqlite:///{tmp / 'alone.sqlite3'}")
+    t0 = time.perf_counter()
+    try:
+        report = ws.importer.import_paths([folder])
+    finally:
+        took = time.perf_counter() - t0
+        import_write.FIRST_GROUP_FILES, import_write.MIN_GROUP_FILES = saved
+        ws.close()
+    assert not report.errors
+    return took
+
+
 def run_once(folder: Path, *, fixed: bool) -> dict[str, float]:
     from annotator.app import open_workspace
     from annotator.services import import_write, importing
@@ -104,7 +125,20 @@ def run_once(folder: Path, *, fixed: bool) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--alone", action="store_true", help="no teammate: import time only")
     args = ap.parse_args()
+    if args.alone:
+        files = 1500 if args.quick else 4000
+        with tempfile.TemporaryDirectory() as root:
+            folder = _folder(Path(root), files)
+            times = {
+                "fixed 200": run_alone(folder, fixed=True),
+                "sized": run_alone(folder, fixed=False),
+            }
+            times = {k: min(v, run_alone(folder, fixed=k != "sized")) for k, v in times.items()}
+        print(", ".join(f"{k} {v:.1f} s" for k, v in times.items()))
+        print(f"import time alone, sized / fixed 200: {times['sized'] / times['fixed 200']:.2f}")
+        return
     files, repeat = (1500, 1) if args.quick else (4000, 2)
     with tempfile.TemporaryDirectory() as root:
         folder = _folder(Path(root), files)
