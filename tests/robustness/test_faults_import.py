@@ -916,3 +916,49 @@ def test_a_later_tables_rows_on_an_imported_span_keep_its_document(
     assert con.execute("SELECT count(*) FROM probe_judgements").fetchone()[0] == 1
     con.close()
     ws.close()
+
+
+@pytest.mark.postgres
+def test_sigkill_of_a_leads_import_on_the_server_keeps_a_members_tags(
+    team: Any, tmp_path: Path
+) -> None:
+    """The same with a real ``kill -9``: the lead's import runs in its own process; a member
+    tags its newest documents while it runs; after the kill and the lease, a lead's open
+    takes the rest back and every tag the member saw committed is there."""
+    from team_server import ALICE, LENA
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _big_file(folder / "big.jsonl", 3000, tag="k")
+    member = open_workspace(team.url(ALICE))
+    base = _psql(team, ALICE, "SELECT coalesce(max(id), 0) FROM documents")[0][0]
+    proc = _start("import", team.url(LENA), str(folder), lease_s=1.0, batch_rows=300)
+    mine: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(mine) < 5 and proc.poll() is None:
+            newest = _psql(team, ALICE, "SELECT max(id) FROM documents")[0][0]
+            if newest and newest > base:
+                span, _ = member.annotations.add(
+                    newest, start=len(mine), end=len(mine) + 8, label="DIPLOMATIC", annotator=ALICE
+                )
+                mine.append(span.id)
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        member.close()
+    assert mine, "the import ended before the member could tag anything"
+    half = _psql(team, ALICE, f"SELECT count(*) FROM documents WHERE id > {base}")[0][0]
+    time.sleep(1.2)
+    open_workspace(team.url(LENA)).close()
+    left = _psql(team, ALICE, f"SELECT count(*) FROM documents WHERE id > {base}")[0][0]
+    ids = ",".join(map(str, mine))
+    kept = _psql(team, ALICE, f"SELECT count(*) FROM spans WHERE id IN ({ids})")[0][0]
+    assert kept == len(mine), f"{len(mine) - kept} of the member's {len(mine)} tags lost"
+    tagged = _psql(
+        team, ALICE, f"SELECT count(DISTINCT document_id) FROM spans WHERE id IN ({ids})"
+    )[0][0]
+    assert 0 < half < 3000, half  # the kill landed part way
+    assert left == tagged, (half, left, tagged)
+    assert _psql(team, LENA, "SELECT count(*) FROM import_journal")[0][0] == 0
