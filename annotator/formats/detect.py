@@ -28,6 +28,8 @@ from annotator.core.validate import display_path
 SNIFF_RECORDS = 20
 """Records with format-specific keys looked at before deciding."""
 SNIFF_LINES = 5000
+SNIFF_LINE_BYTES = 16 * 1024 * 1024
+"""Longest line the format sniffing reads (records are read by the reader itself)."""
 """Records looked at in all: plain ``{"text"}`` records say little, so reading goes on."""
 PLAIN = "plain"
 CONSIDERED = ("jsonl", "doccano", "prodigy", "label-studio")
@@ -61,7 +63,12 @@ def sniff_jsonl(path: Path) -> str:
     plain = False
     n = 0
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+        lineno = 0
+        # readline(limit): a sparse or endless first line is not read whole to sniff it.
+        while raw := fh.readline(SNIFF_LINE_BYTES + 1):
+            lineno += 1
+            if len(raw) > SNIFF_LINE_BYTES:
+                break  # the reader names the line (and its own, larger limit)
             if not raw.strip():
                 continue
             try:

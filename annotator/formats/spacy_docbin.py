@@ -26,6 +26,7 @@ this format is used.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,6 +46,29 @@ from annotator.formats.tokens import aligned_tokens
 
 SPAN_KEY = "sc"
 NOT_IN_ENTS = "not in doc.ents: the document has overlapping spans (kept in doc.spans['sc'])"
+
+
+def _check_unpacked_size(data: bytes, name: str, budget: int) -> None:
+    """Refuse a DocBin that unpacks to more than ``budget`` bytes, counting in 1 MB steps
+    and keeping nothing: a 4 MB zip bomb unpacked to 8.5 GB before it was refused."""
+    unpack = zlib.decompressobj()
+    total = 0
+    rest = data
+    while rest:
+        try:
+            chunk = unpack.decompress(rest, 1 << 20)
+        except zlib.error:
+            return  # not zlib: DocBin's own reading names the problem
+        total += len(chunk)
+        if total > budget:
+            raise InputError(
+                f"unpacks to more than {budget / 2**20:.0f} MB (compressed {len(data)} bytes); "
+                "refused unread. Raise the import limit (settings: max_import_mb) if it is real",
+                path=name,
+            )
+        rest = unpack.unconsumed_tail
+        if not chunk and not rest:
+            break
 
 
 def _spacy() -> Any:
@@ -96,18 +120,24 @@ class SpacyDocBin(FormatBase):
             fh.write(db.to_bytes())
         report.paths.append(str(dest))
 
+    max_unpacked_bytes: int = 512 * 1024 * 1024
+    """A DocBin is zlib-compressed: it is refused unread when it would unpack to more than
+    this (the import service sets it from the import limit)."""
+
     def can_read(self, path: Path) -> bool:
         return path.suffix.lower() in self.EXTENSIONS
 
     def read(
         self, path: Path, *, default_annotator: str = "imported"
     ) -> Iterator[AnnotatedDocument]:
+        name = str(path)
+        data = path.read_bytes()
+        _check_unpacked_size(data, name, self.max_unpacked_bytes)
         spacy = _spacy()
         from spacy.tokens import DocBin
 
-        name = str(path)
         try:
-            db = DocBin().from_bytes(path.read_bytes())
+            db = DocBin().from_bytes(data)
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"not a spaCy DocBin ({exc})", path=name) from exc
         for n, sdoc in enumerate(db.get_docs(spacy.vocab.Vocab()), 1):

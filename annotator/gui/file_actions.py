@@ -196,12 +196,15 @@ class FileActionsController(QObject):
 
     def _offer_new_labels(self, files) -> bool:
         names = sorted({name for f in files for name in f.error.labels})
+        shown = ", ".join(names[:8])
+        if len(names) > 8:  # 20,000 new labels made a dialog taller than any screen
+            shown += f" and {len(names) - 8} more ({len(names)} in all)"
         where = "\n".join(str(f.error) for f in files)
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "New labels",
             f"{len(files)} file(s) use labels this project does not have: "
-            f"{', '.join(names)}.\n\nCreate these labels and import the file(s)?",
+            f"{shown}.\n\nCreate these labels and import the file(s)?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self.window,
         )

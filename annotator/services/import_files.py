@@ -7,6 +7,7 @@ no writer blocks forever. A folder that cannot be listed is reported, not skippe
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable
@@ -95,3 +96,30 @@ def _walk(root: Path, format: str | None, out: list[Path], problems: list[InputE
 def collect_files(paths: Iterable[Path], *, format: str | None = None) -> list[Path]:
     """``collect_inputs`` without the problems (kept for callers that only list)."""
     return collect_inputs(paths, format=format)[0]
+
+
+Identity = tuple[tuple[str, int, int, int, int], ...]
+
+
+def file_identity(path: Path) -> Identity:
+    """What ``stat`` says of ``path`` (or of every file in a folder): name, size, inode,
+    modification and change time. A file written, truncated or replaced changes it."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    out = []
+    for p in files:
+        st = os.stat(p)
+        out.append((str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
+
+
+def content_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes (of a folder's files, names included), read in 1 MB
+    steps: the identity of what was checked, compared again before writing."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for p in files:
+        h.update(str(p.relative_to(path) if p != path else "").encode("utf-8", "replace"))
+        with p.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()

@@ -17,10 +17,16 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument, Label
 from annotator.core.validate import display_path, record_problem
 from annotator.formats.base import Importer
+from annotator.services.import_files import Identity, content_digest, file_identity
 from annotator.services.labels import default_color
 from annotator.storage import Tx, repo
 
 log = logging.getLogger(__name__)
+
+
+SHOWN_NAMES = 5
+"""How many unknown label names a refusal lists (then a count): 20,000 new labels made a
+10 MB line."""
 
 
 class UnknownLabelsError(InputError):
@@ -29,9 +35,12 @@ class UnknownLabelsError(InputError):
     def __init__(self, labels: dict[str, int], *, path: str) -> None:
         self.labels = labels
         first_line = min(labels.values()) if labels else None
-        names = ", ".join(sorted(labels))
+        names = sorted(labels)
+        shown = ", ".join(names[:SHOWN_NAMES])
+        if len(names) > SHOWN_NAMES:
+            shown += f" and {len(names) - SHOWN_NAMES} more ({len(names)} in all)"
         super().__init__(
-            f"unknown label(s) {names}; add them first (annotator labels add NAME) or "
+            f"unknown label(s) {shown}; add them first (annotator labels add NAME) or "
             "import with --create-labels",
             path=path,
             line=first_line or None,
@@ -39,37 +48,44 @@ class UnknownLabelsError(InputError):
 
 
 class LabelGate:
-    """The labels a file may use. Missing ones are created when the user asked for it;
-    otherwise each is remembered with the first line naming it, and nothing more is
-    stored, so the refusal can name every unknown label at once."""
+    """The labels a file may use. Missing ones are created when the user asked for it (all
+    of a file's in one statement); otherwise each is remembered with the first line naming
+    it, and nothing more is stored, so the refusal can name the unknown labels at once."""
 
     def __init__(self, s: Tx, *, create: bool, created: list[str]) -> None:
         self._s = s
         self._create = create
         self._created = created
-        self._labels = {lab.name for lab in repo.list_labels(s)}
+        self._labels: set[str] = set()
         self.unknown: dict[str, int] = {}
+
+    def _missing(self, names: Mapping[str, int]) -> list[str]:
+        ask = set(names) - self._labels
+        if ask:
+            self._labels |= repo.existing_label_names(self._s, ask)
+        return sorted(ask - self._labels)
+
+    def _add(self, missing: list[str], first_lines: Mapping[str, int]) -> None:
+        if self._create and missing:
+            start = repo.count_labels(self._s)
+            repo.add_labels(
+                self._s, [Label(n, default_color(start + i)) for i, n in enumerate(missing)]
+            )
+            self._labels.update(missing)
+            self._created += missing
+        else:
+            for name in missing:
+                self.unknown.setdefault(name, first_lines[name])
 
     def admit(self, item: AnnotatedDocument) -> bool:
         """True when ``item`` may be stored (all its labels exist, none missing so far)."""
-        for name in sorted({sp.label for sp in item.spans} - self._labels):
-            if self._create:
-                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
-                self._labels.add(name)
-                self._created.append(name)
-            else:
-                self.unknown.setdefault(name, item.line)
+        lines = {sp.label: item.line for sp in item.spans}
+        self._add(self._missing(lines), lines)
         return not self.unknown
 
     def admit_names(self, first_lines: Mapping[str, int]) -> None:
         """``admit`` for a whole file's labels at once (name -> first line using it)."""
-        for name in sorted(set(first_lines) - self._labels):
-            if self._create:
-                repo.add_label(self._s, Label(name, default_color(len(self._labels))))
-                self._labels.add(name)
-                self._created.append(name)
-            else:
-                self.unknown.setdefault(name, first_lines[name])
+        self._add(self._missing(first_lines), first_lines)
 
     def check(self, path: Path | str) -> None:
         if self.unknown:
@@ -90,8 +106,14 @@ class FileResult:
     repaired: dict[str, int] = field(default_factory=dict)
     """what -> how often the reader mended the text (lines broken by a page break...)."""
     error: AnnotatorError | None = None
+    notes: list[str] = field(default_factory=list)
+    """What a take-back kept, or what stayed when it could not run (shown even on error)."""
+    stayed: bool = False
+    """Part of the file is in the database although the import of it stopped."""
 
 
+UNPACK_FACTOR = 2
+"""A compressed file (spaCy's DocBin) may unpack to this many times the import limit."""
 BATCH_FILES = 200
 """Small files written per transaction: 10,000 one-page files cost 50 fsyncs, not 10,000."""
 
@@ -109,12 +131,35 @@ class ParsedFile:
     """Documents plus spans: what the write costs."""
     labels: dict[str, int] = field(default_factory=dict)
     """Each label the file uses, with the first line using it."""
+    identity: Identity = ()
+    """``stat`` of the file when it was checked (size, inode, times)."""
+    digest: str = ""
+    """SHA-256 of what was checked, for a file read again to write."""
 
     def records(self, annotator: str) -> Iterator[AnnotatedDocument]:
+        """The records to write: those checked, or the file read again, refused by name
+        if it is not what was checked (before reading, and once read to its end)."""
         if self.items is not None:
             yield from self.items
-        else:
+            return
+        self._same_as_checked(digest=True)
+        try:
             yield from checked_records(self.importer, self.path, annotator)
+        except InputError:
+            self._same_as_checked(digest=False)  # a file cut short: say so, not "bad JSON"
+            raise
+        self._same_as_checked(digest=False)
+
+    def _same_as_checked(self, *, digest: bool) -> None:
+        if file_identity(self.path) == self.identity and (
+            not digest or content_digest(self.path) == self.digest
+        ):
+            return
+        raise InputError(
+            "changed after it was checked (its size, time or content differ), so what would "
+            "be written is not what was checked; nothing of it is kept: import it again",
+            path=display_path(self.path),
+        )
 
 
 KEEP_ROWS = 300_000

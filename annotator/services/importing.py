@@ -18,11 +18,18 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.core.validate import display_path
 from annotator.formats.base import Importer
-from annotator.formats.registry import detect_importer, get_importer
+from annotator.formats.registry import detect_importer, get_importer, importer_for
 from annotator.services.changes import Changes
-from annotator.services.import_files import collect_files, collect_inputs, not_regular
+from annotator.services.import_files import (
+    collect_files,
+    collect_inputs,
+    content_digest,
+    file_identity,
+    not_regular,
+)
 from annotator.services.import_parsed import (
     KEEP_ROWS,
+    UNPACK_FACTOR,
     FileResult,
     LabelGate,
     ParsedFile,
@@ -30,7 +37,7 @@ from annotator.services.import_parsed import (
     checked_records,
 )
 from annotator.services.import_write import BatchWriter
-from annotator.storage import Database
+from annotator.storage import Database, Tx, repo
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
@@ -64,8 +71,10 @@ class ImportReport:
     def summary(self) -> str:
         lines = []
         for f in self.files:
-            if f.error is not None:
-                continue  # errors are listed by the caller, with file and line
+            if f.error is not None or (self.cancelled and f.stayed):
+                # Errors are listed by the caller, with file and line; what stayed is not.
+                lines += [f"{f.path}: {note}" for note in f.notes]
+                continue
             bits = [f"{f.documents_added} new document(s)"]
             if f.documents_matched:
                 bits.append(f"{f.documents_matched} matched")
@@ -78,14 +87,16 @@ class ImportReport:
             lines += [f"  skipped {n} {why}" for why, n in sorted(f.skipped.items())]
             lines += [f"  {n} {what}" for what, n in sorted(f.repaired.items())]
         total = f"imported {self.documents_added} document(s), {self.spans_added} span(s)"
-        if self.errors:
-            total += f"; {len(self.errors)} file(s) refused, nothing of them stored"
+        refused = [f for f in self.files if f.error is not None]
+        partly = sum(f.stayed for f in refused)
+        if refused and not partly:
+            total += f"; {len(refused)} file(s) refused, nothing of them stored"
+        elif refused:
+            total += f"; {len(refused)} file(s) refused, {partly} of them partly stored (see above)"
         return "\n".join([*lines, total])
 
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
 class ImportService:
     def __init__(self, db: Database, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self._db = db
@@ -130,6 +141,7 @@ class ImportService:
         parsed = ParsedFile(path, _NO_IMPORTER, result, [])
         try:
             parsed.importer = self._importer(path, format)
+            parsed.identity = file_identity(path)
             items: list[AnnotatedDocument] | None = []
             for item in checked_records(parsed.importer, path, annotator):
                 parsed.rows += 1 + len(item.spans)
@@ -140,6 +152,13 @@ class ImportService:
                     if parsed.rows > KEEP_ROWS:
                         items = None  # read again when writing: memory stays bounded
             parsed.items = items
+            if items is None:  # read again to write: remember exactly what was checked
+                parsed.digest = content_digest(path)
+            if file_identity(path) != parsed.identity:
+                raise InputError(
+                    "changed while it was being checked; import it again once it is complete",
+                    path=display_path(path),
+                )
             result.skipped = dict(getattr(parsed.importer, "skipped", {}))
             result.repaired = dict(getattr(parsed.importer, "repaired", {}))
         except AnnotatorError as exc:
@@ -153,7 +172,9 @@ class ImportService:
         return parsed
 
     def _importer(self, path: Path, format: str | None) -> Importer:
-        importer = get_importer(format) if format else detect_importer(path)
+        """The file's importer, after ``stat`` alone has checked its kind and size (and those
+        of every file a folder format reads): nothing is read before the limits hold."""
+        importer = get_importer(format) if format else importer_for(path)
         name = display_path(path)
         if importer is None:
             raise InputError(
@@ -166,16 +187,30 @@ class ImportService:
             raise InputError(problem, path=name)
         if path.is_dir():  # a folder format reads the files inside: each must be regular
             for inner in sorted(path.rglob("*")):
-                if not inner.is_dir() and (problem := not_regular(inner)) is not None:
+                if inner.is_dir():
+                    continue
+                if (problem := not_regular(inner)) is not None:
                     raise InputError(problem, path=display_path(inner))
+                self._check_size(inner)
+        else:
+            self._check_size(path)
+            companion = path.with_suffix(".txt")  # brat: the text beside an .ann
+            if path.suffix.lower() == ".ann" and companion.is_file():
+                self._check_size(companion)
+        if not format:
+            importer = detect_importer(path) or importer  # JSON Lines: sniffed, bounded
+        if hasattr(importer, "max_unpacked_bytes"):
+            importer.max_unpacked_bytes = UNPACK_FACTOR * self.max_file_bytes
+        return importer
+
+    def _check_size(self, path: Path) -> None:
         size = path.stat().st_size
         if size > self.max_file_bytes:
             raise InputError(
                 f"is {size / 2**20:.0f} MB, more than the {self.max_file_bytes / 2**20:.0f} MB "
                 "import limit (settings: max_import_mb); split it or raise the limit",
-                path=name,
+                path=display_path(path),
             )
-        return importer
 
 
 class _NoImporter:

@@ -253,23 +253,32 @@ def _new_project_notice(path: Path, found: FileCheck, backups: BackupService | N
 
 
 def recover_unfinished_imports(db: Database) -> int:
-    """Take back what an import killed part way through a big file stored, so imports
-    leave whole files only. A read first: opening stays read-only when there is nothing."""
+    """Take back what an import that stopped part way through a big file stored (once its
+    lease has expired), keeping every document someone else worked on meanwhile. A read
+    first: opening stays read-only when there is nothing."""
     try:
         if not db.read(bulk.has_journal):
             return 0
-        docs, spans = db.write(bulk.recover_imports)
+        got = db.write(bulk.recover_imports)
     except DatabaseError as exc:  # a member of a team server may not; a lead's open will
         log.warning("an unfinished import could not be taken back: %s", exc)
         return 0
-    if docs or spans:
+    if got.documents or got.spans:
         log.warning(
-            "an import was killed part way through a file: took back its %d document(s) "
+            "an import stopped part way through a file: took back its %d document(s) "
             "and %d span(s), so no file is left half imported",
-            docs,
-            spans,
+            got.documents,
+            got.spans,
         )
-    return docs + spans
+    if got.kept_documents or got.kept_spans:
+        log.warning(
+            "kept %d document(s) and %d span(s) of that import which others had worked on "
+            "meanwhile: %s",
+            len(got.kept_documents),
+            got.kept_spans,
+            ", ".join(got.kept_titles[:5]),
+        )
+    return got.documents + got.spans
 
 
 CHANGE_LOG_DAYS = 7

@@ -12,22 +12,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.errors import AnnotatorError, InputError, NotFoundError
 from annotator.core.judgement import Judgement
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.guidelines import current_version
 from annotator.storage.judgements import add_judgements
 from annotator.storage.labels import annotator_id
-from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
+from annotator.storage.orm import (
+    Base,
+    DocumentRow,
+    DocumentStatusRow,
+    ImportJournalRow,
+    ImportLeaseRow,
+    LabelRow,
+    SpanChangeRow,
+    SpanRow,
+    utcnow,
+)
 from annotator.storage.rows import span_values, sqlite_stamp
 from annotator.storage.status import set_status
 
@@ -46,6 +55,8 @@ class BatchOutcome:
     """New documents (their spans go with them when deleted)."""
     span_ids: list[int] = field(default_factory=list)
     """New spans on documents that were already stored."""
+    statuses: bool = False
+    """True when the batch set a status the file carries (journaled per new document)."""
     identical: int = 0
     """Spans left out because the same annotator's identical span is stored (or repeated)."""
 
@@ -73,10 +84,20 @@ def _existing_hashes(s: Session, hashes: Sequence[str]) -> dict[str, int]:
     return found
 
 
+def _label_ids(s: Session, names: set[str]) -> dict[str, int]:
+    """Ids of the labels a batch uses (not of every label: there may be a million)."""
+    wanted = sorted(names)
+    found: dict[str, int] = {}
+    for i in range(0, len(wanted), _IN_CHUNK):
+        q = select(LabelRow.name, LabelRow.id).where(LabelRow.name.in_(wanted[i : i + _IN_CHUNK]))
+        found.update({n: d for n, d in s.execute(q)})
+    return found
+
+
 def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     """Store ``items`` (validated, labels existing) in the caller's transaction."""
     out = BatchOutcome()
-    label_ids = {name: i for name, i in s.execute(select(LabelRow.name, LabelRow.id))}
+    label_ids = _label_ids(s, {sp.label for it in items for sp in it.spans})
     ann_ids: dict[str, int] = {}
     doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
     now = utcnow()
@@ -109,9 +130,15 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         n = 0
         for sp in it.spans:
             if not (0 <= sp.start < sp.end <= len(doc.text)):
-                raise AnnotatorError(f"Span [{sp.start}, {sp.end}) is outside the document.")
+                raise InputError(
+                    f"span [{sp.start}, {sp.end}) is outside the document", line=it.line or None
+                )
             if sp.label not in label_ids:
-                raise NotFoundError(f"No label named {sp.label!r}.")
+                raise InputError(
+                    f"uses label {sp.label!r}, which the project does not have (was the file "
+                    "changed after it was checked, or the label removed meanwhile?)",
+                    line=it.line or None,
+                )
             if sp.annotator not in ann_ids:
                 ann_ids[sp.annotator] = annotator_id(s, sp.annotator)
             key = (ann_ids[sp.annotator], label_ids[sp.label], sp.start, sp.end)
@@ -155,6 +182,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             old_span_rows,
         )
         out.span_ids += [int(i) for i in ids.scalars()]
+    out.statuses = bool(statuses)
     for doc_id, it in statuses:  # per-annotator status the file carries (native JSONL)
         for who, status in it.status.items():
             set_status(s, doc_id, who, status)
@@ -215,7 +243,8 @@ def _insert_document(s: Session, it: AnnotatedDocument, now: dt.datetime, sqlite
 
 
 def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
-    """Delete what ``outcomes`` stored (an import refused after some of it was committed)."""
+    """Delete what ``outcomes`` stored, in a transaction in which nobody else can have
+    touched it yet (used only before the rows were ever committed)."""
     span_ids = [i for o in outcomes for i in o.span_ids]
     doc_ids = [i for o in outcomes for i in o.document_ids]
     for i in range(0, len(span_ids), _IN_CHUNK):
@@ -224,57 +253,266 @@ def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
         s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids[i : i + _IN_CHUNK])))
 
 
-# --- the import journal: whole files only, even when an import is killed ------------------
+# --- the import journal and lease: whole files only, and nobody else's work lost ---------
+
+LEASE_S = float(os.environ.get("ANNOTATOR_IMPORT_LEASE_S", "120"))
+"""How long an import's lease lasts after its last write transaction. Each batch renews
+it; an import that has not written for this long is taken for dead. (The environment
+variable is for tests that kill imports and must not wait two minutes.)"""
+
+
+class LeaseLostError(AnnotatorError):
+    """The import's lease expired and another instance took back what it had stored."""
 
 
 def new_journal_token() -> str:
-    """``host:pid:random``: whose import an entry belongs to, so that only a dead process's
-    entries are ever taken back (another instance may be importing into the same file)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    """A random token naming one file's import (no host or process id: nothing to leak)."""
+    return uuid.uuid4().hex
+
+
+def db_now(s: Session) -> float:
+    """Seconds since the epoch on the database's clock (the server's, on PostgreSQL)."""
+    if s.get_bind().dialect.name == "sqlite":
+        q = "SELECT (julianday('now') - 2440587.5) * 86400.0"
+    else:
+        q = "SELECT extract(epoch from clock_timestamp())"
+    return float(s.connection().exec_driver_sql(q).scalar_one())
+
+
+def renew_lease(s: Session, token: str, owner: str, *, first: bool) -> None:
+    """Take (``first``) or renew the import's lease in the batch's own transaction.
+
+    Renewing a lease that is gone raises ``LeaseLostError``: the import was judged dead
+    (it did not write for ``LEASE_S``) and what it stored was taken back, so writing on
+    would leave half a file.
+    """
+    expires = db_now(s) + LEASE_S
+    if first:
+        s.add(ImportLeaseRow(token=token, owner=owner[:200], expires_at=expires))
+        s.flush()
+        return
+    done = s.execute(
+        update(ImportLeaseRow).where(ImportLeaseRow.token == token).values(expires_at=expires)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise LeaseLostError(
+            "the import paused longer than its lease and another instance took back what it "
+            "had stored (keeping what others had done on its documents); import the file again"
+        )
+
+
+def _change_mark(s: Session) -> int:
+    """The change log's last id: any later change to a span is after this batch."""
+    return int(s.scalar(select(func.coalesce(func.max(SpanChangeRow.id), 0))) or 0)
 
 
 def journal(s: Session, token: str, outcome: BatchOutcome) -> None:
-    """Record, in the batch's own transaction, what it stored."""
-    rows = [{"token": token, "kind": "document", "row_id": i} for i in outcome.document_ids]
-    rows += [{"token": token, "kind": "span", "row_id": i} for i in outcome.span_ids]
+    """Record, in the batch's own transaction, what it stored (with the change-log mark)."""
+    mark = _change_mark(s)
+    rows: list[dict[str, Any]] = [
+        {"token": token, "kind": "document", "row_id": i, "ref": None, "mark": mark}
+        for i in outcome.document_ids
+    ]
+    rows += [
+        {"token": token, "kind": "span", "row_id": i, "ref": None, "mark": mark}
+        for i in outcome.span_ids
+    ]
+    new_docs = set(outcome.document_ids)
+    if new_docs and outcome.statuses:
+        q = select(
+            DocumentStatusRow.document_id, DocumentStatusRow.annotator_id, DocumentStatusRow.status
+        ).where(DocumentStatusRow.document_id.in_(sorted(new_docs)))
+        for doc, ann, status in s.execute(q):
+            rows.append(
+                {
+                    "token": token,
+                    "kind": "status",
+                    "row_id": doc,
+                    "ref": ann,
+                    "mark": _STATUS_CODE.get(status, -1),
+                }
+            )
     if rows:
         s.execute(insert(ImportJournalRow.__table__), rows)  # type: ignore[arg-type]
 
 
+_STATUS_CODE = {"todo": 0, "in_progress": 1, "done": 2, "skipped": 3}
+
+
 def end_journal(s: Session, token: str) -> None:
-    """The file is whole (or was taken back): its entries go."""
+    """The file is whole (or was taken back): its entries and its lease go."""
     s.execute(delete(ImportJournalRow).where(ImportJournalRow.token == token))
+    s.execute(delete(ImportLeaseRow).where(ImportLeaseRow.token == token))
 
 
-def _alive(token: str) -> bool:
-    host, _, rest = token.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True  # another machine's import (a server database): never ours to judge
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
+@dataclass
+class TakenBack:
+    """What a take-back removed, and what it kept because someone else had touched it."""
+
+    documents: int = 0
+    spans: int = 0
+    kept_documents: list[int] = field(default_factory=list)
+    """The import's new documents kept: others' spans, status or decisions are on them."""
+    kept_titles: list[str] = field(default_factory=list)
+    kept_spans: int = 0
+    """The import's spans on older documents kept: someone changed them since."""
+
+
+def _document_children(s: Session) -> list[tuple[str, str, str]]:
+    """(table, column, parent) of every table that refers to documents (besides spans and
+    status) or to spans, whatever later schemas add (adjudications, judgements,
+    assignments...): a row there is someone's work on the document."""
+    out = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in ("spans", "document_status", "documents"):
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name in ("documents", "spans"):
+                out.append((table.name, fk.parent.name, fk.column.table.name))
+    return out
+
+
+def _children_on(s: Session, token: str) -> set[int]:
+    """The import's new documents that a row of another table refers to."""
+    found: set[int] = set()
+    for table, column, parent in _document_children(s):
+        if parent == "documents":
+            q = (
+                f"SELECT DISTINCT t.{column} FROM {table} t JOIN import_journal j "
+                f"ON j.row_id = t.{column} WHERE j.token = :t AND j.kind = 'document'"
+            )
+        else:
+            q = (
+                f"SELECT DISTINCT sp.document_id FROM {table} t JOIN spans sp "
+                f"ON sp.id = t.{column} JOIN import_journal j ON j.row_id = sp.document_id "
+                "WHERE j.token = :t AND j.kind = 'document'"
+            )
+        found.update(int(d) for (d,) in s.execute(text(q), {"t": token}))
+    return found
+
+
+def take_back_token(s: Session, token: str) -> TakenBack:
+    """Take back what the import ``token`` stored, keeping everything of anyone else.
+
+    A new document of the import is kept whole (with the import's own spans on it) when,
+    after the batch that created it committed, anyone changed a span on it that is not
+    the import's (the change log says so, inserts, edits and deletions alike), set a
+    status the file did not set, or referred to it from another table (adjudications,
+    ...). A span the import added to an older document is kept when someone changed it
+    since. Everything else the journal names is deleted; the journal and lease go.
+    """
+    J = ImportJournalRow
+    out = TakenBack()
+    doc_j = select(J.row_id, J.mark).where(J.token == token, J.kind == "document")
+    docs = {int(d): int(m or 0) for d, m in s.execute(doc_j)}
+    span_j = select(J.row_id, J.mark).where(J.token == token, J.kind == "span")
+    own_spans = {int(i): int(m or 0) for i, m in s.execute(span_j)}
+    keep: set[int] = set()
+    if docs or own_spans:
+        first = min([*docs.values(), *own_spans.values()])
+        q = select(SpanChangeRow.id, SpanChangeRow.span_id, SpanChangeRow.document_id).where(
+            SpanChangeRow.id > first
+        )
+        touched_spans: set[int] = set()
+        for cid, span_id, doc_id in s.execute(q):
+            if span_id in own_spans:
+                if cid > own_spans[span_id]:
+                    touched_spans.add(span_id)
+                continue
+            mark = docs.get(doc_id)
+            if mark is not None and cid > mark:
+                keep.add(doc_id)
+        own_status = {
+            (int(d), int(a or 0)): int(m if m is not None else -1)
+            for d, a, m in s.execute(
+                select(J.row_id, J.ref, J.mark).where(J.token == token, J.kind == "status")
+            )
+        }
+        status_q = (
+            select(
+                DocumentStatusRow.document_id,
+                DocumentStatusRow.annotator_id,
+                DocumentStatusRow.status,
+            )
+            .join(J, J.row_id == DocumentStatusRow.document_id)
+            .where(J.token == token, J.kind == "document")
+        )
+        for doc_id, ann, status in s.execute(status_q):
+            if own_status.get((doc_id, ann)) != _STATUS_CODE.get(status, -2):
+                keep.add(doc_id)
+        keep |= _children_on(s, token)
+        gone_spans = [i for i in own_spans if i not in touched_spans]
+        gone_docs = [d for d in docs if d not in keep]
+        out.kept_spans = len(touched_spans)
+        out.kept_documents = sorted(keep)
+        if keep:
+            titled = select(DocumentRow.id, DocumentRow.title, DocumentRow.external_id).where(
+                DocumentRow.id.in_(out.kept_documents[:5])
+            )
+            out.kept_titles = [t or e or f"#{i}" for i, t, e in s.execute(titled)]
+        out.spans = _count_deleted(s, SpanRow, gone_spans)
+        out.spans += _spans_on(s, gone_docs)
+        out.documents = _count_deleted(s, DocumentRow, gone_docs)
+    end_journal(s, token)
+    return out
+
+
+def _count_deleted(s: Session, row: Any, ids: Sequence[int]) -> int:
+    n = 0
+    for i in range(0, len(ids), _IN_CHUNK):
+        res = s.execute(delete(row).where(row.id.in_(ids[i : i + _IN_CHUNK])))
+        n += int(res.rowcount or 0)  # type: ignore[attr-defined]
+    return n
+
+
+def _spans_on(s: Session, doc_ids: Sequence[int]) -> int:
+    n = 0
+    for i in range(0, len(doc_ids), _IN_CHUNK):
+        q = select(func.count(SpanRow.id)).where(
+            SpanRow.document_id.in_(doc_ids[i : i + _IN_CHUNK])
+        )
+        n += int(s.scalar(q) or 0)
+    return n
 
 
 def has_journal(s: Session) -> bool:
     return s.scalar(select(ImportJournalRow.id).limit(1)) is not None
 
 
-def recover_imports(s: Session) -> tuple[int, int]:
-    """Take back what imports killed part way stored; returns (documents, spans) removed."""
-    rows = s.execute(
-        select(ImportJournalRow.token, ImportJournalRow.kind, ImportJournalRow.row_id)
-    ).all()
-    dead = {t for t in {r[0] for r in rows} if not _alive(t)}
-    if not dead:
-        return 0, 0
-    docs = [r[2] for r in rows if r[0] in dead and r[1] == "document"]
-    spans = [r[2] for r in rows if r[0] in dead and r[1] == "span"]
-    take_back(s, [BatchOutcome(document_ids=docs, span_ids=spans)])
-    for token in dead:
-        end_journal(s, token)
-    return len(docs), len(spans)
+def _may_take_back(s: Session) -> bool:
+    """On the team server only those who may delete documents (leads) take back."""
+    if s.get_bind().dialect.name != "postgresql":
+        return True
+    q = text("SELECT has_table_privilege('documents', 'DELETE')")
+    return bool(s.scalar(q))
+
+
+def recover_imports(s: Session) -> TakenBack:
+    """Take back what imports that stopped part way stored (their lease expired), keeping
+    every document someone else touched. Each expired lease is claimed by deleting it, so
+    two instances opening at once never both take the same import back."""
+    tokens = {t for (t,) in s.execute(select(ImportJournalRow.token).distinct())}
+    total = TakenBack()
+    if not tokens or not _may_take_back(s):
+        return total
+    now = db_now(s)
+    live = {
+        t
+        for (t,) in s.execute(select(ImportLeaseRow.token).where(ImportLeaseRow.expires_at >= now))
+    }
+    for token in sorted(tokens - live):
+        claimed = s.execute(
+            delete(ImportLeaseRow).where(
+                ImportLeaseRow.token == token, ImportLeaseRow.expires_at < now
+            )
+        )
+        has_lease = s.scalar(select(ImportLeaseRow.token).where(ImportLeaseRow.token == token))
+        if not claimed.rowcount and has_lease is not None:  # type: ignore[attr-defined]
+            continue  # renewed meanwhile: alive after all
+        got = take_back_token(s, token)
+        total.documents += got.documents
+        total.spans += got.spans
+        total.kept_documents += got.kept_documents
+        total.kept_titles += got.kept_titles
+        total.kept_spans += got.kept_spans
+    return total

@@ -5,9 +5,10 @@ Data functions take the session first and never commit: the caller owns the tran
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
@@ -56,6 +57,40 @@ def add_label(s: Session, label: Label) -> Label:
     s.add(row)
     s.flush()
     return _label(row)
+
+
+def existing_label_names(s: Session, names: Collection[str]) -> set[str]:
+    """Which of ``names`` are labels already (chunked ``IN``: no scan of all labels)."""
+    wanted = sorted(set(names))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        q = select(LabelRow.name).where(LabelRow.name.in_(wanted[i : i + 500]))
+        found.update(s.scalars(q))
+    return found
+
+
+def count_labels(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(LabelRow)) or 0)
+
+
+def add_labels(s: Session, labels: Sequence[Label]) -> None:
+    """Add new ``labels`` at the end of the label order in one statement: the position is
+    read once, not once per label (20,000 labels of an import held the lock 42 s)."""
+    if not labels:
+        return
+    pos = s.scalar(select(func.max(LabelRow.position))) or 0
+    rows = [
+        {
+            "name": lab.name,
+            "color": lab.color,
+            "shortcut": lab.shortcut,
+            "description": lab.description,
+            "position": pos + i,
+            "rules": "",
+        }
+        for i, lab in enumerate(labels, 1)
+    ]
+    s.execute(insert(LabelRow.__table__), rows)  # type: ignore[arg-type]
 
 
 def update_label(s: Session, current: str, /, **changes: Any) -> Label:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -215,19 +216,48 @@ class ImportJournalRow(Base):
 
     A big file is written in several transactions (so a teammate's tag never waits long);
     each one also records here what it added, and the last one clears the file's entries.
-    Entries left behind belong to an import that was killed part way: the next open takes
-    them back (``storage.bulk.recover_imports``), so an import leaves whole files only.
+    Entries left behind belong to an import that stopped part way: once its lease
+    (``ImportLeaseRow``) has expired the next open takes them back
+    (``storage.bulk.recover_imports``), keeping every document someone else touched.
     """
 
     __tablename__ = "import_journal"
-    __table_args__ = (Index("ix_import_journal_token", "token"),)
+    __table_args__ = (
+        Index("ix_import_journal_token", "token"),
+        Index("ix_import_journal_token_kind_row", "token", "kind", "row_id"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     token: Mapped[str] = mapped_column(String(120))
-    """``host:pid:random`` of the importing process."""
+    """The import's random token (its lease)."""
     kind: Mapped[str] = mapped_column(String(10))
-    """``document`` (its spans go with it) or ``span`` (added to a document stored before)."""
+    """``document`` (its spans go with it), ``span`` (added to a document stored before)
+    or ``status`` (a status the file set on one of its new documents)."""
     row_id: Mapped[int] = mapped_column(Id)
+    """The document or span id (for ``status``: the document id)."""
+    ref: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """For ``status``: the annotator id (schema 0007)."""
+    mark: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """For ``document`` and ``span``: the change log's last id when the batch committed, so
+    any later change to the row is someone else's; for ``status``: the status written."""
+
+
+class ImportLeaseRow(Base):
+    """A running import's lease (schema 0007): renewed by each of its write transactions.
+
+    Liveness is judged by the database, not by process ids (which are reused, and mean
+    nothing on another machine): an import whose lease has expired is no longer writing,
+    and what its journal holds may be taken back. An import that finds its lease gone
+    stops: someone took back what it had stored.
+    """
+
+    __tablename__ = "import_leases"
+
+    token: Mapped[str] = mapped_column(String(120), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    """Who imports (the annotator name and file), for messages; no host or process id."""
+    expires_at: Mapped[float] = mapped_column(Float)
+    """Seconds since the epoch on the database's clock (SQLite: this machine's)."""
 
 
 class ProjectSettingRow(Base):

@@ -267,6 +267,16 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("assignments_read_all", "SELECT", ADJUDICATORS, "true", None),
         ("assignments_lead", "ALL", LEADS, "true", "true"),
     ],
+    # Imports (leads only): members read, so a teammate's window can tell an import runs;
+    # the table grants above give them no write at all, these policies say the same.
+    "import_journal": [
+        ("journal_read", "SELECT", USERS, "true", None),
+        ("journal_lead", "ALL", LEADS, "true", "true"),
+    ],
+    "import_leases": [
+        ("leases_read", "SELECT", USERS, "true", None),
+        ("leases_lead", "ALL", LEADS, "true", "true"),
+    ],
 }
 
 
@@ -339,6 +349,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "judgements",
             "assignments",
             "project_settings",
+            "import_leases",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")

@@ -213,6 +213,38 @@ def test_import_offers_to_create_unknown_labels_then_imports(qtbot, make_window,
     ]
 
 
+def test_many_unknown_labels_are_offered_in_a_short_question(qtbot, make_window, tmp_path, fresh):
+    """3,000 new labels: the question names eight and counts the rest (it listed all)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    data = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps(
+            {"text": f"Report {i}.", "spans": [{"start": 0, "end": 6, "label": f"L{i:04d}"}]}
+        )
+        for i in range(3000)
+    ]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    asked = []
+
+    def answer_no() -> None:  # once the question is up (the file takes a while to check)
+        boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "newLabelsBox"]
+        if not boxes:
+            QTimer.singleShot(100, answer_no)
+            return
+        asked.append(boxes[0].text())
+        qtbot.mouseClick(boxes[0].button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(100, answer_no)
+    win.run_import([data])
+    qtbot.waitUntil(lambda: bool(asked), timeout=20_000)
+    assert "L0000, L0001" in asked[0] and "and 2992 more (3000 in all)" in asked[0]
+    assert len(asked[0]) < 300, len(asked[0])
+    assert fresh().documents.count() == 0
+
+
 def test_import_a_teammates_database_as_their_layer(qtbot, make_window, ws, tmp_path, fresh):
     """File > Import teammate's work: another desktop's database, stored under a chosen name."""
     from PySide6.QtWidgets import QApplication

@@ -38,6 +38,13 @@ def tag(ws_url: str, document_id: int, annotator: str) -> None:
 
 
 def import_files(ws_url: str, folder: Path) -> None:
+    import os
+
+    if os.environ.get("DRIVER_BATCH_ROWS"):  # many small batches: more moments to kill in
+        from annotator.services import import_write
+
+        rows = int(os.environ["DRIVER_BATCH_ROWS"])
+        import_write.BATCH_ROWS = import_write.MIN_ROWS = import_write.MAX_ROWS = rows
     ws = open_workspace(ws_url)
     for path in sorted(folder.glob("*.jsonl")):
         report = ws.importer.import_paths([path])
@@ -75,6 +82,59 @@ def tag_timed(ws_url: str, document_id: int, stop_file: Path) -> None:
     print(json.dumps({"waits": waits, "failures": failures}), flush=True)
 
 
+def import_forks(ws_url: str) -> None:
+    """For each folder named on stdin, fork a child that imports it (as ``import`` does);
+    print the child's pid, then its exit status once it ends. The modules are loaded once,
+    so a test that kills twenty imports does not pay twenty interpreter start-ups."""
+    import os
+
+    import annotator.services.import_write  # noqa: F401 - loaded before the forks
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        folder = Path(line.strip())
+        pid = os.fork()
+        if pid == 0:
+            try:
+                import_files(ws_url, folder)
+            finally:
+                os._exit(0)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"exit {status}", flush=True)
+
+
+def tag_new(ws_url: str, db_path: Path, stop_file: Path) -> None:
+    """Tag the newest documents (an import's, while it runs) until ``stop_file`` exists.
+
+    Each committed tag is printed as ``span_id document_id``; a tag on a document that was
+    taken back meanwhile fails and is not printed (it was never saved).
+    """
+    import random
+    import sqlite3
+
+    from annotator.services.annotations import AnnotationService
+    from annotator.storage import open_database
+
+    svc = AnnotationService(open_database(ws_url))
+    rng = random.Random(3)
+    con = sqlite3.connect(db_path, timeout=30)
+    print("ready", flush=True)
+    i = 0
+    while not stop_file.exists():
+        ids = [r[0] for r in con.execute("SELECT id FROM documents ORDER BY id DESC LIMIT 40")]
+        con.commit()  # end the read transaction: see the next batch
+        if not ids:
+            continue
+        doc = rng.choice(ids)
+        try:
+            span, _ = svc.add(doc, start=0, end=3 + i % 5, label="ECONOMIC", annotator="tagger")
+        except Exception:
+            continue
+        print(span.id, doc, flush=True)
+        i += 1
+
+
 def export(ws_url: str, dest: Path) -> None:
     ws = open_workspace(ws_url)
     while True:
@@ -90,6 +150,10 @@ if __name__ == "__main__":
         import_files(url, Path(arg))
     elif mode == "tag-timed":
         tag_timed(url, int(arg), Path(sys.argv[4]))
+    elif mode == "import-forks":
+        import_forks(url)
+    elif mode == "tag-new":
+        tag_new(url, Path(arg), Path(sys.argv[4]))
     elif mode == "export":
         export(url, Path(arg))
     else:

@@ -22,14 +22,17 @@ REPO = DRIVER.parent.parent.parent
 TEXT = "Artillery units moved east while envoys met in Geneva. " * 40
 
 
-def _start(*args: str) -> subprocess.Popen[str]:
+def _start(*args: str, lease_s: float | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if lease_s is not None:
+        env["ANNOTATOR_IMPORT_LEASE_S"] = str(lease_s)
     return subprocess.Popen(
         [sys.executable, str(DRIVER), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=env,
     )
 
 
@@ -187,7 +190,7 @@ def test_big_file_killed_part_way_is_taken_back_on_the_next_open(tmp_path: Path)
     rng = random.Random(5)
     partial_seen = 0
     for _trial in range(6):
-        proc = _start("import", url, str(folder))
+        proc = _start("import", url, str(folder), lease_s=0.5)
         deadline = time.monotonic() + 60
         stored = 0
         while time.monotonic() < deadline and proc.poll() is None:  # until a batch is in
@@ -204,6 +207,7 @@ def test_big_file_killed_part_way_is_taken_back_on_the_next_open(tmp_path: Path)
         before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
         con.close()
         partial_seen += 0 < before < n_docs
+        time.sleep(0.6)  # the killed import's lease runs out
         open_workspace(url).close()  # the next open
         con = _check_integrity(path)
         after = con.execute("SELECT count(*) FROM documents").fetchone()[0]

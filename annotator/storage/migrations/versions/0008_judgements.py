@@ -1,7 +1,7 @@
 """Judgements: an annotator's "no label here" on a passage, and rejected suggestions.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 A new table only (see ``orm.JudgementRow``); nothing existing changes. Until now an
 untagged passage before the last tagged one of a document counted as "no label"; from this
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
