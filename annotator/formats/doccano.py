@@ -4,7 +4,9 @@ One line per document. ``label`` holds every span of the chosen annotators (a sp
 several of them drew identically once), which is what doccano and its consumers read;
 ``annotations`` names who drew what: ``[{"annotator": "alice", "label": [[s, e, L]]}]``.
 The reader takes ``annotations`` when present, else ``label`` with the record's
-``annotator`` (older exports wrote one line per document and annotator; those lines
+``annotator``; doccano 1.x exports, whose ``annotations`` are the spans themselves
+(``{"label", "start_offset", "end_offset", "user"}``), give one annotator per ``user``
+(``doccano-user-<id>``), and label ids of early 1.x exports become ``label-<id>`` (older exports wrote one line per document and annotator; those lines
 still import, the document stored once). Document metadata goes in top-level fields
 (``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the document's
 own meta keys), which is where doccano puts the extra columns it imports.
@@ -123,6 +125,8 @@ def _groups(
         return [(who, _raw_spans(rec, path, line))]
     if not isinstance(anns, list):
         raise InputError("'annotations' must be a list", path=path, line=line)
+    if anns and all(isinstance(a, dict) and "start_offset" in a for a in anns):
+        return _v1_groups(anns, path, line, default_annotator)
     out = []
     for i, ann in enumerate(anns, 1):
         if not isinstance(ann, dict) or not isinstance(ann.get("annotator"), str):
@@ -131,6 +135,26 @@ def _groups(
             )
         out.append((ann["annotator"].strip() or default_annotator, _raw_spans(ann, path, line)))
     return out
+
+
+def _v1_groups(
+    anns: list[dict[str, Any]], path: str, line: int, default_annotator: str
+) -> list[tuple[str, list[tuple[Any, Any, Any]]]]:
+    """doccano 1.x: ``annotations`` holds the spans themselves, each with the ``user`` id
+    who drew it and the ``label`` (a name, or the label's id in older 1.x exports)."""
+    groups: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for i, a in enumerate(anns, 1):
+        user = a.get("user")
+        who = default_annotator if user is None else f"doccano-user-{user}"
+        label = a.get("label")
+        if isinstance(label, int) and not isinstance(label, bool):
+            label = f"label-{label}"  # doccano 1.x label ids: rename after import
+        if not isinstance(label, str):
+            raise InputError(
+                f"annotation {i}: 'label' must be a name or a label id", path=path, line=line
+            )
+        groups.setdefault(who, []).append((a.get("start_offset"), a.get("end_offset"), label))
+    return sorted(groups.items())
 
 
 def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any, Any]]:

@@ -27,6 +27,7 @@ around ``created_username`` (``" alice@example.com, 1"``).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -125,8 +126,14 @@ class LabelStudioJson(FormatBase):
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         content = decode_text(path.read_bytes(), name)
+        merged: dict[tuple[str, str], _MinTask] = {}  # JSON-MIN: one record per annotation
         for line, task in _iter_array(content, name):
-            yield _parse_task(task, name, line, default_annotator)
+            if is_min_record(task):
+                _add_min_record(merged, task, name, line, default_annotator, self.skipped)
+            else:
+                yield _parse_task(task, name, line, default_annotator, self.skipped)
+        for task in merged.values():
+            yield task.item()
 
 
 def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
@@ -175,7 +182,131 @@ def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
         raise InputError("unexpected data after the list of tasks", path=path, line=line_of(pos))
 
 
-def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> AnnotatedDocument:
+# What Label Studio's JSON-MIN and CSV exports put beside a task's data in each record.
+MIN_KEYS = ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+_MIN_OTHER = ("agreement", "history", "id")
+
+
+def _is_regions(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and "labels" in v and "start" in v for v in value)
+    )
+
+
+def is_min_record(task: Any) -> bool:
+    """A record of Label Studio's JSON-MIN (or CSV) export: the task's data flattened, one
+    key per control (a list of span regions for Labels), and who made the annotation."""
+    if not isinstance(task, dict) or "data" in task or "annotations" in task:
+        return False
+    return "annotation_id" in task or any(_is_regions(v) for v in task.values())
+
+
+def ls_user(value: Any, default: str) -> str:
+    """An annotator name for Label Studio's ``annotator`` / ``completed_by``: an e-mail or
+    name as it is, a numeric user id as ``ls-user-<id>`` (so that two people never merge)."""
+    if isinstance(value, dict):
+        value = value.get("email") or value.get("username") or value.get("id")
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, int):
+        return f"ls-user-{value}"
+    text = str(value).strip()
+    if not text or text == "None":
+        return default
+    return f"ls-user-{text}" if text.isdigit() else text
+
+
+def _is_control(key: str, value: Any) -> bool:
+    """A control's results in a JSON-MIN record (not the task's data or the record's own
+    keys): a list of result objects."""
+    if key == "text" or key in MIN_KEYS or key in _MIN_OTHER:
+        return False
+    return isinstance(value, list) and bool(value) and all(isinstance(x, dict) for x in value)
+
+
+class _MinTask:
+    """One task of a JSON-MIN / CSV export, gathered from its per-annotation records."""
+
+    def __init__(
+        self, text: str, raw: str, shift: Any, data: dict[str, Any], path: str, line: int
+    ) -> None:
+        self.text, self.raw, self.shift, self.data = text, raw, shift, data
+        self.path, self.line = path, line
+        self.spans: list[NewSpan] = []
+        self.annotations: set[Any] = set()
+
+    def item(self) -> AnnotatedDocument:
+        data = dict(self.data)
+        doc = build_document(self.text, data, data.pop("doc_id", None), self.path, self.line)
+        return AnnotatedDocument(doc, tuple(self.spans), line=self.line)
+
+
+def _add_min_record(
+    merged: dict[tuple[str, str], _MinTask],
+    rec: dict[str, Any],
+    path: str,
+    line: int,
+    default_annotator: str,
+    skipped: Counter[str],
+) -> None:
+    raw = rec.get("text")
+    if not isinstance(raw, str):
+        raise InputError("'text' is missing or not a string", path=path, line=line)
+    key = (str(rec.get("id", "")), raw)
+    task = merged.get(key)
+    if task is None:
+        text, shift = normalize_with_offsets(raw)
+        check_text(text, path, line)
+        data = {k: v for k, v in rec.items() if not _is_control(k, v)}
+        task = merged[key] = _MinTask(text, raw, shift, data, path, line)
+    ann = (rec.get("annotation_id"), rec.get("annotator"))
+    if ann in task.annotations:
+        skipped["repeated JSON-MIN records of one annotation"] += 1
+        return
+    task.annotations.add(ann)
+    annotator = ls_user(rec.get("annotator"), default_annotator)
+    for control, value in rec.items():
+        if not _is_control(control, value):
+            continue
+        if _is_regions(value):
+            for r_i, region in enumerate(value, 1):
+                where = f"{control} region {r_i}"
+                task.spans += _region_spans(
+                    region, task.raw, task.shift, where, path, line, annotator, ""
+                )
+        else:
+            skipped[f"{control} results that are not text spans (JSON-MIN)"] += len(value)
+
+
+def _region_spans(
+    value: dict[str, Any],
+    raw: str,
+    shift: Any,
+    where: str,
+    path: str,
+    line: int,
+    annotator: str,
+    note: str,
+) -> list[NewSpan]:
+    """The spans of one Labels region value (``start``, ``end``, ``text``, ``labels``)."""
+    labels = value.get("labels")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
+    start, end = check_range(
+        raw, value.get("start"), value.get("end"), where, path, line, value.get("text")
+    )
+    start, end = shift.start(start), shift.end(end)
+    if start >= end:
+        raise InputError(f"{where} covers only a CR", path=path, line=line)
+    return [NewSpan(start, end, lab.strip(), annotator, note, SpanOrigin.IMPORTED) for lab in labels]
+
+
+def _parse_task(
+    task: Any, path: str, line: int, default_annotator: str, skipped: Counter[str] | None = None
+) -> AnnotatedDocument:
+    skipped = Counter() if skipped is None else skipped
     if not isinstance(task, dict):
         raise InputError("a task must be a JSON object", path=path, line=line)
     if "data" not in task and isinstance(task.get("text"), str):
@@ -197,10 +328,21 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
     text, shift = normalize_with_offsets(raw)
     check_text(text, path, line)
     spans: list[NewSpan] = []
+    predictions = task.get("predictions") or []
+    if isinstance(predictions, list) and predictions:
+        skipped["Label Studio predictions (a model's, not a person's labels)"] += len(predictions)
     for a_i, ann in enumerate(annotations, 1):
         if not isinstance(ann, dict):
             raise InputError(f"annotation {a_i} must be an object", path=path, line=line)
+        if "result" not in ann:
+            hint = (
+                " (this looks like a doccano 1.x export: import it with --format doccano)"
+                if "start_offset" in ann
+                else ""
+            )
+            raise InputError(f"annotation {a_i} has no 'result'{hint}", path=path, line=line)
         if ann.get("was_cancelled"):
+            skipped["cancelled Label Studio annotations"] += 1
             continue
         annotator = _annotator_of(ann) or default_annotator
         result = ann.get("result") or []
@@ -210,31 +352,20 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
             where = f"annotation {a_i} region {r_i}"
             if not isinstance(region, dict):
                 raise InputError(f"{where} must be an object", path=path, line=line)
-            if region.get("type", "labels") != "labels":
-                continue  # choices, ratings, relations: not spans
+            kind = region.get("type", "labels")
+            if kind != "labels":
+                skipped[f"Label Studio {kind} results (not text spans)"] += 1
+                continue
             if not isinstance(region.get("value"), dict):
                 raise InputError(f"{where} has no 'value' object", path=path, line=line)
             value = region["value"]
-            labels = value.get("labels")
-            if (
-                not isinstance(labels, list)
-                or not labels
-                or not all(isinstance(x, str) for x in labels)
-            ):
-                raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
-            start, end = check_range(
-                raw, value.get("start"), value.get("end"), where, path, line, value.get("text")
-            )
-            start, end = shift.start(start), shift.end(end)
-            if start >= end:
-                raise InputError(f"{where} covers only a CR", path=path, line=line)
+            if "start" not in value and "startOffset" in value:
+                skipped["Label Studio regions of HTML or rich text (no plain offsets)"] += 1
+                continue
             meta = region.get("meta") or {}
             notes = meta.get("text") if isinstance(meta, dict) else None
             note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
-            for label in labels:
-                spans.append(
-                    NewSpan(start, end, label.strip(), annotator, note, SpanOrigin.IMPORTED)
-                )
+            spans += _region_spans(value, raw, shift, where, path, line, annotator, note)
     doc = build_document(text, data, data.pop("doc_id", None), path, line)
     return AnnotatedDocument(doc, tuple(spans), line=line)
 
@@ -245,7 +376,4 @@ def _annotator_of(ann: dict[str, Any]) -> str:
         # Label Studio writes " email, id" (with a leading space); ours is the bare name.
         head, sep, tail = name.strip().rpartition(",")
         return head.strip() if sep and tail.strip().isdigit() else name.strip()
-    who = ann.get("completed_by")
-    if isinstance(who, dict):
-        return str(who.get("email") or who.get("username") or "")
-    return ""
+    return ls_user(ann.get("completed_by"), "")

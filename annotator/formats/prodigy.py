@@ -120,11 +120,17 @@ class ProdigyJsonl(FormatBase):
             text = record_text(rec.get("text"), bool(raw_spans), name, lineno)
             _check_tokens(rec.get("tokens"), text, name, lineno)
             annotator = str(rec.get("_annotator_id") or default_annotator)
+            _count_document_labels(rec, self.skipped)
             spans = []
             for i, sp in enumerate(raw_spans, 1):
                 where = f"span {i}"
                 if not isinstance(sp, dict):
                     raise InputError(f"{where} must be an object", path=name, line=lineno)
+                if sp.get("answer", "accept") != "accept":
+                    # Prodigy's span-level review (spans.manual with answers per span):
+                    # a span rejected inside an accepted task is no annotation.
+                    self.skipped[f"spans answered {sp.get('answer')!s} inside accepted tasks"] += 1
+                    continue
                 label = sp.get("label")
                 if not isinstance(label, str) or not label.strip():
                     raise InputError(
@@ -157,4 +163,17 @@ def _check_tokens(tokens: Any, text: str, path: str, line: int) -> None:
             raise InputError(f"token {i} must be an object", path=path, line=line)
         check_range(
             text, tok.get("start"), tok.get("end"), f"token {i}", path, line, tok.get("text")
+        )
+
+
+def _count_document_labels(rec: dict[str, Any], skipped: Any) -> None:
+    """Text-classification answers are labels of the whole text, which Annotator does not
+    store: they are counted, never dropped without a word."""
+    label = rec.get("label")
+    if isinstance(label, str) and label and not rec.get("spans"):
+        skipped["document labels of textcat tasks ('label'; Annotator keeps span labels)"] += 1
+    accepted = rec.get("accept")
+    if isinstance(accepted, list) and accepted:
+        skipped["document labels of choice tasks ('accept'; Annotator keeps span labels)"] += len(
+            accepted
         )
