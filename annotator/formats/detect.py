@@ -49,6 +49,10 @@ def record_format(rec: dict[str, Any]) -> str | None:
         isinstance(a, dict) and "start_offset" in a for a in anns
     ):
         return "doccano"  # doccano 1.x: the spans themselves, with their user
+    if isinstance(anns, list) and "data" not in rec and isinstance(rec.get("text"), str):
+        # A Label Studio task keeps its text in "data"; a top-level text beside a list of
+        # annotations is doccano's (1.x with no spans on this line, or ours).
+        return "doccano"
     if "data" in rec or "annotations" in rec:
         return "label-studio"
     if isinstance(rec.get("spans"), list):

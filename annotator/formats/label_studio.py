@@ -310,6 +310,15 @@ def _parse_task(
     if not isinstance(task, dict):
         raise InputError("a task must be a JSON object", path=path, line=line)
     if "data" not in task and isinstance(task.get("text"), str):
+        if any(isinstance(task.get(k), list) for k in ("annotations", "label", "entities")):
+            # Label Studio keeps an annotated task's text in "data"; this is doccano's.
+            raise InputError(
+                "a task with 'text' and annotations beside it, not in 'data': this looks "
+                "like a doccano 1.x export (one record a line: save it as .jsonl and import "
+                "it with --format doccano)",
+                path=path,
+                line=line,
+            )
         task = {"data": task}  # a flat task, as Label Studio imports them
     if not isinstance(task.get("data"), dict):
         raise InputError(

@@ -1,0 +1,281 @@
+"""Issue 24: the files the peers' own tools write import whole, with exact counts, or are
+refused by name. Each fixture was made for these tests in the shape its tool's writer
+produces (Label Studio's current task export, doccano 1.x, CoNLL-2003's ``train.txt``,
+Prodigy's textcat and span review, brat with events); the Label Studio JSON-MIN and CSV
+files are made here by Label Studio's own converter from our export."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import InputError
+from annotator.formats.base import ExportItem
+from annotator.formats.registry import detect_importer, get_importer
+from annotator.services import Workspace
+from annotator.services.importing import ImportReport
+
+from .conftest import export
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# Label Studio's labelling config for the `layered` sample, as a project would have it.
+CONFIG = """<View>
+  <Labels name="label" toName="text">
+    <Label value="KEY EVENT"/><Label value="PLACE"/><Label value="REACTION"/>
+    <Label value="MILITARY"/><Label value="MOVE"/><Label value="DIPLOMATIC"/>
+  </Labels>
+  <Text name="text" value="$text"/>
+</View>"""
+EMAILS = (("alice", "alice@example.org"), ("bob", "bob@example.org"))
+
+Stored = dict[str, Counter[tuple[str, str]]]
+"""document text -> Counter of (annotator, label) of its stored spans."""
+
+
+def import_into(tmp_path: Path, path: Path, **kw: object) -> tuple[ImportReport, Stored]:
+    """Import ``path`` with --create-labels into a fresh SQLite file, as `annotator import`
+    does, and read back what is stored."""
+    ws = Workspace.open(f"sqlite:///{tmp_path}/peers.sqlite3")
+    try:
+        report = ws.importer.import_paths([path], create_labels=True, **kw)  # type: ignore[arg-type]
+        assert not report.errors, report.errors
+        stored: Stored = {}
+        for summary in ws.documents.list():
+            text = ws.documents.get(summary.id).text
+            got = stored.setdefault(text, Counter())
+            for s in ws.annotations.spans(summary.id):
+                assert text[s.start : s.end].strip() == text[s.start : s.end]
+                got[(s.annotator, text[s.start : s.end] + "/" + s.label)] += 1
+        return report, stored
+    finally:
+        ws.close()
+
+
+def per_annotator(stored: Stored) -> dict[str, int]:
+    out: Counter[str] = Counter()
+    for spans in stored.values():
+        for (who, _), n in spans.items():
+            out[who] += n
+    return dict(out)
+
+
+def skipped(report: ImportReport) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in report.files:
+        out.update(f.skipped)
+    return out
+
+
+# --- doccano 1.x ------------------------------------------------------------------------
+
+
+def test_doccano_1x_with_users_and_label_ids(tmp_path: Path) -> None:
+    """doccano 1.x JSONL (doccano-transformer's input): spans in `annotations` with an
+    integer `user` and an integer label id; a line without spans must not make the file
+    look like Label Studio."""
+    report, stored = import_into(tmp_path, FIXTURES / "doccano_v1_users.jsonl")
+    assert (report.documents_added, report.spans_added) == (3, 6)
+    assert per_annotator(stored) == {"doccano-user-1": 3, "doccano-user-2": 3}
+    first = stored["Troops crossed the border near Kharkiv."]
+    assert first == Counter(
+        {
+            ("doccano-user-1", "Troops/label-3"): 1,
+            ("doccano-user-2", "Troops/label-3"): 1,  # two people, two spans: not merged
+            ("doccano-user-1", "Kharkiv/label-4"): 1,
+        }
+    )
+    assert stored["No spans in this one."] == Counter()
+
+
+def test_doccano_1x_with_label_names(tmp_path: Path) -> None:
+    report, stored = import_into(tmp_path, FIXTURES / "doccano_v1_text_labels.jsonl")
+    assert (report.documents_added, report.spans_added) == (1, 3)
+    assert stored["Sanctions hit the rouble as NATO ships sailed."] == Counter(
+        {
+            ("doccano-user-4", "Sanctions hit the rouble/ECONOMIC"): 1,
+            ("doccano-user-4", "NATO ships/MILITARY"): 1,
+            ("doccano-user-7", "NATO ships/MILITARY"): 1,
+        }
+    )
+
+
+def test_doccano_1x_as_label_studio_json_is_refused_by_name(tmp_path: Path) -> None:
+    """The same records in a .json list are read by the Label Studio reader, which must
+    not take annotations without `result` as empty: it names doccano 1.x."""
+    records = [json.loads(line) for line in (FIXTURES / "doccano_v1_users.jsonl").open()]
+    bad = tmp_path / "export.json"
+    bad.write_text(json.dumps(records), "utf-8")
+    with pytest.raises(InputError, match=r"doccano 1\.x export.*--format doccano"):
+        list(get_importer("label-studio").read(bad, default_annotator="x"))
+
+
+def test_label_studio_annotation_without_result_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "tasks.json"
+    ann = {"label": "MILITARY", "start_offset": 0, "end_offset": 6, "user": 1}
+    bad.write_text(json.dumps([{"data": {"text": "Troops."}, "annotations": [ann]}]), "utf-8")
+    with pytest.raises(InputError, match=r"annotation 1 has no 'result'.*doccano 1\.x"):
+        list(get_importer("label-studio").read(bad, default_annotator="x"))
+
+
+# --- CoNLL-2003 train.txt ---------------------------------------------------------------
+
+
+def test_conll2003_train_txt_is_read_as_conll(tmp_path: Path) -> None:
+    path = FIXTURES / "conll2003_txt" / "train.txt"
+    imp = detect_importer(path)
+    assert imp is not None and imp.NAME == "conll"
+    report, stored = import_into(tmp_path, path)
+    assert (report.documents_added, report.spans_added) == (3, 7)
+    spans = Counter(key for doc in stored.values() for key in doc)
+    assert spans == Counter(
+        {
+            ("imported", "JAPAN/LOC"): 1,
+            ("imported", "CHINA/PER"): 1,
+            ("imported", "Nadim Ladki/PER"): 1,
+            ("imported", "AL-AIN/LOC"): 1,
+            ("imported", "United Arab Emirates/LOC"): 1,
+            ("imported", "Japan/LOC"): 1,
+            ("imported", "Asian Cup/MISC"): 1,
+        }
+    )
+
+
+def test_an_article_that_ends_lines_in_capitals_stays_an_article(tmp_path: Path) -> None:
+    article = tmp_path / "notes.txt"
+    article.write_text(
+        "Talks resumed in Geneva on Monday.\nThe agenda: item O\nand item B-2 of the list.\n",
+        "utf-8",
+    )
+    imp = detect_importer(article)
+    assert imp is not None and imp.NAME == "text"
+
+
+# --- Label Studio ---------------------------------------------------------------------
+
+
+def test_label_studio_integer_users_predictions_choices_relations(tmp_path: Path) -> None:
+    """A current Label Studio export: `completed_by` is a user id, tasks carry a model's
+    predictions, a choice, a relation and a cancelled annotation."""
+    report, stored = import_into(tmp_path, FIXTURES / "label_studio_predictions.json")
+    assert (report.documents_added, report.spans_added) == (2, 6)
+    assert per_annotator(stored) == {"ls-user-1": 2, "ls-user-2": 4}
+    first = stored["Troops crossed the border near Kharkiv.\nArtillery fire followed."]
+    assert first[("ls-user-1", "Troops/MILITARY")] == first[("ls-user-2", "Troops/MILITARY")] == 1
+    assert skipped(report) == {
+        "Label Studio predictions (a model's, not a person's labels)": 2,
+        "Label Studio choices results (not text spans)": 1,
+        "Label Studio relation results (not text spans)": 1,
+        "cancelled Label Studio annotations": 1,
+    }
+    assert "skipped 2 Label Studio predictions" in report.summary()
+
+
+def _json_min(layered: list[ExportItem], tmp_path: Path, **options: object) -> Path:
+    from label_studio_converter import Converter
+
+    tasks = tmp_path / "tasks.json"
+    export("label-studio", layered, tasks, **options)
+    conv = Converter(CONFIG, project_dir=None, download_resources=False)
+    conv.convert_to_json_min(str(tasks), str(tmp_path / "min"), is_dir=False)
+    return tmp_path / "min" / "result.json"
+
+
+def test_json_min_from_label_studio_converter_imports_every_span(
+    layered: list[ExportItem], tmp_path: Path
+) -> None:
+    """Our export with annotators mapped to Label Studio e-mails, converted by Label
+    Studio's converter to JSON-MIN (one record per annotation), imports every span under
+    its annotator, each task once."""
+    path = _json_min(layered, tmp_path, emails=EMAILS)
+    records = json.loads(path.read_text("utf-8"))
+    assert len(records) == 4 and all("label" in r for r in records)  # 3 tasks, 4 annotations
+    report, stored = import_into(tmp_path, path)
+    assert (report.documents_added, report.spans_added) == (3, 12)
+    email = dict(EMAILS)
+    want = {
+        d.text: Counter((email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans)
+        for d, spans in layered
+    }
+    assert stored == want
+    assert "ner" not in report.summary() and not skipped(report)
+
+
+def test_json_min_without_user_names_keeps_the_spans(
+    layered: list[ExportItem], tmp_path: Path
+) -> None:
+    """Without e-mails JSON-MIN names no annotator: the spans come in under the import's
+    annotator, none lost (two annotations of one task are not duplicates)."""
+    path = _json_min(layered, tmp_path)
+    assert {r["annotator"] for r in json.loads(path.read_text("utf-8"))} == {None}
+    report, stored = import_into(tmp_path, path, annotator="ls")
+    assert (report.documents_added, report.spans_added) == (3, 12)
+    assert per_annotator(stored) == {"ls": 12}
+
+
+# --- Prodigy --------------------------------------------------------------------------
+
+
+def test_prodigy_span_review_rejects_are_not_positives(tmp_path: Path) -> None:
+    report, stored = import_into(tmp_path, FIXTURES / "prodigy_span_review.jsonl")
+    assert (report.documents_added, report.spans_added) == (2, 3)
+    assert stored["Troops moved east while envoys met in Geneva."] == Counter(
+        {("review-carol", "Troops/MILITARY"): 1, ("review-carol", "envoys/DIPLOMATIC"): 1}
+    )
+    assert stored["Sanctions hit exports."] == Counter({("review-carol", "exports/ECONOMIC"): 1})
+    assert skipped(report) == {
+        "spans answered reject inside accepted tasks": 2,
+        "reject answers (only accept is imported)": 1,
+    }
+
+
+def test_prodigy_textcat_labels_are_counted_not_lost(tmp_path: Path) -> None:
+    report, stored = import_into(tmp_path, FIXTURES / "prodigy_textcat.jsonl")
+    assert (report.documents_added, report.spans_added) == (3, 0)
+    assert skipped(report) == {
+        "document labels of textcat tasks ('label'; Annotator keeps span labels)": 1,
+        "document labels of choice tasks ('accept'; Annotator keeps span labels)": 3,
+        "reject answers (only accept is imported)": 1,
+        "ignore answers (only accept is imported)": 1,
+    }
+
+
+# --- brat -----------------------------------------------------------------------------
+
+
+def test_brat_events_relations_attributes_counted_per_kind(tmp_path: Path) -> None:
+    report, stored = import_into(tmp_path, FIXTURES / "brat_events")
+    assert (report.documents_added, report.spans_added) == (1, 6)
+    assert per_annotator(stored) == {"imported": 6}
+    kept = " (kept as document metadata)"
+    assert skipped(report) == {
+        "brat events" + kept: 2,
+        "brat relations" + kept: 2,
+        "brat attributes" + kept: 2,
+        "brat normalisations" + kept: 1,
+        "brat equivalences" + kept: 1,
+        "brat notes on relations or events" + kept: 1,
+    }
+
+
+def test_brat_export_names_what_it_cannot_write_back(tmp_path: Path) -> None:
+    items = list(get_importer("brat").read(FIXTURES / "brat_events", default_annotator="x"))
+    export_items: list[ExportItem] = []
+    from annotator.core.model import Span
+
+    for n, item in enumerate(items, 1):
+        doc = item.document
+        object.__setattr__(doc, "id", n)
+        spans = [
+            Span(i, n, s.start, s.end, s.label, s.annotator, s.note)
+            for i, s in enumerate(item.spans, 1)
+        ]
+        export_items.append((doc, spans))
+    report = export("brat", export_items, tmp_path / "out")
+    assert report.lost == {
+        "document title or metadata (brat keeps only the text)": 1,  # the title
+        "brat relation, event, attribute or normalisation line kept from an import (not "
+        "written back: the spans it points to are numbered anew)": 9
+    }
