@@ -279,3 +279,64 @@ def test_brat_export_names_what_it_cannot_write_back(tmp_path: Path) -> None:
         "brat relation, event, attribute or normalisation line kept from an import (not "
         "written back: the spans it points to are numbered anew)": 9
     }
+
+
+# --- Label Studio CSV / TSV -----------------------------------------------------------
+
+
+def _ls_csv(layered: list[ExportItem], tmp_path: Path, sep: str, **options: object) -> Path:
+    from label_studio_converter import Converter
+
+    tasks = tmp_path / "tasks.json"
+    export("label-studio", layered, tasks, **options)
+    conv = Converter(CONFIG, project_dir=None, download_resources=False)
+    out = tmp_path / ("result.tsv" if sep == "\t" else "result.csv")
+    conv.convert_to_csv(str(tasks), str(out.with_suffix(".csv")), is_dir=False, sep=sep)
+    if sep == "\t":
+        out.with_suffix(".csv").rename(out)
+    return out
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_label_studio_csv_from_the_converter_imports_every_span(
+    layered: list[ExportItem], tmp_path: Path, sep: str
+) -> None:
+    """Label Studio's CSV / TSV export of our tasks (form feeds, U+2028, U+0085 and emoji
+    in the text, JSON-string `label` column) imports every span under its annotator."""
+    path = _ls_csv(layered, tmp_path, sep, emails=EMAILS)
+    header = path.read_text("utf-8").splitlines()[0]
+    assert {"annotator", "annotation_id", "text", "label"} <= set(
+        h.strip('"') for h in header.split(sep)
+    )
+    imp = detect_importer(path)
+    assert imp is not None and imp.NAME == "label-studio-csv"
+    report, stored = import_into(tmp_path, path)
+    assert (report.documents_added, report.spans_added) == (3, 12)
+    email = dict(EMAILS)
+    assert stored == {
+        d.text: Counter((email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans)
+        for d, spans in layered
+    }
+
+
+def test_label_studio_csv_integer_users(tmp_path: Path) -> None:
+    """Label Studio's own export (integer `completed_by`) as CSV: one annotator per id."""
+    from label_studio_converter import Converter
+
+    config = CONFIG.replace('<Label value="MOVE"/>', '<Label value="MOVE"/><Label value="ECONOMIC"/>')
+    conv = Converter(config, project_dir=None, download_resources=False)
+    out = tmp_path / "export.csv"
+    conv.convert_to_csv(
+        str(FIXTURES / "label_studio_predictions.json"), str(out), is_dir=False, sep=","
+    )
+    report, stored = import_into(tmp_path, out)
+    assert (report.documents_added, report.spans_added) == (2, 6)
+    assert per_annotator(stored) == {"ls-user-1": 2, "ls-user-2": 4}
+
+
+def test_a_csv_that_is_not_label_studio_is_not_taken_for_it(tmp_path: Path) -> None:
+    other = tmp_path / "sheet.csv"
+    other.write_text("title,text\nA,Troops moved.\n", "utf-8")
+    assert detect_importer(other) is None
+    with pytest.raises(InputError, match="not a Label Studio CSV export: no column annotation_id"):
+        list(get_importer("label-studio-csv").read(other, default_annotator="x"))
