@@ -122,8 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument(
         "--conll-docstart",
-        choices=("conll2003", "spacy"),
-        help="conll: '-DOCSTART- -X- -X- O' (default) or spaCy's '-DOCSTART- -X- O O'",
+        choices=("spacy", "conll2003"),
+        help="conll: '-DOCSTART- -X- O O' (default, spaCy splits on it) or '-DOCSTART- -X- -X- O'",
     )
     exp.add_argument(
         "--label-studio-email",

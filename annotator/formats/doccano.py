@@ -53,8 +53,15 @@ _RESERVED = (
     "doc_id",
     "id",
     "Comments",
+    "relations",
 )
 LOST_NOTES = "note of a span (doccano has no place for span notes)"
+OVERLAP = (
+    "span overlapping an earlier one: doccano drops it on import unless the project "
+    "allows overlapping spans (project settings: 'Allow overlapping spans')"
+)
+RELATIONS = "doccano relations (kept as document metadata 'doccano_relations', by their spans)"
+DANGLING = "doccano relations pointing at no entity of their record (dropped)"
 
 
 class DoccanoJsonl(FormatBase):
@@ -69,6 +76,7 @@ class DoccanoJsonl(FormatBase):
                 rec: dict[str, Any] = {"doc_id": doc_label(doc), "text": doc.text}
                 union = sorted({(sp.start, sp.end, sp.label) for sp in spans})
                 rec["label"] = [list(k) for k in union]
+                report.warn(OVERLAP, _overlapping(union))
                 rec["annotations"] = [
                     {
                         "annotator": annotator,
@@ -80,7 +88,7 @@ class DoccanoJsonl(FormatBase):
                 rec.update(meta)
                 fh.write(json_line(rec))
                 fh.write("\n")
-                report.spans_per_label.update(sp.label for sp in spans)
+                report.spans_per_label.update(label for _, _, label in union)  # in the file
                 report.lose(LOST_NOTES, sum(1 for sp in spans if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))
@@ -111,6 +119,12 @@ class DoccanoJsonl(FormatBase):
             meta = {k: v for k, v in rec.items() if k not in _RESERVED}
             if rec.get("Comments"):  # doccano's document comments: kept, not dropped
                 meta["Comments"] = rec["Comments"]
+            if rec.get("relations"):
+                kept = _relations(rec, name, lineno)
+                self.skipped[DANGLING] += len(rec["relations"]) - len(kept)
+                self.skipped[RELATIONS] += len(kept)
+                if kept:
+                    meta["doccano_relations"] = kept
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
             yield AnnotatedDocument(doc, tuple(spans), line=lineno)
 
@@ -177,4 +191,39 @@ def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any
                 f'label {i} must be [start, end, "LABEL"], not {item!r}', path=path, line=line
             )
         out.append((item[0], item[1], item[2]))
+    return out
+
+
+def _overlapping(union: list[tuple[int, int, str]]) -> int:
+    """How many of ``union`` (sorted) overlap a span kept before them, as a project that
+    does not allow overlapping spans keeps them: the first of each overlapping run."""
+    n, end = 0, -1
+    for start, stop, _ in union:
+        if start < end:
+            n += 1
+        else:
+            end = stop
+    return n
+
+
+def _relations(rec: dict[str, Any], path: str, line: int) -> list[dict[str, Any]]:
+    """doccano 2.x ``relations`` (``from_id`` / ``to_id`` of ``entities``) with their
+    entities written out (``[start, end, label]``), so that no id points at nothing once
+    the entities are spans; relations whose ids name no entity are left out."""
+    rels = rec["relations"]
+    if not isinstance(rels, list):
+        raise InputError("'relations' must be a list", path=path, line=line)
+    ents = rec.get("entities") if isinstance(rec.get("entities"), list) else []
+    by_id = {
+        e["id"]: [e.get("start_offset"), e.get("end_offset"), e.get("label")]
+        for e in ents
+        if isinstance(e, dict) and "id" in e
+    }
+    out = []
+    for r in rels:
+        if not isinstance(r, dict):
+            continue
+        src, dst = by_id.get(r.get("from_id")), by_id.get(r.get("to_id"))
+        if src is not None and dst is not None:
+            out.append({"type": r.get("type"), "from": src, "to": dst})
     return out

@@ -315,6 +315,14 @@ def _parse_task(
     skipped = Counter() if skipped is None else skipped
     if not isinstance(task, dict):
         raise InputError("a task must be a JSON object", path=path, line=line)
+    if "paragraphs" in task and "data" not in task:
+        raise InputError(
+            "this is a spaCy v2 training JSON file (documents with 'paragraphs'), not Label "
+            "Studio tasks: convert it with `python -m spacy convert FILE.json OUT_DIR` and "
+            "import the .spacy file it writes",
+            path=path,
+            line=line,
+        )
     if "data" not in task and isinstance(task.get("text"), str):
         if any(isinstance(task.get(k), list) for k in ("annotations", "label", "entities")):
             # Label Studio keeps an annotated task's text in "data"; this is doccano's.
@@ -465,7 +473,7 @@ def _csv_value(key: str, value: str | None) -> Any:
     if key != "text" and value[:1] == "[":
         try:
             parsed = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
         if isinstance(parsed, list) and parsed and all(isinstance(x, dict) for x in parsed):
             return parsed

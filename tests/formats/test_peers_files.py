@@ -340,3 +340,107 @@ def test_a_csv_that_is_not_label_studio_is_not_taken_for_it(tmp_path: Path) -> N
     assert detect_importer(other) is None
     with pytest.raises(InputError, match="not a Label Studio CSV export: no column annotation_id"):
         list(get_importer("label-studio-csv").read(other, default_annotator="x"))
+
+
+# --- refusals and export reports ------------------------------------------------------
+
+
+def test_spacy_v2_training_json_is_refused_as_what_it_is(tmp_path: Path) -> None:
+    """spaCy v2's `spacy train` JSON (documents, paragraphs, sentences, tokens with BILUO
+    `ner`), as `spacy convert` of spaCy 2 wrote it."""
+    path = tmp_path / "train.json"
+    tokens = [
+        {"id": 0, "orth": "Troops", "tag": "NNS", "head": 1, "dep": "nsubj", "ner": "U-MIL"},
+        {"id": 1, "orth": "moved", "tag": "VBD", "head": 0, "dep": "ROOT", "ner": "O"},
+    ]
+    doc = {"id": 0, "paragraphs": [{"raw": "Troops moved", "sentences": [{"tokens": tokens}]}]}
+    path.write_text(json.dumps([doc], indent=2), "utf-8")
+    ws = Workspace.open(f"sqlite:///{tmp_path}/a.sqlite3")
+    try:
+        report = ws.importer.import_paths([path], create_labels=True)
+    finally:
+        ws.close()
+    (err,) = report.errors
+    assert "spaCy v2 training JSON" in str(err) and "spacy convert" in str(err)
+    assert "Label Studio" not in str(err).replace("not Label Studio tasks", "")
+    assert str(path) in str(err) and report.documents_added == 0
+
+
+def _item(text: str, n: int, *spans: tuple[str, str, str]) -> ExportItem:
+    from .conftest import doc, find
+
+    d = doc(text, n)
+    return d, sorted((find(d, w, lab, who) for w, lab, who in spans), key=lambda s: s.start)
+
+
+def test_doccano_export_counts_the_file_and_warns_about_overlaps(tmp_path: Path) -> None:
+    items = [
+        _item(
+            "Troops shelled the port; talks stalled.",
+            1,
+            ("Troops", "MILITARY", "alice"),
+            ("Troops", "MILITARY", "bob"),  # the same span twice: once in the file
+            ("Troops shelled the port", "KEY EVENT", "bob"),  # overlaps Troops
+            ("port", "PLACE", "alice"),  # inside the event
+            ("talks", "DIPLOMATIC", "alice"),
+        )
+    ]
+    out = tmp_path / "d.jsonl"
+    report = export("doccano", items, out)
+    (rec,) = [json.loads(line) for line in out.open()]
+    assert report.spans == len(rec["label"]) == 4
+    assert report.spans_per_label == {"MILITARY": 1, "KEY EVENT": 1, "PLACE": 1, "DIPLOMATIC": 1}
+    assert report.warnings == {
+        "span overlapping an earlier one: doccano drops it on import unless the project "
+        "allows overlapping spans (project settings: 'Allow overlapping spans')": 1
+    }  # Troops is kept first; the event overlaps it; port overlaps only the event
+    assert "warnings:" in report.summary() and "4 span(s) written" in report.summary()
+
+
+def test_doccano_relations_are_counted_and_kept_by_their_spans(tmp_path: Path) -> None:
+    """doccano 2.x relation export: `entities` with ids and `relations` between them."""
+    text = "Troops shelled the port."
+    rec = {
+        "id": 7,
+        "text": text,
+        "entities": [
+            {"id": 41, "label": "MILITARY", "start_offset": 0, "end_offset": 6},
+            {"id": 42, "label": "PLACE", "start_offset": 19, "end_offset": 23},
+        ],
+        "relations": [
+            {"id": 3, "from_id": 41, "to_id": 42, "type": "attacks"},
+            {"id": 4, "from_id": 41, "to_id": 99, "type": "near"},  # no entity 99
+        ],
+        "Comments": [],
+    }
+    path = tmp_path / "rel.jsonl"
+    path.write_text(json.dumps(rec) + "\n", "utf-8")
+    imp = get_importer("doccano")
+    (item,) = list(imp.read(path, default_annotator="x"))
+    assert len(item.spans) == 2
+    assert dict(imp.skipped) == {
+        "doccano relations (kept as document metadata 'doccano_relations', by their spans)": 1,
+        "doccano relations pointing at no entity of their record (dropped)": 1,
+    }
+    assert item.document.meta == {
+        "doccano_relations": [
+            {"type": "attacks", "from": [0, 6, "MILITARY"], "to": [19, 23, "PLACE"]}
+        ]
+    }
+    spans = {(s.start, s.end, s.label) for s in item.spans}
+    for rel in item.document.meta["doccano_relations"]:
+        assert tuple(rel["from"]) in spans and tuple(rel["to"]) in spans
+
+
+def test_passages_csv_reports_the_cells_the_formula_guard_changed(tmp_path: Path) -> None:
+    items = [
+        _item("=SUM(A1) troops.\n\n+1 talks.\n\nPlain text.", 1, ("troops", "MILITARY", "a"))
+    ]
+    out = tmp_path / "p.csv"
+    report = export("passages-csv", items, out, unit="paragraph")
+    text = out.read_text("utf-8")
+    assert "'=SUM(A1)" in text and "'+1 talks." in text
+    (why,) = report.warnings
+    assert report.warnings[why] == 2 and "formula guard" in why
+    raw = export("passages-csv", items, tmp_path / "r.csv", unit="paragraph", neutralize_formulas=False)
+    assert not raw.warnings
