@@ -29,6 +29,11 @@ class DroppedSpan:
     reason: str
 
 
+WRITTEN_ONCE = "span drawn identically by several annotators, written once"
+"""``lost`` reason of formats whose spans name no annotator (their count is what is in
+the file): each further copy of a span is counted here."""
+
+
 @dataclass
 class ExportReport:
     """What an export wrote and what it could not represent. Nothing is dropped silently."""

@@ -42,6 +42,7 @@ from annotator.core.model import AnnotatedDocument, Document
 from annotator.core.segment import sentences
 from annotator.core.tokenize import Token, cluster_bounds, tokenize
 from annotator.formats.base import (
+    WRITTEN_ONCE,
     ExportItem,
     ExportOption,
     ExportReport,
@@ -140,7 +141,7 @@ class ConllBio(FormatBase):
         kept: list[AnySpan] = []
         for sp in sorted(ok, key=lambda s: (s.start - s.end, s.start, s.label, s.annotator)):
             if (sp.start, sp.end, sp.label) in seen:
-                report.spans_per_label[sp.label] += 1  # written, once, with its twin
+                report.lose(WRITTEN_ONCE)  # the report counts what is in the file
                 continue
             column = taken.setdefault(sp.label if self.overlap == "layers" else "", [])
             if any(a < sp.end and sp.start < b for a, b in column):

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
+    WRITTEN_ONCE,
     ExportItem,
     ExportReport,
     FormatBase,
@@ -89,6 +90,7 @@ class DoccanoJsonl(FormatBase):
                 fh.write(json_line(rec))
                 fh.write("\n")
                 report.spans_per_label.update(label for _, _, label in union)  # in the file
+                report.lose(WRITTEN_ONCE, len(spans) - len(union))
                 report.lose(LOST_NOTES, sum(1 for sp in spans if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))

@@ -444,3 +444,19 @@ def test_passages_csv_reports_the_cells_the_formula_guard_changed(tmp_path: Path
     assert report.warnings[why] == 2 and "formula guard" in why
     raw = export("passages-csv", items, tmp_path / "r.csv", unit="paragraph", neutralize_formulas=False)
     assert not raw.warnings
+
+
+def test_conll_counts_a_span_two_annotators_drew_once(tmp_path: Path) -> None:
+    items = [
+        _item(
+            "Troops moved east.",
+            1,
+            ("Troops", "MILITARY", "alice"),
+            ("Troops", "MILITARY", "bob"),
+            ("east", "PLACE", "bob"),
+        )
+    ]
+    out = tmp_path / "o.conll"
+    report = export("conll", items, out)
+    tags = [ln.split()[-1] for ln in out.read_text("utf-8").splitlines() if ln and " " in ln]
+    assert sum(t.startswith("B-") for t in tags) == report.spans == 2
