@@ -460,3 +460,119 @@ def test_conll_counts_a_span_two_annotators_drew_once(tmp_path: Path) -> None:
     report = export("conll", items, out)
     tags = [ln.split()[-1] for ln in out.read_text("utf-8").splitlines() if ln and " " in ln]
     assert sum(t.startswith("B-") for t in tags) == report.spans == 2
+
+
+# --- brat's verifier rules on our export ------------------------------------------------
+# brat's verifier (server/src/verify_annotations.py) is not on PyPI: the PyPI "brat" is
+# another project and "brat-tools" holds only brat's tools/ folder. These checks are
+# written from brat's documented annotation.conf semantics (configuration.html): every
+# textbound type must be declared under [entities], an attribute value under its
+# [attributes] line, and two textbounds may overlap only as an <OVERLAP> line of
+# [relations] allows (<OVL-TYPE> equal, contain - Arg1 contains Arg2 -, cross, or <ANY>;
+# with no such line no overlap is allowed).
+
+
+def _sections(conf: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    current = ""
+    for raw in conf.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            out.setdefault(current, [])
+        else:
+            out.setdefault(current, []).append(raw.rstrip("\n"))
+    return out
+
+
+def _args(spec: str) -> dict[str, list[str]]:
+    out = {}
+    for part in spec.split(","):
+        key, _, value = part.strip().partition(":")
+        out[key] = value.split("|")
+    return out
+
+
+def brat_verifier_errors(folder: Path) -> list[str]:
+    sections = _sections((folder / "annotation.conf").read_text("utf-8"))
+    entities = {line.strip() for line in sections.get("entities", [])}
+    rules = []
+    for line in sections.get("relations", []):
+        name, _, spec = line.strip().partition("\t")
+        if name == "<OVERLAP>":
+            a = _args(spec)
+            rules.append((a["Arg1"], a["Arg2"], a["<OVL-TYPE>"]))
+    values: dict[str, set[str]] = {}
+    for line in sections.get("attributes", []):
+        name, _, spec = line.strip().partition("\t")
+        values[name] = set(_args(spec).get("Value", []))
+
+    def matches(allowed: list[str], typ: str) -> bool:
+        return typ in allowed or ("<ENTITY>" in allowed and typ in entities)
+
+    def allowed(kind: str, a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+        for arg1, arg2, ovl in rules:
+            if ("<ANY>" in ovl or kind in ovl) and matches(arg1, a[0]) and matches(arg2, b[0]):
+                return True
+        return False
+
+    errors = []
+    for ann in sorted(folder.glob("*.ann")):
+        spans: dict[str, tuple[str, int, int]] = {}
+        for line in ann.read_text("utf-8").splitlines():
+            tid, _, rest = line.partition("\t")
+            if tid.startswith("T"):
+                typ, _, offsets = rest.split("\t")[0].partition(" ")
+                pieces = [tuple(map(int, p.split())) for p in offsets.split(";")]
+                spans[tid] = (typ, pieces[0][0], pieces[-1][1])
+                if typ not in entities:
+                    errors.append(f"{ann.name}: {tid} type {typ} not in [entities]")
+            elif tid.startswith("A"):
+                name, _, tail = rest.partition(" ")
+                target, _, value = tail.partition(" ")
+                if name not in values or (value and value not in values[name]):
+                    errors.append(f"{ann.name}: {tid} attribute {name}={value} not declared")
+                if target not in spans:
+                    errors.append(f"{ann.name}: {tid} points at {target}, no textbound")
+        items = sorted(spans.items(), key=lambda kv: (kv[1][1], -kv[1][2]))
+        for i, (id1, a) in enumerate(items):
+            for id2, b in items[i + 1 :]:
+                if b[1] >= a[2]:
+                    break
+                if (a[1], a[2]) == (b[1], b[2]):
+                    ok = allowed("equal", a, b) or allowed("equal", b, a)
+                elif a[1] <= b[1] and b[2] <= a[2]:
+                    ok = allowed("contain", a, b)
+                else:
+                    ok = allowed("cross", a, b) or allowed("cross", b, a)
+                if not ok:
+                    errors.append(f"{ann.name}: {id1} and {id2} overlap")
+    return errors
+
+
+def test_brat_export_passes_the_verifier_rules(
+    sample: list[ExportItem], layered: list[ExportItem], tmp_path: Path
+) -> None:
+    """Crossing (Troops moved east / moved east), containing (NATO ... troops / troops)
+    and same-start spans of two annotators, in one corpus."""
+    out = tmp_path / "brat"
+    export("brat", sample + layered, out)
+    assert brat_verifier_errors(out) == []
+    # The check can fail: without the <OVERLAP> line the same export breaks the rules,
+    # as brat's own verifier reported (issue 24: 24 errors on a real export).
+    conf = out / "annotation.conf"
+    conf.write_text(
+        "".join(
+            line + "\n"
+            for line in conf.read_text("utf-8").splitlines()
+            if not line.startswith("<OVERLAP>")
+        ),
+        "utf-8",
+    )
+    assert brat_verifier_errors(out) == [
+        "1.ann: T1 and T2 overlap",  # NATO 👨‍👩‍👧 troops contains troops
+        "11.ann: T1 and T2 overlap",  # Troops moved east crosses moved east 🇫🇷
+        "2.ann: T2 and T1 overlap",  # troops inside troops.\nLine two (T2 is longer)
+    ]
