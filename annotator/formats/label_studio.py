@@ -30,7 +30,9 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -205,19 +207,37 @@ def is_min_record(task: Any) -> bool:
     return "annotation_id" in task or any(_is_regions(v) for v in task.values())
 
 
+_USER_NAMES: ContextVar[Mapping[str, str]] = ContextVar("ls_user_names", default={})
+
+
+@contextmanager
+def user_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, Label Studio user ids read as these names (``--label-studio-users
+    ID=NAME``) instead of ``ls-user-<id>``."""
+    for key in names:
+        if not key.isdigit():
+            raise AnnotatorError(f"label-studio: user id {key!r} is not a number")
+    token = _USER_NAMES.set(dict(names))
+    try:
+        yield
+    finally:
+        _USER_NAMES.reset(token)
+
+
 def ls_user(value: Any, default: str) -> str:
     """An annotator name for Label Studio's ``annotator`` / ``completed_by``: an e-mail or
-    name as it is, a numeric user id as ``ls-user-<id>`` (so that two people never merge)."""
+    name as it is, a numeric user id as the name ``user_names`` gives it, else as
+    ``ls-user-<id>`` (so that two people never merge)."""
     if isinstance(value, dict):
         value = value.get("email") or value.get("username") or value.get("id")
     if isinstance(value, bool) or value is None:
         return default
-    if isinstance(value, int):
-        return f"ls-user-{value}"
     text = str(value).strip()
     if not text or text == "None":
         return default
-    return f"ls-user-{text}" if text.isdigit() else text
+    if not text.isdigit():
+        return text
+    return _USER_NAMES.get().get(str(int(text))) or f"ls-user-{text}"
 
 
 def _is_control(key: str, value: Any) -> bool:

@@ -576,3 +576,35 @@ def test_brat_export_passes_the_verifier_rules(
         "11.ann: T1 and T2 overlap",  # Troops moved east crosses moved east 🇫🇷
         "2.ann: T2 and T1 overlap",  # troops inside troops.\nLine two (T2 is longer)
     ]
+
+
+# --- --label-studio-users ---------------------------------------------------------------
+
+
+def test_label_studio_users_option_names_user_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator import cli
+
+    url = f"sqlite:///{tmp_path}/cli.sqlite3"
+    args = ["--db", url, "import", "--create-labels", "--label-studio-users", "1=alice, 2=bob"]
+    assert cli.main([*args, str(FIXTURES / "label_studio_predictions.json")]) == 0
+    assert "skipped 2 Label Studio predictions" in capsys.readouterr().out
+    ws = Workspace.open(url)
+    try:
+        who = Counter(
+            s.annotator for d in ws.documents.list() for s in ws.annotations.spans(d.id)
+        )
+    finally:
+        ws.close()
+    assert who == {"alice": 2, "bob": 4}
+    # A mapping is scoped to its import: the next one reads ids as ls-user-<id> again.
+    items = list(
+        get_importer("label-studio").read(
+            FIXTURES / "label_studio_predictions.json", default_annotator="x"
+        )
+    )
+    assert {s.annotator for i in items for s in i.spans} == {"ls-user-1", "ls-user-2"}
+    bad = [*args[:4], "--label-studio-users", "alice=1", str(FIXTURES / "prodigy_textcat.jsonl")]
+    assert cli.main(bad) == 1
+    assert "--label-studio-users takes ID=NAME" in capsys.readouterr().err
