@@ -267,7 +267,8 @@ def read_pair(
     if skipped is not None:
         for line in extra:
             head = line[:1]
-            skipped[f"brat {_KINDS.get(head, 'other annotations')} (kept as document metadata)"] += 1
+            kind = _KINDS.get(head, "other annotations")
+            skipped[f"brat {kind} (kept as document metadata)"] += 1
     spans = [
         NewSpan(
             s,

@@ -45,8 +45,10 @@ def record_format(rec: dict[str, Any]) -> str | None:
         rec.get("label", rec.get("labels")), list
     ):
         return "doccano"  # ours also names annotators in "annotations"
-    if isinstance(anns, list) and anns and all(
-        isinstance(a, dict) and "start_offset" in a for a in anns
+    if (
+        isinstance(anns, list)
+        and anns
+        and all(isinstance(a, dict) and "start_offset" in a for a in anns)
     ):
         return "doccano"  # doccano 1.x: the spans themselves, with their user
     if isinstance(anns, list) and "data" not in rec and isinstance(rec.get("text"), str):

@@ -6,8 +6,13 @@ several of them drew identically once), which is what doccano and its consumers 
 The reader takes ``annotations`` when present, else ``label`` with the record's
 ``annotator``; doccano 1.x exports, whose ``annotations`` are the spans themselves
 (``{"label", "start_offset", "end_offset", "user"}``), give one annotator per ``user``
-(``doccano-user-<id>``), and label ids of early 1.x exports become ``label-<id>`` (older exports wrote one line per document and annotator; those lines
-still import, the document stored once). Document metadata goes in top-level fields
+(``doccano-user-<id>``), and label ids of early 1.x exports become ``label-<id>``
+(older exports wrote one line per document and annotator; those lines still import, the
+document stored once). doccano 2.x ``relations`` between ``entities`` are kept as the
+``doccano_relations`` metadata with their entities written out as ``[start, end, label]``
+(no id points at nothing) and counted in the import report; the export counts the spans
+in ``label`` and warns how many overlapping spans a doccano project that does not allow
+overlap drops. Document metadata goes in top-level fields
 (``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the document's
 own meta keys), which is where doccano puts the extra columns it imports.
 
@@ -123,8 +128,10 @@ class DoccanoJsonl(FormatBase):
                 meta["Comments"] = rec["Comments"]
             if rec.get("relations"):
                 kept = _relations(rec, name, lineno)
-                self.skipped[DANGLING] += len(rec["relations"]) - len(kept)
-                self.skipped[RELATIONS] += len(kept)
+                if len(rec["relations"]) > len(kept):
+                    self.skipped[DANGLING] += len(rec["relations"]) - len(kept)
+                if kept:
+                    self.skipped[RELATIONS] += len(kept)
                 if kept:
                     meta["doccano_relations"] = kept
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
@@ -215,17 +222,17 @@ def _relations(rec: dict[str, Any], path: str, line: int) -> list[dict[str, Any]
     rels = rec["relations"]
     if not isinstance(rels, list):
         raise InputError("'relations' must be a list", path=path, line=line)
-    ents = rec.get("entities") if isinstance(rec.get("entities"), list) else []
+    ents = rec.get("entities")
     by_id = {
-        e["id"]: [e.get("start_offset"), e.get("end_offset"), e.get("label")]
-        for e in ents
-        if isinstance(e, dict) and "id" in e
+        str(e["id"]): [e.get("start_offset"), e.get("end_offset"), e.get("label")]
+        for e in (ents if isinstance(ents, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("id"), int | str)
     }
     out = []
     for r in rels:
         if not isinstance(r, dict):
             continue
-        src, dst = by_id.get(r.get("from_id")), by_id.get(r.get("to_id"))
+        src, dst = by_id.get(str(r.get("from_id"))), by_id.get(str(r.get("to_id")))
         if src is not None and dst is not None:
             out.append({"type": r.get("type"), "from": src, "to": dst})
     return out

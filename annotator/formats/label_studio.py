@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from annotator.core.errors import AnnotatorError, InputError
@@ -207,7 +208,8 @@ def is_min_record(task: Any) -> bool:
     return "annotation_id" in task or any(_is_regions(v) for v in task.values())
 
 
-_USER_NAMES: ContextVar[Mapping[str, str]] = ContextVar("ls_user_names", default={})
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+_USER_NAMES: ContextVar[Mapping[str, str]] = ContextVar("ls_user_names", default=_NO_NAMES)
 
 
 @contextmanager
@@ -217,7 +219,7 @@ def user_names(names: Mapping[str, str]) -> Iterator[None]:
     for key in names:
         if not key.isdigit():
             raise AnnotatorError(f"label-studio: user id {key!r} is not a number")
-    token = _USER_NAMES.set(dict(names))
+    token = _USER_NAMES.set(MappingProxyType(dict(names)))
     try:
         yield
     finally:
@@ -326,7 +328,9 @@ def _region_spans(
     start, end = shift.start(start), shift.end(end)
     if start >= end:
         raise InputError(f"{where} covers only a CR", path=path, line=line)
-    return [NewSpan(start, end, lab.strip(), annotator, note, SpanOrigin.IMPORTED) for lab in labels]
+    return [
+        NewSpan(start, end, lab.strip(), annotator, note, SpanOrigin.IMPORTED) for lab in labels
+    ]
 
 
 def _parse_task(
@@ -453,7 +457,7 @@ class LabelStudioCsv(FormatBase):
         if path.suffix.lower() not in self.EXTENSIONS or not path.is_file():
             return False
         header = _csv_header(path)
-        return header is not None and CSV_KEYS <= set(header)
+        return header is not None and set(header) >= CSV_KEYS
 
     def read(
         self, path: Path, *, default_annotator: str = "imported"

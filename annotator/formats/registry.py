@@ -116,9 +116,14 @@ def detect_importer(path: Path) -> Importer | None:
     imp = importer_for(path)
     if imp is not None and imp.NAME == NativeJsonl.NAME and path.is_file():
         return get_importer(sniff_jsonl(path))
-    if imp is not None and imp.NAME == PlainTextImporter.NAME and path.is_file():
-        if path.suffix.lower() == ".txt" and looks_like_conll(path):
-            return get_importer(ConllBio.NAME)  # CoNLL-2003's train.txt, doccano's CoNLL
+    if (
+        imp is not None
+        and imp.NAME == PlainTextImporter.NAME
+        and path.is_file()
+        and path.suffix.lower() == ".txt"
+        and looks_like_conll(path)
+    ):
+        return get_importer(ConllBio.NAME)  # CoNLL-2003's train.txt, doccano's CoNLL
     return imp
 
 

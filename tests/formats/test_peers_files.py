@@ -196,7 +196,9 @@ def test_json_min_from_label_studio_converter_imports_every_span(
     assert (report.documents_added, report.spans_added) == (3, 12)
     email = dict(EMAILS)
     want = {
-        d.text: Counter((email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans)
+        d.text: Counter(
+            (email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans
+        )
         for d, spans in layered
     }
     assert stored == want
@@ -232,7 +234,7 @@ def test_prodigy_span_review_rejects_are_not_positives(tmp_path: Path) -> None:
 
 
 def test_prodigy_textcat_labels_are_counted_not_lost(tmp_path: Path) -> None:
-    report, stored = import_into(tmp_path, FIXTURES / "prodigy_textcat.jsonl")
+    report, _ = import_into(tmp_path, FIXTURES / "prodigy_textcat.jsonl")
     assert (report.documents_added, report.spans_added) == (3, 0)
     assert skipped(report) == {
         "document labels of textcat tasks ('label'; Annotator keeps span labels)": 1,
@@ -277,7 +279,7 @@ def test_brat_export_names_what_it_cannot_write_back(tmp_path: Path) -> None:
     assert report.lost == {
         "document title or metadata (brat keeps only the text)": 1,  # the title
         "brat relation, event, attribute or normalisation line kept from an import (not "
-        "written back: the spans it points to are numbered anew)": 9
+        "written back: the spans it points to are numbered anew)": 9,
     }
 
 
@@ -314,7 +316,9 @@ def test_label_studio_csv_from_the_converter_imports_every_span(
     assert (report.documents_added, report.spans_added) == (3, 12)
     email = dict(EMAILS)
     assert stored == {
-        d.text: Counter((email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans)
+        d.text: Counter(
+            (email[s.annotator], d.text[s.start : s.end] + "/" + s.label) for s in spans
+        )
         for d, spans in layered
     }
 
@@ -323,7 +327,9 @@ def test_label_studio_csv_integer_users(tmp_path: Path) -> None:
     """Label Studio's own export (integer `completed_by`) as CSV: one annotator per id."""
     from label_studio_converter import Converter
 
-    config = CONFIG.replace('<Label value="MOVE"/>', '<Label value="MOVE"/><Label value="ECONOMIC"/>')
+    config = CONFIG.replace(
+        '<Label value="MOVE"/>', '<Label value="MOVE"/><Label value="ECONOMIC"/>'
+    )
     conv = Converter(config, project_dir=None, download_resources=False)
     out = tmp_path / "export.csv"
     conv.convert_to_csv(
@@ -433,16 +439,16 @@ def test_doccano_relations_are_counted_and_kept_by_their_spans(tmp_path: Path) -
 
 
 def test_passages_csv_reports_the_cells_the_formula_guard_changed(tmp_path: Path) -> None:
-    items = [
-        _item("=SUM(A1) troops.\n\n+1 talks.\n\nPlain text.", 1, ("troops", "MILITARY", "a"))
-    ]
+    items = [_item("=SUM(A1) troops.\n\n+1 talks.\n\nPlain text.", 1, ("troops", "MILITARY", "a"))]
     out = tmp_path / "p.csv"
     report = export("passages-csv", items, out, unit="paragraph")
     text = out.read_text("utf-8")
     assert "'=SUM(A1)" in text and "'+1 talks." in text
     (why,) = report.warnings
     assert report.warnings[why] == 2 and "formula guard" in why
-    raw = export("passages-csv", items, tmp_path / "r.csv", unit="paragraph", neutralize_formulas=False)
+    raw = export(
+        "passages-csv", items, tmp_path / "r.csv", unit="paragraph", neutralize_formulas=False
+    )
     assert not raw.warnings
 
 
@@ -592,9 +598,7 @@ def test_label_studio_users_option_names_user_ids(
     assert "skipped 2 Label Studio predictions" in capsys.readouterr().out
     ws = Workspace.open(url)
     try:
-        who = Counter(
-            s.annotator for d in ws.documents.list() for s in ws.annotations.spans(d.id)
-        )
+        who = Counter(s.annotator for d in ws.documents.list() for s in ws.annotations.spans(d.id))
     finally:
         ws.close()
     assert who == {"alice": 2, "bob": 4}
