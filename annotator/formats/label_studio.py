@@ -428,6 +428,10 @@ def _annotator_of(ann: dict[str, Any]) -> str:
 
 CSV_KEYS = frozenset({"annotator", "annotation_id", "text"})
 """Columns every Label Studio CSV / TSV export of a text project has."""
+CSV_FIELD_LIMIT = 256 * 1024 * 1024
+"""A whole article is one cell: Python's csv refuses cells over 128 KiB by default, so the
+reader lifts the limit (process-wide, as the csv module keeps it) to the import's file
+size limit."""
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -476,6 +480,8 @@ class LabelStudioCsv(FormatBase):
                 line=1,
             )
         merged: dict[tuple[str, str], _MinTask] = {}
+        if csv.field_size_limit() < CSV_FIELD_LIMIT:
+            csv.field_size_limit(CSV_FIELD_LIMIT)
         try:
             for row in reader:
                 line = reader.line_num

@@ -612,3 +612,22 @@ def test_label_studio_users_option_names_user_ids(
     bad = [*args[:4], "--label-studio-users", "alice=1", str(FIXTURES / "prodigy_textcat.jsonl")]
     assert cli.main(bad) == 1
     assert "--label-studio-users takes ID=NAME" in capsys.readouterr().err
+
+
+def test_label_studio_csv_with_a_long_article(tmp_path: Path) -> None:
+    """A 300,000-character article is one CSV cell (Python's csv refuses 128 KiB cells
+    unless told otherwise)."""
+    import csv as csvmod
+
+    text = ("Troops moved east. " * 16000).strip()
+    region = [{"start": 0, "end": 6, "text": "Troops", "labels": ["MILITARY"]}]
+    path = tmp_path / "long.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csvmod.writer(fh, quoting=csvmod.QUOTE_NONNUMERIC)
+        w.writerow(["annotation_id", "annotator", "id", "label", "text"])
+        w.writerow([1, "7", 1, json.dumps(region), text])
+    (item,) = list(get_importer("label-studio-csv").read(path, default_annotator="x"))
+    assert len(item.document.text) == len(text) > 300_000
+    assert [(s.start, s.end, s.label, s.annotator) for s in item.spans] == [
+        (0, 6, "MILITARY", "ls-user-7")
+    ]
