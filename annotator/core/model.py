@@ -137,6 +137,9 @@ class AnnotatedDocument:
     """Line of the source file the record starts on (0 when the format has no lines)."""
     status: dict[str, DocumentStatus] = field(default_factory=dict, hash=False, compare=False)
     """Per-annotator document status the file carries (native JSONL), set on import."""
+    doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    """Per-annotator labels of the whole document (Prodigy textcat, Label Studio choices,
+    native JSONL ``doc_labels``), stored on import."""
 
 
 @dataclass(frozen=True, slots=True)

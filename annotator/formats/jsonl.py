@@ -56,6 +56,7 @@ def encode_record(
     spans: Iterable[Any],
     report: ExportReport | None = None,
     status: dict[str, str] | None = None,
+    doc_labels: dict[str, list[str]] | None = None,
 ) -> str:
     text = doc.text
     out_spans = []
@@ -86,6 +87,8 @@ def encode_record(
     }
     if status:
         record["status"] = dict(sorted(status.items()))
+    if doc_labels:
+        record["doc_labels"] = {who: sorted(v) for who, v in sorted(doc_labels.items())}
     return json_line(record)
 
 
@@ -94,18 +97,22 @@ class NativeJsonl(FormatBase):
     TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
     CARRIES_ORIGIN: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.statuses: dict[int, dict[str, str]] = {}
         """document id -> {annotator: status}, set by the export service."""
+        self.doc_labels: dict[int, dict[str, list[str]]] = {}
+        """document id -> {annotator: [label]}, labels of whole documents, set likewise."""
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
             for doc, spans in items:
                 status = self.statuses.get(doc.id) if doc.id is not None else None
-                fh.write(encode_record(doc, spans, report, status))
+                whole = self.doc_labels.get(doc.id) if doc.id is not None else None
+                fh.write(encode_record(doc, spans, report, status, whole))
                 fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))
@@ -193,7 +200,33 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
             )
         )
     doc = build_document(text, meta, rec.get("id", ""), path, lineno)
-    return AnnotatedDocument(doc, tuple(spans), line=lineno, status=_status(rec, path, lineno))
+    return AnnotatedDocument(
+        doc,
+        tuple(spans),
+        line=lineno,
+        status=_status(rec, path, lineno),
+        doc_labels=_doc_labels(rec, path, lineno),
+    )
+
+
+def _doc_labels(rec: dict[str, Any], path: str, lineno: int) -> dict[str, tuple[str, ...]]:
+    """``doc_labels``: {annotator: [label, ...]}, labels of the whole document."""
+    raw = rec.get("doc_labels") or {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(who, str) and who.strip() and isinstance(v, list) for who, v in raw.items()
+    ):
+        raise InputError(
+            "'doc_labels' must map annotators to lists of labels", path=path, line=lineno
+        )
+    out: dict[str, tuple[str, ...]] = {}
+    for who, names in raw.items():
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise InputError(
+                f"document labels of {who!r} must be non-empty names", path=path, line=lineno
+            )
+        if names:
+            out[who.strip()] = tuple(dict.fromkeys(n.strip() for n in names))
+    return out
 
 
 def _status(rec: dict[str, Any], path: str, lineno: int) -> dict[str, DocumentStatus]:

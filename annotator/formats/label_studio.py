@@ -375,6 +375,7 @@ def _parse_task(
     text, shift = normalize_with_offsets(raw)
     check_text(text, path, line)
     spans: list[NewSpan] = []
+    whole: dict[str, list[str]] = {}  # annotator -> choices (document labels)
     predictions = task.get("predictions") or []
     if isinstance(predictions, list) and predictions:
         skipped["Label Studio predictions (a model's, not a person's labels)"] += len(predictions)
@@ -400,6 +401,17 @@ def _parse_task(
             if not isinstance(region, dict):
                 raise InputError(f"{where} must be an object", path=path, line=line)
             kind = region.get("type", "labels")
+            value = region.get("value")
+            if kind == "choices" and isinstance(value, dict):
+                chosen = value.get("choices")
+                if not isinstance(chosen, list) or not all(
+                    isinstance(c, str) and c.strip() for c in chosen
+                ):
+                    raise InputError(
+                        f"{where}: 'choices' must be a list of names", path=path, line=line
+                    )
+                whole.setdefault(annotator, []).extend(c.strip() for c in chosen)
+                continue  # a label of the whole text: the annotator's document label
             if kind != "labels":
                 skipped[f"Label Studio {kind} results (not text spans)"] += 1
                 continue
@@ -414,7 +426,8 @@ def _parse_task(
             note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
             spans += _region_spans(value, raw, shift, where, path, line, annotator, note)
     doc = build_document(text, data, data.pop("doc_id", None), path, line)
-    return AnnotatedDocument(doc, tuple(spans), line=line)
+    labels = {who: tuple(dict.fromkeys(names)) for who, names in whole.items()}
+    return AnnotatedDocument(doc, tuple(spans), line=line, doc_labels=labels)
 
 
 def _annotator_of(ann: dict[str, Any]) -> str:

@@ -73,6 +73,10 @@ class ExportService:
             carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
             if carries_status:
                 exporter.statuses = statuses  # type: ignore[attr-defined]
+            whole = repo.document_labels(s, ids, flt.annotators)
+            carries_doc_labels = getattr(cls, "CARRIES_DOC_LABELS", False)
+            if carries_doc_labels:
+                exporter.doc_labels = whole  # type: ignore[attr-defined]
             done = 0
 
             def items(part: list[int], rep: ExportReport) -> Iterator[ExportItem]:
@@ -86,6 +90,8 @@ class ExportService:
                     _check_exportable(doc, spans)
                     if not carries_status and doc.id in statuses:
                         rep.lose(LOST_STATUS, len(statuses[doc.id]))
+                    if not carries_doc_labels and doc.id in whole:
+                        rep.lose(LOST_DOC_LABELS, sum(map(len, whole[doc.id].values())))
                     if not carries_origin:
                         rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     yield doc, spans
@@ -139,6 +145,9 @@ def _check_exportable(doc: Document, spans: list[Span]) -> None:
 
 
 LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
+
+
+LOST_DOC_LABELS = "label of a whole document (textcat, choices; only jsonl carries it)"
 
 
 LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"

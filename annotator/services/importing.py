@@ -89,6 +89,8 @@ class FileResult:
     documents_added: int = 0
     documents_matched: int = 0
     spans_added: int = 0
+    doc_labels_added: int = 0
+    """Labels of whole documents (per annotator) newly stored."""
     labels_created: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     """Titles of documents already stored (matched by content hash), not stored twice."""
@@ -131,6 +133,8 @@ class ImportReport:
                 bits.append(f"{f.documents_matched} matched")
             if f.spans_added:
                 bits.append(f"{f.spans_added} span(s)")
+            if f.doc_labels_added:
+                bits.append(f"{f.doc_labels_added} document label(s)")
             if f.labels_created:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
@@ -265,6 +269,9 @@ class ImportService:
                 parsed.rows += 1 + len(item.spans)
                 for sp in item.spans:
                     parsed.labels.setdefault(sp.label, item.line)
+                for names in item.doc_labels.values():  # labels of the whole document
+                    for name in names:
+                        parsed.labels.setdefault(name, item.line)
                 if items is not None:
                     items.append(item)
                     if parsed.rows > KEEP_ROWS:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
+from annotator.storage.doc_labels import add_document_labels
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
 from annotator.storage.rows import span_values, sqlite_stamp
@@ -45,6 +46,8 @@ class BatchOutcome:
     """New spans on documents that were already stored."""
     identical: int = 0
     """Spans left out because the same annotator's identical span is stored (or repeated)."""
+    doc_labels_added: int = 0
+    """Document labels (per annotator) newly stored."""
 
 
 def data_version(s: Session) -> tuple[int, int] | None:
@@ -83,6 +86,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     seen: dict[int, set[tuple[int, int, int, int]]] = {}
     new_docs: set[int] = set()
     statuses: list[tuple[int, AnnotatedDocument]] = []
+    doc_labelled: list[tuple[int, AnnotatedDocument]] = []
     for it in items:
         doc = it.document
         doc_id = doc_ids.get(doc.content_hash)
@@ -100,6 +104,8 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         out.added.append(is_new)
         if it.status:
             statuses.append((doc_id, it))
+        if it.doc_labels:
+            doc_labelled.append((doc_id, it))
         keys = seen[doc_id]
         rows = new_span_rows if doc_id in new_docs else old_span_rows
         n = 0
@@ -153,6 +159,9 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     for doc_id, it in statuses:  # per-annotator status the file carries (native JSONL)
         for who, status in it.status.items():
             set_status(s, doc_id, who, status)
+    for doc_id, it in doc_labelled:  # labels of the whole document, per annotator
+        for who, names in it.doc_labels.items():
+            out.doc_labels_added += add_document_labels(s, doc_id, who, names)
     return out
 
 

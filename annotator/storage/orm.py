@@ -124,6 +124,24 @@ class DocumentStatusRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class DocumentLabelRow(Base):
+    """A label one annotator gave a whole document (schema 0012): Prodigy textcat answers,
+    Label Studio choices, native JSONL ``doc_labels``."""
+
+    __tablename__ = "document_labels"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotator_id: Mapped[int] = mapped_column(
+        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_id: Mapped[int] = mapped_column(
+        ForeignKey("labels.id", ondelete="RESTRICT"), primary_key=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AdjudicationRow(Base):
     """One adjudication decision about a proposed span of a document (schema 0002)."""
 

@@ -13,6 +13,7 @@ from annotator.storage.changes import (
     last_change_seq,
     prune_changes,
 )
+from annotator.storage.doc_labels import add_document_labels, document_labels
 from annotator.storage.documents import (
     add_document,
     count_documents,
@@ -70,6 +71,7 @@ __all__ = [
     "_span",
     "_span_select",
     "add_document",
+    "add_document_labels",
     "add_label",
     "add_span",
     "add_spans_bulk",
@@ -81,6 +83,7 @@ __all__ = [
     "delete_span",
     "delete_span_rows",
     "document_ids",
+    "document_labels",
     "document_length",
     "find_document_id_by_hash",
     "get_document",

@@ -17,6 +17,7 @@ from annotator.formats.base import ExportItem
 from annotator.formats.registry import detect_importer, get_importer
 from annotator.services import Workspace
 from annotator.services.importing import ImportReport
+from annotator.storage.doc_labels import document_labels
 
 from .conftest import export
 
@@ -33,6 +34,8 @@ EMAILS = (("alice", "alice@example.org"), ("bob", "bob@example.org"))
 
 Stored = dict[str, Counter[tuple[str, str]]]
 """document text -> Counter of (annotator, label) of its stored spans."""
+WHOLE: dict[str, dict[str, list[str]]] = {}
+"""document text -> {annotator: [document label]} of the last import_into."""
 
 
 def import_into(tmp_path: Path, path: Path, **kw: object) -> tuple[ImportReport, Stored]:
@@ -43,8 +46,12 @@ def import_into(tmp_path: Path, path: Path, **kw: object) -> tuple[ImportReport,
         report = ws.importer.import_paths([path], create_labels=True, **kw)  # type: ignore[arg-type]
         assert not report.errors, report.errors
         stored: Stored = {}
+        ids = [d.id for d in ws.documents.list()]
+        whole = ws.db.read(lambda s: document_labels(s, ids))
+        WHOLE.clear()
         for summary in ws.documents.list():
             text = ws.documents.get(summary.id).text
+            WHOLE[text] = whole.get(summary.id, {})
             got = stored.setdefault(text, Counter())
             for s in ws.annotations.spans(summary.id):
                 assert text[s.start : s.end].strip() == text[s.start : s.end]
@@ -166,10 +173,12 @@ def test_label_studio_integer_users_predictions_choices_relations(tmp_path: Path
     assert first[("ls-user-1", "Troops/MILITARY")] == first[("ls-user-2", "Troops/MILITARY")] == 1
     assert skipped(report) == {
         "Label Studio predictions (a model's, not a person's labels)": 2,
-        "Label Studio choices results (not text spans)": 1,
         "Label Studio relation results (not text spans)": 1,
         "cancelled Label Studio annotations": 1,
     }
+    # The choice is user 1's label of the whole document.
+    assert WHOLE[next(iter(stored))] == {"ls-user-1": ["Conflict"]}
+    assert report.files[0].doc_labels_added == 1
     assert "skipped 2 Label Studio predictions" in report.summary()
 
 
@@ -233,14 +242,45 @@ def test_prodigy_span_review_rejects_are_not_positives(tmp_path: Path) -> None:
     }
 
 
-def test_prodigy_textcat_labels_are_counted_not_lost(tmp_path: Path) -> None:
+def test_prodigy_textcat_labels_are_stored_as_document_labels(tmp_path: Path) -> None:
     report, _ = import_into(tmp_path, FIXTURES / "prodigy_textcat.jsonl")
     assert (report.documents_added, report.spans_added) == (3, 0)
+    assert report.files[0].doc_labels_added == 4
+    assert "4 document label(s)" in report.summary()
     assert skipped(report) == {
-        "document labels of textcat tasks ('label'; Annotator keeps span labels)": 1,
-        "document labels of choice tasks ('accept'; Annotator keeps span labels)": 3,
         "reject answers (only accept is imported)": 1,
         "ignore answers (only accept is imported)": 1,
+    }
+    assert WHOLE == {
+        "Navy drills resumed off the coast.": {"news-alice": ["MILITARY"]},
+        "Envoys met in Geneva.": {"news-bob": ["DIPLOMATIC"]},
+        "Tariffs and troop moves dominated the summit.": {"news-bob": ["ECONOMIC", "MILITARY"]},
+    }
+
+
+def test_document_labels_round_trip_through_native_jsonl(tmp_path: Path) -> None:
+    """Stored document labels go out in native JSONL (`doc_labels`) and come back; other
+    formats report them as not carried; a label in use by them is not removed silently."""
+    from annotator.core.errors import AnnotatorError
+
+    ws = Workspace.open(f"sqlite:///{tmp_path}/a.sqlite3")
+    try:
+        ws.importer.import_paths([FIXTURES / "prodigy_textcat.jsonl"], create_labels=True)
+        out = tmp_path / "out.jsonl"
+        ws.exporter.export("jsonl", out)
+        recs = {r["text"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+        assert recs["Envoys met in Geneva."]["doc_labels"] == {"news-bob": ["DIPLOMATIC"]}
+        rep = ws.exporter.export("doccano", tmp_path / "d.jsonl")
+        assert rep.lost["label of a whole document (textcat, choices; only jsonl carries it)"] == 4
+        with pytest.raises(AnnotatorError, match="1 document label"):
+            ws.labels.remove("DIPLOMATIC")
+    finally:
+        ws.close()
+    (tmp_path / "b").mkdir()
+    report, _ = import_into(tmp_path / "b", out)
+    assert report.files[0].doc_labels_added == 4
+    assert WHOLE["Tariffs and troop moves dominated the summit."] == {
+        "news-bob": ["ECONOMIC", "MILITARY"]
     }
 
 

@@ -1,0 +1,54 @@
+"""Document labels: a label one annotator gives a whole document.
+
+Revision ID: 0012
+Revises: 0006
+
+A new table only (see ``orm.DocumentLabelRow``); nothing existing changes. Prodigy
+textcat answers, Label Studio choices and native JSONL ``doc_labels`` are stored here on
+import instead of being counted as skipped.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "document_labels",
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("annotator_id", sa.Integer(), nullable=False),
+        sa.Column("label_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["annotator_id"],
+            ["annotators.id"],
+            name=op.f("fk_document_labels_annotator_id_annotators"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["documents.id"],
+            name=op.f("fk_document_labels_document_id_documents"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["label_id"],
+            ["labels.id"],
+            name=op.f("fk_document_labels_label_id_labels"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint(
+            "document_id", "annotator_id", "label_id", name=op.f("pk_document_labels")
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("document_labels")
