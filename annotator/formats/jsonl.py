@@ -5,6 +5,9 @@
 
 ``status`` is each annotator's document status (todo, in_progress, done; todo is left
 out), filled in by the export service, so a round trip loses nothing the database knows.
+``doc_labels`` (``{"alice": ["MILITARY"]}``) are the labels each annotator gave the whole
+document; on import, spaCy-style ``cats`` ({label: score}, 0.5 or more a label) give the
+default annotator's.
 
 Offsets are code points of ``text`` (Python ``str`` indices). The writer and the
 reader both check ``text[start:end] == span["text"]``: a mismatch means the offsets
@@ -13,6 +16,7 @@ were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +36,13 @@ from annotator.formats.base import (
     FormatBase,
     atomic_write,
 )
-from annotator.formats.common import build_document, json_line, load_object, require
+from annotator.formats.common import (
+    build_document,
+    cats_labels,
+    json_line,
+    load_object,
+    require,
+)
 from annotator.formats.decode import check_text
 
 _DOC_META = ("title", "source", "author", "url")
@@ -141,10 +151,16 @@ class NativeJsonl(FormatBase):
                     raise InputError(
                         f"invalid UTF-8 ({exc.reason})", path=name, line=lineno
                     ) from exc
-                yield parse_record(line, name, lineno, default_annotator)
+                yield parse_record(line, name, lineno, default_annotator, self.skipped)
 
 
-def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> AnnotatedDocument:
+def parse_record(
+    line: str,
+    path: str,
+    lineno: int,
+    default_annotator: str,
+    skipped: Counter[str] | None = None,
+) -> AnnotatedDocument:
     rec = load_object(line, path, lineno)
     raw_text = require(rec, "text", str, "record", path, lineno)
     text, shift = normalize_with_offsets(raw_text)
@@ -205,13 +221,19 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         tuple(spans),
         line=lineno,
         status=_status(rec, path, lineno),
-        doc_labels=_doc_labels(rec, path, lineno),
+        doc_labels=_doc_labels(
+            rec, path, lineno, default_annotator, Counter() if skipped is None else skipped
+        ),
     )
 
 
-def _doc_labels(rec: dict[str, Any], path: str, lineno: int) -> dict[str, tuple[str, ...]]:
-    """``doc_labels``: {annotator: [label, ...]}, labels of the whole document."""
-    raw = rec.get("doc_labels") or {}
+def _doc_labels(
+    rec: dict[str, Any], path: str, lineno: int, default_annotator: str, skipped: Counter[str]
+) -> dict[str, tuple[str, ...]]:
+    """``doc_labels``: {annotator: [label, ...]}, labels of the whole document; spaCy-style
+    ``cats`` ({label: score}) give the default annotator's."""
+    cats = cats_labels(rec.get("cats"), skipped)
+    raw = rec.get("doc_labels") or ({default_annotator: list(cats)} if cats else {})
     if not isinstance(raw, dict) or not all(
         isinstance(who, str) and who.strip() and isinstance(v, list) for who, v in raw.items()
     ):

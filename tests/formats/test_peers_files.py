@@ -671,3 +671,24 @@ def test_label_studio_csv_with_a_long_article(tmp_path: Path) -> None:
     assert [(s.start, s.end, s.label, s.annotator) for s in item.spans] == [
         (0, 6, "MILITARY", "ls-user-7")
     ]
+
+
+def test_spacy_and_jsonl_cats_become_document_labels(tmp_path: Path) -> None:
+    """spaCy's textcat data: `doc.cats` in a DocBin, `cats` in JSONL ({label: score})."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    sdoc = nlp("Navy drills resumed off the coast.")
+    sdoc.cats = {"MILITARY": 1.0, "ECONOMIC": 0.0, "DIPLOMATIC": 0.0}
+    DocBin(docs=[sdoc], store_user_data=True).to_disk(tmp_path / "cats.spacy")
+    report, _ = import_into(tmp_path, tmp_path / "cats.spacy", annotator="textcat")
+    assert WHOLE == {"Navy drills resumed off the coast.": {"textcat": ["MILITARY"]}}
+    assert skipped(report) == {"cats scored below 0.5 (not a label of the document)": 2}
+
+    line = {"text": "Tariffs rose.", "cats": {"ECONOMIC": 1.0, "MILITARY": 0.0}}
+    (tmp_path / "j").mkdir()
+    (tmp_path / "j" / "cats.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
+    report, _ = import_into(tmp_path / "j", tmp_path / "j" / "cats.jsonl", annotator="gold-cats")
+    assert WHOLE == {"Tariffs rose.": {"gold-cats": ["ECONOMIC"]}}
+    assert report.files[0].doc_labels_added == 1

@@ -39,7 +39,10 @@ def _try(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
 
 def _rows(team: SecureTeam) -> list[tuple[Any, ...]]:
     with team.superuser() as su:
-        q = "SELECT document_id, annotator_id, label_id FROM public.document_labels ORDER BY 1, 2, 3"
+        q = (
+            "SELECT document_id, annotator_id, label_id FROM public.document_labels "
+            "ORDER BY 1, 2, 3"
+        )
         return list(su.execute(q).fetchall())
 
 
@@ -50,7 +53,10 @@ def _label(team: SecureTeam, name: str) -> int:
     return int(row[0])
 
 
-INSERT = "INSERT INTO public.document_labels (document_id, annotator_id, label_id, created_at) VALUES (%s, %s, %s, now())"
+INSERT = (
+    "INSERT INTO public.document_labels (document_id, annotator_id, label_id, created_at) "
+    "VALUES (%s, %s, %s, now())"
+)
 
 
 def test_member_adds_her_own_document_labels_and_touches_no_one_elses(team: SecureTeam) -> None:
