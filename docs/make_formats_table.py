@@ -169,8 +169,8 @@ def peers() -> str:
     from annotator.formats.registry import detect_importer
 
     out = [
-        "| file | read as | documents | spans | the import report skipped |",
-        "|---|---|---|---|---|",
+        "| file | read as | documents | spans | document labels | the import report skipped |",
+        "|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for path in sorted(PEER_FIXTURES.iterdir()):
@@ -190,6 +190,7 @@ def peers() -> str:
                 fmt = imp.NAME if imp is not None else "?"
             out.append(
                 f"| `{path.name}` | {fmt} | {rep.documents_added} | {rep.spans_added} | "
+                f"{sum(f.doc_labels_added for f in rep.files)} | "
                 f"{_skipped(rep.files) or 'nothing'} |"
             )
     return "\n".join(out) + "\n"
