@@ -179,9 +179,11 @@ def _document_labels(rec: dict[str, Any], path: str, line: int) -> tuple[str, ..
         out.append(label.strip())
     accepted = rec.get("accept")
     if isinstance(accepted, list):
-        options = rec.get("options") if isinstance(rec.get("options"), list) else []
+        options = rec.get("options")
         text_of = {
-            str(o.get("id")): o.get("text") for o in options if isinstance(o, dict) and "id" in o
+            str(o.get("id")): o.get("text")
+            for o in (options if isinstance(options, list) else [])
+            if isinstance(o, dict) and "id" in o
         }
         for choice in accepted:
             if isinstance(choice, bool) or not isinstance(choice, str | int):
