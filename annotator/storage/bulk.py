@@ -25,7 +25,14 @@ from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.doc_labels import add_document_labels
 from annotator.storage.labels import annotator_id
-from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
+from annotator.storage.orm import (
+    DocumentLabelRow,
+    DocumentRow,
+    ImportJournalRow,
+    LabelRow,
+    SpanRow,
+    utcnow,
+)
 from annotator.storage.rows import span_values, sqlite_stamp
 from annotator.storage.status import set_status
 
@@ -46,6 +53,8 @@ class BatchOutcome:
     """New spans on documents that were already stored."""
     identical: int = 0
     """Spans left out because the same annotator's identical span is stored (or repeated)."""
+    doc_label_ids: list[int] = field(default_factory=list)
+    """New document labels on documents that were already stored."""
     doc_labels_added: int = 0
     """Document labels (per annotator) newly stored."""
 
@@ -161,7 +170,10 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             set_status(s, doc_id, who, status)
     for doc_id, it in doc_labelled:  # labels of the whole document, per annotator
         for who, names in it.doc_labels.items():
-            out.doc_labels_added += add_document_labels(s, doc_id, who, names)
+            label_ids_added = add_document_labels(s, doc_id, who, names)
+            out.doc_labels_added += len(label_ids_added)
+            if doc_id not in new_docs:  # a new document takes its labels with it
+                out.doc_label_ids += label_ids_added
     return out
 
 
@@ -208,6 +220,10 @@ def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
     """Delete what ``outcomes`` stored (an import refused after some of it was committed)."""
     span_ids = [i for o in outcomes for i in o.span_ids]
     doc_ids = [i for o in outcomes for i in o.document_ids]
+    labelled = [i for o in outcomes for i in o.doc_label_ids]
+    for i in range(0, len(labelled), _IN_CHUNK):
+        chunk = labelled[i : i + _IN_CHUNK]
+        s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.id.in_(chunk)))
     for i in range(0, len(span_ids), _IN_CHUNK):
         s.execute(delete(SpanRow).where(SpanRow.id.in_(span_ids[i : i + _IN_CHUNK])))
     for i in range(0, len(doc_ids), _IN_CHUNK):
@@ -227,6 +243,7 @@ def journal(s: Session, token: str, outcome: BatchOutcome) -> None:
     """Record, in the batch's own transaction, what it stored."""
     rows = [{"token": token, "kind": "document", "row_id": i} for i in outcome.document_ids]
     rows += [{"token": token, "kind": "span", "row_id": i} for i in outcome.span_ids]
+    rows += [{"token": token, "kind": "doclabel", "row_id": i} for i in outcome.doc_label_ids]
     if rows:
         s.execute(insert(ImportJournalRow.__table__), rows)  # type: ignore[arg-type]
 
@@ -264,7 +281,8 @@ def recover_imports(s: Session) -> tuple[int, int]:
         return 0, 0
     docs = [r[2] for r in rows if r[0] in dead and r[1] == "document"]
     spans = [r[2] for r in rows if r[0] in dead and r[1] == "span"]
-    take_back(s, [BatchOutcome(document_ids=docs, span_ids=spans)])
+    labelled = [r[2] for r in rows if r[0] in dead and r[1] == "doclabel"]
+    take_back(s, [BatchOutcome(document_ids=docs, span_ids=spans, doc_label_ids=labelled)])
     for token in dead:
         end_journal(s, token)
     return len(docs), len(spans)

@@ -18,24 +18,32 @@ from annotator.storage.rows import _insert_or_find
 _IN_CHUNK = 500
 
 
-def add_document_labels(s: Session, document_id: int, annotator: str, labels: Iterable[str]) -> int:
-    """Give the document ``labels`` of ``annotator`` (labels must exist); returns how many
-    were new (one already given is kept as it is)."""
+def add_document_labels(
+    s: Session, document_id: int, annotator: str, labels: Iterable[str]
+) -> list[int]:
+    """Give the document ``labels`` of ``annotator`` (labels must exist); returns the ids of
+    the rows added (a label already given is kept as it is)."""
     ann = annotator_id(s, annotator)
-    added = 0
+    added: list[int] = []
     for name in sorted(set(labels)):
         label = s.scalar(select(LabelRow.id).where(LabelRow.name == name))
         if label is None:
             raise NotFoundError(f"No label named {name!r}.")
-        key = (document_id, ann, label)
-        if s.get(DocumentLabelRow, key) is not None:
+
+        def find(label: int = label) -> DocumentLabelRow | None:
+            return s.scalar(
+                select(DocumentLabelRow).where(
+                    DocumentLabelRow.document_id == document_id,
+                    DocumentLabelRow.annotator_id == ann,
+                    DocumentLabelRow.label_id == label,
+                )
+            )
+
+        if find() is not None:
             continue
-        _insert_or_find(
-            s,
-            DocumentLabelRow(document_id=document_id, annotator_id=ann, label_id=label),
-            lambda key=key: s.get(DocumentLabelRow, key, populate_existing=True),  # type: ignore[misc]
-        )
-        added += 1
+        row = DocumentLabelRow(document_id=document_id, annotator_id=ann, label_id=label)
+        if _insert_or_find(s, row, find) is row:
+            added.append(row.id)
     s.flush()
     return added
 

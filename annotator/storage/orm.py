@@ -129,16 +129,13 @@ class DocumentLabelRow(Base):
     Label Studio choices, native JSONL ``doc_labels``."""
 
     __tablename__ = "document_labels"
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id", "label_id"),)
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
-    annotator_id: Mapped[int] = mapped_column(
-        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
-    )
-    label_id: Mapped[int] = mapped_column(
-        ForeignKey("labels.id", ondelete="RESTRICT"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """A row id of its own, so that an import's journal can name the rows it added."""
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -22,6 +22,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "document_labels",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("annotator_id", sa.Integer(), nullable=False),
         sa.Column("label_id", sa.Integer(), nullable=False),
@@ -44,8 +45,12 @@ def upgrade() -> None:
             name=op.f("fk_document_labels_label_id_labels"),
             ondelete="RESTRICT",
         ),
-        sa.PrimaryKeyConstraint(
-            "document_id", "annotator_id", "label_id", name=op.f("pk_document_labels")
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_labels")),
+        sa.UniqueConstraint(
+            "document_id",
+            "annotator_id",
+            "label_id",
+            name=op.f("uq_document_labels_document_id_annotator_id_label_id"),
         ),
     )
 
