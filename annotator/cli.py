@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="create labels the file uses but the project lacks",
     )
+    imp.add_argument(
+        "--label-studio-users",
+        action="append",
+        metavar="ID=NAME",
+        help="label-studio: annotator name for a Label Studio user id (default: ls-user-ID; "
+        "repeat or comma-separate)",
+    )
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser(
@@ -151,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument(
         "--conll-docstart",
-        choices=("conll2003", "spacy"),
-        help="conll: '-DOCSTART- -X- -X- O' (default) or spaCy's '-DOCSTART- -X- O O'",
+        choices=("spacy", "conll2003"),
+        help="conll: '-DOCSTART- -X- O O' (default, spaCy splits on it) or '-DOCSTART- -X- -X- O'",
     )
     exp.add_argument(
         "--label-studio-email",
@@ -577,11 +584,29 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.formats.label_studio import user_names
+
+    names = _user_pairs(args.label_studio_users)
     ws = _workspace(args)
-    report = ws.importer.import_paths(
-        args.paths, annotator=args.annotator, format=args.format, create_labels=args.create_labels
-    )
+    with user_names(names):
+        report = ws.importer.import_paths(
+            args.paths,
+            annotator=args.annotator,
+            format=args.format,
+            create_labels=args.create_labels,
+        )
     return _print_report(report)
+
+
+def _user_pairs(given: list[str] | None) -> dict[str, str]:
+    """``--label-studio-users 3=alice,7=bob`` as {"3": "alice", "7": "bob"}."""
+    out: dict[str, str] = {}
+    for item in (p for arg in given or () for p in arg.split(",")):
+        user, sep, name = item.partition("=")
+        if not sep or not user.strip().isdigit() or not name.strip():
+            raise AnnotatorError(f"--label-studio-users takes ID=NAME (a user id), not {item!r}.")
+        out[str(int(user))] = name.strip()
+    return out
 
 
 def _email_pairs(given: list[str] | None) -> tuple[tuple[str, str], ...] | None:

@@ -144,17 +144,67 @@ def run() -> list[tuple[str, dict[str, str], str]]:
             said = [f"{n} × {why}" for why, n in sorted({**report.dropped, **report.lost}.items())]
             said += [f"{n} × written in part: {why}" for why, n in sorted(report.partial.items())]
             said += [f"label {k!r} written as {v!r}" for k, v in sorted(report.encoded.items())]
+            said += [f"{n} × warning: {why}" for why, n in sorted(report.warnings.items())]
             cell = "<br>".join(x.replace("|", "\\|") for x in said)
+            cmp["skipped"] = _skipped(back.files) or "nothing"
             rows.append((name, cmp, cell or "nothing lost"))
     return rows
 
 
+def _skipped(files: Any) -> str:
+    """What an import report said it skipped, one reason a line."""
+    counts: dict[str, int] = {}
+    for f in files:
+        for why, n in f.skipped.items():
+            counts[why] = counts.get(why, 0) + n
+    return "<br>".join(f"{n} × {why}".replace("|", "\\|") for why, n in sorted(counts.items()))
+
+
+PEER_FIXTURES = ROOT / "tests" / "formats" / "fixtures"
+
+
+def peers() -> str:
+    """The peers' files of the test fixtures imported without --format: the format the
+    content was read as, what came in, and what the import report says it skipped."""
+    from annotator.formats.registry import detect_importer
+
+    out = [
+        "| file | read as | documents | spans | document labels | the import report skipped |",
+        "|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted(PEER_FIXTURES.iterdir()):
+            ws = Workspace.open(f"sqlite:///{tmp}/{path.name}.sqlite3")
+            try:
+                imp = detect_importer(path)
+                rep = ws.importer.import_paths([path], create_labels=True)
+                assert not rep.errors, rep.errors
+            finally:
+                ws.close()
+            if imp is None and path.is_dir():  # a folder of files read one by one
+                inner = sorted(p for p in path.rglob("*") if p.is_file())
+                fmt = ", ".join(
+                    f"{getattr(detect_importer(p), 'NAME', '?')} ({p.name})" for p in inner
+                )
+            else:
+                fmt = imp.NAME if imp is not None else "?"
+            out.append(
+                f"| `{path.name}` | {fmt} | {rep.documents_added} | {rep.spans_added} | "
+                f"{sum(f.doc_labels_added for f in rep.files)} | "
+                f"{_skipped(rep.files) or 'nothing'} |"
+            )
+    return "\n".join(out) + "\n"
+
+
 def table(rows: list[tuple[str, dict[str, str], str]]) -> str:
     cols = ["text", "spans", "annotators", "notes", "metadata", "status", "origin"]
-    out = ["| format | " + " | ".join(cols) + " | the export report says |"]
-    out.append("|" + "---|" * (len(cols) + 2))
+    out = [
+        "| format | " + " | ".join(cols) + " | the export report says | the import report skipped |"
+    ]
+    out.append("|" + "---|" * (len(cols) + 3))
     for name, cmp, said in rows:
-        out.append(f"| {name} | " + " | ".join(cmp[c] for c in cols) + f" | {said} |")
+        cells = " | ".join(cmp[c] for c in cols)
+        out.append(f"| {name} | {cells} | {said} | {cmp['skipped']} |")
     return "\n".join(out) + "\n"
 
 
@@ -163,8 +213,10 @@ def main() -> None:
     parser.add_argument("--print", action="store_true", help="print the table only")
     args = parser.parse_args()
     text = table(run())
+    peer_text = peers()
     if args.print:
         print(text)
+        print(peer_text)
         return
     doc = ROOT / "docs" / "formats.md"
     old = doc.read_text("utf-8")
@@ -172,6 +224,12 @@ def main() -> None:
         r"(<!-- table:start -->\n).*?(<!-- table:end -->)",
         lambda m: m.group(1) + text + m.group(2),
         old,
+        flags=re.S,
+    )
+    new = re.sub(
+        r"(<!-- peers:start -->\n).*?(<!-- peers:end -->)",
+        lambda m: m.group(1) + peer_text + m.group(2),
+        new,
         flags=re.S,
     )
     doc.write_text(new, "utf-8")

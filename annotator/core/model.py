@@ -172,6 +172,9 @@ class AnnotatedDocument:
     """Per-annotator document status the file carries (native JSONL), set on import."""
     judgements: tuple[NewJudgement, ...] = field(default=(), hash=False, compare=False)
     """Passages judged "no label", rejected or skipped, per annotator (native JSONL)."""
+    doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    """Per-annotator labels of the whole document (Prodigy textcat, Label Studio choices,
+    native JSONL ``doc_labels``), stored on import."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,12 @@ def span_problem(span: NewSpan | Span) -> str | None:
 
 def record_problem(item: AnnotatedDocument) -> str | None:
     """The first reason ``item`` cannot be stored and exported, or None."""
+    for who, names in item.doc_labels.items():
+        if (p := label_problem(who, "annotator")) is not None:
+            return p
+        for name in names:
+            if (p := label_problem(name, "document label")) is not None:
+                return p
     return export_problem(item.document, item.spans)
 
 

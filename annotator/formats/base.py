@@ -29,6 +29,11 @@ class DroppedSpan:
     reason: str
 
 
+WRITTEN_ONCE = "span drawn identically by several annotators, written once"
+"""``lost`` reason of formats whose spans name no annotator (their count is what is in
+the file): each further copy of a span is counted here."""
+
+
 @dataclass
 class ExportReport:
     """What an export wrote and what it could not represent. Nothing is dropped silently."""
@@ -50,6 +55,9 @@ class ExportReport:
     the format could not carry."""
     encoded: dict[str, str] = field(default_factory=dict)
     """label -> the safe form it was written in (it imports back to the label)."""
+    warnings: Counter[str] = field(default_factory=Counter)
+    """reason -> spans written that the consumer may not read as they are (doccano's
+    overlapping spans), or cells the export changed (the CSV formula guard)."""
 
     @property
     def spans(self) -> int:
@@ -69,6 +77,11 @@ class ExportReport:
         if n:
             self.lost[reason] += n
 
+    def warn(self, reason: str, n: int = 1) -> None:
+        """Record that ``n`` things written may not read back as they are, and why."""
+        if n:
+            self.warnings[reason] += n
+
     def merge(self, name: str, other: ExportReport) -> None:
         """Add the report of one part of a split export."""
         self.parts[name] = other
@@ -80,6 +93,7 @@ class ExportReport:
         self.dropped_spans += other.dropped_spans
         self.lost.update(other.lost)
         self.encoded.update(other.encoded)
+        self.warnings.update(other.warnings)
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
@@ -93,6 +107,9 @@ class ExportReport:
         if self.lost:
             lines.append("  not carried by the format:")
             lines += [f"    {n} × {why}" for why, n in sorted(self.lost.items())]
+        if self.warnings:
+            lines.append("  warnings:")
+            lines += [f"    {n} × {why}" for why, n in sorted(self.warnings.items())]
         if self.encoded:
             lines.append("  labels written in a safe form (they import back unchanged):")
             lines += [f"    {k!r} as {v!r}" for k, v in sorted(self.encoded.items())]

@@ -29,6 +29,7 @@ reader takes a folder (every ``.ann`` below it, with its ``.txt``) or one ``.ann
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -55,6 +56,20 @@ LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 """Every character ``str.splitlines`` breaks a line at (brat splits text with it)."""
 _BREAK = re.compile("[" + re.escape(LINE_BREAKS) + "]")
 LOST_META = "document title or metadata (brat keeps only the text)"
+LOST_BRAT = (
+    "brat relation, event, attribute or normalisation line kept from an import (not written "
+    "back: the spans it points to are numbered anew)"
+)
+# What brat's annotation lines are, by their id's first character, for the import report.
+_KINDS = {
+    "R": "relations",
+    "E": "events",
+    "A": "attributes",
+    "M": "attributes",
+    "N": "normalisations",
+    "*": "equivalences",
+    "#": "notes on relations or events",
+}
 BAD_LABEL = "label is not a valid brat type name (no spaces or ;:,=|)"
 EDGE_BREAK = "begins or ends with a line break, which brat fragments cannot hold"
 
@@ -95,7 +110,11 @@ class BratStandoff(FormatBase):
                 k += 1
                 stem = f"{base}-{k}"
             used.add(stem)
-            if document_meta(doc):
+            meta = document_meta(doc)
+            kept = meta.get("brat_annotations")
+            if isinstance(kept, list) and kept:
+                report.lose(LOST_BRAT, len(kept))
+            if any(k != "brat_annotations" for k in meta):
                 report.lose(LOST_META)
             lines: list[str] = []
             t = a = n = 0
@@ -139,11 +158,23 @@ class BratStandoff(FormatBase):
         if not anns:
             raise InputError("no .ann files in this folder", path=str(path))
         for ann in anns:
-            yield read_pair(ann, default_annotator)
+            yield read_pair(ann, default_annotator, self.skipped)
 
 
 def _conf(labels: set[str], annotators: set[str]) -> str:
-    out = ["[entities]", *sorted(labels), "", "[relations]", "", "[events]", "", "[attributes]"]
+    # brat's verifier refuses overlapping spans unless [relations] allows them: ours may
+    # overlap and nest (different labels, different annotators), so any overlap is allowed.
+    out = [
+        "[entities]",
+        *sorted(labels),
+        "",
+        "[relations]",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
     if annotators:
         values = "|".join(quote(a, safe="") for a in sorted(annotators))
         out.append(f"Annotator\tArg:<ENTITY>, Value:{values}")
@@ -168,8 +199,12 @@ def _unescape_note(note: str) -> str:
 _OTHER_ID = re.compile(r"^(?:[REN]\d+|\*\d*)$")
 
 
-def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
-    """One document from ``ann`` and the ``.txt`` beside it."""
+def read_pair(
+    ann: Path, default_annotator: str, skipped: Counter[str] | None = None
+) -> AnnotatedDocument:
+    """One document from ``ann`` and the ``.txt`` beside it. What is not a span (nor its
+    annotator or note) is kept as ``brat_annotations`` metadata and counted per kind in
+    ``skipped``."""
     txt = ann.with_suffix(".txt")
     if not txt.is_file():
         raise InputError(f"no text file {txt.name} beside it", path=str(ann))
@@ -229,6 +264,11 @@ def read_pair(ann: Path, default_annotator: str) -> AnnotatedDocument:
             )
     # An annotator or a note on a relation or event is kept with that line, not lost.
     extra += [line for target, (_, line) in {**who, **notes}.items() if target not in found]
+    if skipped is not None:
+        for line in extra:
+            head = line[:1]
+            kind = _KINDS.get(head, "other annotations")
+            skipped[f"brat {kind} (kept as document metadata)"] += 1
     spans = [
         NewSpan(
             s,

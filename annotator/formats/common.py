@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,23 @@ def check_range(
             line=line,
         )
     return start, end
+
+
+def cats_labels(cats: Any, skipped: Counter[str]) -> tuple[str, ...]:
+    """spaCy's ``cats`` ({label: score}) as labels of the whole document: a score of 0.5
+    or more is the label (textcat's gold convention, 1.0 yes, 0.0 no); the others are
+    counted in the import report."""
+    if not isinstance(cats, dict):
+        return ()
+    out = []
+    for label, score in cats.items():
+        if not isinstance(label, str) or not label.strip():
+            continue
+        if isinstance(score, int | float) and not isinstance(score, bool) and score >= 0.5:
+            out.append(label.strip())
+        else:
+            skipped["cats scored below 0.5 (not a label of the document)"] += 1
+    return tuple(sorted(set(out)))
 
 
 def build_document(

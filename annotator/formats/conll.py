@@ -1,5 +1,5 @@
 """CoNLL-2003 NER columns: one token per line ``token tag``, IOB2 tags, a blank line
-between sentences, ``-DOCSTART- -X- -X- O`` and a blank line before each document.
+between sentences, ``-DOCSTART- -X- O O`` and a blank line before each document.
 
 What the readers of this format expect (spaCy's ``conll_ner_to_docs``, nltk's
 ``ConllCorpusReader``, seqeval, flair, Hugging Face's conll2003 loader) and so what we
@@ -16,8 +16,10 @@ write by default: space-separated columns, the tag in the last one, no comment l
   ``<file>.meta`` (JSON lines, one per document in order; the reader uses it when it sits
   beside the file), or to ``# text = ...`` comment lines after ``-DOCSTART-`` (``comments``,
   our own layout, which spaCy and nltk cannot read), or nowhere (``none``; reported).
-* ``docstart``: ``conll2003`` writes ``-DOCSTART- -X- -X- O``; ``spacy`` writes
-  ``-DOCSTART- -X- O O``, the only line spaCy's converter splits documents on.
+* ``docstart``: ``spacy`` (default) writes ``-DOCSTART- -X- O O``, the only line spaCy's
+  converter splits documents on (CoNLL-2003 copies and spaCy's samples use it too, and
+  nltk, seqeval and Hugging Face's loader split on any ``-DOCSTART-``); ``conll2003``
+  writes ``-DOCSTART- -X- -X- O``, which spaCy's converter merges into one document.
 
 Overlaps, by option ``overlap``: ``longest`` (default) keeps one tag column, the longest
 span wins and each span it overlaps is reported as dropped; ``layers`` writes one tag
@@ -40,6 +42,7 @@ from annotator.core.model import AnnotatedDocument, Document
 from annotator.core.segment import sentences
 from annotator.core.tokenize import Token, cluster_bounds, tokenize
 from annotator.formats.base import (
+    WRITTEN_ONCE,
     ExportItem,
     ExportOption,
     ExportReport,
@@ -78,7 +81,7 @@ class ConllBio(FormatBase):
             ("side-file", "comments", "none"),
             "where the exact text and metadata go",
         ),
-        ExportOption("docstart", "conll2003", ("conll2003", "spacy"), "document separator line"),
+        ExportOption("docstart", "spacy", ("spacy", "conll2003"), "document separator line"),
         ExportOption("label_order", (), help="tag columns in layers mode", internal=True),
     )
 
@@ -138,7 +141,7 @@ class ConllBio(FormatBase):
         kept: list[AnySpan] = []
         for sp in sorted(ok, key=lambda s: (s.start - s.end, s.start, s.label, s.annotator)):
             if (sp.start, sp.end, sp.label) in seen:
-                report.spans_per_label[sp.label] += 1  # written, once, with its twin
+                report.lose(WRITTEN_ONCE)  # the report counts what is in the file
                 continue
             column = taken.setdefault(sp.label if self.overlap == "layers" else "", [])
             if any(a < sp.end and sp.start < b for a, b in column):

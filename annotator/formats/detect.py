@@ -6,7 +6,8 @@ rejected answers in as annotations. So the first records are looked at, as glue'
 importers test whether they can read a file:
 
 * Prodigy: ``answer``, ``_input_hash``, ``_task_hash``, ``_view_id`` or ``tokens``;
-* doccano: ``label`` / ``labels`` (a list) or ``entities`` (objects with ``start_offset``);
+* doccano: ``label`` / ``labels`` (a list), ``entities`` (objects with ``start_offset``), or
+  doccano 1.x ``annotations`` (objects with ``start_offset`` and ``user``);
 * Label Studio: ``data`` or ``annotations`` without doccano's lists (tasks, one a line);
 * native: ``spans`` (objects with ``start``, ``end``, ``label``), or only ``text`` with
   ``id`` / ``meta`` (plain documents: any format's unannotated records look so, so they
@@ -19,6 +20,7 @@ are refused with the formats considered named, so the user can say ``--format``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +42,21 @@ def record_format(rec: dict[str, Any]) -> str | None:
     """The format one JSON record belongs to, or None when its keys fit none."""
     if _PRODIGY_KEYS & rec.keys():
         return "prodigy"
+    anns = rec.get("annotations")
     if isinstance(rec.get("entities"), list) or isinstance(
         rec.get("label", rec.get("labels")), list
     ):
         return "doccano"  # ours also names annotators in "annotations"
+    if (
+        isinstance(anns, list)
+        and anns
+        and all(isinstance(a, dict) and "start_offset" in a for a in anns)
+    ):
+        return "doccano"  # doccano 1.x: the spans themselves, with their user
+    if isinstance(anns, list) and "data" not in rec and isinstance(rec.get("text"), str):
+        # A Label Studio task keeps its text in "data"; a top-level text beside a list of
+        # annotations is doccano's (1.x with no spans on this line, or ours).
+        return "doccano"
     if "data" in rec or "annotations" in rec:
         return "label-studio"
     if isinstance(rec.get("spans"), list):
@@ -104,3 +117,35 @@ def sniff_jsonl(path: Path) -> str:
             path=display_path(path),
         )
     return next(iter(found), "jsonl")
+
+
+CONLL_SNIFF_LINES = 200
+_BIO = re.compile(r"^(O|[BIES]-\S+)$")
+
+
+def looks_like_conll(path: Path) -> bool:
+    """A ``.txt`` file that is really CoNLL columns (CoNLL-2003's ``train.txt``, doccano's
+    CoNLL export): its first non-blank lines (up to 200) are tokens with a BIO tag in the
+    last column, or ``-DOCSTART-`` lines, and at least one tag is not ``O``. A plain
+    article almost never has a tag-shaped last word on nine lines in ten."""
+    rows = tagged = entity = 0
+    try:
+        with path.open("rb") as fh:
+            for raw in fh:
+                if len(raw) > 4096:
+                    return False
+                line = raw.decode("utf-8-sig", errors="replace").strip()
+                if not line:
+                    continue
+                rows += 1
+                cols = line.split()
+                if cols[0] == "-DOCSTART-":
+                    tagged += 1
+                elif len(cols) >= 2 and _BIO.match(cols[-1]):
+                    tagged += 1
+                    entity += cols[-1] != "O"
+                if rows >= CONLL_SNIFF_LINES:
+                    break
+    except OSError:
+        return False
+    return rows >= 2 and entity > 0 and tagged >= 0.9 * rows

@@ -4,8 +4,15 @@ One line per document. ``label`` holds every span of the chosen annotators (a sp
 several of them drew identically once), which is what doccano and its consumers read;
 ``annotations`` names who drew what: ``[{"annotator": "alice", "label": [[s, e, L]]}]``.
 The reader takes ``annotations`` when present, else ``label`` with the record's
-``annotator`` (older exports wrote one line per document and annotator; those lines
-still import, the document stored once). Document metadata goes in top-level fields
+``annotator``; doccano 1.x exports, whose ``annotations`` are the spans themselves
+(``{"label", "start_offset", "end_offset", "user"}``), give one annotator per ``user``
+(``doccano-user-<id>``), and label ids of early 1.x exports become ``label-<id>``
+(older exports wrote one line per document and annotator; those lines still import, the
+document stored once). doccano 2.x ``relations`` between ``entities`` are kept as the
+``doccano_relations`` metadata with their entities written out as ``[start, end, label]``
+(no id points at nothing) and counted in the import report; the export counts the spans
+in ``label`` and warns how many overlapping spans a doccano project that does not allow
+overlap drops. Document metadata goes in top-level fields
 (``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the document's
 own meta keys), which is where doccano puts the extra columns it imports.
 
@@ -25,6 +32,7 @@ from typing import Any, ClassVar
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
 from annotator.formats.base import (
+    WRITTEN_ONCE,
     ExportItem,
     ExportReport,
     FormatBase,
@@ -51,8 +59,15 @@ _RESERVED = (
     "doc_id",
     "id",
     "Comments",
+    "relations",
 )
 LOST_NOTES = "note of a span (doccano has no place for span notes)"
+OVERLAP = (
+    "span overlapping an earlier one: doccano drops it on import unless the project "
+    "allows overlapping spans (project settings: 'Allow overlapping spans')"
+)
+RELATIONS = "doccano relations (kept as document metadata 'doccano_relations', by their spans)"
+DANGLING = "doccano relations pointing at no entity of their record (dropped)"
 
 
 class DoccanoJsonl(FormatBase):
@@ -67,6 +82,7 @@ class DoccanoJsonl(FormatBase):
                 rec: dict[str, Any] = {"doc_id": doc_label(doc), "text": doc.text}
                 union = sorted({(sp.start, sp.end, sp.label) for sp in spans})
                 rec["label"] = [list(k) for k in union]
+                report.warn(OVERLAP, _overlapping(union))
                 rec["annotations"] = [
                     {
                         "annotator": annotator,
@@ -78,7 +94,8 @@ class DoccanoJsonl(FormatBase):
                 rec.update(meta)
                 fh.write(json_line(rec))
                 fh.write("\n")
-                report.spans_per_label.update(sp.label for sp in spans)
+                report.spans_per_label.update(label for _, _, label in union)  # in the file
+                report.lose(WRITTEN_ONCE, len(spans) - len(union))
                 report.lose(LOST_NOTES, sum(1 for sp in spans if sp.note))
                 report.documents += 1
         report.paths.append(str(dest))
@@ -109,6 +126,14 @@ class DoccanoJsonl(FormatBase):
             meta = {k: v for k, v in rec.items() if k not in _RESERVED}
             if rec.get("Comments"):  # doccano's document comments: kept, not dropped
                 meta["Comments"] = rec["Comments"]
+            if rec.get("relations"):
+                kept = _relations(rec, name, lineno)
+                if len(rec["relations"]) > len(kept):
+                    self.skipped[DANGLING] += len(rec["relations"]) - len(kept)
+                if kept:
+                    self.skipped[RELATIONS] += len(kept)
+                if kept:
+                    meta["doccano_relations"] = kept
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
             yield AnnotatedDocument(doc, tuple(spans), line=lineno)
 
@@ -123,6 +148,8 @@ def _groups(
         return [(who, _raw_spans(rec, path, line))]
     if not isinstance(anns, list):
         raise InputError("'annotations' must be a list", path=path, line=line)
+    if anns and all(isinstance(a, dict) and "start_offset" in a for a in anns):
+        return _v1_groups(anns, path, line, default_annotator)
     out = []
     for i, ann in enumerate(anns, 1):
         if not isinstance(ann, dict) or not isinstance(ann.get("annotator"), str):
@@ -131,6 +158,26 @@ def _groups(
             )
         out.append((ann["annotator"].strip() or default_annotator, _raw_spans(ann, path, line)))
     return out
+
+
+def _v1_groups(
+    anns: list[dict[str, Any]], path: str, line: int, default_annotator: str
+) -> list[tuple[str, list[tuple[Any, Any, Any]]]]:
+    """doccano 1.x: ``annotations`` holds the spans themselves, each with the ``user`` id
+    who drew it and the ``label`` (a name, or the label's id in older 1.x exports)."""
+    groups: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for i, a in enumerate(anns, 1):
+        user = a.get("user")
+        who = default_annotator if user is None else f"doccano-user-{user}"
+        label = a.get("label")
+        if isinstance(label, int) and not isinstance(label, bool):
+            label = f"label-{label}"  # doccano 1.x label ids: rename after import
+        if not isinstance(label, str):
+            raise InputError(
+                f"annotation {i}: 'label' must be a name or a label id", path=path, line=line
+            )
+        groups.setdefault(who, []).append((a.get("start_offset"), a.get("end_offset"), label))
+    return sorted(groups.items())
 
 
 def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any, Any]]:
@@ -153,4 +200,39 @@ def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any
                 f'label {i} must be [start, end, "LABEL"], not {item!r}', path=path, line=line
             )
         out.append((item[0], item[1], item[2]))
+    return out
+
+
+def _overlapping(union: list[tuple[int, int, str]]) -> int:
+    """How many of ``union`` (sorted) overlap a span kept before them, as a project that
+    does not allow overlapping spans keeps them: the first of each overlapping run."""
+    n, end = 0, -1
+    for start, stop, _ in union:
+        if start < end:
+            n += 1
+        else:
+            end = stop
+    return n
+
+
+def _relations(rec: dict[str, Any], path: str, line: int) -> list[dict[str, Any]]:
+    """doccano 2.x ``relations`` (``from_id`` / ``to_id`` of ``entities``) with their
+    entities written out (``[start, end, label]``), so that no id points at nothing once
+    the entities are spans; relations whose ids name no entity are left out."""
+    rels = rec["relations"]
+    if not isinstance(rels, list):
+        raise InputError("'relations' must be a list", path=path, line=line)
+    ents = rec.get("entities")
+    by_id = {
+        str(e["id"]): [e.get("start_offset"), e.get("end_offset"), e.get("label")]
+        for e in (ents if isinstance(ents, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("id"), int | str)
+    }
+    out = []
+    for r in rels:
+        if not isinstance(r, dict):
+            continue
+        src, dst = by_id.get(str(r.get("from_id"))), by_id.get(str(r.get("to_id")))
+        if src is not None and dst is not None:
+            out.append({"type": r.get("type"), "from": src, "to": dst})
     return out

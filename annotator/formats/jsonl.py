@@ -13,6 +13,10 @@ out), filled in by the export service, so a round trip loses nothing the databas
 ``{"start", "end", "text", "annotator", "kind"}`` with ``kind`` one of ``none`` (walked
 past: no label), ``rejected`` (with the rejected ``label``) or ``skipped``.
 
+``doc_labels`` (``{"alice": ["MILITARY"]}``) are the labels each annotator gave the whole
+document; on import, spaCy-style ``cats`` ({label: score}, 0.5 or more a label) give the
+default annotator's.
+
 Offsets are code points of ``text`` (Python ``str`` indices). The writer and the
 reader both check ``text[start:end] == span["text"]``: a mismatch means the offsets
 were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
@@ -20,6 +24,7 @@ were computed in another unit (UTF-16, bytes) and is refused, never guessed at.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,7 +47,13 @@ from annotator.formats.base import (
     FormatBase,
     atomic_write,
 )
-from annotator.formats.common import build_document, json_line, load_object, require
+from annotator.formats.common import (
+    build_document,
+    cats_labels,
+    json_line,
+    load_object,
+    require,
+)
 from annotator.formats.decode import check_text
 
 _DOC_META = ("title", "source", "author", "url")
@@ -67,6 +78,7 @@ def encode_record(
     report: ExportReport | None = None,
     status: dict[str, str] | None = None,
     judgements: Iterable[Any] = (),
+    doc_labels: dict[str, list[str]] | None = None,
 ) -> str:
     text = doc.text
     out_spans = []
@@ -114,6 +126,8 @@ def encode_record(
         judged.append(item)
     if judged:
         record["judgements"] = judged
+    if doc_labels:
+        record["doc_labels"] = {who: sorted(v) for who, v in sorted(doc_labels.items())}
     return json_line(record)
 
 
@@ -122,6 +136,7 @@ class NativeJsonl(FormatBase):
     TITLE: ClassVar[str] = "Annotator JSONL (lossless)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
     CARRIES_ORIGIN: ClassVar[bool] = True
     CARRIES_GUIDELINE_VERSION: ClassVar[bool] = True
     CARRIES_JUDGEMENTS: ClassVar[bool] = True
@@ -133,13 +148,16 @@ class NativeJsonl(FormatBase):
         self.judgements: dict[int, list[Any]] = {}
         """document id -> its judgements (``core.judgement.Judgement``), set by the export
         service."""
+        self.doc_labels: dict[int, dict[str, list[str]]] = {}
+        """document id -> {annotator: [label]}, labels of whole documents, set likewise."""
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
             for doc, spans in items:
                 status = self.statuses.get(doc.id) if doc.id is not None else None
                 judged = self.judgements.get(doc.id, []) if doc.id is not None else []
-                fh.write(encode_record(doc, spans, report, status, judged))
+                whole = self.doc_labels.get(doc.id) if doc.id is not None else None
+                fh.write(encode_record(doc, spans, report, status, judged, whole))
                 fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))
@@ -168,10 +186,16 @@ class NativeJsonl(FormatBase):
                     raise InputError(
                         f"invalid UTF-8 ({exc.reason})", path=name, line=lineno
                     ) from exc
-                yield parse_record(line, name, lineno, default_annotator)
+                yield parse_record(line, name, lineno, default_annotator, self.skipped)
 
 
-def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> AnnotatedDocument:
+def parse_record(
+    line: str,
+    path: str,
+    lineno: int,
+    default_annotator: str,
+    skipped: Counter[str] | None = None,
+) -> AnnotatedDocument:
     rec = load_object(line, path, lineno)
     raw_text = require(rec, "text", str, "record", path, lineno)
     text, shift = normalize_with_offsets(raw_text)
@@ -234,6 +258,9 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
         line=lineno,
         status=_status(rec, path, lineno),
         judgements=_judgements(rec, raw_text, shift, path, lineno, default_annotator),
+        doc_labels=_doc_labels(
+            rec, path, lineno, default_annotator, Counter() if skipped is None else skipped
+        ),
     )
 
 
@@ -309,6 +336,30 @@ def _guideline_version(
             line=lineno,
         )
     return value
+
+
+def _doc_labels(
+    rec: dict[str, Any], path: str, lineno: int, default_annotator: str, skipped: Counter[str]
+) -> dict[str, tuple[str, ...]]:
+    """``doc_labels``: {annotator: [label, ...]}, labels of the whole document; spaCy-style
+    ``cats`` ({label: score}) give the default annotator's."""
+    cats = cats_labels(rec.get("cats"), skipped)
+    raw = rec.get("doc_labels") or ({default_annotator: list(cats)} if cats else {})
+    if not isinstance(raw, dict) or not all(
+        isinstance(who, str) and who.strip() and isinstance(v, list) for who, v in raw.items()
+    ):
+        raise InputError(
+            "'doc_labels' must map annotators to lists of labels", path=path, line=lineno
+        )
+    out: dict[str, tuple[str, ...]] = {}
+    for who, names in raw.items():
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise InputError(
+                f"document labels of {who!r} must be non-empty names", path=path, line=lineno
+            )
+        if names:
+            out[who.strip()] = tuple(dict.fromkeys(n.strip() for n in names))
+    return out
 
 
 def _status(rec: dict[str, Any], path: str, lineno: int) -> dict[str, DocumentStatus]:

@@ -26,9 +26,15 @@ around ``created_username`` (``" alice@example.com, 1"``).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from annotator.core.errors import AnnotatorError, InputError
@@ -125,8 +131,14 @@ class LabelStudioJson(FormatBase):
     ) -> Iterator[AnnotatedDocument]:
         name = str(path)
         content = decode_text(path.read_bytes(), name)
+        merged: dict[tuple[str, str], _MinTask] = {}  # JSON-MIN: one record per annotation
         for line, task in _iter_array(content, name):
-            yield _parse_task(task, name, line, default_annotator)
+            if is_min_record(task):
+                _add_min_record(merged, task, name, line, default_annotator, self.skipped)
+            else:
+                yield _parse_task(task, name, line, default_annotator, self.skipped)
+        for task in merged.values():
+            yield task.item()
 
 
 def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
@@ -175,10 +187,176 @@ def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
         raise InputError("unexpected data after the list of tasks", path=path, line=line_of(pos))
 
 
-def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> AnnotatedDocument:
+# What Label Studio's JSON-MIN and CSV exports put beside a task's data in each record.
+MIN_KEYS = ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+_MIN_OTHER = ("agreement", "history", "id")
+
+
+def _is_regions(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and "labels" in v and "start" in v for v in value)
+    )
+
+
+def is_min_record(task: Any) -> bool:
+    """A record of Label Studio's JSON-MIN (or CSV) export: the task's data flattened, one
+    key per control (a list of span regions for Labels), and who made the annotation."""
+    if not isinstance(task, dict) or "data" in task or "annotations" in task:
+        return False
+    return "annotation_id" in task or any(_is_regions(v) for v in task.values())
+
+
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+_USER_NAMES: ContextVar[Mapping[str, str]] = ContextVar("ls_user_names", default=_NO_NAMES)
+
+
+@contextmanager
+def user_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, Label Studio user ids read as these names (``--label-studio-users
+    ID=NAME``) instead of ``ls-user-<id>``."""
+    for key in names:
+        if not key.isdigit():
+            raise AnnotatorError(f"label-studio: user id {key!r} is not a number")
+    token = _USER_NAMES.set(MappingProxyType(dict(names)))
+    try:
+        yield
+    finally:
+        _USER_NAMES.reset(token)
+
+
+def ls_user(value: Any, default: str) -> str:
+    """An annotator name for Label Studio's ``annotator`` / ``completed_by``: an e-mail or
+    name as it is, a numeric user id as the name ``user_names`` gives it, else as
+    ``ls-user-<id>`` (so that two people never merge)."""
+    if isinstance(value, dict):
+        value = value.get("email") or value.get("username") or value.get("id")
+    if isinstance(value, bool) or value is None:
+        return default
+    text = str(value).strip()
+    if not text or text == "None":
+        return default
+    if not text.isdigit():
+        return text
+    return _USER_NAMES.get().get(str(int(text))) or f"ls-user-{text}"
+
+
+def _is_control(key: str, value: Any) -> bool:
+    """A control's results in a JSON-MIN record (not the task's data or the record's own
+    keys): a list of result objects."""
+    if key == "text" or key in MIN_KEYS or key in _MIN_OTHER:
+        return False
+    return isinstance(value, list) and bool(value) and all(isinstance(x, dict) for x in value)
+
+
+class _MinTask:
+    """One task of a JSON-MIN / CSV export, gathered from its per-annotation records."""
+
+    def __init__(
+        self, text: str, raw: str, shift: Any, data: dict[str, Any], path: str, line: int
+    ) -> None:
+        self.text, self.raw, self.shift, self.data = text, raw, shift, data
+        self.path, self.line = path, line
+        self.spans: list[NewSpan] = []
+        self.annotations: set[Any] = set()
+
+    def item(self) -> AnnotatedDocument:
+        data = dict(self.data)
+        doc = build_document(self.text, data, data.pop("doc_id", None), self.path, self.line)
+        return AnnotatedDocument(doc, tuple(self.spans), line=self.line)
+
+
+def _add_min_record(
+    merged: dict[tuple[str, str], _MinTask],
+    rec: dict[str, Any],
+    path: str,
+    line: int,
+    default_annotator: str,
+    skipped: Counter[str],
+) -> None:
+    raw = rec.get("text")
+    if not isinstance(raw, str):
+        raise InputError("'text' is missing or not a string", path=path, line=line)
+    key = (str(rec.get("id", "")), raw)
+    task = merged.get(key)
+    if task is None:
+        text, shift = normalize_with_offsets(raw)
+        check_text(text, path, line)
+        data = {
+            k: v
+            for k, v in rec.items()
+            if not _is_control(k, v) and k not in MIN_KEYS and k not in _MIN_OTHER
+        }
+        task = merged[key] = _MinTask(text, raw, shift, data, path, line)
+    ann = (rec.get("annotation_id"), rec.get("annotator"))
+    if ann in task.annotations:
+        skipped["repeated JSON-MIN records of one annotation"] += 1
+        return
+    task.annotations.add(ann)
+    annotator = ls_user(rec.get("annotator"), default_annotator)
+    for control, value in rec.items():
+        if not _is_control(control, value):
+            continue
+        if _is_regions(value):
+            for r_i, region in enumerate(value, 1):
+                where = f"{control} region {r_i}"
+                task.spans += _region_spans(
+                    region, task.raw, task.shift, where, path, line, annotator, ""
+                )
+        else:
+            skipped[f"{control} results that are not text spans (JSON-MIN)"] += len(value)
+
+
+def _region_spans(
+    value: dict[str, Any],
+    raw: str,
+    shift: Any,
+    where: str,
+    path: str,
+    line: int,
+    annotator: str,
+    note: str,
+) -> list[NewSpan]:
+    """The spans of one Labels region value (``start``, ``end``, ``text``, ``labels``)."""
+    labels = value.get("labels")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
+    start, end = check_range(
+        raw, value.get("start"), value.get("end"), where, path, line, value.get("text")
+    )
+    start, end = shift.start(start), shift.end(end)
+    if start >= end:
+        raise InputError(f"{where} covers only a CR", path=path, line=line)
+    return [
+        NewSpan(start, end, lab.strip(), annotator, note, SpanOrigin.IMPORTED) for lab in labels
+    ]
+
+
+def _parse_task(
+    task: Any, path: str, line: int, default_annotator: str, skipped: Counter[str] | None = None
+) -> AnnotatedDocument:
+    skipped = Counter() if skipped is None else skipped
     if not isinstance(task, dict):
         raise InputError("a task must be a JSON object", path=path, line=line)
+    if "paragraphs" in task and "data" not in task:
+        raise InputError(
+            "this is a spaCy v2 training JSON file (documents with 'paragraphs'), not Label "
+            "Studio tasks: convert it with `python -m spacy convert FILE.json OUT_DIR` and "
+            "import the .spacy file it writes",
+            path=path,
+            line=line,
+        )
     if "data" not in task and isinstance(task.get("text"), str):
+        if any(isinstance(task.get(k), list) for k in ("annotations", "label", "entities")):
+            # Label Studio keeps an annotated task's text in "data"; this is doccano's.
+            raise InputError(
+                "a task with 'text' and annotations beside it, not in 'data': this looks "
+                "like a doccano 1.x export (one record a line: save it as .jsonl and import "
+                "it with --format doccano)",
+                path=path,
+                line=line,
+            )
         task = {"data": task}  # a flat task, as Label Studio imports them
     if not isinstance(task.get("data"), dict):
         raise InputError(
@@ -197,10 +375,22 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
     text, shift = normalize_with_offsets(raw)
     check_text(text, path, line)
     spans: list[NewSpan] = []
+    whole: dict[str, list[str]] = {}  # annotator -> choices (document labels)
+    predictions = task.get("predictions") or []
+    if isinstance(predictions, list) and predictions:
+        skipped["Label Studio predictions (a model's, not a person's labels)"] += len(predictions)
     for a_i, ann in enumerate(annotations, 1):
         if not isinstance(ann, dict):
             raise InputError(f"annotation {a_i} must be an object", path=path, line=line)
+        if "result" not in ann:
+            hint = (
+                " (this looks like a doccano 1.x export: import it with --format doccano)"
+                if "start_offset" in ann
+                else ""
+            )
+            raise InputError(f"annotation {a_i} has no 'result'{hint}", path=path, line=line)
         if ann.get("was_cancelled"):
+            skipped["cancelled Label Studio annotations"] += 1
             continue
         annotator = _annotator_of(ann) or default_annotator
         result = ann.get("result") or []
@@ -210,33 +400,34 @@ def _parse_task(task: Any, path: str, line: int, default_annotator: str) -> Anno
             where = f"annotation {a_i} region {r_i}"
             if not isinstance(region, dict):
                 raise InputError(f"{where} must be an object", path=path, line=line)
-            if region.get("type", "labels") != "labels":
-                continue  # choices, ratings, relations: not spans
+            kind = region.get("type", "labels")
+            value = region.get("value")
+            if kind == "choices" and isinstance(value, dict):
+                chosen = value.get("choices")
+                if not isinstance(chosen, list) or not all(
+                    isinstance(c, str) and c.strip() for c in chosen
+                ):
+                    raise InputError(
+                        f"{where}: 'choices' must be a list of names", path=path, line=line
+                    )
+                whole.setdefault(annotator, []).extend(c.strip() for c in chosen)
+                continue  # a label of the whole text: the annotator's document label
+            if kind != "labels":
+                skipped[f"Label Studio {kind} results (not text spans)"] += 1
+                continue
             if not isinstance(region.get("value"), dict):
                 raise InputError(f"{where} has no 'value' object", path=path, line=line)
             value = region["value"]
-            labels = value.get("labels")
-            if (
-                not isinstance(labels, list)
-                or not labels
-                or not all(isinstance(x, str) for x in labels)
-            ):
-                raise InputError(f"{where}: 'labels' must be a list of names", path=path, line=line)
-            start, end = check_range(
-                raw, value.get("start"), value.get("end"), where, path, line, value.get("text")
-            )
-            start, end = shift.start(start), shift.end(end)
-            if start >= end:
-                raise InputError(f"{where} covers only a CR", path=path, line=line)
+            if "start" not in value and "startOffset" in value:
+                skipped["Label Studio regions of HTML or rich text (no plain offsets)"] += 1
+                continue
             meta = region.get("meta") or {}
             notes = meta.get("text") if isinstance(meta, dict) else None
             note = "\n".join(str(x) for x in notes) if isinstance(notes, list) else str(notes or "")
-            for label in labels:
-                spans.append(
-                    NewSpan(start, end, label.strip(), annotator, note, SpanOrigin.IMPORTED)
-                )
+            spans += _region_spans(value, raw, shift, where, path, line, annotator, note)
     doc = build_document(text, data, data.pop("doc_id", None), path, line)
-    return AnnotatedDocument(doc, tuple(spans), line=line)
+    labels = {who: tuple(dict.fromkeys(names)) for who, names in whole.items()}
+    return AnnotatedDocument(doc, tuple(spans), line=line, doc_labels=labels)
 
 
 def _annotator_of(ann: dict[str, Any]) -> str:
@@ -245,7 +436,88 @@ def _annotator_of(ann: dict[str, Any]) -> str:
         # Label Studio writes " email, id" (with a leading space); ours is the bare name.
         head, sep, tail = name.strip().rpartition(",")
         return head.strip() if sep and tail.strip().isdigit() else name.strip()
-    who = ann.get("completed_by")
-    if isinstance(who, dict):
-        return str(who.get("email") or who.get("username") or "")
-    return ""
+    return ls_user(ann.get("completed_by"), "")
+
+
+CSV_KEYS = frozenset({"annotator", "annotation_id", "text"})
+"""Columns every Label Studio CSV / TSV export of a text project has."""
+CSV_FIELD_LIMIT = 256 * 1024 * 1024
+"""A whole article is one cell: Python's csv refuses cells over 128 KiB by default, so the
+reader lifts the limit (process-wide, as the csv module keeps it) to the import's file
+size limit."""
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The header row of a CSV / TSV file, or None when it cannot be read."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline(1 << 20)
+    except (OSError, UnicodeDecodeError):
+        return None
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or "\t" in first else ","
+    rows = list(csv.reader([first], delimiter=delimiter))
+    return rows[0] if rows else None
+
+
+class LabelStudioCsv(FormatBase):
+    """Label Studio's CSV and TSV exports (label-studio-converter's ``convert_to_csv``):
+    one row per annotation, a column per task data key, ``annotator``, ``annotation_id``
+    and a column per control holding its results as a JSON string (span regions for
+    Labels). Rows of one task are gathered into one document, each annotation under its
+    annotator, as JSON-MIN records are. Read only: detected by the header, not the name."""
+
+    NAME: ClassVar[str] = "label-studio-csv"
+    TITLE: ClassVar[str] = "Label Studio CSV / TSV export"
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".csv", ".tsv")
+
+    def can_read(self, path: Path) -> bool:
+        if path.suffix.lower() not in self.EXTENSIONS or not path.is_file():
+            return False
+        header = _csv_header(path)
+        return header is not None and set(header) >= CSV_KEYS
+
+    def read(
+        self, path: Path, *, default_annotator: str = "imported"
+    ) -> Iterator[AnnotatedDocument]:
+        name = str(path)
+        content = decode_text(path.read_bytes(), name)
+        first = content.split("\n", 1)[0]
+        delimiter = "\t" if path.suffix.lower() == ".tsv" or "\t" in first else ","
+        reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
+        missing = CSV_KEYS - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(
+                f"not a Label Studio CSV export: no column {', '.join(sorted(missing))} "
+                f"(header: {', '.join(reader.fieldnames or ())})",
+                path=name,
+                line=1,
+            )
+        merged: dict[tuple[str, str], _MinTask] = {}
+        if csv.field_size_limit() < CSV_FIELD_LIMIT:
+            csv.field_size_limit(CSV_FIELD_LIMIT)
+        try:
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    raise InputError("more fields than the header names", path=name, line=line)
+                rec = {k: _csv_value(k, v) for k, v in row.items()}
+                _add_min_record(merged, rec, name, line, default_annotator, self.skipped)
+        except csv.Error as exc:
+            raise InputError(f"bad CSV ({exc})", path=name, line=reader.line_num) from None
+        for task in merged.values():
+            yield task.item()
+
+
+def _csv_value(key: str, value: str | None) -> Any:
+    """A CSV cell as the JSON-MIN record would hold it: a control's JSON results parsed,
+    an empty ``annotator`` as none."""
+    if value is None or (key == "annotator" and value == ""):
+        return None
+    if key != "text" and value[:1] == "[":
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+        if isinstance(parsed, list) and parsed and all(isinstance(x, dict) for x in parsed):
+            return parsed
+    return value

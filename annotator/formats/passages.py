@@ -151,12 +151,21 @@ class PassagesJsonl(_PassageBase):
 class _SafeWriter:
     """A csv writer whose text cells are neutralised unless the option says raw."""
 
-    def __init__(self, writer: Any, options: dict[str, Any]) -> None:
+    def __init__(self, writer: Any, options: dict[str, Any], report: ExportReport) -> None:
         self._w = writer
         self._on = bool(options.get("neutralize_formulas", True))
+        self._report = report
 
     def writerow(self, row: Sequence[Any]) -> None:
-        self._w.writerow(safe_row(row, enabled=self._on))
+        safe = safe_row(row, enabled=self._on)
+        self._report.warn(FORMULA_GUARD, sum(a != b for a, b in zip(row, safe, strict=True)))
+        self._w.writerow(safe)
+
+
+FORMULA_GUARD = (
+    "text cells starting with = + - @, a tab or a CR written with a leading ' (the "
+    "spreadsheet formula guard; --raw-csv writes them as they are)"
+)
 
 
 class PassagesCsv(_PassageBase):
@@ -175,7 +184,7 @@ class PassagesCsv(_PassageBase):
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
-            out = _SafeWriter(csv.writer(fh, lineterminator="\r\n"), self.options)
+            out = _SafeWriter(csv.writer(fh, lineterminator="\r\n"), self.options, report)
             header_written = False
             for doc, spans in items:
                 labels = self._labels(spans)

@@ -120,11 +120,17 @@ class ProdigyJsonl(FormatBase):
             text = record_text(rec.get("text"), bool(raw_spans), name, lineno)
             _check_tokens(rec.get("tokens"), text, name, lineno)
             annotator = str(rec.get("_annotator_id") or default_annotator)
+            whole = _document_labels(rec, name, lineno)
             spans = []
             for i, sp in enumerate(raw_spans, 1):
                 where = f"span {i}"
                 if not isinstance(sp, dict):
                     raise InputError(f"{where} must be an object", path=name, line=lineno)
+                if sp.get("answer", "accept") != "accept":
+                    # Prodigy's span-level review (spans.manual with answers per span):
+                    # a span rejected inside an accepted task is no annotation.
+                    self.skipped[f"spans answered {sp.get('answer')!s} inside accepted tasks"] += 1
+                    continue
                 label = sp.get("label")
                 if not isinstance(label, str) or not label.strip():
                     raise InputError(
@@ -142,7 +148,10 @@ class ProdigyJsonl(FormatBase):
             meta = dict(meta)
             doc_id = meta.pop("doc_id", None)
             yield AnnotatedDocument(
-                build_document(text, meta, doc_id, name, lineno), tuple(spans), line=lineno
+                build_document(text, meta, doc_id, name, lineno),
+                tuple(spans),
+                line=lineno,
+                doc_labels={annotator: whole} if whole else {},
             )
 
 
@@ -158,3 +167,30 @@ def _check_tokens(tokens: Any, text: str, path: str, line: int) -> None:
         check_range(
             text, tok.get("start"), tok.get("end"), f"token {i}", path, line, tok.get("text")
         )
+
+
+def _document_labels(rec: dict[str, Any], path: str, line: int) -> tuple[str, ...]:
+    """Labels of the whole text an accepted task gives: a textcat task's ``label`` (when it
+    has no spans), a choice task's ``accept`` (option ids; an option's ``text`` when its id
+    is a number). They are stored as the annotator's document labels."""
+    out: list[str] = []
+    label = rec.get("label")
+    if isinstance(label, str) and label.strip() and not rec.get("spans"):
+        out.append(label.strip())
+    accepted = rec.get("accept")
+    if isinstance(accepted, list):
+        options = rec.get("options")
+        text_of = {
+            str(o.get("id")): o.get("text")
+            for o in (options if isinstance(options, list) else [])
+            if isinstance(o, dict) and "id" in o
+        }
+        for choice in accepted:
+            if isinstance(choice, bool) or not isinstance(choice, str | int):
+                raise InputError("'accept' must list option ids", path=path, line=line)
+            name = str(choice)
+            if isinstance(choice, int) and isinstance(text_of.get(name), str):
+                name = str(text_of[name])
+            if name.strip():
+                out.append(name.strip())
+    return tuple(dict.fromkeys(out))

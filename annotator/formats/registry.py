@@ -11,10 +11,10 @@ from annotator.core.errors import AnnotatorError
 from annotator.formats.base import Exporter, ExportOption, Importer
 from annotator.formats.brat import BratStandoff
 from annotator.formats.conll import ConllBio
-from annotator.formats.detect import sniff_jsonl
+from annotator.formats.detect import looks_like_conll, sniff_jsonl
 from annotator.formats.doccano import DoccanoJsonl
 from annotator.formats.jsonl import NativeJsonl
-from annotator.formats.label_studio import LabelStudioJson
+from annotator.formats.label_studio import LabelStudioCsv, LabelStudioJson
 from annotator.formats.passages import PassagesCsv, PassagesJsonl
 from annotator.formats.plaintext import PlainTextImporter
 from annotator.formats.prodigy import ProdigyJsonl
@@ -38,6 +38,7 @@ IMPORTERS: tuple[type[Importer], ...] = (
     ProdigyJsonl,
     SpacyDocBin,
     LabelStudioJson,
+    LabelStudioCsv,
     BratStandoff,
     ConllBio,
     PlainTextImporter,
@@ -110,10 +111,19 @@ def importer_for(path: Path) -> Importer | None:
 
 def detect_importer(path: Path) -> Importer | None:
     """The importer for ``path`` by its extension and, for JSON Lines, by its records'
-    keys (doccano, Prodigy, Label Studio, native); InputError when they fit no format."""
+    keys (doccano, Prodigy, Label Studio, native); InputError when they fit no format.
+    A ``.txt`` file of CoNLL columns is read as CoNLL, not as an article."""
     imp = importer_for(path)
     if imp is not None and imp.NAME == NativeJsonl.NAME and path.is_file():
         return get_importer(sniff_jsonl(path))
+    if (
+        imp is not None
+        and imp.NAME == PlainTextImporter.NAME
+        and path.is_file()
+        and path.suffix.lower() == ".txt"
+        and looks_like_conll(path)
+    ):
+        return get_importer(ConllBio.NAME)  # CoNLL-2003's train.txt, doccano's CoNLL
     return imp
 
 

@@ -40,7 +40,7 @@ from annotator.formats.base import (
     atomic_write_bytes,
     doc_label,
 )
-from annotator.formats.common import build_document, record_text
+from annotator.formats.common import build_document, cats_labels, record_text
 from annotator.formats.jsonl import document_meta
 from annotator.formats.tokens import aligned_tokens
 
@@ -163,8 +163,12 @@ class SpacyDocBin(FormatBase):
             if not isinstance(meta, dict):
                 raise InputError(f"{where}: user_data annotator_meta is not a mapping", path=name)
             doc_id = sdoc.user_data.get("annotator_doc_id", "")
+            whole = cats_labels(sdoc.cats, self.skipped)
             yield AnnotatedDocument(
-                build_document(text, meta, doc_id, name, None), tuple(spans), line=n
+                build_document(text, meta, doc_id, name, None),
+                tuple(spans),
+                line=n,
+                doc_labels={default_annotator: whole} if whole else {},
             )
 
 

@@ -88,6 +88,10 @@ class ExportService:
             carries_judgements = getattr(cls, "CARRIES_JUDGEMENTS", False)
             if carries_judgements:
                 exporter.judgements = judgements  # type: ignore[attr-defined]
+            whole = repo.document_labels(s, ids, flt.annotators)
+            carries_doc_labels = getattr(cls, "CARRIES_DOC_LABELS", False)
+            if carries_doc_labels:
+                exporter.doc_labels = whole  # type: ignore[attr-defined]
             done = 0
 
             def items(part: list[int], rep: ExportReport) -> Iterator[ExportItem]:
@@ -104,6 +108,8 @@ class ExportService:
                         rep.lose(LOST_STATUS, len(statuses[doc.id]))
                     if not carries_judgements and doc.id in judgements:
                         rep.lose(LOST_JUDGEMENTS, len(judgements[doc.id]))
+                    if not carries_doc_labels and doc.id in whole:
+                        rep.lose(LOST_DOC_LABELS, sum(map(len, whole[doc.id].values())))
                     if not carries_origin:
                         rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     if not carries_guideline:
@@ -163,6 +169,9 @@ LOST_JUDGEMENTS = (
     "judged passages (no label, rejected suggestions, skipped; only jsonl carries them)"
 )
 LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
+
+
+LOST_DOC_LABELS = "label of a whole document (textcat, choices; only jsonl carries it)"
 
 
 LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"

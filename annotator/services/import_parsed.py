@@ -98,6 +98,8 @@ class FileResult:
     documents_added: int = 0
     documents_matched: int = 0
     spans_added: int = 0
+    doc_labels_added: int = 0
+    """Labels of whole documents (per annotator) newly stored."""
     labels_created: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     """Titles of documents already stored (matched by content hash), not stored twice."""

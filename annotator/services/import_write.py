@@ -71,6 +71,7 @@ def _apply(
     result.documents_added += sum(outcome.added)
     result.documents_matched += len(outcome.added) - sum(outcome.added)
     result.spans_added += sum(outcome.spans_added)
+    result.doc_labels_added += outcome.doc_labels_added
     if outcome.identical:
         result.skipped[IDENTICAL] = result.skipped.get(IDENTICAL, 0) + outcome.identical
     result.labels_created += created
@@ -248,6 +249,7 @@ class BatchWriter:
         parsed.result.documents_added = result.documents_added
         parsed.result.documents_matched = result.documents_matched
         parsed.result.spans_added = result.spans_added
+        parsed.result.doc_labels_added = result.doc_labels_added
         parsed.result.labels_created = result.labels_created
         parsed.result.duplicates = result.duplicates
         for why, n in result.skipped.items():

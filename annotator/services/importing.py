@@ -80,6 +80,8 @@ class ImportReport:
                 bits.append(f"{f.documents_matched} matched")
             if f.spans_added:
                 bits.append(f"{f.spans_added} span(s)")
+            if f.doc_labels_added:
+                bits.append(f"{f.doc_labels_added} document label(s)")
             if f.labels_created:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
@@ -147,6 +149,9 @@ class ImportService:
                 parsed.rows += 1 + len(item.spans)
                 for sp in item.spans:
                     parsed.labels.setdefault(sp.label, item.line)
+                for names in item.doc_labels.values():  # labels of the whole document
+                    for name in names:
+                        parsed.labels.setdefault(name, item.line)
                 if items is not None:
                     items.append(item)
                     if parsed.rows > KEEP_ROWS:

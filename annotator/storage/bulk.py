@@ -23,11 +23,13 @@ from sqlalchemy.orm import Session
 from annotator.core.errors import AnnotatorError, InputError, NotFoundError
 from annotator.core.judgement import Judgement
 from annotator.core.model import AnnotatedDocument
+from annotator.storage.doc_labels import add_document_labels
 from annotator.storage.guidelines import current_version
 from annotator.storage.judgements import add_judgements
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import (
     Base,
+    DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
     ImportJournalRow,
@@ -59,6 +61,10 @@ class BatchOutcome:
     """True when the batch set a status the file carries (journaled per new document)."""
     identical: int = 0
     """Spans left out because the same annotator's identical span is stored (or repeated)."""
+    doc_label_ids: list[int] = field(default_factory=list)
+    """New document labels on documents that were already stored."""
+    doc_labels_added: int = 0
+    """Document labels (per annotator) newly stored."""
 
 
 def data_version(s: Session) -> tuple[int, int] | None:
@@ -108,6 +114,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     seen: dict[int, set[tuple[int, int, int, int]]] = {}
     new_docs: set[int] = set()
     statuses: list[tuple[int, AnnotatedDocument]] = []
+    doc_labelled: list[tuple[int, AnnotatedDocument]] = []
     for it in items:
         doc = it.document
         doc_id = doc_ids.get(doc.content_hash)
@@ -125,6 +132,8 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
         out.added.append(is_new)
         if it.status or it.judgements:
             statuses.append((doc_id, it))
+        if it.doc_labels:
+            doc_labelled.append((doc_id, it))
         keys = seen[doc_id]
         rows = new_span_rows if doc_id in new_docs else old_span_rows
         n = 0
@@ -199,6 +208,11 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
                 ],
                 lengths={doc_id: n},
             )
+    for doc_id, it in doc_labelled:  # labels of the whole document, per annotator
+        for who, names in it.doc_labels.items():
+            label_ids_added = add_document_labels(s, doc_id, who, names)
+            out.doc_labels_added += len(label_ids_added)
+            out.doc_label_ids += label_ids_added  # journaled: a take-back knows its own
     return out
 
 
@@ -247,6 +261,10 @@ def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
     touched it yet (used only before the rows were ever committed)."""
     span_ids = [i for o in outcomes for i in o.span_ids]
     doc_ids = [i for o in outcomes for i in o.document_ids]
+    labelled = [i for o in outcomes for i in o.doc_label_ids]
+    for i in range(0, len(labelled), _IN_CHUNK):
+        chunk = labelled[i : i + _IN_CHUNK]
+        s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.id.in_(chunk)))
     for i in range(0, len(span_ids), _IN_CHUNK):
         s.execute(delete(SpanRow).where(SpanRow.id.in_(span_ids[i : i + _IN_CHUNK])))
     for i in range(0, len(doc_ids), _IN_CHUNK):
@@ -332,6 +350,11 @@ def journal(s: Session, token: str, outcome: BatchOutcome) -> None:
                     "mark": _STATUS_CODE.get(status, -1),
                 }
             )
+    rows += [
+        {"token": token, "kind": "doclabel", "row_id": i, "ref": None, "mark": mark}
+        for i in outcome.doc_label_ids
+    ]
+
     if rows:
         s.execute(insert(ImportJournalRow.__table__), rows)  # type: ignore[arg-type]
 
@@ -381,6 +404,11 @@ def _children_on(s: Session, token: str) -> set[int]:
                 f"SELECT DISTINCT t.{column} FROM {table} t JOIN import_journal j "
                 f"ON j.row_id = t.{column} WHERE j.token = :t AND j.kind = 'document'"
             )
+            if table == DocumentLabelRow.__tablename__:  # the import's own are not a touch
+                q += (
+                    " AND t.id NOT IN (SELECT o.row_id FROM import_journal o "
+                    "WHERE o.token = :t AND o.kind = 'doclabel')"
+                )
         else:
             q = (
                 f"SELECT DISTINCT sp.document_id FROM {table} t JOIN spans sp "
@@ -450,6 +478,16 @@ def take_back_token(s: Session, token: str) -> TakenBack:
                 DocumentRow.id.in_(out.kept_documents[:5])
             )
             out.kept_titles = [t or e or f"#{i}" for i, t, e in s.execute(titled)]
+        own_labels = [
+            int(i) for (i,) in s.execute(select(J.row_id).where(J.token == token, J.kind == "doclabel"))
+        ]
+        for i in range(0, len(own_labels), _IN_CHUNK):  # on older documents and gone ones
+            s.execute(
+                delete(DocumentLabelRow).where(
+                    DocumentLabelRow.id.in_(own_labels[i : i + _IN_CHUNK]),
+                    DocumentLabelRow.document_id.not_in(sorted(keep)),
+                )
+            )
         out.spans = _count_deleted(s, SpanRow, gone_spans)
         out.spans += _spans_on(s, gone_docs)
         out.documents = _count_deleted(s, DocumentRow, gone_docs)

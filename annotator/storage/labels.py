@@ -19,6 +19,7 @@ from annotator.core.model import (
 )
 from annotator.storage.orm import (
     AnnotatorRow,
+    DocumentLabelRow,
     JudgementRow,
     LabelRow,
     SpanRow,
@@ -133,10 +134,17 @@ def remove_label(s: Session, name: str, *, delete_spans: bool = False) -> int:
     if row is None:
         raise NotFoundError(f"No label named {name!r}.")
     n = count_label_spans(s, name)
-    if n and not delete_spans:
+    whole = s.scalar(
+        select(func.count())
+        .select_from(DocumentLabelRow)
+        .where(DocumentLabelRow.label_id == row.id)
+    )
+    if (n or whole) and not delete_spans:
+        used = f"{n} span(s)" + (f" and {whole} document label(s)" if whole else "")
         raise AnnotatorError(
-            f"Label {name!r} is used by {n} span(s); remove them too, or rename the label instead."
+            f"Label {name!r} is used by {used}; remove them too, or rename the label instead."
         )
+    s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.label_id == row.id))
     s.execute(delete(SpanRow).where(SpanRow.label_id == row.id))
     s.delete(row)
     s.flush()

@@ -173,6 +173,21 @@ class JudgementRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class DocumentLabelRow(Base):
+    """A label one annotator gave a whole document (schema 0012): Prodigy textcat answers,
+    Label Studio choices, native JSONL ``doc_labels``."""
+
+    __tablename__ = "document_labels"
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id", "label_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    """A row id of its own, so that an import's journal can name the rows it added."""
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(Id, ForeignKey("annotators.id", ondelete="CASCADE"))
+    label_id: Mapped[int] = mapped_column(Id, ForeignKey("labels.id", ondelete="RESTRICT"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AdjudicationRow(Base):
     """One adjudication decision about a proposed span of a document (schema 0002)."""
 

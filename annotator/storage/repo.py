@@ -13,6 +13,7 @@ from annotator.storage.changes import (
     last_change_seq,
     prune_changes,
 )
+from annotator.storage.doc_labels import add_document_labels, document_labels
 from annotator.storage.documents import (
     add_document,
     count_documents,
@@ -79,6 +80,7 @@ __all__ = [
     "_span",
     "_span_select",
     "add_document",
+    "add_document_labels",
     "add_guideline",
     "add_label",
     "add_labels",
@@ -94,6 +96,7 @@ __all__ = [
     "delete_span",
     "delete_span_rows",
     "document_ids",
+    "document_labels",
     "document_length",
     "existing_label_names",
     "find_document_id_by_hash",

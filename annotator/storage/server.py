@@ -277,6 +277,20 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("leases_read", "SELECT", USERS, "true", None),
         ("leases_lead", "ALL", LEADS, "true", "true"),
     ],
+    # Labels of whole documents (schema 0012): members add their own; no UPDATE or
+    # DELETE for members (table-level rights would let them lock the table).
+    "document_labels": [
+        ("doc_labels_read", "SELECT", USERS, "true", None),
+        ("doc_labels_insert_own", "INSERT", USERS, None, "{s}.annotator_owned(annotator_id)"),
+        (
+            "doc_labels_gold",
+            "ALL",
+            ADJUDICATORS,
+            "{s}.annotator_is_gold(annotator_id)",
+            "{s}.annotator_is_gold(annotator_id)",
+        ),
+        ("doc_labels_lead", "ALL", LEADS, "true", "true"),
+    ],
 }
 
 
@@ -331,6 +345,7 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT INSERT ON {schema}.judgements TO {USERS}")
     # Skipping an assigned document (with a reason); the rows themselves are the lead's.
     run(f"GRANT UPDATE (skip_reason, skipped_at) ON {schema}.assignments TO {USERS}")
+    run(f"GRANT INSERT ON {schema}.document_labels TO {USERS}")
     # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
         f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
@@ -344,6 +359,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "annotators",
             "spans",
             "document_status",
+            "document_labels",
             "adjudications",
             "import_journal",
             "judgements",

@@ -51,8 +51,8 @@ def test_default_is_conll_2003_without_comments(layered: list[ExportItem], tmp_p
     out = tmp_path / "o.conll"
     report = export("conll", layered, out)
     lines = out.read_text(encoding="utf-8").split("\n")
-    assert lines[:2] == ["-DOCSTART- -X- -X- O", ""]
-    assert lines.count("-DOCSTART- -X- -X- O") == 3
+    assert lines[:2] == ["-DOCSTART- -X- O O", ""]  # the line spaCy splits on
+    assert lines.count("-DOCSTART- -X- O O") == 3
     body = [ln for ln in lines if ln and not ln.startswith("-DOCSTART-")]
     assert all(len(ln.split(" ")) == 2 and len(ln.split()) == 2 for ln in body)
     assert not any(ln.startswith("#") for ln in body)
@@ -119,19 +119,22 @@ def test_spacy_conll_converter_reads_documents_and_entities(
             assert "".join(e.text.split()) == "".join(span_text.split())
 
 
-def test_default_docstart_is_not_split_by_spacy_but_seen_by_nltk(tmp_path: Path) -> None:
-    """Why the option exists: spaCy's converter splits only on '-DOCSTART- -X- O O'."""
+def test_default_docstart_is_split_by_spacy(tmp_path: Path) -> None:
+    """spaCy's converter splits only on '-DOCSTART- -X- O O': the default writes it, the
+    conll2003 line merges every document into one."""
     pytest.importorskip("spacy")
     from spacy.training.converters import conll_ner_to_docs
 
     d1, d2 = doc("Troops moved.", 1), doc("Talks resumed.", 2)
     items: list[ExportItem] = [(d1, [find(d1, "Troops", "MIL")]), (d2, [])]
     export("conll", items, tmp_path / "a.conll")
-    export("conll", items, tmp_path / "b.conll", docstart="spacy")
+    export("conll", items, tmp_path / "b.conll", docstart="conll2003")
+    assert (tmp_path / "a.conll").read_text().splitlines()[0] == "-DOCSTART- -X- O O"
     a = list(conll_ner_to_docs((tmp_path / "a.conll").read_text(), n_sents=0, no_print=True))
     b = list(conll_ner_to_docs((tmp_path / "b.conll").read_text(), n_sents=0, no_print=True))
-    assert len(a) == 1 and len(b) == 2
-    assert [t.text for t in b[0]] == ["Troops", "moved", "."]
+    assert len(a) == 2 and len(b) == 1
+    assert [t.text for t in a[0]] == ["Troops", "moved", "."]
+    assert [(e.text, e.label_) for e in a[0].ents] == [("Troops", "MIL")]
 
 
 def test_dropped_spans_do_not_cut_words(tmp_path: Path) -> None:

@@ -21,6 +21,13 @@ WHOLE = {
     "brat_corpus": (2, 8, {"Attack", "Group", "Target", "Place", "Reaction", "KEY_EVENT", "Move"}),
     "conll2003.conll": (2, 5, {"ORG", "MISC", "PER", "LOC"}),
     "spacy_sample.iob": (1, 3, {"GPE", "KEY EVENT"}),
+    "doccano_v1_users.jsonl": (3, 6, {"label-3", "label-4", "label-5", "label-6"}),
+    "doccano_v1_text_labels.jsonl": (1, 3, {"ECONOMIC", "MILITARY"}),
+    "conll2003_txt": (3, 7, {"LOC", "PER", "MISC"}),
+    "label_studio_predictions.json": (2, 6, {"MILITARY", "PLACE", "ECONOMIC"}),
+    "prodigy_textcat.jsonl": (3, 0, set()),
+    "prodigy_span_review.jsonl": (2, 3, {"MILITARY", "DIPLOMATIC", "ECONOMIC"}),
+    "brat_events": (1, 6, {"Organization", "Attack", "Place", "Statement"}),
 }
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from annotator.core.model import Document, Span
 from annotator.core.text import content_hash, normalize_text
 from annotator.core.tokenize import cluster_bounds, join_tokens, tokenize
+from annotator.formats.base import WRITTEN_ONCE
 from annotator.formats.tokens import NOT_ALIGNED
 
 from .conftest import export, reimport
@@ -120,7 +121,8 @@ def test_random_round_trip(name: str, item: tuple[Document, list[Span]]) -> None
         }
         got = reimport(name, path)
         assert got == [(doc.text, want)]
-        assert report.spans + sum(report.dropped.values()) == len(spans)
+        once = report.lost[WRITTEN_ONCE]  # a twin of another annotator's span, in it
+        assert report.spans + sum(report.dropped.values()) + once == len(spans)
     if name in ("jsonl", "doccano", "label-studio"):
         assert not report.dropped  # formats with character offsets never drop
 

@@ -9,6 +9,7 @@ fuzzing stored is exported in every format.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -62,6 +63,16 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         if imp.NAME == "text":
             path = root / "plain.txt"
             path.write_text("Title line\n\nTanks moved at dawn.\n", encoding="utf-8")
+        elif imp.NAME == "label-studio-csv":  # read only: a row as Label Studio writes it
+            path = root / "sample.csv"
+            region = [{"start": 0, "end": 5, "text": "Tanks", "labels": ["MILITARY"]}]
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh, quoting=csv.QUOTE_NONNUMERIC).writerows(
+                    [
+                        ["annotation_id", "annotator", "id", "label", "text"],
+                        [1, "ann@example.org", 1, json.dumps(region), "Tanks moved at dawn."],
+                    ]
+                )
         elif imp.NAME == "brat":
             ws.exporter.export("brat", root / "brat")
             path = next((root / "brat").glob("*.ann"))

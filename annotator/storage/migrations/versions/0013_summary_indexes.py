@@ -1,7 +1,7 @@
 """Indexes that let the corpus list and ``annotator stats`` skip the documents' text.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 ``ix_documents_sizes`` (id, length, content_hash): on SQLite those two columns come after
 the text in each row, and a long text spills into overflow pages that a scan must read to
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
