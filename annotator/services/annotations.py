@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.core.model import DocumentStatus, NewSpan, Span, SpanOrigin
 from annotator.services.changes import Changes
-from annotator.storage import Database, repo
+from annotator.storage import Database, Tx, repo
 
 
 class AnnotationService:
@@ -37,6 +37,30 @@ class AnnotationService:
         # Tagging a document moves it from todo to in progress for that annotator.
         span = repo.tag(self._db, document_id, new, length=document_length)
         return span, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
+
+    def add_many(self, document_id: int, spans: list[NewSpan]) -> tuple[list[Span], Changes]:
+        """Store many spans of one document in one transaction (pre-annotation); spans
+        already stored are skipped. Returns the spans added, to delete them again on undo."""
+
+        def work(s: Tx) -> list[Span]:
+            n = repo.document_length(s, document_id)
+            before = {sp.id for sp in repo.list_spans(s, document_id)}
+            if repo.add_spans_bulk(s, document_id, spans, n) == 0:
+                return []
+            s.flush()
+            names = {sp.annotator for sp in spans}
+            for name in names:
+                if repo.status_of(s, document_id, name) == DocumentStatus.TODO:
+                    repo.set_status(s, document_id, name, DocumentStatus.IN_PROGRESS)
+            return [sp for sp in repo.list_spans(s, document_id) if sp.id not in before]
+
+        added = self._db.write(work)
+        return added, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
+
+    def delete_many(self, document_id: int, span_ids: list[int]) -> Changes:
+        """Delete spans of one document in one transaction (undoing a pre-annotation)."""
+        self._db.write(lambda s: repo.delete_span_rows(s, span_ids))
+        return Changes(spans=True, document_ids=frozenset({document_id}))
 
     def update(
         self,

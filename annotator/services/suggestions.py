@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.segment import Passage, PassageKind, passages
@@ -22,6 +23,9 @@ from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, passage_labels, seen_passages
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
+
+if TYPE_CHECKING:
+    from annotator.suggest.preannotate import ConfidentLabel
 
 Progress = Callable[[int, int], None]
 
@@ -39,6 +43,7 @@ class PassageSuggestion:
     score: float
     source: Source
     rule: str = ""
+    note: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -49,6 +54,8 @@ class PassageSuggestion:
             "label": self.label,
             "score": round(self.score, 4),
             "source": self.source,
+            "rule": self.rule or None,
+            **({"note": self.note} if self.note else {}),
         }
 
 
@@ -65,6 +72,18 @@ class ReviewItem:
     """Higher first: uncertainty (0-1) or how confidently the model contradicts the label."""
     annotator: str = ""
     label: str = ""
+    document: str = ""
+    """The document's external id (as a native export writes it), else its database id."""
+
+
+def default_rules() -> dict[str, str]:
+    """The seed rules shipped for the standard labels: label -> rules text."""
+    from annotator.paths import resource
+
+    folder = resource("seed_rules")
+    return {
+        p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt")) if p.is_file()
+    }
 
 
 class SuggestionService:
@@ -79,6 +98,21 @@ class SuggestionService:
 
     def rule_set(self) -> RuleSet:
         return RuleSet.from_rules(self.rules())
+
+    def install_default_rules(self) -> tuple[builtins.list[str], Changes]:
+        """Give each standard label that has no rules yet the shipped seed rules
+        (``resources/seed_rules/LABEL.txt``); a label with rules of its own is left alone.
+        Returns the labels that got rules."""
+        from annotator.services.labels import LabelService
+
+        have = self.rules()
+        names = {lab.name for lab in LabelService(self._db).list()}
+        done = []
+        for label, text in default_rules().items():
+            if label in names and not have.get(label):
+                self.set_rules(label, text)
+                done.append(label)
+        return done, Changes(labels=bool(done))
 
     def set_rules(self, label: str, text: str) -> tuple[str, Changes]:
         """Store a label's rules (checked first: a bad pattern stores nothing); returns the old."""
@@ -148,7 +182,8 @@ class SuggestionService:
         if progress:
             progress(1, 2)
         try:
-            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
+            known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
+            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules, known=known)
         except ImportError as exc:  # the desktop bundle leaves scikit-learn out
             raise AnnotatorError(
                 f"Suggestions need scikit-learn ({exc.name} is not installed here); "
@@ -156,7 +191,8 @@ class SuggestionService:
             ) from exc
         if progress:
             progress(2, 2)
-        return Suggester(model if model and model.labels else None, rules)
+        learned = model if model.labels else None
+        return Suggester(learned, rules, dict(model.not_learned))
 
     # --- suggesting ---------------------------------------------------------------------
 
@@ -203,7 +239,15 @@ class SuggestionService:
                 for ls in row:
                     if every or ls.shown:
                         yield PassageSuggestion(
-                            doc_id, doc_name, p.start, p.end, ls.label, ls.score, ls.source, ls.rule
+                            doc_id,
+                            doc_name,
+                            p.start,
+                            p.end,
+                            ls.label,
+                            ls.score,
+                            ls.source,
+                            ls.rule,
+                            ls.note,
                         )
 
     # --- evaluation and review ----------------------------------------------------------
@@ -232,8 +276,6 @@ class SuggestionService:
         limit: int = 50,
     ) -> builtins.list[ReviewItem]:
         """Passages the annotator has not judged yet, the model's least certain first."""
-        from annotator.suggest.model import uncertainty
-
         if suggester.model is None:
             return []
         judged = {
@@ -250,7 +292,8 @@ class SuggestionService:
             )
         if not cand:
             return []
-        u = uncertainty(suggester.model.predict_proba([t for _d, _p, t in cand]))
+        # A passage in a language unlike the training data's scores 0: no top place.
+        u = suggester.uncertainty([t for _d, _p, t in cand])
         order = sorted(range(len(cand)), key=lambda i: -u[i])[:limit]
         return [
             ReviewItem(
@@ -268,6 +311,7 @@ class SuggestionService:
         ex = self.examples(annotators=annotators, level=level)
         gold = [e.labels for e in ex]
         labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
+        ext = self._db.read(lambda s: store.external_ids(s, sorted({e.document_id for e in ex})))
         out = []
         for j, lab in enumerate(labels):
             for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):
@@ -280,7 +324,94 @@ class SuggestionService:
                 )
                 out.append(
                     ReviewItem(
-                        e.document_id, e.start, e.end, e.text, why, 1 - conf, e.annotator, lab
+                        e.document_id,
+                        e.start,
+                        e.end,
+                        e.text,
+                        why,
+                        1 - conf,
+                        e.annotator,
+                        lab,
+                        ext.get(e.document_id) or str(e.document_id),
                     )
                 )
         return sorted(out, key=lambda r: -r.priority)
+
+    def unchecked_labels(
+        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence"
+    ) -> dict[str, str]:
+        """Labels the model cannot learn from these annotators' judgements, and why: no label
+        issue can be found for them (``disagreements`` checks only the others)."""
+        from annotator.suggest.model import why_not_learned
+
+        ex = self.examples(annotators=annotators, level=level)
+        known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
+        return why_not_learned([e.labels for e in ex], known)
+
+    # --- pre-annotation -----------------------------------------------------------------
+
+    def preannotation(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        document_ids: Sequence[int] = (),
+        level: PassageKind = "sentence",
+        min_precision: float = 0.95,
+    ) -> PreAnnotation:
+        """What accepting the confident suggestions would tag: per document, the passages
+        and labels (passages the annotator already tagged are left alone), and per label
+        its out-of-fold precision, or why it is left out."""
+        from annotator.suggest.preannotate import confident_labels, confident_spans
+
+        known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
+        confident, why = confident_labels(suggester, min_precision, known)
+        for lab, reason in suggester.not_learned.items():
+            why.setdefault(lab, f"not learned: {reason}")
+        plan: dict[int, builtins.list[tuple[int, int, str]]] = {}
+        names: dict[int, str] = {}
+        if confident:
+            ids = list(document_ids) or self._db.read(
+                lambda s: store.untagged_document_ids(s, [annotator])
+            )
+            for doc_id, name, text, items in self._document_passages(ids, [], level):
+                mine = [
+                    (sp.start, sp.end, sp.label)
+                    for sp in self._db.read(
+                        lambda s, d=doc_id: repo.list_spans(s, d, annotators=(annotator,))
+                    )
+                ]
+                labs = passage_labels(text, items, mine)
+                skip = [(p.start, p.end) for p, lab in zip(items, labs, strict=True) if lab]
+                rows = suggester.score([p.text_in(text) for p in items])
+                spans = confident_spans(
+                    ((p.start, p.end, row) for p, row in zip(items, rows, strict=True)),
+                    confident,
+                    skip=skip,
+                )
+                if spans:
+                    plan[doc_id] = spans
+                    names[doc_id] = name
+        return PreAnnotation(confident, why, plan, names, min_precision)
+
+
+@dataclass(frozen=True)
+class PreAnnotation:
+    """The confident suggestions of some documents, ready to accept in one step each."""
+
+    labels: builtins.list[ConfidentLabel]
+    left_out: dict[str, str]
+    """Label -> why pre-annotation does not tag it."""
+    spans: dict[int, builtins.list[tuple[int, int, str]]]
+    """Document id -> (start, end, label) to tag."""
+    documents: dict[int, str]
+    """Document id -> its external id."""
+    min_precision: float
+
+    def count(self, label: str | None = None) -> int:
+        return sum(
+            1 for spans in self.spans.values() for _s, _e, lab in spans if label in (None, lab)
+        )
+
+    def passages(self) -> int:
+        return sum(len({(s, e) for s, e, _lab in spans}) for spans in self.spans.values())

@@ -10,7 +10,7 @@ model was not trained on gets no suggestion, only a note saying so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -43,6 +43,8 @@ class Suggester:
 
     model: PassageModel | None
     rules: RuleSet
+    unlearned: dict[str, str] = field(default_factory=dict)
+    """Labels the model cannot score, and why (rules may still suggest them)."""
 
     @property
     def labels(self) -> list[str]:
@@ -56,7 +58,7 @@ class Suggester:
     @property
     def not_learned(self) -> dict[str, str]:
         """Labels the model cannot score, and why (rules may still suggest them)."""
-        return dict(self.model.not_learned) if self.model else {}
+        return dict(self.model.not_learned) if self.model else dict(self.unlearned)
 
     def foreign(self, texts: Sequence[str]) -> list[str]:
         """For each text, a note when its language is unlike the training passages', else ''."""
