@@ -76,16 +76,6 @@ class ReviewItem:
     """The document's external id (as a native export writes it), else its database id."""
 
 
-def default_rules() -> dict[str, str]:
-    """The seed rules shipped for the standard labels: label -> rules text."""
-    from annotator.paths import resource
-
-    folder = resource("seed_rules")
-    return {
-        p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt")) if p.is_file()
-    }
-
-
 class SuggestionService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -100,19 +90,10 @@ class SuggestionService:
         return RuleSet.from_rules(self.rules())
 
     def install_default_rules(self) -> tuple[builtins.list[str], Changes]:
-        """Give each standard label that has no rules yet the shipped seed rules
-        (``resources/seed_rules/LABEL.txt``); a label with rules of its own is left alone.
-        Returns the labels that got rules."""
+        """See ``LabelService.install_default_rules``."""
         from annotator.services.labels import LabelService
 
-        have = self.rules()
-        names = {lab.name for lab in LabelService(self._db).list()}
-        done = []
-        for label, text in default_rules().items():
-            if label in names and not have.get(label):
-                self.set_rules(label, text)
-                done.append(label)
-        return done, Changes(labels=bool(done))
+        return LabelService(self._db).install_default_rules()
 
     def set_rules(self, label: str, text: str) -> tuple[str, Changes]:
         """Store a label's rules (checked first: a bad pattern stores nothing); returns the old."""
