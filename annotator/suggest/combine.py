@@ -78,11 +78,15 @@ class Suggester:
     def score(self, texts: Sequence[str]) -> list[list[LabelScore]]:
         """Every scorable label for each text, shown or not."""
         model_labels = self.model.labels if self.model else ()
-        probs = self.model.predict_proba(texts) if self.model else None
+        all_hits = self.rules.match_many(texts)
+        same = self.model is not None and self.model.rules is self.rules
+        probs = (
+            self.model.predict_proba(texts, all_hits if same else None) if self.model else None
+        )
         notes = self.foreign(texts)
         out = []
-        for i, text in enumerate(texts):
-            hits = self.rules.match(text)
+        for i, _text in enumerate(texts):
+            hits = all_hits[i]
             note = notes[i]
             row = []
             for j, lab in enumerate(model_labels):

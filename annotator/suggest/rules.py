@@ -12,6 +12,7 @@ Blank lines and lines starting with ``#`` are ignored.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -98,20 +99,50 @@ class RuleSet:
         return bool(self.patterns)
 
     def match(self, text: str) -> dict[str, str]:
-        """Label -> the first rule that fires on ``text``."""
-        hits: dict[str, str] = {}
-        lower = text.lower()
+        """Label -> a rule that fires on ``text`` (the first in the text)."""
+        return self.match_many([text])[0]
+
+    def match_many(self, texts: Sequence[str]) -> list[dict[str, str]]:
+        """``match`` for each text. Word and phrase rules are searched once over all the
+        texts joined (by a NUL, which no rule can match across), in C: a 5 MB document's
+        30,000 sentences cost one pass per label, not one call per sentence."""
+        out: list[dict[str, str]] = [{} for _ in texts]
+        if not texts or not self.patterns:
+            return out
+        joined = "\x00".join(texts)
+        lower = joined.lower()
+        starts: list[int] = []
+        if len(lower) == len(joined):  # lower-casing kept every offset (nearly always)
+            pos = 0
+            for t in texts:
+                starts.append(pos)
+                pos += len(t) + 1
         for label, pats in self.patterns.items():
-            joined = self._joined.get(label)
-            if joined is not None:
-                m = joined[0].search(lower)
-                if m is not None:
-                    word = m.group()
-                    hits[label] = next((r for r, p in joined[1] if p.fullmatch(word)), joined[1][0][0])
+            combined = self._joined.get(label)
+            regex = self._regex.get(label, [])
+            if combined is not None and starts:
+                for m in combined[0].finditer(lower):
+                    i = bisect_right(starts, m.start()) - 1
+                    if label not in out[i]:
+                        word = m.group()
+                        out[i][label] = next(
+                            (r for r, p in combined[1] if p.fullmatch(word)), combined[1][0][0]
+                        )
+            elif combined is not None:  # offsets moved: text by text
+                for i, t in enumerate(texts):
+                    m = combined[0].search(t.lower())
+                    if m is not None:
+                        word = m.group()
+                        out[i][label] = next(
+                            (r for r, p in combined[1] if p.fullmatch(word)), combined[1][0][0]
+                        )
+            else:
+                regex = list(pats)
+            for i, t in enumerate(texts):
+                if label in out[i]:
                     continue
-                pats = self._regex[label]  # no word rule fires: only the expressions left
-            for rule, pat in pats:
-                if pat.search(text):
-                    hits[label] = rule
-                    break
-        return hits
+                for rule, pat in regex:
+                    if pat.search(t):
+                        out[i][label] = rule
+                        break
+        return out
