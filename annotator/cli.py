@@ -512,7 +512,9 @@ def cmd_labels_list(args: argparse.Namespace) -> int:
 
 
 def cmd_labels_default_rules(args: argparse.Namespace) -> int:
-    done, _ = _workspace(args).labels.install_default_rules()
+    from annotator import paths
+
+    done, _ = _workspace(args).labels.install_default_rules(paths.seed_rules())
     if done:
         print(f"Seed rules installed for {', '.join(done)}.")
     else:

@@ -217,5 +217,6 @@ def _print_item(item: ReviewItem, as_json: bool) -> None:
     else:
         text = " ".join(item.text.split())[:80]
         print(
-            f"{item.document or item.document_id}\t{item.start}-{item.end}\t{item.priority:.2f}\t{item.reason}\t{text}"
+            f"{item.document or item.document_id}\t{item.start}-{item.end}\t"
+            f"{item.priority:.2f}\t{item.reason}\t{text}"
         )

@@ -51,8 +51,8 @@ import numpy as np
 
 from annotator.core.model import DocumentStatus, SpanOrigin
 from annotator.core.segment import sentences
+from annotator.paths import seed_rules as default_rules
 from annotator.services import Workspace
-from annotator.services.labels import default_rules
 from annotator.services.suggestion_commands import PreAnnotateCommand
 from annotator.suggest import model as M
 from annotator.suggest.combine import Suggester
@@ -82,8 +82,10 @@ def quality() -> bool:
     te = [g for g in gold if g.file not in files[:TRAIN_FILES]]
     truth = [g.labels for g in te]
     texts = [g.text for g in te]
-    print(f"Quality: trained on {', '.join(f[:3] for f in files[:TRAIN_FILES])} "
-          f"({len(tr)} sentences), suggesting for the other two ({len(te)} sentences)")
+    print(
+        f"Quality: trained on {', '.join(f[:3] for f in files[:TRAIN_FILES])} "
+        f"({len(tr)} sentences), suggesting for the other two ({len(te)} sentences)"
+    )
     rows = []
     for name, rules in (("model + shipped seed rules", _rules()), ("model, no rules", None)):
         m = M.train([g.text for g in tr], [g.labels for g in tr], rules=rules)
@@ -102,8 +104,10 @@ def quality() -> bool:
         print(f"  {name:<34} {micro:>6.3f} {macro:>6.3f}  {cells}")
         if k == 0:
             ok = micro >= 0.80 and macro >= 0.70 and per["ECONOMIC"].f1 >= 0.5
-    print("  cells: F1 (precision/recall); target for the first row: micro >= 0.80, "
-          f"macro >= 0.70, ECONOMIC >= 0.5 -> {'met' if ok else 'MISSED'}")
+    print(
+        "  cells: F1 (precision/recall); target for the first row: micro >= 0.80, "
+        f"macro >= 0.70, ECONOMIC >= 0.5 -> {'met' if ok else 'MISSED'}"
+    )
     return ok
 
 
@@ -193,7 +197,7 @@ def replay(tmp: Path, retrain: int) -> bool:
     keys = trusting = pre_tagged = 0
     try:
         ids = fill_workspace(ws, tagged_files=())
-        ws.labels.install_default_rules()
+        ws.labels.install_default_rules(default_rules())
         sug: Suggester | None = None
         done = 0
         for name, text in texts.items():
@@ -251,10 +255,14 @@ def replay(tmp: Path, retrain: int) -> bool:
     micro, _macro = M.micro_macro(LABELS, final_gold, final)
     print(f"\nKeys as the app is used (tag-and-advance on), {n} sentences in reading order:")
     print(f"  without suggestions: {off} keys ({off / n:.2f} a sentence)")
-    print(f"  with suggestions and pre-annotation, every passage visited: {keys} keys "
-          f"({keys / n:.2f}), {1 - keys / off:.0%} fewer; {pre_tagged} sentences pre-tagged")
-    print(f"  trusting pre-annotation (pre-tagged passages not revisited): {trusting} keys, "
-          f"{1 - trusting / off:.0%} fewer")
+    print(
+        f"  with suggestions and pre-annotation, every passage visited: {keys} keys "
+        f"({keys / n:.2f}), {1 - keys / off:.0%} fewer; {pre_tagged} sentences pre-tagged"
+    )
+    print(
+        f"  trusting pre-annotation (pre-tagged passages not revisited): {trusting} keys, "
+        f"{1 - trusting / off:.0%} fewer"
+    )
     print(f"  final labels against the gold: micro-F1 {micro:.3f}")
     ok = 1 - keys / off >= 0.40 and micro >= 0.95
     print(f"  target: >= 40% fewer keys with final micro-F1 >= 0.95 -> {'met' if ok else 'MISSED'}")
@@ -272,8 +280,10 @@ def active_learning(seeds: int) -> bool:
     texts = [g.text for g in gold]
     rules = _rules()
     marks = (20, 50, 100, 150)
-    res: dict[str, dict[int, float]] = {k: dict.fromkeys(marks, 0.0) for k in
-                                         ("document order", "random order", "uncertainty queue")}
+    res: dict[str, dict[int, float]] = {
+        k: dict.fromkeys(marks, 0.0)
+        for k in ("document order", "random order", "uncertainty queue")
+    }
     for seed in range(seeds):
         for how in res:
             order = list(range(len(gold)))
@@ -290,8 +300,13 @@ def active_learning(seeds: int) -> bool:
                     taken = set(labelled)
                     picks = [i for i in order if i not in taken][:10]
                 labelled += picks
-                model = M.train([texts[i] for i in labelled], [gold[i].labels for i in labelled],
-                                rules=rules, seed=seed, languages=False)
+                model = M.train(
+                    [texts[i] for i in labelled],
+                    [gold[i].labels for i in labelled],
+                    rules=rules,
+                    seed=seed,
+                    languages=False,
+                )
                 if len(labelled) in marks:
                     taken = set(labelled)
                     rest = [i for i in range(len(gold)) if i not in taken]

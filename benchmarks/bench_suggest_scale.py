@@ -70,7 +70,9 @@ def build(path: Path, docs: int, per_doc: int, seed: int = 0) -> None:
                 text=text, title=f"doc {d}", content_hash=content_hash(text), external_id=f"d{d}"
             )
 
-            def write(s, doc=doc, spans=spans, n=len(text)):  # type: ignore[no-untyped-def]
+            n = len(text)
+
+            def write(s, doc=doc, spans=spans, n=n):  # type: ignore[no-untyped-def]
                 doc_id = repo.add_document(s, doc)
                 repo.add_spans_bulk(s, doc_id, spans, n)
                 return doc_id
@@ -82,8 +84,8 @@ def build(path: Path, docs: int, per_doc: int, seed: int = 0) -> None:
 
 
 def run_one(kind: str, url: str, mb: float) -> dict[str, float]:
+    import sklearn.feature_extraction.text
     import sklearn.linear_model  # noqa: F401  - imports are not what is timed
-    import sklearn.feature_extraction.text  # noqa: F401
 
     ws = Workspace.open(url)
     out: dict[str, float] = {}
@@ -161,17 +163,32 @@ def main() -> int:
         path = Path(d) / "scale.sqlite3"
         t0 = time.perf_counter()
         build(path, docs, args.per_doc)
-        print(f"Built {docs} documents x {args.per_doc} labelled sentences in "
-              f"{time.perf_counter() - t0:.0f} s")
+        print(
+            f"Built {docs} documents x {args.per_doc} labelled sentences in "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
         res = {}
         for kind in ("baseline", "ours", "baseline"):
-            cmd = [sys.executable, __file__, "--one", kind, "--url", f"sqlite:///{path}",
-                   "--mb", str(mb if kind == "ours" else 0)]
-            got = json.loads(subprocess.run(cmd, check=True, capture_output=True,
-                                            text=True).stdout.splitlines()[-1])
-            print(f"  {kind:<9} train {got['train']:6.2f} s + score {got['score']:6.2f} s = "
-                  f"{got['train'] + got['score']:6.2f} s, peak {got['peak_mb']:.0f} MB "
-                  f"({int(got['scores'])} scores)")
+            cmd = [
+                sys.executable,
+                __file__,
+                "--one",
+                kind,
+                "--url",
+                f"sqlite:///{path}",
+                "--mb",
+                str(mb if kind == "ours" else 0),
+            ]
+            got = json.loads(
+                subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[
+                    -1
+                ]
+            )
+            print(
+                f"  {kind:<9} train {got['train']:6.2f} s + score {got['score']:6.2f} s = "
+                f"{got['train'] + got['score']:6.2f} s, peak {got['peak_mb']:.0f} MB "
+                f"({int(got['scores'])} scores)"
+            )
             if kind in res:  # baseline twice (before and after): the faster counts
                 if got["train"] + got["score"] < res[kind]["train"] + res[kind]["score"]:
                     res[kind] = got
@@ -181,13 +198,19 @@ def main() -> int:
     ratio = (ours["train"] + ours["score"]) / (base["train"] + base["score"])
     ok_t, ok_m = ratio <= TARGET_RATIO, ours["peak_mb"] < TARGET_MB
     ok_b = ours["big_s"] <= TARGET_BIG_S
-    print(f"  ours / baseline = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x): "
-          f"{'met' if ok_t else 'MISSED'}")
-    print(f"  peak memory {ours['peak_mb']:.0f} MB (target < {TARGET_MB} MB): "
-          f"{'met' if ok_m else 'MISSED'}")
-    print(f"  one {ours['big_mb']:.1f} MB document, {int(ours['big_passages'])} sentences, "
-          f"segmented and scored in {ours['big_s']:.2f} s (target <= {TARGET_BIG_S:.0f} s): "
-          f"{'met' if ok_b else 'MISSED'}")
+    print(
+        f"  ours / baseline = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x): "
+        f"{'met' if ok_t else 'MISSED'}"
+    )
+    print(
+        f"  peak memory {ours['peak_mb']:.0f} MB (target < {TARGET_MB} MB): "
+        f"{'met' if ok_m else 'MISSED'}"
+    )
+    print(
+        f"  one {ours['big_mb']:.1f} MB document, {int(ours['big_passages'])} sentences, "
+        f"segmented and scored in {ours['big_s']:.2f} s (target <= {TARGET_BIG_S:.0f} s): "
+        f"{'met' if ok_b else 'MISSED'}"
+    )
     return 0 if ok_t and ok_m and ok_b else 1
 
 

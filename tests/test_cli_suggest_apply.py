@@ -30,8 +30,18 @@ def test_apply_tags_confident_passages_once_and_names_the_rest(tmp_path: Path) -
     url, ids = _db(tmp_path)
     doc = ids[HELD_OUT]
     out = run(
-        "--db", url, "suggest", "--apply", "--min-precision", "0.95", "--annotator", "ann",
-        "--document", str(doc), "--json", env_dir=tmp_path,
+        "--db",
+        url,
+        "suggest",
+        "--apply",
+        "--min-precision",
+        "0.95",
+        "--annotator",
+        "ann",
+        "--document",
+        str(doc),
+        "--json",
+        env_dir=tmp_path,
     )
     rows = {r["label"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert "LOGISTICS: not learned, no passage is tagged with it yet" in out.stderr
@@ -48,8 +58,17 @@ def test_apply_tags_confident_passages_once_and_names_the_rest(tmp_path: Path) -
     gold = {g.start: g.labels for g in load_gold() if g.file == HELD_OUT}
     assert sum(s.label in gold[s.start] for s in spans) / len(spans) >= 0.8
     # Again: the passages are tagged now, nothing is added twice.
-    run("--db", url, "suggest", "--apply", "--annotator", "ann", "--document", str(doc),
-        env_dir=tmp_path)
+    run(
+        "--db",
+        url,
+        "suggest",
+        "--apply",
+        "--annotator",
+        "ann",
+        "--document",
+        str(doc),
+        env_dir=tmp_path,
+    )
     ws = Workspace.open(url)
     try:
         assert len(ws.annotations.spans(doc, annotators=("ann",))) == len(spans)
@@ -68,23 +87,44 @@ def test_seed_rules_shipped_listed_kept_and_named_when_they_fire(tmp_path: Path)
         (doc_id,) = [d.id for d in ws.documents.list()]
     finally:
         ws.close()
-    listed = {r["name"]: r for r in map(json.loads, run(
-        "--db", url, "labels", "list", "--json", env_dir=tmp_path).stdout.splitlines())}
+    listed = {
+        r["name"]: r
+        for r in map(
+            json.loads,
+            run("--db", url, "labels", "list", "--json", env_dir=tmp_path).stdout.splitlines(),
+        )
+    }
     assert listed["ECONOMIC"]["rules"] == [] and listed["DIPLOMATIC"]["rules"] == ["my own rule"]
     got = run("--db", url, "labels", "default-rules", env_dir=tmp_path).stdout
     assert "ECONOMIC, MILITARY" in got and "DIPLOMATIC" not in got
-    listed = {r["name"]: r for r in map(json.loads, run(
-        "--db", url, "labels", "list", "--json", env_dir=tmp_path).stdout.splitlines())}
+    listed = {
+        r["name"]: r
+        for r in map(
+            json.loads,
+            run("--db", url, "labels", "list", "--json", env_dir=tmp_path).stdout.splitlines(),
+        )
+    }
     assert "econom*" in listed["ECONOMIC"]["rules"]
     assert listed["DIPLOMATIC"]["rules"] == ["my own rule"]  # never overwritten
     again = run("--db", url, "labels", "default-rules", env_dir=tmp_path).stdout
     assert "Nothing changed" in again
-    rows = [json.loads(x) for x in run(
-        "--db", url, "suggest", "--json", "--document", str(doc_id), env_dir=tmp_path
-    ).stdout.splitlines()]
+    rows = [
+        json.loads(x)
+        for x in run(
+            "--db", url, "suggest", "--json", "--document", str(doc_id), env_dir=tmp_path
+        ).stdout.splitlines()
+    ]
     assert rows == [
-        {"document": rows[0]["document"], "document_id": doc_id, "start": 0, "end": 30,
-         "label": "ECONOMIC", "score": 1.0, "source": "rule", "rule": "budget*"}
+        {
+            "document": rows[0]["document"],
+            "document_id": doc_id,
+            "start": 0,
+            "end": 30,
+            "label": "ECONOMIC",
+            "score": 1.0,
+            "source": "rule",
+            "rule": "budget*",
+        }
     ]
 
 

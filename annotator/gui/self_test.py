@@ -235,8 +235,10 @@ def _suggestions_step(ws: Any, *, exclude: int) -> str:
     check(any(r.source == "model" for r in rows), "the model suggested nothing")
     foreign = sug.score(["Президент России заявил, что переговоры продолжатся."])[0]
     check(all(not s.shown and s.note for s in foreign), "a Russian passage got a suggestion")
-    check(label_issues([True, True, False, False, True], [0.9, 0.8, 0.1, 0.2, 0.05]) != [],
-          "cleanlab found no label issue")
+    check(
+        label_issues([True, True, False, False, True], [0.9, 0.8, 0.1, 0.2, 0.05]) != [],
+        "cleanlab found no label issue",
+    )
     assert sug.model is not None
     return (
         f"learnt {', '.join(sug.model.labels)} from {sug.model.trained_on} passages; "

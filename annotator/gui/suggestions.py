@@ -432,9 +432,7 @@ class SuggestionController(QObject):
         known = [lab.name for lab in self._labels()]
         confident, why = confident_labels(sug, min_precision, known)
         skip = [(p.start, p.end) for p, _row in scored if self._tagged(pane, p)]
-        spans = confident_spans(
-            ((p.start, p.end, row) for p, row in scored), confident, skip=skip
-        )
+        spans = confident_spans(((p.start, p.end, row) for p, row in scored), confident, skip=skip)
         return confident, why, spans
 
     def accept_confident(
@@ -466,7 +464,9 @@ class SuggestionController(QObject):
         if not self._run(cmd):
             return False
         n = len({(s, e) for s, e, _lab in spans})
-        self.message.emit(f"Tagged {n} passage(s) with confident suggestions (Undo takes them back).")
+        self.message.emit(
+            f"Tagged {n} passage(s) with confident suggestions (Undo takes them back)."
+        )
         self._refresh_all()
         return True
 

@@ -89,12 +89,6 @@ class SuggestionService:
     def rule_set(self) -> RuleSet:
         return RuleSet.from_rules(self.rules())
 
-    def install_default_rules(self) -> tuple[builtins.list[str], Changes]:
-        """See ``LabelService.install_default_rules``."""
-        from annotator.services.labels import LabelService
-
-        return LabelService(self._db).install_default_rules()
-
     def set_rules(self, label: str, text: str) -> tuple[str, Changes]:
         """Store a label's rules (checked first: a bad pattern stores nothing); returns the old."""
         for n, line in enumerate(text.splitlines(), 1):
@@ -331,6 +325,13 @@ class SuggestionService:
 
     # --- pre-annotation -----------------------------------------------------------------
 
+    def _my_spans(self, document_id: int, annotator: str) -> builtins.list[tuple[int, int, str]]:
+        def work(s: Tx) -> builtins.list[tuple[int, int, str]]:
+            spans = repo.list_spans(s, document_id, annotators=(annotator,))
+            return [(sp.start, sp.end, sp.label) for sp in spans]
+
+        return self._db.read(work)
+
     def preannotation(
         self,
         suggester: Suggester,
@@ -356,12 +357,7 @@ class SuggestionService:
                 lambda s: store.untagged_document_ids(s, [annotator])
             )
             for doc_id, name, text, items in self._document_passages(ids, [], level):
-                mine = [
-                    (sp.start, sp.end, sp.label)
-                    for sp in self._db.read(
-                        lambda s, d=doc_id: repo.list_spans(s, d, annotators=(annotator,))
-                    )
-                ]
+                mine = self._my_spans(doc_id, annotator)
                 labs = passage_labels(text, items, mine)
                 skip = [(p.start, p.end) for p, lab in zip(items, labs, strict=True) if lab]
                 rows = suggester.score([p.text_in(text) for p in items])

@@ -80,9 +80,7 @@ class Suggester:
         model_labels = self.model.labels if self.model else ()
         all_hits = self.rules.match_many(texts)
         same = self.model is not None and self.model.rules is self.rules
-        probs = (
-            self.model.predict_proba(texts, all_hits if same else None) if self.model else None
-        )
+        probs = self.model.predict_proba(texts, all_hits if same else None) if self.model else None
         notes = self.foreign(texts)
         out = []
         for i, _text in enumerate(texts):

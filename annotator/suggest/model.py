@@ -425,7 +425,7 @@ def micro_macro(
 def uncertainty(
     probs: Probs, thresholds: Sequence[float] | float = THRESHOLD
 ) -> npt.NDArray[np.float64]:
-    """1 at a label's decision threshold, 0 when every label is certain: for uncertainty sampling."""
+    """1 at a label's decision threshold, 0 when every label is certain (uncertainty sampling)."""
     if probs.size == 0:
         return np.zeros(probs.shape[0])
     t = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), probs.shape[1:])

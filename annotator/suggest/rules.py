@@ -53,7 +53,9 @@ def _lower_pattern(rule: str) -> str:
     return r"\s+".join(re.escape(w.lower()).replace(r"\*", r"\w*") for w in rule.split())
 
 
-def _combined(rules: Sequence[str]) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]] | None:
+def _combined(
+    rules: Sequence[str],
+) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]] | None:
     """One pattern for all of a label's word and phrase rules, to search the lower-cased text
     in one pass (a search per rule, case-insensitive, cost 16 times as much), and each rule's
     own lower-case pattern, to tell which one matched."""

@@ -45,7 +45,10 @@ def test_passages_are_trimmed_ordered_and_disjoint(text: str) -> None:
 def test_cjk_full_stops_end_sentences_without_a_space() -> None:
     from annotator.core.segment import sentences
 
-    text = "俄罗斯总统开始了第五个任期。他说：“我们会赢！”谈判会继续吗？停火｡ Then English. Mr. Li left."
+    text = (
+        "俄罗斯总统开始了第五个任期。他说：“我们会赢！”谈判会继续吗？停火｡ "
+        "Then English. Mr. Li left."
+    )
     got = [p.text_in(text) for p in sentences(text)]
     assert got == [
         "俄罗斯总统开始了第五个任期。",

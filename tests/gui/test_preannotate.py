@@ -65,8 +65,9 @@ def test_accepting_confident_suggestions_is_one_undo_step(qtbot, make_window, ws
     right = sum(1 for s in mine if s.label in gold.get(s.start, ()))
     assert right / len(mine) >= 0.8, (right, len(mine))
     # The hand-tagged passage got nothing more.
-    assert [s.label for s in ws.annotations.spans(doc, annotators=("alice",))
-            if s.start == first.start] == ["ECONOMIC"]
+    assert [
+        s.label for s in ws.annotations.spans(doc, annotators=("alice",)) if s.start == first.start
+    ] == ["ECONOMIC"]
 
     assert win.undo_stack.count() == depth + 1  # one step on the stack
     win.undo_stack.undo()

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.services.labels import default_rules
+from annotator.paths import seed_rules as default_rules
 from annotator.suggest.combine import Suggester
 from annotator.suggest.model import micro_macro, scores, train
 from annotator.suggest.preannotate import confident_labels
@@ -70,7 +70,7 @@ def test_labels_that_cannot_be_learned_are_named_with_why() -> None:
     assert m.not_learned["LOGISTICS"] == "no passage is tagged with it yet"
     everything = train(texts[:2], [frozenset({"MILITARY"})] * 2)
     assert "without it" in everything.not_learned["MILITARY"]
-    confident, why = confident_labels(Suggester(m, RuleSet({})), 0.95, ["LOGISTICS"])
+    _confident, why = confident_labels(Suggester(m, RuleSet({})), 0.95, ["LOGISTICS"])
     assert why["LOGISTICS"].startswith("not learned: no passage")
 
 
@@ -114,9 +114,7 @@ def test_rules_matched_in_bulk_agree_with_one_by_one(texts) -> None:
     )
     bulk = rs.match_many(texts)
     for t, got in zip(texts, bulk, strict=True):
-        want = {
-            lab for lab, pats in rs.patterns.items() if any(p.search(t) for _r, p in pats)
-        }
+        want = {lab for lab, pats in rs.patterns.items() if any(p.search(t) for _r, p in pats)}
         assert set(got) == want, (t, got)
         for lab, rule in got.items():
             assert dict(rs.patterns[lab])[rule].search(t)
