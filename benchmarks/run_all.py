@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "scale": ("bench_scale.py", ["--quick"]),
     "import": ("bench_import.py", ["--quick"]),
     "suggest": ("bench_suggest.py", ["--quick"]),
+    "suggest_scale": ("bench_suggest_scale.py", ["--quick"]),
 }
 
 
