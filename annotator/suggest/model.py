@@ -167,6 +167,8 @@ class PassageModel:
     oof_given: npt.NDArray[np.bool_] | None = field(default=None, repr=False)
     _weights: Any = field(default=None, repr=False)
     _bias: Any = field(default=None, repr=False)
+    _weights_of: Any = field(default=None, repr=False)
+    """The classifier list ``_weights`` was taken from (a refit replaces the list)."""
 
     def matrix(self, texts: Sequence[str], hits: Sequence[dict[str, str]] | None = None) -> Any:
         return self._features.transform(texts, hits)
@@ -179,9 +181,10 @@ class PassageModel:
         if not texts or not self.labels:
             return np.zeros((len(texts), len(self.labels)))
         x = self.matrix(texts, hits)
-        if self._weights is None:  # one matrix for every label's coefficients
+        if self._weights_of is not self._classifiers:  # refitted (or new): one matrix again
             self._weights = np.column_stack([c.coef_.ravel() for c in self._classifiers])
             self._bias = np.array([c.intercept_[0] for c in self._classifiers])
+            self._weights_of = self._classifiers
         z = np.asarray(x @ self._weights, dtype=np.float64) + self._bias
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
