@@ -116,39 +116,72 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
             raise AnnotatorError(f"{path}: {exc}") from exc
         print(f"{label}: {len(svc.rules().get(label, []))} rule(s)")
         return 0
+    if annotators:
+        svc.check_annotators(annotators)
+    who = ", ".join(annotators) if annotators else "anyone"
     if args.evaluate:
-        n, scores = svc.evaluate(annotators=annotators, level=args.level)
+        report = svc.evaluate_report(annotators=annotators, level=args.level)
+        _notes(report.notes)
+        if report.passages == 0:
+            raise AnnotatorError(f"Nothing to evaluate: {_nothing_judged(who)}")
+        if not report.scores:
+            raise AnnotatorError("Nothing to evaluate: no label can be learnt yet (see above).")
         if args.json:
-            for sc in scores:
-                print(json.dumps({"passages": n, **asdict(sc)}))
+            for sc in report.scores:
+                pos, neg = report.counts[sc.label]
+                line = {"passages": report.passages, **asdict(sc)}
+                print(json.dumps({**line, "positives": pos, "negatives": neg}))
             return 0
-        print(f"{n} labelled {args.level}s, 5-fold cross-validation")
-        print(f"{'label':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
-        for sc in scores:
+        print(f"{report.passages} judged {args.level}s, 5-fold cross-validation")
+        print(
+            f"{'label':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'positives':>9} "
+            f"{'negatives':>9}"
+        )
+        for sc in report.scores:
+            pos, neg = report.counts[sc.label]
             print(
                 f"{sc.label:<20} {sc.precision:>9.3f} {sc.recall:>7.3f} {sc.f1:>6.3f} "
-                f"{sc.support:>8}"
+                f"{pos:>9} {neg:>9}"
             )
         return 0
     if args.issues:
-        for item in svc.disagreements(annotators=annotators, level=args.level):
+        ex = svc.examples(annotators=annotators, level=args.level)
+        notes = svc.label_notes(ex)
+        _notes(notes)
+        if not ex:
+            raise AnnotatorError(f"No label issues to look for: {_nothing_judged(who)}")
+        items = svc.disagreements(annotators=annotators, level=args.level)
+        for item in items:
             _print_item(item, args.json)
-        for label, why in svc.unchecked_labels(annotators=annotators, level=args.level).items():
-            print(f"{label}: not checked, the model cannot learn it ({why})", file=sys.stderr)
+        if not items:
+            print(
+                f"No label issues: the model agrees with every label on {len(ex)} judged "
+                f"{args.level}s.",
+                file=sys.stderr,
+            )
         return 0
-    sug = svc.train(annotators=annotators, level=args.level)
+    sug, ex = svc.train_with_examples(annotators=annotators, level=args.level)
     if not sug.ready:
-        raise AnnotatorError(
-            "Nothing to suggest from: tag some passages first, or give labels seed rules."
+        notes = svc.label_notes(ex)
+        why = (
+            _nothing_judged(who)
+            if not ex
+            else "no label can be learnt yet: "
+            + "; ".join(f"{lab}: {reason}" for lab, reason in notes.items())
+            + "."
         )
-    for label, why in sug.not_learned.items():
-        by_rules = " (its seed rules still suggest it)" if label in sug.rules.labels else ""
-        print(f"{label}: not learned, {why}{by_rules}", file=sys.stderr)
+        raise AnnotatorError(f"Nothing to suggest from: {why} Or give labels seed rules.")
+    if ex:
+        _notes(svc.label_notes(ex))
     if args.apply:
         return _apply(args, ws, sug, annotators)
     if args.uncertain is not None:
         if len(annotators) != 1:
             raise AnnotatorError("--uncertain needs one --annotator: whose queue it is.")
+        if sug.model is None:
+            raise AnnotatorError(
+                "--uncertain needs a model trained on judged passages; only seed rules fired."
+            )
         for item in svc.uncertain(
             sug, annotator=annotators[0], level=args.level, limit=args.uncertain
         ):
@@ -209,6 +242,19 @@ def _apply(
     for label, why in plan.left_out.items():
         print(f"  {label}: left out, {why}")
     return 0
+
+
+def _nothing_judged(who: str) -> str:
+    return (
+        f"{who} has judged no passage yet (a tagged passage, one walked past with no label, "
+        "a rejected suggestion, or a document marked done)."
+    )
+
+
+def _notes(notes: dict[str, str]) -> None:
+    """Labels that drop out, named on stderr (stdout stays the data)."""
+    for lab, reason in notes.items():
+        print(f"note: {lab} is not learnt: {reason}", file=sys.stderr)
 
 
 def _print_item(item: ReviewItem, as_json: bool) -> None:

@@ -44,7 +44,7 @@ def test_apply_tags_confident_passages_once_and_names_the_rest(tmp_path: Path) -
         env_dir=tmp_path,
     )
     rows = {r["label"]: r for r in map(json.loads, out.stdout.splitlines())}
-    assert "LOGISTICS: not learned, no passage is tagged with it yet" in out.stderr
+    assert "LOGISTICS is not learnt: never tagged" in out.stderr
     assert rows["LOGISTICS"]["left_out"].startswith("not learned")
     confident = [r for r in rows.values() if "precision" in r]
     assert confident and all(r["precision"] >= 0.95 for r in confident)
@@ -140,4 +140,4 @@ def test_issues_name_documents_by_external_id_and_unchecked_labels(tmp_path: Pat
     out = run("--db", url, "suggest", "--issues", "--json", env_dir=tmp_path)
     items = [json.loads(x) for x in out.stdout.splitlines()]
     assert items and all(i["document"].endswith(".txt") for i in items)
-    assert "LOGISTICS: not checked, the model cannot learn it" in out.stderr
+    assert "LOGISTICS is not learnt" in out.stderr

@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.core.judgement import NewJudgement
+
 GOLD_ANNOTATOR = "gold"
 """Name of the adjudicated layer; it is an annotator like any other so it exports like one."""
 
@@ -137,6 +139,8 @@ class AnnotatedDocument:
     """Line of the source file the record starts on (0 when the format has no lines)."""
     status: dict[str, DocumentStatus] = field(default_factory=dict, hash=False, compare=False)
     """Per-annotator document status the file carries (native JSONL), set on import."""
+    judgements: tuple[NewJudgement, ...] = field(default=(), hash=False, compare=False)
+    """Passages judged "no label", rejected or skipped, per annotator (native JSONL)."""
 
 
 @dataclass(frozen=True, slots=True)

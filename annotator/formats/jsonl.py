@@ -5,6 +5,9 @@
 
 ``status`` is each annotator's document status (todo, in_progress, done; todo is left
 out), filled in by the export service, so a round trip loses nothing the database knows.
+``judgements`` (left out when there are none) lists the passages annotators judged:
+``{"start", "end", "text", "annotator", "kind"}`` with ``kind`` one of ``none`` (walked
+past: no label), ``rejected`` (with the rejected ``label``) or ``skipped``.
 
 Offsets are code points of ``text`` (Python ``str`` indices). The writer and the
 reader both check ``text[start:end] == span["text"]``: a mismatch means the offsets
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from annotator.core.errors import InputError
+from annotator.core.judgement import JudgementKind, NewJudgement
 from annotator.core.model import (
     AnnotatedDocument,
     Document,
@@ -56,6 +60,7 @@ def encode_record(
     spans: Iterable[Any],
     report: ExportReport | None = None,
     status: dict[str, str] | None = None,
+    judgements: Iterable[Any] = (),
 ) -> str:
     text = doc.text
     out_spans = []
@@ -86,6 +91,20 @@ def encode_record(
     }
     if status:
         record["status"] = dict(sorted(status.items()))
+    judged = []
+    for j in judgements:
+        item = {
+            "start": j.start,
+            "end": j.end,
+            "text": text[j.start : j.end],
+            "annotator": j.annotator,
+            "kind": j.kind.value,
+        }
+        if j.label:
+            item["label"] = j.label
+        judged.append(item)
+    if judged:
+        record["judgements"] = judged
     return json_line(record)
 
 
@@ -95,17 +114,22 @@ class NativeJsonl(FormatBase):
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     CARRIES_STATUS: ClassVar[bool] = True
     CARRIES_ORIGIN: ClassVar[bool] = True
+    CARRIES_JUDGEMENTS: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.statuses: dict[int, dict[str, str]] = {}
         """document id -> {annotator: status}, set by the export service."""
+        self.judgements: dict[int, list[Any]] = {}
+        """document id -> its judgements (``core.judgement.Judgement``), set by the export
+        service."""
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
             for doc, spans in items:
                 status = self.statuses.get(doc.id) if doc.id is not None else None
-                fh.write(encode_record(doc, spans, report, status))
+                judged = self.judgements.get(doc.id, []) if doc.id is not None else []
+                fh.write(encode_record(doc, spans, report, status, judged))
                 fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))
@@ -193,7 +217,61 @@ def parse_record(line: str, path: str, lineno: int, default_annotator: str) -> A
             )
         )
     doc = build_document(text, meta, rec.get("id", ""), path, lineno)
-    return AnnotatedDocument(doc, tuple(spans), line=lineno, status=_status(rec, path, lineno))
+    return AnnotatedDocument(
+        doc,
+        tuple(spans),
+        line=lineno,
+        status=_status(rec, path, lineno),
+        judgements=_judgements(rec, raw_text, shift, path, lineno, default_annotator),
+    )
+
+
+def _judgements(
+    rec: dict[str, Any], raw_text: str, shift: Any, path: str, lineno: int, default: str
+) -> tuple[NewJudgement, ...]:
+    raw = rec.get("judgements") or []
+    if not isinstance(raw, list):
+        raise InputError("'judgements' must be a list", path=path, line=lineno)
+    out = []
+    for i, j in enumerate(raw, 1):
+        where = f"judgement {i}"
+        if not isinstance(j, dict):
+            raise InputError(f"{where} must be an object", path=path, line=lineno)
+        start = require(j, "start", int, where, path, lineno)
+        end = require(j, "end", int, where, path, lineno)
+        if not (0 <= start < end <= len(raw_text)):
+            raise InputError(
+                f"{where} [{start}, {end}) is out of range for a text of "
+                f"{len(raw_text)} characters",
+                path=path,
+                line=lineno,
+            )
+        if "text" in j and j["text"] != raw_text[start:end]:
+            raise InputError(
+                f"{where} [{start}, {end}) says {j['text']!r} but the text there is "
+                f"{raw_text[start:end]!r} (offsets must be code points)",
+                path=path,
+                line=lineno,
+            )
+        try:
+            kind = JudgementKind(j.get("kind", JudgementKind.NONE.value))
+        except ValueError:
+            raise InputError(
+                f"{where}: kind {j.get('kind')!r} is not none, rejected or skipped",
+                path=path,
+                line=lineno,
+            ) from None
+        label = str(j.get("label") or "").strip()
+        if kind is JudgementKind.REJECTED and not label:
+            raise InputError(f"{where}: a rejection needs its 'label'", path=path, line=lineno)
+        start, end = shift.start(start), shift.end(end)
+        if start >= end:
+            raise InputError(f"{where} covers only a byte-order mark", path=path, line=lineno)
+        who = str(j.get("annotator") or default)
+        out.append(
+            NewJudgement(start, end, who, kind, label if kind is JudgementKind.REJECTED else "")
+        )
+    return tuple(out)
 
 
 def _status(rec: dict[str, Any], path: str, lineno: int) -> dict[str, DocumentStatus]:

@@ -81,7 +81,12 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
                 "With a suggestion shown: tag that label instead (override); "
                 "with tag and advance on, move to the next",
             ),
-            ("Ctrl+U", "Next most uncertain passage of the corpus (View menu)"),
+            (
+                "Ctrl+U",
+                "Next most uncertain passage, in the queue's own pane (one left unjudged "
+                "is skipped for good)",
+            ),
+            ("Ctrl+Shift+U", "Skip the uncertain passage on offer: it never comes back"),
         ],
     ),
     (

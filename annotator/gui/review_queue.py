@@ -1,7 +1,7 @@
 """The review queue in the window: the next most uncertain passage, and model-label conflicts.
 
 Both lists are computed on a worker thread (the second trains five models); picking an
-entry opens its document in passage mode on that passage.
+entry opens its document in passage mode on that passage (the queue in a pane of its own).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -18,8 +19,11 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QVBoxLayout,
 )
+from shiboken6 import isValid
 
+from annotator.core.errors import AnnotatorError
 from annotator.gui.suggestions import SuggestionController
+from annotator.gui.widgets.document_pane import DocumentPane
 
 
 class ReviewDialog(QDialog):
@@ -35,8 +39,9 @@ class ReviewDialog(QDialog):
             row.setData(Qt.ItemDataRole.UserRole, it)
             self.list.addItem(row)
         hint = QLabel(
-            f"{len(items)} tagged passage(s) where a model trained without them (5-fold) "
-            "confidently disagrees with the label. Double-click to open."
+            f"{len(items)} judged passage(s) where a model trained without them (5-fold) "
+            "disagrees with the label; its confidence runs from 0.50 (a coin toss) to 1.00, "
+            "as the scores in the suggestion bar do. Double-click to open."
             if items
             else "No passage where the model confidently disagrees with the label."
         )
@@ -52,22 +57,107 @@ class ReviewDialog(QDialog):
 
 
 class ReviewQueue:
+    """The uncertainty queue (Ctrl+U) and the model-label conflicts.
+
+    The queue opens its passages in a pane of its own (made the first time, kept while it
+    is open; an empty pane is used as it is), so the document being read elsewhere stays.
+    A passage it offered never comes back: judged (tagged, walked past, rejected) it is no
+    longer a candidate; left without a judgement (Ctrl+U again, or Ctrl+Shift+U) it is
+    stored as skipped. A line in its pane shows how far the queue has got.
+    """
+
     def __init__(self, window: Any, controller: SuggestionController) -> None:
         self._win = window
         self._ctl = controller
         self.dialog: ReviewDialog | None = None
+        self.pane: DocumentPane | None = None
+        self.progress: QLabel | None = None
+        self.current: Any = None
+        """The passage on offer (a ``ReviewItem``), None before the first or at the end."""
+        self.offered: set[tuple[int, int, int]] = set()
+        self.judged = 0
+        self.skipped = 0
+        self.left = 0
+        self._busy = False
+        self._who = ""
+        """Whose queue it is: another annotator starts a queue of their own."""
 
-    def open_passage(self, document_id: int, start: int) -> None:
+    def open_passage(self, document_id: int, start: int, pane: DocumentPane | None = None) -> None:
         win = self._win
-        pane = win.reading.current or win.new_pane()
+        pane = pane or win.reading.current or win.new_pane()
         if not pane.passage_mode:
             pane.set_passage_mode(True)
         win.open_document(document_id, pane=pane, hit=(start, start))
         pane.view.setFocus()
 
-    def next_uncertain(self) -> None:
+    # --- the queue's pane ----------------------------------------------------------
+
+    def queue_pane(self) -> DocumentPane:
+        """The pane the queue shows its passages in: its own, never the one being read."""
+        win = self._win
+        if self.pane is not None and isValid(self.pane) and self.pane in win.reading.panes:
+            return self.pane
+        empty = [p for p in win.reading.panes if p.document is None]
+        cur = win.reading.current
+        self.pane = (
+            cur if cur in empty else empty[0] if empty else win.new_pane()
+        )  # an empty pane serves as it is; else one of its own
+        self.progress = QLabel()
+        self.progress.setObjectName("queueProgress")
+        self.progress.setWordWrap(True)
+        self.progress.setContentsMargins(8, 2, 8, 2)
+        lay = self.pane.layout()
+        if isinstance(lay, QBoxLayout):
+            lay.insertWidget(0, self.progress)
+        return self.pane
+
+    def _show_progress(self, extra: str = "") -> None:
+        text = (
+            f"<b>Queue</b>: {self.judged} judged · {self.skipped} skipped · {self.left} left"
+            " — <b>Ctrl+U</b> next · <b>Ctrl+Shift+U</b> skip"
+        )
+        if self.progress is not None and isValid(self.progress):
+            self.progress.setText(text + (f"<br>{extra}" if extra else ""))
+        self._win.statusBar().showMessage(
+            f"Queue: {self.judged} judged, {self.skipped} skipped, {self.left} left", 5000
+        )
+
+    # --- moving on -----------------------------------------------------------------
+
+    def _was_judged(self, item: Any, me: str) -> bool:
+        """Whether I tagged or judged the offered passage (else leaving it skips it)."""
+        ws = self._win.ws
+        spans = ws.annotations.spans(item.document_id, annotators=(me,))
+        if any(s.start < item.end and s.end > item.start for s in spans):
+            return True
+        return any(
+            j.start < item.end and j.end > item.start
+            for j in ws.judgements.list(annotators=[me], document_ids=[item.document_id])
+        )
+
+    def _leave(self, me: str, *, skip: bool) -> None:
+        """Count the passage on offer as judged or skipped (a skip is stored)."""
+        if me != self._who:  # another annotator now: nothing of the last one's queue is theirs
+            self._who, self.current = me, None
+            self.offered.clear()
+            self.judged = self.skipped = 0
+            return
+        item, self.current = self.current, None
+        if item is None:
+            return
+        if not skip and self._was_judged(item, me):
+            self.judged += 1
+            return
+        self._win.ws.judgements.skip(item.document_id, item.start, item.end, me)
+        self.skipped += 1
+
+    def skip(self) -> None:
+        """Skip the passage on offer (it never comes back) and show the next."""
+        self.next_uncertain(skip=True)
+
+    def next_uncertain(self, *, skip: bool = False) -> None:
         win, ctl = self._win, self._ctl
-        if not win.require_annotator():
+        if not win.require_annotator() or self._busy:
             return
         sug = ctl.suggester
         if sug is None or sug.model is None:
@@ -76,24 +166,39 @@ class ReviewQueue:
             )
             return
         me, level, service = win.settings.annotator, ctl.level, win.ws.suggestions
+        try:
+            self._leave(me, skip=skip)
+        except AnnotatorError as exc:
+            win.statusBar().showMessage(f"Could not store the skip: {exc}", 5000)
+            return
+        exclude = set(self.offered)
+        self._busy = True
 
         def work(_progress: Any) -> Any:
-            return service.uncertain(sug, annotator=me, level=level, limit=50)
+            return service.uncertain_queue(sug, annotator=me, level=level, limit=1, exclude=exclude)
 
-        def done(items: list[Any]) -> None:
+        def done(result: tuple[list[Any], int]) -> None:
+            self._busy = False
+            items, left = result
             fresh = [
                 it for it in items if (it.document_id, it.start, it.end, me) not in ctl.dismissals
             ]
+            self.left = left
+            pane = self.queue_pane()
             if not fresh:
-                win.statusBar().showMessage("Every passage has been judged.", 5000)
+                self._show_progress("Every passage you may label has been judged or skipped.")
                 return
-            it = fresh[0]
-            win.statusBar().showMessage(
-                f"Most uncertain passage (uncertainty {it.priority:.2f})", 5000
-            )
-            self.open_passage(it.document_id, it.start)
+            it = self.current = fresh[0]
+            self.offered.add((it.document_id, it.start, it.end))
+            self.left = max(0, left - 1)
+            self._show_progress(f"This passage: uncertainty {it.priority:.2f}")
+            self.open_passage(it.document_id, it.start, pane)
 
-        win.runner.start(work, finished=done, failed=lambda m: win.statusBar().showMessage(m, 5000))
+        def failed(msg: str) -> None:
+            self._busy = False
+            win.statusBar().showMessage(msg, 5000)
+
+        win.runner.start(work, finished=done, failed=failed)
 
     def disagreements(self) -> None:
         win, level, service = self._win, self._ctl.level, self._win.ws.suggestions
@@ -122,13 +227,14 @@ def install_review_queue(window: Any, controller: SuggestionController) -> Revie
     if menu is not None:
         for name, text, slot, key in (
             ("next_uncertain", "Next &uncertain passage", queue.next_uncertain, "Ctrl+U"),
+            ("skip_uncertain", "S&kip uncertain passage", queue.skip, "Ctrl+Shift+U"),
             ("disagreements", "Model and labels &disagree…", queue.disagreements, ""),
         ):
             act = QAction(text, window)
             act.setObjectName(f"action_{name}")
             if key:
                 act.setShortcut(QKeySequence(key))
-            act.triggered.connect(slot)
+            act.triggered.connect(lambda _checked=False, f=slot: f())
             menu.addAction(act)
             window.addAction(act)
             window.actions_by_name[name] = act

@@ -31,6 +31,7 @@ from annotator.services import Workspace, model_process
 from annotator.services.suggestion_commands import (
     AcceptSuggestionCommand,
     Dismissals,
+    JudgeCommand,
     OverrideSuggestionCommand,
     RejectSuggestionCommand,
 )
@@ -41,6 +42,8 @@ if TYPE_CHECKING:  # numpy and scikit-learn load in the model process, never at 
 log = logging.getLogger(__name__)
 _ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
+_WALK = {Qt.Key.Key_J, Qt.Key.Key_Down}
+"""Passage mode's "next passage" keys: leaving an untagged passage so judges it "no label"."""
 Scored = list[tuple[Passage, list["LabelScore"]]]
 
 
@@ -49,6 +52,8 @@ class SuggestionController(QObject):
     """A new model is in place (tests wait for it)."""
     scored = Signal(int)
     """A document's passages were scored (document id)."""
+    updated = Signal(int)
+    """The model learnt the last edits without a full training (passages it learns from)."""
     message = Signal(str)
 
     def __init__(
@@ -77,10 +82,8 @@ class SuggestionController(QObject):
         self.show_marks = True
         self.suggester: Suggester | None = None
         self.level = "sentence"
-        self.dismissals = Dismissals()
+        self.dismissals = Dismissals(ws.judgements)
         self.training = False
-        self.not_learned: dict[str, str] = {}
-        """Labels the last model could not learn, and why (shown in the strip's tooltip)."""
         self.unavailable = ""
         """Why suggestions cannot work here (scikit-learn missing); empty when they can."""
         self._again = False
@@ -90,6 +93,10 @@ class SuggestionController(QObject):
         self._panes: dict[DocumentPane, QLabel] = {}
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
         self._timer.timeout.connect(self.train_now)
+        self._updating = False
+        self._pending: set[int] = set()
+        self.notes: dict[str, str] = {}
+        """Labels the model could not learn, and why (shown in the strip and status bar)."""
 
     # --- training ------------------------------------------------------------------
 
@@ -97,6 +104,47 @@ class SuggestionController(QObject):
         """Retrain a moment after the last edit: a burst of tags trains once."""
         if self.enabled and not self.unavailable:
             self._timer.start()
+
+    def edited(self) -> None:
+        """After each edit (a tag, a judgement, an undo): the model learns the documents on
+        screen at once, so the next passage's suggestion already reflects it; the full
+        training (new vocabulary, new labels) still follows a moment later."""
+        self.update_now([p.document_id for p in self._panes if p.document_id is not None])
+        self.schedule()
+
+    def update_now(self, document_ids: list[int]) -> None:
+        process, sug = self._process, self.suggester
+        if not self.enabled or process is None or sug is None or sug.model is None:
+            return
+        self._pending.update(document_ids)
+        if self._updating or not self._pending:
+            return  # sent when the one in flight is answered
+        docs, self._pending = sorted(self._pending), set()
+        self._updating = True
+        gen, model_gen, level = self._generation, self._model_generation, self.level
+
+        def work(_progress: Callable[[int, int], None]) -> Any:
+            return process.update(model_gen, level, docs)  # type: ignore[arg-type]
+
+        def done(result: int | None) -> None:
+            if not isValid(self):
+                return
+            self._updating = False
+            if result is not None and gen == self._generation:
+                self._generation += 1  # scores of the model before the update are stale
+                self._scores.clear()
+                self._scoring.clear()
+                self._refresh_all()
+                self.updated.emit(result)
+            if self._pending:
+                self.update_now([])
+
+        def failed(msg: str) -> None:
+            if isValid(self):
+                self._updating = False
+                self._failed(msg)
+
+        self._runner.start(work, finished=done, failed=failed)
 
     @property
     def busy(self) -> bool:
@@ -116,29 +164,30 @@ class SuggestionController(QObject):
         def work(_progress: Callable[[int, int], None]) -> Any:
             if process is not None:
                 try:
-                    return process.train(level)  # type: ignore[arg-type]
+                    generation, sug = process.train(level)  # type: ignore[arg-type]
+                    return generation, sug, dict(process.notes)
                 except model_process.ProcessUnavailable as exc:
                     log.warning("%s; suggestions train on a thread instead", exc)
                     self._process = None
-            return 0, service.train(level=level)  # type: ignore[arg-type]
+            sug, examples = service.train_with_examples(level=level)  # type: ignore[arg-type]
+            return 0, sug, service.label_notes(examples)
 
         self._runner.start(work, finished=self._trained, failed=self._failed)
         self._refresh_all()
 
-    def _trained(self, result: tuple[int, Suggester]) -> None:
+    def _trained(self, result: tuple[int, Suggester, dict[str, str]]) -> None:
         if not isValid(self):  # the window closed while it trained
             return
         self.training = False
         first = self.suggester is None
-        self._model_generation, suggester = result
+        self._model_generation, suggester, notes = result
         self.suggester = suggester
-        if first and suggester.model is not None:
+        changed, self.notes = notes != self.notes, notes
+        if (first or changed) and suggester.model is not None:
             n = suggester.model.trained_on
-            self.message.emit(f"Suggestions ready: learnt from {n} tagged passages.")
-        unlearned = suggester.not_learned
-        if unlearned and unlearned != self.not_learned:
-            self.message.emit("Suggestions: " + self.not_learned_text(unlearned))
-        self.not_learned = unlearned
+            self.message.emit(
+                f"Suggestions ready: learnt from {n} judged passages." + self._notes_text()
+            )
         self._generation += 1
         self._scores.clear()
         self._scoring.clear()
@@ -148,6 +197,11 @@ class SuggestionController(QObject):
             self._again = False
             self.schedule()
 
+    def _notes_text(self) -> str:
+        if not self.notes:
+            return ""
+        return " Not learnt: " + "; ".join(f"{lab} ({why})" for lab, why in self.notes.items())
+
     def _failed(self, msg: str) -> None:
         if not isValid(self) or self.closed:
             return
@@ -156,6 +210,11 @@ class SuggestionController(QObject):
             self.unavailable = msg
             self._refresh_all()
         self.message.emit(f"Suggestions: {msg}")
+
+    @property
+    def not_learned(self) -> dict[str, str]:
+        """Labels the last model could not learn, and why (the strip's tooltip too)."""
+        return self.notes
 
     @staticmethod
     def not_learned_text(unlearned: dict[str, str]) -> str:
@@ -269,7 +328,10 @@ class SuggestionController(QObject):
         def handle(event: QKeyEvent) -> bool:
             if self.handle_key(pane, event):
                 return True
+            left = self._walking_past(pane, event)
             handled = original(event)
+            if left is not None and handled and pane.current_passage != left[0]:
+                self.judge_none(pane, left[1])
             self.refresh(pane)
             return handled
 
@@ -278,6 +340,36 @@ class SuggestionController(QObject):
         pane.view.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh(pane))
         pane.passageModeChanged.connect(lambda _on: self.refresh(pane))
         pane.destroyed.connect(lambda *_: self._panes.pop(pane, None))
+
+    def _walking_past(self, pane: DocumentPane, event: QKeyEvent) -> tuple[int, Passage] | None:
+        """The passage a "next passage" key is about to leave untagged by me, if any: the
+        one place the window turns walking past into a "no label" judgement."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if (
+            event.key() not in _WALK
+            or mods != Qt.KeyboardModifier.NoModifier
+            or not pane.passage_mode
+            or pane.current_passage is None
+            or pane.document_id is None
+            or not self._annotator()
+            or pane.view.textCursor().hasSelection()
+        ):
+            return None
+        items = pane.passages()
+        i = pane.current_passage
+        if i >= len(items) - 1 or self._tagged(pane, items[i]):
+            return None
+        return i, items[i]
+
+    def judge_none(self, pane: DocumentPane, p: Passage) -> bool:
+        """Store "no label here" for the passage as the annotator's undoable step (once:
+        a passage judged before is not judged again)."""
+        doc_id, me = pane.document_id, self._annotator()
+        if doc_id is None or not me:
+            return False
+        if self._ws.judgements.has_none(doc_id, p.start, p.end, me):
+            return False
+        return self._run(JudgeCommand(self._ws.judgements, doc_id, p.start, p.end, me))
 
     def strip(self, pane: DocumentPane) -> QLabel | None:
         """The pane's line that shows the current passage's suggestion."""
@@ -318,7 +410,7 @@ class SuggestionController(QObject):
         if sug is None or not sug.ready:
             return (
                 "Suggestions: none yet — tag a few passages, or give labels seed rules "
-                "(Edit ▸ Edit labels)."
+                "(Edit ▸ Edit labels)." + self._notes_text()
             )
         note = self._note(pane) if pane.passage_mode else ""
         if note:
@@ -361,12 +453,18 @@ class SuggestionController(QObject):
         if key in _ACCEPT:
             self.accept(pane, passage, tuple(s.label for s in shown))
             return True
-        if key == _REJECT and shown:
-            self.reject(pane, passage)
+        if key == _REJECT:
+            if not shown:
+                self.message.emit(
+                    "Nothing to reject: the suggestion is already “no label”. Enter agrees "
+                    "and moves on; a label key tags the passage."
+                )
+                return True
+            self.reject(pane, passage, tuple(s.label for s in shown))
             return True
         keys = {lab.shortcut: lab.name for lab in self._labels() if lab.shortcut}
         if event.text() in keys and shown:
-            self.override(pane, passage, keys[event.text()])
+            self.override(pane, passage, keys[event.text()], tuple(s.label for s in shown))
             return True
         return False
 
@@ -376,7 +474,12 @@ class SuggestionController(QObject):
     def accept(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...]) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
-        if labels:
+        if not labels:  # agreeing with "no label" judges the passage
+            if not self._annotator():
+                self.message.emit("Give your annotator name first: judgements are yours.")
+                return
+            self.judge_none(pane, p)
+        else:
             cmd = AcceptSuggestionCommand(
                 self._ws.annotations,
                 doc_id,
@@ -391,15 +494,19 @@ class SuggestionController(QObject):
         pane.move_passage(1)
         self.refresh(pane)
 
-    def reject(self, pane: DocumentPane, p: Passage) -> None:
+    def reject(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...] = ()) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
-        cmd = RejectSuggestionCommand(self.dismissals, doc_id, p.start, p.end, self._annotator())
+        cmd = RejectSuggestionCommand(
+            self.dismissals, doc_id, p.start, p.end, self._annotator(), labels
+        )
         if self._run(cmd):
             pane.move_passage(1)
             self.refresh(pane)
 
-    def override(self, pane: DocumentPane, p: Passage, label: str) -> None:
+    def override(
+        self, pane: DocumentPane, p: Passage, label: str, rejected: tuple[str, ...] = ()
+    ) -> None:
         doc_id = pane.document_id
         assert doc_id is not None
         cmd = OverrideSuggestionCommand(
@@ -411,6 +518,7 @@ class SuggestionController(QObject):
             label,
             self._annotator(),
             document_length=self._length(pane),
+            rejected=rejected,
         )
         if self._run(cmd) and pane.tag_and_advance:  # like any tag in passage mode
             pane.move_passage(1)
@@ -514,7 +622,7 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
     for pane in window.reading.panes:
         ctl.attach(pane)
     window.reading.paneAdded.connect(ctl.attach)
-    window.undo_stack.indexChanged.connect(lambda _i: ctl.schedule())
+    window.undo_stack.indexChanged.connect(lambda _i: ctl.edited())
     ctl.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
     view = next(
         (a.menu() for a in window.menuBar().actions() if a.text() == "&View" and a.menu()), None

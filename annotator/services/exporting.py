@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.judgement import Judgement
 from annotator.core.model import (
     GOLD_ANNOTATOR,
     AnnotatorKind,
@@ -22,6 +23,7 @@ from annotator.formats.base import ExportItem, ExportReport, doc_label
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
 from annotator.formats.selection import majority_vote, part_path, split_documents
 from annotator.storage import Database, Tx, repo
+from annotator.storage import judgements as judgement_store
 
 ProgressFn = Callable[[int, int], None]
 
@@ -73,6 +75,10 @@ class ExportService:
             carries_origin = getattr(cls, "CARRIES_ORIGIN", False)
             if carries_status:
                 exporter.statuses = statuses  # type: ignore[attr-defined]
+            judgements = _judgements(s, ids, flt.annotators)
+            carries_judgements = getattr(cls, "CARRIES_JUDGEMENTS", False)
+            if carries_judgements:
+                exporter.judgements = judgements  # type: ignore[attr-defined]
             done = 0
 
             def items(part: list[int], rep: ExportReport) -> Iterator[ExportItem]:
@@ -86,6 +92,8 @@ class ExportService:
                     _check_exportable(doc, spans)
                     if not carries_status and doc.id in statuses:
                         rep.lose(LOST_STATUS, len(statuses[doc.id]))
+                    if not carries_judgements and doc.id in judgements:
+                        rep.lose(LOST_JUDGEMENTS, len(judgements[doc.id]))
                     if not carries_origin:
                         rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     yield doc, spans
@@ -138,6 +146,9 @@ def _check_exportable(doc: Document, spans: list[Span]) -> None:
         )
 
 
+LOST_JUDGEMENTS = (
+    "judged passages (no label, rejected suggestions, skipped; only jsonl carries them)"
+)
 LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
 
 
@@ -146,6 +157,20 @@ LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl c
 
 def _has_origin(sp: Span) -> bool:
     return sp.origin in (SpanOrigin.UNANIMOUS, SpanOrigin.ADJUDICATED) or bool(sp.decided_by)
+
+
+def _judgements(s: Tx, ids: list[int], annotators: tuple[str, ...]) -> dict[int, list[Judgement]]:
+    """document id -> the judgements in it (of ``annotators``; everyone's when none are named,
+    as this login may read them)."""
+    out: dict[int, list[Judgement]] = {}
+    if not ids:
+        return out
+    for i in range(0, len(ids), 500):
+        for j in judgement_store.list_judgements(
+            s, annotators=annotators, document_ids=ids[i : i + 500]
+        ):
+            out.setdefault(j.document_id, []).append(j)
+    return out
 
 
 def _statuses(s: Tx, ids: list[int], annotators: tuple[str, ...]) -> dict[int, dict[str, str]]:

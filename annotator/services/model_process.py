@@ -58,14 +58,33 @@ def _watch_parent(parent: int) -> None:
     os._exit(0)
 
 
+NICENESS = 10
+"""How much lower the worker's CPU priority is than the window's: a training never makes
+typing or scrolling wait for a core (the window's process keeps its own priority)."""
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # not on this system: runs at the normal priority
+        log.debug("cannot lower the model process's priority here")
+
+
 def _serve(conn: Connection, url: str) -> None:
-    """The worker's loop: ("train", generation, level) and ("score", generation, text, kind)."""
+    """The worker's loop: ("train", generation, level), ("score", generation, text, kind)
+    and ("update", generation, level, document ids)."""
+    import dataclasses
+
     from annotator.services.suggestions import SuggestionService
     from annotator.storage import Database
+    from annotator.suggest.online import OnlineModel
 
+    _lower_priority()
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
     model: tuple[int, Suggester] | None = None
+    online: OnlineModel | None = None
+    trained_level = "sentence"
     while True:
         try:
             request = conn.recv()
@@ -79,11 +98,42 @@ def _serve(conn: Connection, url: str) -> None:
                 # of the database (a restore may replace the file meanwhile).
                 db = Database(url)
                 try:
-                    sug = SuggestionService(db).train(level=level)
+                    service = SuggestionService(db)
+                    sug, examples = service.train_with_examples(level=level)
+                    notes = service.label_notes(examples)
                 finally:
                     db.dispose()
                 model = (generation, sug)
-                conn.send((True, sug))
+                online = OnlineModel(sug.model, examples) if sug.model is not None else None
+                trained_level = level
+                conn.send((True, (sug, notes)))
+            elif op == "update":
+                _op, generation, level, document_ids = request
+                if model is None or model[0] != generation or online is None:
+                    conn.send((True, None))  # no such model here: the next training has it
+                    continue
+                if level != trained_level:
+                    conn.send((True, None))
+                    continue
+                db = Database(url)
+                try:
+                    service = SuggestionService(db)
+                    changed = [
+                        (d, service.examples(level=level, document_ids=[d])) for d in document_ids
+                    ]
+                finally:
+                    db.dispose()
+                try:
+                    ok = all(online.replace_document(d, ex) for d, ex in changed)
+                except Exception:  # a model this update cannot refit: the training will
+                    traceback.print_exc()
+                    online, ok = None, False
+                if online is None:
+                    conn.send((True, None))
+                    continue
+                if ok:
+                    model = (generation, dataclasses.replace(model[1], model=online.model))
+                conn.send((True, online.model.trained_on if ok else None))
             elif op == "score":
                 _op, generation, text, kind = request
                 if model is None or model[0] != generation:
@@ -117,6 +167,8 @@ class ModelProcess:
         self._conn: Connection | None = None
         self._generation = 0
         self._closed = False
+        self.notes: dict[str, str] = {}
+        """Labels the last training could not learn, and why."""
 
     @property
     def pid(self) -> int | None:
@@ -166,7 +218,15 @@ class ModelProcess:
         with self._lock:
             self._generation += 1
             generation = self._generation
-        return generation, self._call("train", generation, level)
+        sug, self.notes = self._call("train", generation, level)
+        return generation, sug
+
+    def update(self, generation: int, level: PassageKind, document_ids: list[int]) -> int | None:
+        """Refit the worker's model on the documents' current judgements (no new vocabulary:
+        that waits for the next training); the passages it now learns from, or None when it
+        could not (another model, or a label left with one class)."""
+        result: int | None = self._call("update", generation, level, document_ids)
+        return result
 
     def score(self, generation: int, text: str, kind: PassageKind) -> Scored | None:
         """The document's passages with every label's score, or None when ``generation``

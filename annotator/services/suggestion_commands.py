@@ -2,8 +2,11 @@
 
 Accept turns the suggested labels into the annotator's own spans with origin
 ``suggested``; override tags the passage with the label the person chose instead;
-reject records that the suggestion was wrong for this passage. Dismissals (reject,
-override) live in memory for the session: they only hide a suggestion, and store nothing.
+reject records that the suggestion was wrong for this passage. A rejection, and a
+passage walked past with no label (``JudgeCommand``), is a stored judgement of that
+annotator (``services.judgements``): a negative example for training, kept across
+restarts, and taken back by undo. ``Dismissals`` is the window's view of the rejections,
+read from the database per document and kept in step by the commands.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from annotator.core.judgement import Judgement
 from annotator.core.model import NewSpan, Span, SpanOrigin
 from annotator.services.annotations import AnnotationService
 from annotator.services.changes import Changes
 
 if TYPE_CHECKING:
+    from annotator.services.judgements import JudgementService
     from annotator.services.suggestions import SuggestionService
 
 PassageKey = tuple[int, int, int, str]
@@ -23,10 +28,42 @@ PassageKey = tuple[int, int, int, str]
 
 
 class Dismissals:
-    """Passages whose suggestions a person turned down this session."""
+    """Passages whose suggestions a person turned down.
 
-    def __init__(self) -> None:
+    With a ``JudgementService`` each rejection is stored (a judgement of that annotator) and
+    the stored ones are read once per document and annotator; without one (scripts that
+    replay a session) they live in memory only.
+    """
+
+    def __init__(self, judgements: JudgementService | None = None) -> None:
+        self.judgements = judgements
         self._keys: set[PassageKey] = set()
+        self._loaded: set[tuple[int, str]] = set()
+
+    def _load(self, document_id: int, annotator: str) -> None:
+        if self.judgements is None or (document_id, annotator) in self._loaded:
+            return
+        self._loaded.add((document_id, annotator))
+        for start, end in self.judgements.rejected(document_id, annotator):
+            self._keys.add((document_id, start, end, annotator))
+
+    def reject(self, key: PassageKey, labels: tuple[str, ...]) -> list[Judgement]:
+        """Record a rejection (stored when there is a service); returns the rows added."""
+        doc, start, end, who = key
+        self._load(doc, who)
+        added: list[Judgement] = []
+        if self.judgements is not None and labels:
+            added, _ch = self.judgements.reject(doc, start, end, who, labels)
+        self._keys.add(key)
+        return added
+
+    def take_back(self, key: PassageKey, added: list[Judgement], *, was: bool) -> None:
+        """Undo a rejection: remove the rows it added; the passage stays dismissed when it
+        was before (an earlier rejection of it is still stored)."""
+        if self.judgements is not None and added:
+            self.judgements.remove(added)
+        if not was:
+            self._keys.discard(key)
 
     def add(self, key: PassageKey) -> None:
         self._keys.add(key)
@@ -34,11 +71,47 @@ class Dismissals:
     def discard(self, key: PassageKey) -> None:
         self._keys.discard(key)
 
+    def forget(self) -> None:
+        """Read the stored rejections again (another annotator, another database)."""
+        self._keys.clear()
+        self._loaded.clear()
+
     def __contains__(self, key: object) -> bool:
+        if isinstance(key, tuple) and len(key) == 4:
+            self._load(key[0], key[3])
         return key in self._keys
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+@dataclass
+class JudgeCommand:
+    """The annotator judged a passage "no label" (walked past it, or agreed with a "no label"
+    suggestion): a negative example of theirs. Undo takes back only what this step stored
+    (a judgement made before stays)."""
+
+    service: JudgementService
+    document_id: int
+    start: int
+    end: int
+    annotator: str
+    added: list[Judgement] = field(default_factory=list, init=False)
+
+    @property
+    def text(self) -> str:
+        return "No label here"
+
+    def do(self) -> Changes:
+        self.added, changes = self.service.judge_none(
+            self.document_id, self.start, self.end, self.annotator
+        )
+        return changes
+
+    def undo(self) -> Changes:
+        changes = self.service.remove(self.added)
+        self.added = []
+        return changes
 
 
 @dataclass
@@ -97,14 +170,17 @@ class AcceptSuggestionCommand:
 
 @dataclass
 class RejectSuggestionCommand:
-    """The suggestion is wrong here: hide it for this passage; nothing is stored."""
+    """The suggestion of ``labels`` is wrong here: hidden for this passage and, when the
+    dismissals have a judgement service, stored as the annotator's rejection."""
 
     dismissals: Dismissals
     document_id: int
     start: int
     end: int
     annotator: str
+    labels: tuple[str, ...] = ()
     _was: bool = field(default=False, init=False)
+    _added: list[Judgement] = field(default_factory=list, init=False)
 
     @property
     def key(self) -> PassageKey:
@@ -112,16 +188,16 @@ class RejectSuggestionCommand:
 
     @property
     def text(self) -> str:
-        return "Reject suggestion"
+        return f"Reject {', '.join(self.labels)}" if self.labels else "Reject suggestion"
 
     def do(self) -> Changes:
         self._was = self.key in self.dismissals
-        self.dismissals.add(self.key)
+        self._added = self.dismissals.reject(self.key, self.labels)
         return Changes(document_ids=frozenset({self.document_id}))
 
     def undo(self) -> Changes:
-        if not self._was:
-            self.dismissals.discard(self.key)
+        self.dismissals.take_back(self.key, self._added, was=self._was)
+        self._added = []
         return Changes(document_ids=frozenset({self.document_id}))
 
 
@@ -137,6 +213,8 @@ class OverrideSuggestionCommand:
     label: str
     annotator: str
     document_length: int | None = None
+    rejected: tuple[str, ...] = ()
+    """The suggested labels turned down (stored as rejections, except ``label`` itself)."""
     span: Span | None = field(default=None, init=False)
     _reject: RejectSuggestionCommand | None = field(default=None, init=False)
     last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
@@ -147,17 +225,26 @@ class OverrideSuggestionCommand:
 
     def do(self) -> Changes:
         self._reject = RejectSuggestionCommand(
-            self.dismissals, self.document_id, self.start, self.end, self.annotator
+            self.dismissals,
+            self.document_id,
+            self.start,
+            self.end,
+            self.annotator,
+            tuple(lab for lab in self.rejected if lab != self.label),
         )
         changes = self._reject.do()
-        self.span, ch = self.service.add(
-            self.document_id,
-            start=self.start,
-            end=self.end,
-            label=self.label,
-            annotator=self.annotator,
-            document_length=self.document_length,
-        )
+        try:
+            self.span, ch = self.service.add(
+                self.document_id,
+                start=self.start,
+                end=self.end,
+                label=self.label,
+                annotator=self.annotator,
+                document_length=self.document_length,
+            )
+        except Exception:
+            self._reject.undo()  # nothing of a failed step stays stored
+            raise
         self.last_edit = ((self.span,), ())
         return changes | ch
 

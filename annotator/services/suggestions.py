@@ -9,7 +9,7 @@ the CLI). Only a person's decision writes anything, through the commands in
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,9 +18,10 @@ from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
+from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
 from annotator.suggest.combine import Source, Suggester
-from annotator.suggest.data import Example, passage_labels, seen_passages
+from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
 
@@ -76,6 +77,17 @@ class ReviewItem:
     """The document's external id (as a native export writes it), else its database id."""
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationReport:
+    passages: int
+    """Judged passages the evaluation learnt from and scored (out of fold)."""
+    scores: builtins.list[LabelScore]
+    counts: dict[str, tuple[int, int]]
+    """Label -> (positives, negatives): judged passages with and without it."""
+    notes: dict[str, str]
+    """Label -> why it is not learnt (labels missing from ``scores``)."""
+
+
 class SuggestionService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -112,26 +124,52 @@ class SuggestionService:
         level: PassageKind = "sentence",
         document_ids: Sequence[int] = (),
     ) -> builtins.list[Example]:
-        """Every passage someone has judged, with the labels their spans give it."""
+        """Every passage someone has judged, with the labels their spans give it.
+
+        Judged means tagged, judged "no label" or rejected (stored judgements), or in a
+        document its annotator marked done. An untagged passage of a document in progress
+        is unlabelled, not a "none of the labels": it is left out.
+        """
 
         def work(s: Tx) -> builtins.list[Example]:
             names = self._annotators(s, annotators)
             if not names:
                 return []
             done = store.done_pairs(s, names)
-            out: builtins.list[Example] = []
-            for layer in store.iter_labelled_documents(
+            worked = store.worked_document_ids(s, names)
+            if document_ids:
+                wanted = set(document_ids)
+                worked = [d for d in worked if d in wanted]
+            judged: dict[tuple[int, str], builtins.list[tuple[int, int]]] = {}
+            by_doc: dict[int, set[str]] = {}
+            for j in judgement_store.list_judgements(
                 s, annotators=names, document_ids=document_ids
             ):
+                if not j.kind.negative:
+                    continue  # skipped in the queue: not read, so not a "no label"
+                judged.setdefault((j.document_id, j.annotator), []).append((j.start, j.end))
+                by_doc.setdefault(j.document_id, set()).add(j.annotator)
+            out: builtins.list[Example] = []
+            if not worked:
+                return out
+            for layer in store.iter_labelled_documents(s, annotators=names, document_ids=worked):
                 text = layer.text or ""
                 items = passages(text, level)
-                for name in sorted(layer.annotated):
+                who = set(layer.annotated) | by_doc.get(layer.id, set())
+                for name in sorted(who):
                     spans = [(p.start, p.end, p.label) for p in layer.spans if p.annotator == name]
                     labs = passage_labels(text, items, spans)
-                    seen = seen_passages(items, labs, done=(layer.id, name) in done)
+                    seen = judged_passages(
+                        text,
+                        items,
+                        labs,
+                        judged.get((layer.id, name), ()),
+                        done=(layer.id, name) in done,
+                    )
                     out.extend(
                         Example(layer.id, p.start, p.end, p.text_in(text), labs[i], name)
-                        for i, p in enumerate(items[:seen])
+                        for i, p in enumerate(items)
+                        if seen[i]
                     )
             return out
 
@@ -148,6 +186,16 @@ class SuggestionService:
 
         Safe to run on a worker thread: it only reads, and returns an immutable suggester.
         """
+        return self.train_with_examples(annotators=annotators, level=level, progress=progress)[0]
+
+    def train_with_examples(
+        self,
+        *,
+        annotators: Sequence[str] = (),
+        level: PassageKind = "sentence",
+        progress: Progress | None = None,
+    ) -> tuple[Suggester, builtins.list[Example]]:
+        """:meth:`train`, and the examples it learnt from (for updates between trainings)."""
         from annotator.suggest.model import train
 
         rules = self.rule_set()
@@ -167,7 +215,7 @@ class SuggestionService:
         if progress:
             progress(2, 2)
         learned = model if model.labels else None
-        return Suggester(learned, rules, dict(model.not_learned))
+        return Suggester(learned, rules, dict(model.not_learned)), ex
 
     # --- suggesting ---------------------------------------------------------------------
 
@@ -227,10 +275,61 @@ class SuggestionService:
 
     # --- evaluation and review ----------------------------------------------------------
 
+    def check_annotators(self, names: Sequence[str]) -> None:
+        """Refuse names that are no annotator of this database (say which are)."""
+        known = [a.name for a in self._db.read(repo.list_annotators)]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise AnnotatorError(
+                f"No annotator named {unknown[0]!r} in this database"
+                + (
+                    f" (annotators: {', '.join(sorted(known))})."
+                    if known
+                    else " (it has none yet)."
+                )
+            )
+
+    def label_notes(self, examples: Sequence[Example]) -> dict[str, str]:
+        """Label -> why the model cannot learn it from ``examples`` (labels it can learn are
+        left out): every label of the label set, and any label a span carries."""
+        from annotator.suggest.model import trainable_labels
+
+        sets = [e.labels for e in examples]
+        names = [lab.name for lab in self._db.read(repo.list_labels)]
+        names += sorted({lab for labs in sets for lab in labs} - set(names))
+        learnable = set(trainable_labels(sets)) if sets else set()
+        n = len(sets)
+        out: dict[str, str] = {}
+        for lab in names:
+            if lab in learnable:
+                continue
+            pos = sum(lab in labs for labs in sets)
+            if n == 0:
+                out[lab] = "no passage has been judged yet"
+            elif pos == 0:
+                out[lab] = "never tagged"
+            elif pos < 2:
+                out[lab] = f"tagged in only {pos} passage; it needs at least 2"
+            else:
+                out[lab] = (
+                    f"tagged in {pos} passages but only {n - pos} judged without it (it needs "
+                    f"2): walk past passages that are not {lab} (J in passage mode) or mark "
+                    "documents done"
+                )
+        return out
+
     def evaluate(
         self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
     ) -> tuple[int, builtins.list[LabelScore]]:
         """Cross-validated precision/recall/F1 per label; returns (passages, scores)."""
+        report = self.evaluate_report(annotators=annotators, level=level, folds=folds)
+        return report.passages, report.scores
+
+    def evaluate_report(
+        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
+    ) -> EvaluationReport:
+        """:meth:`evaluate` with how many judged passages carry each label (positives) and
+        how many do not (negatives), and why the other labels are not learnt."""
         from annotator.suggest.model import THRESHOLD, out_of_fold, scores
 
         ex = self.examples(annotators=annotators, level=level)
@@ -240,7 +339,26 @@ class SuggestionService:
             frozenset(lab for j, lab in enumerate(labels) if probs[i, j] >= THRESHOLD)
             for i in range(len(ex))
         ]
-        return len(ex), list(scores(labels, gold, predicted))
+        counts = {lab: sum(lab in g for g in gold) for lab in labels}
+        return EvaluationReport(
+            len(ex),
+            list(scores(labels, gold, predicted)),
+            {lab: (c, len(ex) - c) for lab, c in counts.items()},
+            self.label_notes(ex),
+        )
+
+    def documents_to_label(self, annotator: str) -> builtins.list[int]:
+        """The documents ``annotator`` may label, for the uncertainty queue to draw from.
+
+        The one place an assignment plan plugs in (a study's assignments, blind mode):
+        today every document the annotator has not marked done.
+        """
+
+        def work(s: Tx) -> builtins.list[int]:
+            done = {d for d, _a in store.done_pairs(s, [annotator])}
+            return [d for d in repo.document_ids(s) if d not in done]
+
+        return self._db.read(work)
 
     def uncertain(
         self,
@@ -249,33 +367,71 @@ class SuggestionService:
         annotator: str,
         level: PassageKind = "sentence",
         limit: int = 50,
+        exclude: Collection[tuple[int, int, int]] = (),
     ) -> builtins.list[ReviewItem]:
-        """Passages the annotator has not judged yet, the model's least certain first."""
+        """Passages the annotator has not judged yet, the model's least certain first.
+
+        Left out: what the annotator tagged or judged (any judgement, skips included, also
+        one made at another passage level that covers it), ``exclude`` (document id, start,
+        end), and documents :meth:`documents_to_label` does not give them.
+        """
+        return self.uncertain_queue(
+            suggester, annotator=annotator, level=level, limit=limit, exclude=exclude
+        )[0]
+
+    def uncertain_queue(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        level: PassageKind = "sentence",
+        limit: int = 50,
+        exclude: Collection[tuple[int, int, int]] = (),
+    ) -> tuple[builtins.list[ReviewItem], int]:
+        """:meth:`uncertain`, and how many passages are left to judge in all."""
         if suggester.model is None:
-            return []
-        judged = {
-            (e.document_id, e.start, e.end)
-            for e in self.examples(annotators=[annotator], level=level)
-        }
+            return [], 0
+        allowed = self.documents_to_label(annotator)
+
+        def mine(s: Tx) -> tuple[dict[int, builtins.list[tuple[int, int, str]]], set[int]]:
+            by_doc: dict[int, builtins.list[tuple[int, int, str]]] = {}
+            for j in judgement_store.list_judgements(s, annotators=[annotator]):
+                by_doc.setdefault(j.document_id, []).append((j.start, j.end, "judged"))
+            return by_doc, set(store.worked_document_ids(s, [annotator]))
+
+        judged_ranges, worked = self._db.read(mine)
+        skip = set(exclude)
         cand: builtins.list[tuple[int, Passage, str]] = []
-        all_ids = self._db.read(lambda s: repo.document_ids(s))
-        for doc_id, _name, text, items in self._document_passages(all_ids, [], level):
+        for doc_id, _name, text, items in self._document_passages(allowed, [], level):
+            taken: builtins.list[bool] = [False] * len(items)
+            if doc_id in worked:
+
+                def my_spans(s: Tx, d: int = doc_id) -> builtins.list[tuple[int, int]]:
+                    return [
+                        (sp.start, sp.end) for sp in repo.list_spans(s, d, annotators=(annotator,))
+                    ]
+
+                spans = self._db.read(my_spans)
+                # Any span of mine in a passage, or a judgement covering most of it.
+                seen = passage_labels(text, items, judged_ranges.get(doc_id, []))
+                taken = [t or bool(j) for t, j in zip(touched(items, spans), seen, strict=True)]
             cand.extend(
                 (doc_id, p, p.text_in(text))
-                for p in items
-                if (doc_id, p.start, p.end) not in judged
+                for i, p in enumerate(items)
+                if not taken[i] and (doc_id, p.start, p.end) not in skip and p.text_in(text).strip()
             )
         if not cand:
-            return []
+            return [], 0
         # A passage in a language unlike the training data's scores 0: no top place.
         u = suggester.uncertainty([t for _d, _p, t in cand])
         order = sorted(range(len(cand)), key=lambda i: -u[i])[:limit]
-        return [
+        items_out = [
             ReviewItem(
                 cand[i][0], cand[i][1].start, cand[i][1].end, cand[i][2], "uncertain", float(u[i])
             )
             for i in order
         ]
+        return items_out, len(cand)
 
     def disagreements(
         self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence", folds: int = 5
@@ -292,10 +448,12 @@ class SuggestionService:
             for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):
                 e = ex[i]
                 tagged = lab in e.labels
+                # The model's confidence in its own verdict, 0.5-1: the scale of the
+                # suggestion bar's scores (its probability of L, or of "not L").
                 why = (
-                    f"tagged {lab}, model says not ({probs[i, j]:.2f})"
+                    f"tagged {lab}; model says not {lab}, confidence {1 - probs[i, j]:.2f}"
                     if tagged
-                    else f"not tagged {lab}, model says {lab} ({probs[i, j]:.2f})"
+                    else f"not tagged {lab}; model says {lab}, confidence {probs[i, j]:.2f}"
                 )
                 out.append(
                     ReviewItem(
@@ -311,17 +469,6 @@ class SuggestionService:
                     )
                 )
         return sorted(out, key=lambda r: -r.priority)
-
-    def unchecked_labels(
-        self, *, annotators: Sequence[str] = (), level: PassageKind = "sentence"
-    ) -> dict[str, str]:
-        """Labels the model cannot learn from these annotators' judgements, and why: no label
-        issue can be found for them (``disagreements`` checks only the others)."""
-        from annotator.suggest.model import why_not_learned
-
-        ex = self.examples(annotators=annotators, level=level)
-        known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
-        return why_not_learned([e.labels for e in ex], known)
 
     # --- pre-annotation -----------------------------------------------------------------
 

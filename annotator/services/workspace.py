@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from annotator.services.backups import BackupService
     from annotator.services.exporting import ExportService
     from annotator.services.importing import ImportService
+    from annotator.services.judgements import JudgementService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
     from annotator.services.suggestions import SuggestionService
@@ -73,6 +74,12 @@ class Workspace:
         from annotator.services.layers import LayerService
 
         return LayerService(self.db)
+
+    @cached_property
+    def judgements(self) -> JudgementService:
+        from annotator.services.judgements import JudgementService
+
+        return JudgementService(self.db)
 
     @cached_property
     def suggestions(self) -> SuggestionService:

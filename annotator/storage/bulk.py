@@ -22,7 +22,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.judgement import Judgement
 from annotator.core.model import AnnotatedDocument
+from annotator.storage.judgements import add_judgements
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import DocumentRow, ImportJournalRow, LabelRow, SpanRow, utcnow
 from annotator.storage.rows import span_values, sqlite_stamp
@@ -98,7 +100,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             rows_ = s.execute(q.where(SpanRow.document_id == doc_id))
             seen[doc_id] = {(a, b, c, d) for a, b, c, d in rows_}
         out.added.append(is_new)
-        if it.status:
+        if it.status or it.judgements:
             statuses.append((doc_id, it))
         keys = seen[doc_id]
         rows = new_span_rows if doc_id in new_docs else old_span_rows
@@ -153,6 +155,19 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     for doc_id, it in statuses:  # per-annotator status the file carries (native JSONL)
         for who, status in it.status.items():
             set_status(s, doc_id, who, status)
+        if it.judgements:  # and judged passages: stored once, like identical spans
+            n = len(it.document.text)
+            for j in it.judgements:
+                if not (0 <= j.start < j.end <= n):
+                    raise AnnotatorError(f"Judgement [{j.start}, {j.end}) is outside the document.")
+            add_judgements(
+                s,
+                [
+                    Judgement(doc_id, j.start, j.end, j.annotator, j.kind, j.label)
+                    for j in it.judgements
+                ],
+                lengths={doc_id: n},
+            )
     return out
 
 

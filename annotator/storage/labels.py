@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, NotFoundError
@@ -18,6 +18,7 @@ from annotator.core.model import (
 )
 from annotator.storage.orm import (
     AnnotatorRow,
+    JudgementRow,
     LabelRow,
     SpanRow,
 )
@@ -68,8 +69,23 @@ def update_label(s: Session, current: str, /, **changes: Any) -> Label:
     for key in ("name", "color", "shortcut", "description"):
         if changes.get(key) is not None:
             setattr(row, key, changes[key])
+    if new_name and new_name != current and _may_update_judgements(s):
+        # A rejected suggestion names its label: it follows the rename.
+        s.execute(
+            update(JudgementRow)
+            .where(JudgementRow.kind == "rejected", JudgementRow.label == current)
+            .values(label=new_name)
+        )
     s.flush()
     return _label(row)
+
+
+def _may_update_judgements(s: Session) -> bool:
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        return True
+    # A server upgraded without re-running ``server init`` grants nothing on the table yet.
+    return bool(conn.exec_driver_sql("SELECT has_table_privilege('judgements', 'UPDATE')").scalar())
 
 
 def count_label_spans(s: Session, name: str) -> int:

@@ -17,8 +17,8 @@ from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0006"
-KNOWN = ("0001", "0002", "0003", "0004", "0005", "0006")
+HEAD = "0008"
+KNOWN = ("0001", "0002", "0003", "0004", "0005", "0006", "0008")
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 
 

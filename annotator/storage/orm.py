@@ -124,6 +124,30 @@ class DocumentStatusRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class JudgementRow(Base):
+    """An annotator's "no label here" on a passage, or a suggestion they rejected (schema 0008).
+
+    Only a judged passage is a negative example: an untagged passage of a document not
+    marked done is unlabelled. ``label`` is the rejected label (empty for ``none``).
+    """
+
+    __tablename__ = "judgements"
+    __table_args__ = (
+        UniqueConstraint("document_id", "annotator_id", "start", "end", "kind", "label"),
+        CheckConstraint('"start" >= 0 AND "end" > "start"', name="range"),
+        Index("ix_judgements_annotator_document", "annotator_id", "document_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AdjudicationRow(Base):
     """One adjudication decision about a proposed span of a document (schema 0002)."""
 

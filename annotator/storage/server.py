@@ -17,6 +17,10 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
 ``annotator_leads`` (member of adjudicators)
     also write documents, labels, annotators and anyone's spans: imports, label set edits.
 
+Judgements (``judgements``: passages an annotator judged "no label", suggestions they
+rejected) are the one table a member cannot even read beyond their own rows; leads read
+and write all of them.
+
 The database owner (who ran ``init``) owns the tables and so is not subject to the
 policies. Policies are enforced by the server: INSERT and UPDATE of a span the user may
 not write fail with SQLSTATE 42501; DELETE of such a span matches no row (``repo``
@@ -95,12 +99,30 @@ BEGIN
   RETURN n;
 END
 $$;
+-- The same for judgements ("no label here", rejected suggestions): one's own, or any for leads.
+CREATE OR REPLACE FUNCTION {schema}.annotator_delete_judgements(ids integer[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
+DECLARE
+  n integer;
+BEGIN
+  DELETE FROM {schema}.judgements j
+  USING {schema}.annotators a
+  WHERE j.id = ANY (ids)
+    AND a.id = j.annotator_id
+    AND (a.role_name = session_user
+         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
 REVOKE ALL ON FUNCTION {schema}.annotator_owned(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {schema}.annotator_owned(integer) TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_is_gold(integer) TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_spans(integer[]) TO {USERS};
+REVOKE ALL ON FUNCTION {schema}.annotator_delete_judgements(integer[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_judgements(integer[]) TO {USERS};
 """
 
 
@@ -146,6 +168,18 @@ _POLICIES: dict[str, list[_Policy]] = {
             "{s}.annotator_is_gold(annotator_id)",
         ),
         ("status_lead", "ALL", LEADS, "true", "true"),
+    ],
+    # Judgements are private training data: a member reads and writes only their own
+    # (inserts; deletes go through annotator_delete_judgements); leads all of them.
+    "judgements": [
+        (
+            "judgements_own",
+            "ALL",
+            USERS,
+            "{s}.annotator_owned(annotator_id)",
+            "{s}.annotator_owned(annotator_id)",
+        ),
+        ("judgements_lead", "ALL", LEADS, "true", "true"),
     ],
 }
 
@@ -196,6 +230,7 @@ def _grants(conn: Connection, schema: str) -> None:
     run(f"GRANT INSERT ON {schema}.spans TO {USERS}")
     run(f"GRANT UPDATE ({', '.join(_SPAN_EDITABLE)}) ON {schema}.spans TO {USERS}")
     run(f"GRANT INSERT, UPDATE (status, updated_at) ON {schema}.document_status TO {USERS}")
+    run(f"GRANT INSERT ON {schema}.judgements TO {USERS}")
     # Adjudication decisions: recorded, replaced and taken back (undo) by adjudicators.
     run(
         f"GRANT INSERT, UPDATE (decision, decided_by, decided_at), DELETE "
@@ -211,6 +246,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "document_status",
             "adjudications",
             "import_journal",
+            "judgements",
         )
     )
     run(f"GRANT INSERT, UPDATE, DELETE ON {tables} TO {LEADS}")

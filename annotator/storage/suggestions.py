@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from annotator.core.errors import NotFoundError
 from annotator.core.model import DocumentStatus
 from annotator.core.team import DocumentLayers
-from annotator.storage.orm import AnnotatorRow, DocumentRow, DocumentStatusRow, LabelRow, SpanRow
+from annotator.storage.judgements import readable
+from annotator.storage.orm import (
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    JudgementRow,
+    LabelRow,
+    SpanRow,
+)
 from annotator.storage.team import iter_document_layers
 
 
@@ -45,6 +53,22 @@ def done_pairs(s: Session, annotators: Sequence[str]) -> set[tuple[int, str]]:
         .where(DocumentStatusRow.status == DocumentStatus.DONE.value)
     )
     return {(d, a) for d, a in s.execute(q)}
+
+
+def worked_document_ids(s: Session, annotators: Sequence[str]) -> list[int]:
+    """Documents where one of ``annotators`` tagged something, judged a passage or marked
+    the document done: the only ones that can hold their examples."""
+    names = list(annotators)
+    ann = select(AnnotatorRow.id).where(AnnotatorRow.name.in_(names))
+    parts = [
+        select(DocumentStatusRow.document_id)
+        .where(DocumentStatusRow.annotator_id.in_(ann))
+        .where(DocumentStatusRow.status == DocumentStatus.DONE.value)
+    ]
+    if readable(s):
+        parts.append(select(JudgementRow.document_id).where(JudgementRow.annotator_id.in_(ann)))
+    q = select(SpanRow.document_id).where(SpanRow.annotator_id.in_(ann)).union(*parts)
+    return sorted({int(d) for d in s.scalars(q)})
 
 
 def untagged_document_ids(s: Session, annotators: Sequence[str] = ()) -> list[int]:

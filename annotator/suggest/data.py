@@ -70,6 +70,17 @@ def passage_labels(
     return [frozenset(x) for x in out]
 
 
+def touched(items: Sequence[Passage], ranges: Iterable[tuple[int, int]]) -> list[bool]:
+    """Whether any of ``ranges`` overlaps each passage (bisection: a pass, not a product)."""
+    merged = _merge(sorted(ranges))
+    ends = [e for _s, e in merged]
+    out = []
+    for p in items:
+        k = bisect_right(ends, p.start)
+        out.append(k < len(merged) and merged[k][0] < p.end)
+    return out
+
+
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in ranges:
@@ -80,14 +91,25 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def seen_passages(items: Sequence[Passage], labels: Sequence[frozenset[str]], *, done: bool) -> int:
-    """How many leading passages an annotator has judged.
+def judged_passages(
+    text: str,
+    items: Sequence[Passage],
+    labels: Sequence[frozenset[str]],
+    judgements: Iterable[tuple[int, int]],
+    *,
+    done: bool,
+) -> list[bool]:
+    """Which passages an annotator has judged, and so are examples to learn from.
 
     A document marked done was read to the end: every passage is a judgement, an untagged
-    one a "none of these". In a document still in progress, passages up to the last one
-    tagged were read in order (passage mode walks them so); the rest are unseen.
+    one a "none of these". Otherwise a passage is judged when the annotator tagged it, or
+    said "no label" or rejected a suggestion there (``judgements``: their ``(start, end)``
+    ranges, which count like spans, so a sentence judgement also judges a paragraph it
+    mostly covers). An untagged passage nobody judged is unlabelled, not negative: it may
+    simply not have been read yet.
     """
     if done:
-        return len(items)
-    last = max((i for i, labs in enumerate(labels) if labs), default=-1)
-    return last + 1
+        return [True] * len(items)
+    ranges = [(s, e, "judged") for s, e in judgements]
+    seen = passage_labels(text, items, ranges) if ranges else [frozenset()] * len(items)
+    return [bool(labs) or bool(j) for labs, j in zip(labels, seen, strict=True)]

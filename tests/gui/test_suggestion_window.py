@@ -201,11 +201,16 @@ def test_review_queue_opens_the_most_uncertain_passage_and_lists_conflicts(
     _ready(qtbot, win)
     want = ws.suggestions.uncertain(ctl.suggester, annotator="alice", limit=1)[0]
     win.actions_by_name["next_uncertain"].trigger()
-    pane = win.reading.current
+    queue = win.review_queue
     qtbot.waitUntil(
-        lambda: pane.document_id == want.document_id and pane.current_passage_range() is not None,
+        lambda: (
+            queue.pane is not None
+            and queue.pane.document_id == want.document_id
+            and queue.pane.current_passage_range() is not None
+        ),
         timeout=30_000,
     )
+    pane = queue.pane  # the queue's own pane (an empty one, else a new one)
     assert pane.passage_mode
     assert pane.current_passage_range() == (want.start, want.end)
 

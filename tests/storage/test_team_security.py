@@ -242,6 +242,7 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             )
         ]
         assert sorted(definers) == [
+            "annotator_delete_judgements(integer[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(integer[])",
             "annotator_log_span_change()",
         ]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from annotator.core.errors import AnnotatorError
 from annotator.core.segment import sentences
 from annotator.suggest.combine import Suggester
-from annotator.suggest.data import passage_labels, seen_passages
+from annotator.suggest.data import judged_passages, passage_labels
 from annotator.suggest.model import label_issues, out_of_fold, scores, train, uncertainty
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
 from benchmarks.suggest_gold import LABELS, load_gold
@@ -95,9 +95,14 @@ def test_passage_labels_need_most_of_the_passage_covered() -> None:
     ]
     labs = passage_labels(text, items, spans)
     assert labs == [frozenset({"MILITARY"}), frozenset(), frozenset({"ECONOMIC"})]
-    assert seen_passages(items, labs, done=False) == 3
-    assert seen_passages(items, [frozenset({"M"}), frozenset(), frozenset()], done=False) == 1
-    assert seen_passages(items, [frozenset()] * 3, done=True) == 3
+    # Only tagged passages are judged in a document in progress: the untagged middle one
+    # is unlabelled (it may not have been read), not "none of the labels".
+    assert judged_passages(text, items, labs, [], done=False) == [True, False, True]
+    none = [frozenset()] * 3
+    assert judged_passages(text, items, none, [(17, 35)], done=False) == [False, True, False]
+    assert judged_passages(text, items, none, [], done=True) == [True] * 3
+    # A paragraph-level judgement judges the sentences it covers, and the reverse.
+    assert judged_passages(text, items, none, [(0, 45)], done=False) == [True] * 3
 
 
 def _labels_by_definition(
