@@ -24,9 +24,11 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    model exists; then each passage: pre-tagged and right: J; pre-tagged wrong: the label
    key to remove it, the missing keys, J; else Enter when the suggestion equals the gold
    (also "no label"), X when something is suggested and the gold is no label, else the
-   label keys as without. Run through the real services on a SQLite file; final micro-F1 of
-   the stored labels against the gold. A second count ("trusting") charges nothing for
-   passages pre-annotation tagged (an annotator who does not revisit them).
+   label keys as without. Run through the real services on a SQLite file (a passage left
+   with no label is stored as a "no label" judgement, a rejection as a rejection: only
+   judged passages are negatives); final micro-F1 of the stored labels against the gold.
+   A second count ("trusting") charges nothing for passages pre-annotation tagged (an
+   annotator who does not revisit them).
 4. Active learning. From an empty start, the next passage to label is taken in document
    order, at random, or from the uncertainty queue (the model's least certain unlabelled
    passage, retrained every 10; the first 10 in document order); after 20/50/100/150
@@ -232,6 +234,10 @@ def replay(tmp: Path, retrain: int) -> bool:
                 if sug is not None and sug.ready:
                     (row,) = sug.suggest([p.text_in(text)])
                     shown = frozenset(s.label for s in row)
+                if not want:  # J, Enter on "no label", or X: a judgement, stored
+                    if shown:
+                        ws.judgements.reject(doc, p.start, p.end, me, sorted(shown))
+                    ws.judgements.judge_none(doc, p.start, p.end, me)
                 for lab in sorted(want):
                     origin = SpanOrigin.SUGGESTED if shown == want else SpanOrigin.MANUAL
                     ws.annotations.add(

@@ -71,7 +71,14 @@ def test_apply_tags_confident_passages_once_and_names_the_rest(tmp_path: Path) -
     )
     ws = Workspace.open(url)
     try:
-        assert len(ws.annotations.spans(doc, annotators=("ann",))) == len(spans)
+        after = ws.annotations.spans(doc, annotators=("ann",))
+        keys = [(s.start, s.end, s.label) for s in after]
+        assert len(keys) == len(set(keys))  # nothing twice
+        # a passage tagged by the first run got nothing more (the model retrained on the
+        # first run's spans may be confident of other passages now)
+        before = {(s.start, s.end, s.label) for s in spans}
+        tagged = {(s.start, s.end) for s in spans}
+        assert all(k in before for k in keys if k[:2] in tagged)
     finally:
         ws.close()
     bad = run("--db", url, "suggest", "--apply", env_dir=tmp_path, check=False)
