@@ -148,3 +148,22 @@ def test_issues_name_documents_by_external_id_and_unchecked_labels(tmp_path: Pat
     items = [json.loads(x) for x in out.stdout.splitlines()]
     assert items and all(i["document"].endswith(".txt") for i in items)
     assert "LOGISTICS is not learnt" in out.stderr
+
+
+def test_preannotation_leaves_judged_passages_alone(tmp_path: Path) -> None:
+    url, ids = _db(tmp_path)
+    doc = ids[HELD_OUT]
+    ws = Workspace.open(url)
+    try:
+        sug = ws.suggestions.train(annotators=("ann",))
+        plan = ws.suggestions.preannotation(sug, annotator="ann", document_ids=(doc,))
+        spans = plan.spans[doc]
+        (s0, e0, _l0), (s1, e1, lab1) = spans[0], spans[-1]
+        ws.judgements.judge_none(doc, s0, e0, "ann")  # "no label" here
+        ws.judgements.reject(doc, s1, e1, "ann", [lab1])  # and a rejection there
+        again = ws.suggestions.preannotation(sug, annotator="ann", document_ids=(doc,))
+        left = {(s, e) for s, e, _lab in again.spans[doc]}
+        assert (s0, e0) not in left and (s1, e1) not in left
+        assert left == {(s, e) for s, e, _lab in spans} - {(s0, e0), (s1, e1)}
+    finally:
+        ws.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.judgement import JudgementKind
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
@@ -473,9 +474,20 @@ class SuggestionService:
     # --- pre-annotation -----------------------------------------------------------------
 
     def _my_spans(self, document_id: int, annotator: str) -> builtins.list[tuple[int, int, str]]:
+        """The annotator's spans on the document, and their judgements ("no label", a
+        rejected suggestion) as ranges of a pseudo-label: pre-annotation leaves both alone."""
+
         def work(s: Tx) -> builtins.list[tuple[int, int, str]]:
             spans = repo.list_spans(s, document_id, annotators=(annotator,))
-            return [(sp.start, sp.end, sp.label) for sp in spans]
+            out = [(sp.start, sp.end, sp.label) for sp in spans]
+            out += [
+                (j.start, j.end, "\x00judged")
+                for j in judgement_store.list_judgements(
+                    s, annotators=[annotator], document_ids=[document_id]
+                )
+                if j.kind != JudgementKind.SKIPPED
+            ]
+            return out
 
         return self._db.read(work)
 
