@@ -331,15 +331,14 @@ class SuggestionService:
     ) -> EvaluationReport:
         """:meth:`evaluate` with how many judged passages carry each label (positives) and
         how many do not (negatives), and why the other labels are not learnt."""
-        from annotator.suggest.model import THRESHOLD, out_of_fold, scores
+        from annotator.suggest.model import cross_validated, scores
 
         ex = self.examples(annotators=annotators, level=level)
         gold = [e.labels for e in ex]
-        labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
-        predicted = [
-            frozenset(lab for j, lab in enumerate(labels) if probs[i, j] >= THRESHOLD)
-            for i in range(len(ex))
-        ]
+        # Each fold's model picks its own thresholds, as the window's model does.
+        labels, predicted = cross_validated(
+            [e.text for e in ex], gold, rules=self.rule_set(), folds=folds
+        )
         counts = {lab: sum(lab in g for g in gold) for lab in labels}
         return EvaluationReport(
             len(ex),

@@ -383,6 +383,40 @@ def out_of_fold(
     return labels, _oof_matrix(x, y, labels, folds, seed)
 
 
+def cross_validated(
+    texts: Sequence[str],
+    label_sets: Sequence[frozenset[str]],
+    *,
+    rules: RuleSet | None = None,
+    folds: int = FOLDS,
+    seed: int = 0,
+) -> tuple[tuple[str, ...], list[frozenset[str]]]:
+    """What the app would suggest for each passage, from a model that did not see it: k-fold,
+    each fold's model choosing its labels' thresholds on its own training passages (nested
+    out-of-fold), as a model trained on everything does. For ``suggest --evaluate``."""
+    labels = tuple(trainable_labels(label_sets))
+    n = len(texts)
+    predicted: list[frozenset[str]] = [frozenset()] * n
+    if not labels or n < 2:
+        return labels, predicted
+    everything = np.arange(n)
+    for test in _folds(n, folds, seed):
+        idx = np.setdiff1d(everything, test, assume_unique=True)
+        sets = [label_sets[i] for i in idx]
+        wanted = [lab for lab in labels if 0 < sum(lab in x for x in sets) < len(sets)]
+        model = train(
+            [texts[i] for i in idx], sets, rules=rules, labels=wanted, seed=seed, languages=False
+        )
+        if not model.labels:
+            continue
+        p = model.predict_proba([texts[i] for i in test])
+        for k, i in enumerate(test):
+            predicted[i] = frozenset(
+                lab for j, lab in enumerate(model.labels) if p[k, j] >= model.thresholds[j]
+            )
+    return labels, predicted
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScore:
     label: str
