@@ -44,6 +44,9 @@ def import_demo_corpus(ws: Workspace) -> int:
     if ws.documents.count():
         return 0
     report = ws.importer.import_paths([paths.demo_corpus_dir()])
+    # A new project (first run): the standard labels get the shipped seed rules, unless
+    # someone already gave them rules of their own.
+    ws.labels.install_default_rules(paths.seed_rules())
     return report.documents_added
 
 

@@ -183,7 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab = sub.add_parser("labels", help="list and edit the label set")
     lsub = lab.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
-    lsub.add_parser("list", help="list labels").set_defaults(func=cmd_labels_list)
+    ll = lsub.add_parser("list", help="list labels")
+    ll.add_argument(
+        "--json", action="store_true", help="one JSON object a label, with its seed rules"
+    )
+    ll.set_defaults(func=cmd_labels_list)
+    ldr = lsub.add_parser(
+        "default-rules",
+        help="give MILITARY, DIPLOMATIC and ECONOMIC the shipped seed rules where they have none",
+    )
+    ldr.set_defaults(func=cmd_labels_default_rules)
     la = lsub.add_parser("add", help="add a label")
     la.add_argument("name")
     la.add_argument("--color")
@@ -684,10 +693,34 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_labels_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
+    if args.json:
+        rules = ws.suggestions.rules()
+        for lab in ws.labels.list():
+            row = {
+                "name": lab.name,
+                "color": lab.color,
+                "shortcut": lab.shortcut,
+                "description": lab.description,
+                "spans": ws.labels.usage(lab.name),
+                "rules": rules.get(lab.name, []),
+            }
+            print(json.dumps(row))
+        return 0
     for lab in ws.labels.list():
         key = f"[{lab.shortcut}]" if lab.shortcut else "   "
         uses = ws.labels.usage(lab.name)
         print(f"{key:>4} {lab.name:<20} {lab.color}  {uses:>6} spans  {lab.description}")
+    return 0
+
+
+def cmd_labels_default_rules(args: argparse.Namespace) -> int:
+    from annotator import paths
+
+    done, _ = _workspace(args).labels.install_default_rules(paths.seed_rules())
+    if done:
+        print(f"Seed rules installed for {', '.join(done)}.")
+    else:
+        print("Nothing changed: every standard label already has rules (yours are kept).")
     return 0
 
 

@@ -19,6 +19,7 @@ from annotator.services import Workspace
 
 if TYPE_CHECKING:  # the suggestion service imports numpy: only when the command runs
     from annotator.services.suggestions import ReviewItem
+    from annotator.suggest.combine import Suggester
 
 
 def add_parser(
@@ -66,10 +67,23 @@ def add_parser(
         help="tagged passages where the model and the label disagree (out-of-fold)",
     )
     what.add_argument(
+        "--apply",
+        action="store_true",
+        help="accept the confident suggestions (labels whose out-of-fold precision reaches "
+        "--min-precision) as --annotator's spans, origin 'suggested'; one transaction a document",
+    )
+    what.add_argument(
         "--set-rules",
         nargs=2,
         metavar=("LABEL", "FILE"),
         help="store LABEL's seed rules from FILE (one a line; '-' reads stdin), then exit",
+    )
+    sg.add_argument(
+        "--min-precision",
+        type=float,
+        default=0.95,
+        metavar="P",
+        help="--apply: only labels whose out-of-fold precision is at least P (default 0.95)",
     )
     sg.set_defaults(func=lambda args: cmd_suggest(args, workspace(args)))
 
@@ -159,6 +173,8 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
         raise AnnotatorError(f"Nothing to suggest from: {why} Or give labels seed rules.")
     if ex:
         _notes(svc.label_notes(ex))
+    if args.apply:
+        return _apply(args, ws, sug, annotators)
     if args.uncertain is not None:
         if len(annotators) != 1:
             raise AnnotatorError("--uncertain needs one --annotator: whose queue it is.")
@@ -190,6 +206,44 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def _apply(
+    args: argparse.Namespace, ws: Workspace, sug: Suggester, annotators: tuple[str, ...]
+) -> int:
+    from annotator.services.suggestion_commands import PreAnnotateCommand
+
+    if len(annotators) != 1:
+        raise AnnotatorError("--apply needs one --annotator: whose spans the suggestions become.")
+    if not 0.5 <= args.min_precision <= 1.0:
+        raise AnnotatorError("--min-precision must be between 0.5 and 1.")
+    plan = ws.suggestions.preannotation(
+        sug,
+        annotator=annotators[0],
+        document_ids=tuple(args.document or ()),
+        level=args.level,
+        min_precision=args.min_precision,
+    )
+    for doc_id, spans in plan.spans.items():
+        PreAnnotateCommand(ws.annotations, doc_id, spans, annotators[0]).do()
+    if args.json:
+        for c in plan.labels:
+            print(json.dumps({**asdict(c), "tagged": plan.count(c.label)}))
+        for label, why in plan.left_out.items():
+            print(json.dumps({"label": label, "tagged": 0, "left_out": why}))
+        return 0
+    print(
+        f"Tagged {plan.passages()} passage(s) in {len(plan.spans)} document(s) as "
+        f"{annotators[0]}'s (origin 'suggested'):"
+    )
+    for c in plan.labels:
+        print(
+            f"  {c.label}: {plan.count(c.label)} (out-of-fold precision {c.precision:.2f} "
+            f"at {c.threshold:.2f}, on {c.support} passages)"
+        )
+    for label, why in plan.left_out.items():
+        print(f"  {label}: left out, {why}")
+    return 0
+
+
 def _nothing_judged(who: str) -> str:
     return (
         f"{who} has judged no passage yet (a tagged passage, one walked past with no label, "
@@ -209,5 +263,6 @@ def _print_item(item: ReviewItem, as_json: bool) -> None:
     else:
         text = " ".join(item.text.split())[:80]
         print(
-            f"{item.document_id}\t{item.start}-{item.end}\t{item.priority:.2f}\t{item.reason}\t{text}"
+            f"{item.document or item.document_id}\t{item.start}-{item.end}\t"
+            f"{item.priority:.2f}\t{item.reason}\t{text}"
         )

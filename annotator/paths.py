@@ -77,6 +77,13 @@ def resource(name: str) -> Path:
     return resources_dir() / name
 
 
+def seed_rules() -> dict[str, str]:
+    """The seed rules shipped for the standard labels (``resources/seed_rules/LABEL.txt``):
+    label -> rules text."""
+    folder = resource("seed_rules")
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+
+
 def demo_corpus_dir() -> Path:
     return _shipped("corpus")
 

@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "suggest": ("bench_suggest.py", ["--quick"]),
     "cli": ("bench_cli.py", ["--quick"]),
     "blind": ("bench_blind.py", ["--quick"]),
+    "suggest_scale": ("bench_suggest_scale.py", ["--quick"]),
 }
 
 

@@ -35,9 +35,11 @@ def test_suggest_json_all_and_evaluate(tmp_path: Path) -> None:
         "label",
         "score",
         "source",
+        "rule",
     }
     assert {(r["document"], r["document_id"]) for r in rows} == {(HELD_OUT, ids[HELD_OUT])}
-    assert all(r["score"] >= 0.5 and r["source"] == "model" for r in rows)
+    # each label's own threshold, chosen on out-of-fold scores, is never below 0.1
+    assert all(r["score"] >= 0.1 and r["source"] == "model" for r in rows)
     n_passages = sum(1 for g in load_gold() if g.file == HELD_OUT)
     every = run("--db", url, "suggest", "--all", "--json", env_dir=tmp_path).stdout.splitlines()
     assert len(every) == 3 * n_passages and len(every) > len(rows)

@@ -14,8 +14,10 @@ from typing import Literal
 PassageKind = Literal["sentence", "paragraph"]
 
 _PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
-# End of sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_SENT_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+# End of sentence: terminal punctuation, optional closing quotes/brackets, then whitespace;
+# or a CJK full stop, exclamation or question mark (。！？, and the half-width ｡), which
+# ends a sentence with no space after it (Chinese and Japanese write none).
+_SENT_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？｡]+[」』”’）)\]]*|\n")
 _ABBREV = frozenset(
     [
         "mr",

@@ -200,6 +200,47 @@ def _steps(folder: Path, state: dict[str, str]):
         window.runner.wait(10_000)
         window.deleteLater()
         app.processEvents()
+        yield "close", "window closed"
+
+        state["step"] = "suggestions"
+        yield "suggestions", _suggestions_step(ws, exclude=doc.id)
     finally:
         ws.close()
-    yield "close", "window closed, workspace closed"
+
+
+def _suggestions_step(ws: Any, *, exclude: int) -> str:
+    """Train a model (scikit-learn, SciPy, cleanlab's and py3langid's data in the bundle) on
+    two demo articles tagged by the shipped seed rules, and have it suggest for a third."""
+    from annotator.core.model import DocumentStatus, NewSpan
+    from annotator.core.segment import sentences
+    from annotator.suggest.model import label_issues
+    from annotator.suggest.rules import RuleSet
+
+    who = "self-test-model"
+    rules = RuleSet.from_rules(ws.suggestions.rules())
+    check(bool(rules), "the demo project's labels have no seed rules")
+    docs = [d for d in ws.documents.list() if d.id != exclude]
+    for d in docs[:2]:
+        text = ws.documents.get(d.id).text
+        spans = [
+            NewSpan(p.start, p.end, lab, who)
+            for p in sentences(text)
+            for lab in rules.match(p.text_in(text))
+        ]
+        ws.annotations.add_many(d.id, spans)
+        ws.annotations.set_status(d.id, who, DocumentStatus.DONE)
+    sug = ws.suggestions.train(annotators=(who,))
+    check(sug.model is not None and len(sug.model.labels) >= 2, "no model was trained")
+    rows = list(ws.suggestions.suggestions(sug, document_ids=(exclude,)))
+    check(any(r.source == "model" for r in rows), "the model suggested nothing")
+    foreign = sug.score(["Президент России заявил, что переговоры продолжатся."])[0]
+    check(all(not s.shown and s.note for s in foreign), "a Russian passage got a suggestion")
+    check(
+        label_issues([True, True, False, False, True], [0.9, 0.8, 0.1, 0.2, 0.05]) != [],
+        "cleanlab found no label issue",
+    )
+    assert sug.model is not None
+    return (
+        f"learnt {', '.join(sug.model.labels)} from {sug.model.trained_on} passages; "
+        f"{len(rows)} suggestions for #{exclude}; languages {sorted(sug.model.languages)}"
+    )

@@ -214,6 +214,15 @@ class SuggestionController(QObject):
             self._refresh_all()
         self.message.emit(f"Suggestions: {msg}")
 
+    @property
+    def not_learned(self) -> dict[str, str]:
+        """Labels the last model could not learn, and why (the strip's tooltip too)."""
+        return self.notes
+
+    @staticmethod
+    def not_learned_text(unlearned: dict[str, str]) -> str:
+        return "; ".join(f"{lab} not learned ({why})" for lab, why in sorted(unlearned.items()))
+
     # --- scoring a document in the model process -------------------------------------
 
     def scores_for(self, pane: DocumentPane) -> Scored | None:
@@ -258,6 +267,8 @@ class SuggestionController(QObject):
         if scored is None or pane.current_passage >= len(scored):
             return None
         passage, row = scored[pane.current_passage]
+        if any(s.note for s in row):  # a foreign language: nothing to accept or reject
+            return None
         doc_id = pane.document_id
         me = self._annotator()
         if (doc_id, passage.start, passage.end, me) in self.dismissals or self._tagged(
@@ -265,6 +276,14 @@ class SuggestionController(QObject):
         ):
             return None
         return passage, [s for s in row if s.shown]
+
+    def _note(self, pane: DocumentPane) -> str:
+        """Why the current passage gets no suggestion (a language unlike the training data)."""
+        scored = self.scores_for(pane)
+        i = pane.current_passage
+        if scored is None or i is None or i >= len(scored):
+            return ""
+        return next((s.note for s in scored[i][1] if s.note), "")
 
     def _tagged(self, pane: DocumentPane, p: Passage) -> bool:
         """Whether I have a span on this passage: asked of the pane's span index, so a
@@ -373,6 +392,7 @@ class SuggestionController(QObject):
         strip.setVisible(self.enabled and pane.passage_mode and pane.document is not None)
         if self.enabled and pane.passage_mode:
             strip.setText(self._strip_text(pane))
+            strip.setToolTip(self.not_learned_text(self.not_learned) if self.not_learned else "")
         marks: list[tuple[int, int, str]] = []
         scored = self.scores_for(pane) if self.enabled and self.show_marks else None
         if scored is not None and not pane.passage_mode:
@@ -395,6 +415,9 @@ class SuggestionController(QObject):
                 "Suggestions: none yet — tag a few passages, or give labels seed rules "
                 "(Edit ▸ Edit labels)." + self._notes_text()
             )
+        note = self._note(pane) if pane.passage_mode else ""
+        if note:
+            return f"Suggestions: none here — {note}"
         cur = self.current(pane)
         if cur is None:
             return "Suggestions: —" if self.scores_for(pane) is not None else "Suggestions: …"
@@ -504,6 +527,60 @@ class SuggestionController(QObject):
             pane.move_passage(1)
         self.refresh(pane)
 
+    # --- pre-annotation --------------------------------------------------------------
+
+    def confident_plan(
+        self, pane: DocumentPane, min_precision: float = 0.95
+    ) -> tuple[list[Any], dict[str, str], list[tuple[int, int, str]]] | None:
+        """(confident labels, labels left out and why, (start, end, label) to tag) for the
+        pane's document; None while it is not scored yet. Passages I tagged are left alone."""
+        from annotator.suggest.preannotate import confident_labels, confident_spans
+
+        sug = self.suggester
+        scored = self.scores_for(pane)
+        if sug is None or scored is None:
+            return None
+        known = [lab.name for lab in self._labels()]
+        confident, why = confident_labels(sug, min_precision, known)
+        skip = [(p.start, p.end) for p, _row in scored if self._tagged(pane, p)]
+        spans = confident_spans(((p.start, p.end, row) for p, row in scored), confident, skip=skip)
+        return confident, why, spans
+
+    def accept_confident(
+        self,
+        pane: DocumentPane,
+        *,
+        min_precision: float = 0.95,
+        confirm: Callable[[list[Any], dict[str, str], list[tuple[int, int, str]]], bool]
+        | None = None,
+    ) -> bool:
+        """Suggestions ▸ Accept confident suggestions in this document: one undoable step."""
+        from annotator.services.suggestion_commands import PreAnnotateCommand
+
+        doc_id = pane.document_id
+        if doc_id is None:
+            self.message.emit("Open a document first.")
+            return False
+        plan = self.confident_plan(pane, min_precision)
+        if plan is None:
+            self.message.emit("Suggestions are not ready for this document yet; try again soon.")
+            return False
+        confident, why, spans = plan
+        if confirm is not None and not confirm(confident, why, spans):
+            return False
+        if not spans:
+            self.message.emit("No confident suggestion to accept in this document.")
+            return False
+        cmd = PreAnnotateCommand(self._ws.annotations, doc_id, spans, self._annotator())
+        if not self._run(cmd):
+            return False
+        n = len({(s, e) for s, e, _lab in spans})
+        self.message.emit(
+            f"Tagged {n} passage(s) with confident suggestions (Undo takes them back)."
+        )
+        self._refresh_all()
+        return True
+
     # --- toggles -------------------------------------------------------------------
 
     def set_enabled(self, on: bool) -> None:
@@ -564,5 +641,52 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
             act.toggled.connect(slot)
             view.addAction(act)
             window.actions_by_name[name] = act
+    _install_menu(window, ctl)
     QTimer.singleShot(start_ms, ctl.train_now)
     return ctl
+
+
+def _install_menu(window: Any, ctl: SuggestionController) -> None:
+    """A Suggestions menu (before Help): accept the current document's confident suggestions."""
+    from PySide6.QtWidgets import QMenu
+
+    from annotator.gui.dialogs.preannotate_dialog import PreAnnotateDialog
+
+    menu = QMenu("&Suggestions", window)
+    menu.setObjectName("menu_suggestions")
+    act = QAction("&Accept confident suggestions in this document…", window)
+    act.setObjectName("action_accept_confident")
+
+    def run() -> None:
+        pane = window.reading.current
+        if pane is None or pane.document is None:
+            ctl.message.emit("Open a document first.")
+            return
+
+        def confirm(confident: list[Any], why: dict[str, str], spans: list[Any]) -> bool:
+            rows = [
+                (c.label, c.precision, c.threshold, sum(1 for sp in spans if sp[2] == c.label))
+                for c in confident
+            ]
+            dlg = PreAnnotateDialog(
+                window,
+                document=pane.document.title or str(pane.document_id),
+                rows=rows,
+                left_out=why,
+                passages=len({(s, e) for s, e, _lab in spans}),
+                min_precision=0.95,
+            )
+            return bool(dlg.exec())
+
+        ctl.accept_confident(pane, confirm=confirm)
+
+    act.triggered.connect(run)
+    menu.addAction(act)
+    window.actions_by_name["accept_confident"] = act
+    help_menu = next(
+        (a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None
+    )
+    if help_menu is not None:
+        window.menuBar().insertMenu(help_menu, menu)
+    else:
+        window.menuBar().addMenu(menu)

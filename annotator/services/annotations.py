@@ -71,6 +71,47 @@ class AnnotationService:
         span = repo.tag(self._db, document_id, new, length=document_length)
         return span, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
 
+    def add_many(
+        self, document_id: int, spans: list[NewSpan], *, actor: str | None = None
+    ) -> tuple[list[Span], Changes]:
+        """Store many spans of one document in one transaction (pre-annotation); spans
+        already stored are skipped. Returns the spans added, to delete them again on undo.
+        ``actor``: spans for anyone else are refused."""
+        for sp in spans:
+            _refuse(actor, sp.annotator, "a new span")
+
+        def work(s: Tx) -> list[Span]:
+            n = repo.document_length(s, document_id)
+            before = {sp.id for sp in repo.list_spans(s, document_id)}
+            if repo.add_spans_bulk(s, document_id, spans, n) == 0:
+                return []
+            s.flush()
+            names = {sp.annotator for sp in spans}
+            for name in names:
+                if repo.status_of(s, document_id, name) == DocumentStatus.TODO:
+                    repo.set_status(s, document_id, name, DocumentStatus.IN_PROGRESS)
+            return [sp for sp in repo.list_spans(s, document_id) if sp.id not in before]
+
+        added = self._db.write(work)
+        return added, Changes(spans=True, status=True, document_ids=frozenset({document_id}))
+
+    def delete_many(
+        self, document_id: int, span_ids: list[int], *, actor: str | None = None
+    ) -> Changes:
+        """Delete spans of one document in one transaction (undoing a pre-annotation);
+        with ``actor``, refused (nothing deleted) when any of them is someone else's."""
+
+        def work(s: Tx) -> None:
+            if actor is not None:
+                wanted = set(span_ids)
+                for sp in repo.list_spans(s, document_id):
+                    if sp.id in wanted:
+                        _refuse(actor, sp.annotator, f"span {sp.id}")
+            repo.delete_span_rows(s, span_ids)
+
+        self._db.write(work)
+        return Changes(spans=True, document_ids=frozenset({document_id}))
+
     def update(
         self,
         span_id: int,

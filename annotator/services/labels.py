@@ -108,5 +108,26 @@ class LabelService:
         n = self._db.write(lambda s: repo.remove_label(s, name, delete_spans=delete_spans))
         return n, Changes(labels=True, spans=n > 0)
 
+    def install_default_rules(self, shipped: dict[str, str]) -> tuple[builtins.list[str], Changes]:
+        """Give each label named in ``shipped`` (label -> rules text: ``paths.seed_rules()``,
+        from ``resources/seed_rules/LABEL.txt``) that has no seed rules yet those rules; a
+        label with rules of its own is left alone. Returns the labels that got rules. Run
+        for a new project (the first run's demo import) and by ``annotator labels
+        default-rules``; never on its own otherwise."""
+        from annotator.storage import suggestions as store
+
+        def work(s: Tx) -> builtins.list[str]:
+            have = store.label_rules(s)
+            names = {lab.name for lab in repo.list_labels(s)}
+            done = []
+            for label, text in shipped.items():
+                if label in names and not (have.get(label) or "").strip():
+                    store.set_label_rules(s, label, text.strip())
+                    done.append(label)
+            return done
+
+        done = self._db.write(work)
+        return done, Changes(labels=bool(done))
+
     def usage(self, name: str) -> int:
         return self._db.read(lambda s: repo.count_label_spans(s, name))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from annotator.core.judgement import Judgement
-from annotator.core.model import Span, SpanOrigin
+from annotator.core.model import NewSpan, Span, SpanOrigin
 from annotator.services.annotations import AnnotationService
 from annotator.services.changes import Changes
 
@@ -289,4 +289,41 @@ class SetRulesCommand:
     def undo(self) -> Changes:
         assert self.before is not None
         _, changes = self.service.set_rules(self.label, self.before)
+        return changes
+
+
+@dataclass
+class PreAnnotateCommand:
+    """Accept every confident suggestion of a document at once: one undo step.
+
+    ``spans``: (start, end, label) to add as the annotator's own, origin ``suggested``; all
+    are stored in one transaction, and undo deletes exactly the ones it added.
+    """
+
+    service: AnnotationService
+    document_id: int
+    spans: list[tuple[int, int, str]]
+    annotator: str
+    added: list[Span] = field(default_factory=list, init=False)
+    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
+
+    @property
+    def text(self) -> str:
+        return f"Accept {len(self.spans)} confident suggestion(s)"
+
+    def do(self) -> Changes:
+        new = [
+            NewSpan(s, e, lab, self.annotator, origin=SpanOrigin.SUGGESTED)
+            for s, e, lab in self.spans
+        ]
+        self.added, changes = self.service.add_many(self.document_id, new, actor=self.annotator)
+        self.last_edit = (tuple(self.added), ())
+        return changes
+
+    def undo(self) -> Changes:
+        changes = self.service.delete_many(
+            self.document_id, [sp.id for sp in self.added], actor=self.annotator
+        )
+        self.last_edit = ((), tuple(self.added))
+        self.added = []
         return changes

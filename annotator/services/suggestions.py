@@ -11,8 +11,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.judgement import JudgementKind
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
 from annotator.services.changes import Changes
@@ -24,6 +26,9 @@ from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
+
+if TYPE_CHECKING:
+    from annotator.suggest.preannotate import ConfidentLabel
 
 Progress = Callable[[int, int], None]
 
@@ -41,6 +46,7 @@ class PassageSuggestion:
     score: float
     source: Source
     rule: str = ""
+    note: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -51,6 +57,8 @@ class PassageSuggestion:
             "label": self.label,
             "score": round(self.score, 4),
             "source": self.source,
+            "rule": self.rule or None,
+            **({"note": self.note} if self.note else {}),
         }
 
 
@@ -67,6 +75,8 @@ class ReviewItem:
     """Higher first: uncertainty (0-1) or how confidently the model contradicts the label."""
     annotator: str = ""
     label: str = ""
+    document: str = ""
+    """The document's external id (as a native export writes it), else its database id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +217,8 @@ class SuggestionService:
         if progress:
             progress(1, 2)
         try:
-            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules) if ex else None
+            known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
+            model = train([e.text for e in ex], [e.labels for e in ex], rules=rules, known=known)
         except ImportError as exc:  # the desktop bundle leaves scikit-learn out
             raise AnnotatorError(
                 f"Suggestions need scikit-learn ({exc.name} is not installed here); "
@@ -215,7 +226,8 @@ class SuggestionService:
             ) from exc
         if progress:
             progress(2, 2)
-        return Suggester(model if model and model.labels else None, rules), ex
+        learned = model if model.labels else None
+        return Suggester(learned, rules, dict(model.not_learned)), ex
 
     # --- suggesting ---------------------------------------------------------------------
 
@@ -262,7 +274,15 @@ class SuggestionService:
                 for ls in row:
                     if every or ls.shown:
                         yield PassageSuggestion(
-                            doc_id, doc_name, p.start, p.end, ls.label, ls.score, ls.source, ls.rule
+                            doc_id,
+                            doc_name,
+                            p.start,
+                            p.end,
+                            ls.label,
+                            ls.score,
+                            ls.source,
+                            ls.rule,
+                            ls.note,
                         )
 
     # --- evaluation and review ----------------------------------------------------------
@@ -322,15 +342,14 @@ class SuggestionService:
     ) -> EvaluationReport:
         """:meth:`evaluate` with how many judged passages carry each label (positives) and
         how many do not (negatives), and why the other labels are not learnt."""
-        from annotator.suggest.model import THRESHOLD, out_of_fold, scores
+        from annotator.suggest.model import cross_validated, scores
 
         ex = self.examples(annotators=annotators, level=level)
         gold = [e.labels for e in ex]
-        labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
-        predicted = [
-            frozenset(lab for j, lab in enumerate(labels) if probs[i, j] >= THRESHOLD)
-            for i in range(len(ex))
-        ]
+        # Each fold's model picks its own thresholds, as the window's model does.
+        labels, predicted = cross_validated(
+            [e.text for e in ex], gold, rules=self.rule_set(), folds=folds
+        )
         counts = {lab: sum(lab in g for g in gold) for lab in labels}
         return EvaluationReport(
             len(ex),
@@ -381,8 +400,6 @@ class SuggestionService:
         exclude: Collection[tuple[int, int, int]] = (),
     ) -> tuple[builtins.list[ReviewItem], int]:
         """:meth:`uncertain`, and how many passages are left to judge in all."""
-        from annotator.suggest.model import uncertainty
-
         if suggester.model is None:
             return [], 0
         allowed = self.documents_to_label(annotator)
@@ -416,7 +433,8 @@ class SuggestionService:
             )
         if not cand:
             return [], 0
-        u = uncertainty(suggester.model.predict_proba([t for _d, _p, t in cand]))
+        # A passage in a language unlike the training data's scores 0: no top place.
+        u = suggester.uncertainty([t for _d, _p, t in cand])
         order = sorted(range(len(cand)), key=lambda i: -u[i])[:limit]
         items_out = [
             ReviewItem(
@@ -435,6 +453,7 @@ class SuggestionService:
         ex = self.examples(annotators=annotators, level=level)
         gold = [e.labels for e in ex]
         labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
+        ext = self._db.read(lambda s: store.external_ids(s, sorted({e.document_id for e in ex})))
         out = []
         for j, lab in enumerate(labels):
             for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):
@@ -449,7 +468,96 @@ class SuggestionService:
                 )
                 out.append(
                     ReviewItem(
-                        e.document_id, e.start, e.end, e.text, why, 1 - conf, e.annotator, lab
+                        e.document_id,
+                        e.start,
+                        e.end,
+                        e.text,
+                        why,
+                        1 - conf,
+                        e.annotator,
+                        lab,
+                        ext.get(e.document_id) or str(e.document_id),
                     )
                 )
         return sorted(out, key=lambda r: -r.priority)
+
+    # --- pre-annotation -----------------------------------------------------------------
+
+    def _my_spans(self, document_id: int, annotator: str) -> builtins.list[tuple[int, int, str]]:
+        """The annotator's spans on the document, and their judgements ("no label", a
+        rejected suggestion) as ranges of a pseudo-label: pre-annotation leaves both alone."""
+
+        def work(s: Tx) -> builtins.list[tuple[int, int, str]]:
+            spans = repo.list_spans(s, document_id, annotators=(annotator,))
+            out = [(sp.start, sp.end, sp.label) for sp in spans]
+            out += [
+                (j.start, j.end, "\x00judged")
+                for j in judgement_store.list_judgements(
+                    s, annotators=[annotator], document_ids=[document_id]
+                )
+                if j.kind != JudgementKind.SKIPPED
+            ]
+            return out
+
+        return self._db.read(work)
+
+    def preannotation(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        document_ids: Sequence[int] = (),
+        level: PassageKind = "sentence",
+        min_precision: float = 0.95,
+    ) -> PreAnnotation:
+        """What accepting the confident suggestions would tag: per document, the passages
+        and labels (passages the annotator already tagged are left alone), and per label
+        its out-of-fold precision, or why it is left out."""
+        from annotator.suggest.preannotate import confident_labels, confident_spans
+
+        known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
+        confident, why = confident_labels(suggester, min_precision, known)
+        for lab, reason in suggester.not_learned.items():
+            why.setdefault(lab, f"not learned: {reason}")
+        plan: dict[int, builtins.list[tuple[int, int, str]]] = {}
+        names: dict[int, str] = {}
+        if confident:
+            ids = list(document_ids) or self._db.read(
+                lambda s: store.untagged_document_ids(s, [annotator])
+            )
+            for doc_id, name, text, items in self._document_passages(ids, [], level):
+                mine = self._my_spans(doc_id, annotator)
+                labs = passage_labels(text, items, mine)
+                skip = [(p.start, p.end) for p, lab in zip(items, labs, strict=True) if lab]
+                rows = suggester.score([p.text_in(text) for p in items])
+                spans = confident_spans(
+                    ((p.start, p.end, row) for p, row in zip(items, rows, strict=True)),
+                    confident,
+                    skip=skip,
+                )
+                if spans:
+                    plan[doc_id] = spans
+                    names[doc_id] = name
+        return PreAnnotation(confident, why, plan, names, min_precision)
+
+
+@dataclass(frozen=True)
+class PreAnnotation:
+    """The confident suggestions of some documents, ready to accept in one step each."""
+
+    labels: builtins.list[ConfidentLabel]
+    left_out: dict[str, str]
+    """Label -> why pre-annotation does not tag it."""
+    spans: dict[int, builtins.list[tuple[int, int, str]]]
+    """Document id -> (start, end, label) to tag."""
+    documents: dict[int, str]
+    """Document id -> its external id."""
+    min_precision: float
+
+    def count(self, label: str | None = None) -> int:
+        return sum(
+            1 for spans in self.spans.values() for _s, _e, lab in spans if label in (None, lab)
+        )
+
+    def passages(self) -> int:
+        return sum(len({(s, e) for s, e, _lab in spans}) for spans in self.spans.values())

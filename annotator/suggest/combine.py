@@ -1,17 +1,22 @@
 """Rules and model together: what a passage is suggested, with score and source.
 
 A label the model can score (it has seen enough tagged passages) is suggested when the
-model's probability reaches the threshold; its rules are already among the model's
-features. A label the model cannot score yet is suggested when one of its rules fires.
+model's probability reaches that label's threshold (chosen on out-of-fold predictions); its
+rules are already among the model's features, and the rule that fired is named. A label the
+model cannot score yet is suggested when one of its rules fires. A passage in a language the
+model was not trained on gets no suggestion, only a note saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from annotator.suggest.model import THRESHOLD, PassageModel
+import numpy as np
+import numpy.typing as npt
+
+from annotator.suggest.model import PassageModel
 from annotator.suggest.rules import RuleSet
 
 Source = Literal["model", "rule"]
@@ -28,6 +33,8 @@ class LabelScore:
     shown: bool
     rule: str = ""
     """The rule that fired, when one did."""
+    note: str = ""
+    """Why nothing is shown although the model scored it (e.g. a foreign language)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,8 @@ class Suggester:
 
     model: PassageModel | None
     rules: RuleSet
-    threshold: float = THRESHOLD
+    unlearned: dict[str, str] = field(default_factory=dict)
+    """Labels the model cannot score, and why (rules may still suggest them)."""
 
     @property
     def labels(self) -> list[str]:
@@ -47,26 +55,64 @@ class Suggester:
     def ready(self) -> bool:
         return bool(self.labels)
 
+    @property
+    def not_learned(self) -> dict[str, str]:
+        """Labels the model cannot score, and why (rules may still suggest them)."""
+        return dict(self.model.not_learned) if self.model else dict(self.unlearned)
+
+    def foreign(self, texts: Sequence[str]) -> list[str]:
+        """For each text, a note when its language is unlike the training passages', else ''."""
+        langs = self.model.languages if self.model else frozenset()
+        if not langs or not texts:
+            return [""] * len(texts)
+        from annotator.suggest.language import detect
+
+        known = ", ".join(sorted(langs))
+        return [
+            f"language '{lang}' is unlike the training passages ({known}): no suggestion"
+            if lang and lang not in langs
+            else ""
+            for lang in detect(texts)
+        ]
+
     def score(self, texts: Sequence[str]) -> list[list[LabelScore]]:
         """Every scorable label for each text, shown or not."""
         model_labels = self.model.labels if self.model else ()
-        probs = self.model.predict_proba(texts) if self.model else None
+        all_hits = self.rules.match_many(texts)
+        same = self.model is not None and self.model.rules is self.rules
+        probs = self.model.predict_proba(texts, all_hits if same else None) if self.model else None
+        notes = self.foreign(texts)
         out = []
-        for i, text in enumerate(texts):
-            hits = self.rules.match(text)
+        for i, _text in enumerate(texts):
+            hits = all_hits[i]
+            note = notes[i]
             row = []
             for j, lab in enumerate(model_labels):
-                assert probs is not None
+                assert probs is not None and self.model is not None
                 p = float(probs[i, j])
-                row.append(LabelScore(lab, p, "model", p >= self.threshold, hits.get(lab, "")))
+                shown = p >= self.model.threshold(lab) and not note
+                row.append(LabelScore(lab, p, "model", shown, hits.get(lab, ""), note))
             for lab in self.rules.labels:
                 if lab in model_labels:
                     continue
                 rule = hits.get(lab, "")
-                row.append(LabelScore(lab, RULE_SCORE if rule else 0.0, "rule", bool(rule), rule))
+                score = RULE_SCORE if rule else 0.0
+                row.append(LabelScore(lab, score, "rule", bool(rule) and not note, rule, note))
             out.append(row)
         return out
 
     def suggest(self, texts: Sequence[str]) -> list[list[LabelScore]]:
-        """Only what the window shows: labels at or above the threshold, or whose rule fired."""
+        """Only what the window shows: labels at or above their threshold, or whose rule fired."""
         return [[s for s in row if s.shown] for row in self.score(texts)]
+
+    def uncertainty(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Uncertainty sampling's priority (0-1); 0 for a passage in a foreign language."""
+        from annotator.suggest.model import uncertainty
+
+        if self.model is None or not self.model.labels:
+            return np.zeros(len(texts))
+        u = uncertainty(self.model.predict_proba(texts), self.model.thresholds or 0.5)
+        for i, note in enumerate(self.foreign(texts)):
+            if note:
+                u[i] = 0.0
+        return u

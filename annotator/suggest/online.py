@@ -21,8 +21,7 @@ from annotator.suggest.model import PassageModel
 
 
 def _matrix(model: PassageModel, texts: Sequence[str]) -> Any:
-    fn = getattr(model, "matrix", None) or model._matrix
-    return fn(texts)
+    return model.matrix(texts)
 
 
 class OnlineModel:

@@ -40,3 +40,24 @@ def test_passages_are_trimmed_ordered_and_disjoint(text: str) -> None:
             chunk = p.text_in(text)
             assert chunk == chunk.strip()
             last = p.end
+
+
+def test_cjk_full_stops_end_sentences_without_a_space() -> None:
+    from annotator.core.segment import sentences
+
+    text = (
+        "俄罗斯总统开始了第五个任期。他说：“我们会赢！”谈判会继续吗？停火｡ "
+        "Then English. Mr. Li left."
+    )
+    got = [p.text_in(text) for p in sentences(text)]
+    assert got == [
+        "俄罗斯总统开始了第五个任期。",
+        "他说：“我们会赢！”",
+        "谈判会继续吗？",
+        "停火｡",
+        "Then English.",
+        "Mr. Li left.",
+    ]
+    # offsets are code points of the text, trimmed
+    for p in sentences(text):
+        assert text[p.start : p.end] == text[p.start : p.end].strip()
