@@ -186,7 +186,7 @@ def render(out: Path, work: Path) -> list[Path]:
 
         # Search across documents: hits with context in the corpus dock.
         win.corpus.search.setText("sanctions")
-        win.search_corpus("sanctions")
+        win.file_actions.search_corpus("sanctions")
         win.resizeDocks([win.corpus_dock], [420], Qt.Orientation.Horizontal)
         settle(300)
         save(win.corpus_dock, "search_hits.png")

@@ -22,6 +22,7 @@ SHOTS = {
     "suggestions.png": "passage mode: the current sentence's suggested labels with confidence",
     "suggestion_marks.png": "reading mode: faint marks under suggested sentences",
     "label_rules.png": "the label dialog's seed rules",
+    "preannotate.png": "accept confident suggestions: precision per label, passages to tag",
 }
 HELD_OUT = "003_205299107bcd9cb9.txt"
 RULES = "econom*\nbudget*\nsanction*\nbillion*\naid\nenergy"
@@ -108,6 +109,29 @@ def render(out: Path, work: Path) -> list[Path]:
         settle()
         save(dlg, "label_rules.png")
         dlg.close()
+
+        # Suggestions ▸ Accept confident suggestions: the dialog that asks first.
+        from annotator.gui.dialogs.preannotate_dialog import PreAnnotateDialog
+
+        plan = ctl.confident_plan(pane)
+        if plan is not None:
+            confident, why, spans = plan
+            rows = [
+                (c.label, c.precision, c.threshold, sum(1 for sp in spans if sp[2] == c.label))
+                for c in confident
+            ]
+            pre = PreAnnotateDialog(
+                win,
+                document=pane.document.title if pane.document else "",
+                rows=rows,
+                left_out=why,
+                passages=len({(s, e) for s, e, _lab in spans}),
+                min_precision=0.95,
+            )
+            pre.show()
+            settle(200)
+            save(pre, "preannotate.png")
+            pre.close()
     finally:
         cam.close(ws)
     return written

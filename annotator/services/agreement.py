@@ -137,7 +137,7 @@ class AgreementService:
                     "annotators); choose documents or all documents to compare others"
                 )
         if query.viewer:
-            from annotator.services.study import blind_rule
+            from annotator.services.blind import blind_rule
 
             hidden = self._db.read(lambda s: blind_rule(s, query.viewer)).documents
             if hidden:

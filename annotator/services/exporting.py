@@ -22,7 +22,7 @@ from annotator.core.validate import display_path, export_problem
 from annotator.formats.base import ExportItem, ExportReport, doc_label
 from annotator.formats.registry import FormatInfo, export_formats, exporter_class
 from annotator.formats.selection import majority_vote, part_path, split_documents
-from annotator.services.study import blind_rule, visible_spans
+from annotator.services.blind import blind_rule, visible_spans
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 

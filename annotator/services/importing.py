@@ -37,7 +37,7 @@ from annotator.services.import_parsed import (
     checked_records,
 )
 from annotator.services.import_write import BatchWriter
-from annotator.storage import Database, Tx, repo
+from annotator.storage import Database
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]

@@ -17,8 +17,8 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.judgement import JudgementKind
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
+from annotator.services.blind import blind_rule, visible_layers
 from annotator.services.changes import Changes
-from annotator.services.study import blind_rule, visible_layers
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store

@@ -79,7 +79,11 @@ def main() -> None:
     at = text.index("economic sanctions")
     ws.annotations.add(left.document_id, start=at, end=at + 18, label="ECONOMIC", annotator="oleh")
     first = min(left.spans.values(), key=lambda s: s.start)
-    win.run(UpdateSpanCommand(ws.annotations, first.id, note="Headline claim, check the source"))
+    win.run(
+        UpdateSpanCommand(
+            ws.annotations, first.id, first.annotator, note="Headline claim, check the source"
+        )
+    )
     win.actions_by_name["show_all"].setChecked(True)  # the teammate's spans, and the column
     right.set_passage_mode(True)
     right.move_passage(1)

@@ -95,7 +95,7 @@ def test_label_dialog_has_one_save_and_placeholders_that_are_not_content(
     for example in ("sanction", "budget", "GDP", "*", "/"):
         assert example not in hint, hint
     assert hint.startswith("No seed rules for MILITARY yet")
-    assert dlg.description.placeholderText().startswith("No guideline yet")
+    assert dlg.description.placeholderText().startswith("No description yet")
     # The one Save stores the rules and the label's own fields together...
     dlg.rules.text.setPlainText("troop*\nshelling")
     dlg.description.setPlainText("Armed force and its use.")

@@ -39,6 +39,7 @@ def test_self_test_command_exits_0_after_every_step(tmp_path):
         "ok  undo",
         "ok  show window",
         "ok  close",
+        "ok  suggestions",
     ]
     assert "self-test passed" in proc.stdout
     # The run used a scratch folder: no database or settings where the user's live.

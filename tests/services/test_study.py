@@ -261,7 +261,9 @@ def test_a_populated_0006_database_upgrades_to_the_study_schema(db_url: str) -> 
     from alembic.config import Config
 
     from annotator.storage import Database, open_database
-    from annotator.storage.migrate import MIGRATIONS_DIR, current_revision
+    from sqlalchemy import text
+
+    from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision
 
     old = Database(db_url)
     with old._write_engine.begin() as conn:
@@ -272,13 +274,35 @@ def test_a_populated_0006_database_upgrades_to_the_study_schema(db_url: str) -> 
     with old.engine.connect() as conn:
         assert current_revision(conn) == "0006"
     ids = add_articles(old, 1, 6)
-    ws_old = Workspace(old)
-    work(ws_old, ids[0], "ann")
+    # Work as a 0006-era app stored it: plain SQL against the 0006 tables.
+    with old._write_engine.begin() as conn:
+        ann = conn.execute(
+            text(
+                "INSERT INTO annotators (name, kind, created_at) "
+                "VALUES ('ann', 'human', CURRENT_TIMESTAMP) RETURNING id"
+            )
+        ).scalar_one()
+        lab = conn.execute(text("SELECT id FROM labels WHERE name = 'MILITARY'")).scalar_one()
+        conn.execute(
+            text(
+                'INSERT INTO spans (document_id, annotator_id, label_id, "start", "end", note, '
+                "origin, decided_by, created_at, updated_at) VALUES (:d, :a, :l, 0, 7, '', "
+                "'manual', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"d": ids[0], "a": ann, "l": lab},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+                "VALUES (:d, :a, 'done', CURRENT_TIMESTAMP)"
+            ),
+            {"d": ids[0], "a": ann},
+        )
     old.dispose()
 
     ws = Workspace(open_database(db_url))
     with ws.db.engine.connect() as conn:
-        assert current_revision(conn) == "0009"
+        assert current_revision(conn) == HEAD
     assert [s.annotator for s in ws.annotations.spans(ids[0])] == ["ann"]
     assert ws.annotations.status(ids[0], "ann") is DocumentStatus.DONE
     result = ws.study.assign(StudyPlan(("ann", "bob"), overlap=0.5, per_document=2, seed=2))
