@@ -75,6 +75,14 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
     def handleError(self, record: logging.LogRecord) -> None:
         return
 
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            super().flush()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
+
 
 def setup_logging(*, level: int = logging.INFO, console: bool = False) -> Path | None:
     """Attach a rotating, scrubbing file handler to the ``annotator`` logger (idempotent).

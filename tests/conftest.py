@@ -28,6 +28,16 @@ def _isolated_dirs(
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_log_handler_outlives_its_test() -> Iterator[None]:
+    """A command run in-process sets up the log file under that test's folders (a small
+    tmpfs, sometimes full): the next test must not write there."""
+    yield
+    from annotator import log
+
+    log.teardown_logging()
+
+
 # Storage and service tests run on both backends; the rest stay on SQLite.
 BOTH_BACKENDS = {"storage", "services"}
 

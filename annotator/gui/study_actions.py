@@ -231,6 +231,6 @@ def install_study(window: QMainWindow) -> StudyActions:
             _action(win, "progress", "&Progress…", study.open_progress, keymap.STUDY["progress"])
         )
     win.corpus.only_mine.toggled.connect(study.only_mine)
-    win.undo_stack.indexChanged.connect(lambda _i: study.refresh())
+    win.undo_histories.group.indexChanged.connect(lambda _i: study.refresh())
     study.refresh()
     return study

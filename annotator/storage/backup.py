@@ -167,6 +167,17 @@ def backup_error(exc: BaseException, source: Path, folder: Path) -> DatabaseErro
     )
 
 
+def _copy_into(tmp: Path, source_connection: Any, *, pages: int, deadline_s: float) -> None:
+    with source_connection as src:
+        dst = sqlite3.connect(tmp)
+        try:
+            copy_pages(src, dst, pages=pages, deadline_s=deadline_s)
+            # A backup is one plain file: no WAL to lose when it is copied around.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+
+
 def online_backup(
     source: Path, dest: Path, *, pages: int = STEP_PAGES, deadline_s: float = STEP_DEADLINE_S
 ) -> Path:
@@ -180,14 +191,7 @@ def online_backup(
     held = _lock_part(tmp)
     try:
         try:
-            with connect_ro(source) as src:
-                dst = sqlite3.connect(tmp)
-                try:
-                    copy_pages(src, dst, pages=pages, deadline_s=deadline_s)
-                    # A backup is one plain file: no WAL to lose when it is copied around.
-                    dst.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    dst.close()
+            _copy_into(tmp, connect_ro(source), pages=pages, deadline_s=deadline_s)
         except sqlite3.Error as exc:
             raise backup_error(exc, source, dest.parent) from exc
         result = run_check(tmp)
@@ -242,7 +246,7 @@ def keep_copy(db_path: Path, dest: Path) -> list[Path]:
     """Save the current database before it is replaced: a clean snapshot if it is healthy,
     else its exact bytes (and WAL), so nothing the user had is thrown away. A copy that
     cannot be made (a full disk) raises, and leaves no file behind."""
-    if check_file(db_path).ok:
+    if check_file(db_path, raw_header=False).ok:  # the database may be open here
         try:
             return [online_backup(db_path, dest)]
         except DatabaseError as exc:  # e.g. damage the open's sample missed: keep the bytes
@@ -270,7 +274,7 @@ def replace_database(backup: Path, db_path: Path) -> None:
     try:
         shutil.copyfile(backup, tmp)
         _fsync_file(tmp)
-        if db_path.exists() and check_file(db_path, thorough=False).ok:
+        if db_path.exists() and check_file(db_path, thorough=False, raw_header=False).ok:
             checkpoint(db_path)
         for suffix in SIDE_SUFFIXES:
             with contextlib.suppress(FileNotFoundError):

@@ -478,19 +478,21 @@ def take_back_token(s: Session, token: str) -> TakenBack:
                 DocumentRow.id.in_(out.kept_documents[:5])
             )
             out.kept_titles = [t or e or f"#{i}" for i, t, e in s.execute(titled)]
-        own_labels = [
-            int(i) for (i,) in s.execute(select(J.row_id).where(J.token == token, J.kind == "doclabel"))
-        ]
-        for i in range(0, len(own_labels), _IN_CHUNK):  # on older documents and gone ones
-            s.execute(
-                delete(DocumentLabelRow).where(
-                    DocumentLabelRow.id.in_(own_labels[i : i + _IN_CHUNK]),
-                    DocumentLabelRow.document_id.not_in(sorted(keep)),
-                )
-            )
         out.spans = _count_deleted(s, SpanRow, gone_spans)
         out.spans += _spans_on(s, gone_docs)
         out.documents = _count_deleted(s, DocumentRow, gone_docs)
+    # The import's labels of whole documents: on older documents (and gone ones) they go;
+    # on a new document kept for someone else's work they stay with it, like its spans.
+    own_labels = [
+        int(i) for (i,) in s.execute(select(J.row_id).where(J.token == token, J.kind == "doclabel"))
+    ]
+    for i in range(0, len(own_labels), _IN_CHUNK):
+        s.execute(
+            delete(DocumentLabelRow).where(
+                DocumentLabelRow.id.in_(own_labels[i : i + _IN_CHUNK]),
+                DocumentLabelRow.document_id.not_in(sorted(keep)),
+            )
+        )
     end_journal(s, token)
     return out
 

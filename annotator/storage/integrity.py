@@ -283,8 +283,10 @@ def utf8_problem(con: sqlite3.Connection, *, sample: bool) -> str:
 
 def full_check(path: Path) -> FileCheck:
     """Everything SQLite can verify (``integrity_check``: pages, indexes, constraints) and
-    every text cell's UTF-8. Reads the whole file: seconds per gigabyte."""
-    found = check_file(path, thorough=False)
+    every text cell's UTF-8. Reads the whole file: seconds per gigabyte. Runs beside open
+    connections (the window's background check): only through SQLite, never a plain file
+    handle (see :func:`check_file`)."""
+    found = check_file(path, thorough=False, raw_header=False)
     if not found.ok:
         return found
     try:
@@ -320,12 +322,18 @@ def identify(con: sqlite3.Connection) -> tuple[str, str]:
     return "", ""
 
 
-def check_file(path: Path, *, thorough: bool = True) -> FileCheck:
+def check_file(path: Path, *, thorough: bool = True, raw_header: bool = True) -> FileCheck:
     """Check an existing database file without modifying it.
 
     The header, that it is an Annotator database, and a sample of rows' text are always
     checked (a few page reads); ``thorough`` adds a ``quick_check`` that reads every page
     (seconds for a database of gigabytes, milliseconds for most).
+
+    ``raw_header=False`` leaves out reading the header bytes with a plain file handle, for a
+    process that has the database open: closing any handle on the file drops every POSIX
+    lock this process holds on it, SQLite's included, and a connection that then closes
+    takes itself for the last one and deletes the -wal and -shm under the others (SQLite's
+    "How To Corrupt" 2.2). SQLite's own reading checks the header then.
     """
     try:
         size = path.stat().st_size
@@ -333,7 +341,7 @@ def check_file(path: Path, *, thorough: bool = True) -> FileCheck:
             return FileCheck(
                 path, False, "it is empty (0 bytes): no project is stored in it", EMPTY
             )
-        problem = header_problem(path)
+        problem = header_problem(path) if raw_header else ""
     except OSError as exc:
         kind = PERMISSION if isinstance(exc, PermissionError) else IO_ERROR
         return FileCheck(path, False, f"it cannot be read ({exc.strerror or exc})", kind)

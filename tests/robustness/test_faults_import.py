@@ -398,7 +398,7 @@ def test_a_full_disk_part_way_reports_exactly_what_stayed(
     url = f"sqlite:///{path}"
     ws = open_workspace(url)
     ballast = small_disk / "ballast"
-    ballast.write_bytes(b"x" * 1_500_000)  # removed afterwards: "the user frees space"
+    ballast.write_bytes(b"x" * 2_800_000)  # removed afterwards: "the user frees space"
     big = tmp_path / "big.jsonl"
     with big.open("w", encoding="utf-8") as fh:
         for d in range(6000):

@@ -549,12 +549,14 @@ def test_bad_utf8_past_the_sample_is_named_damage_with_advice(
 
 KILLED_BACKUP = r"""
 import sys
+import time
 from annotator.app import backup_service
 from annotator.storage import backup
 backup.STEP_PAGES, backup.STEP_DEADLINE_S = 1, 1000.0  # a long, slow copy
 real = backup.copy_pages
 def slow(src, dst, *, pages, deadline_s):
     print("copying", flush=True)
+    time.sleep(60)  # killed in here, its .part written and locked (a fast disk copies in ms)
     return real(src, dst, pages=1, deadline_s=1000.0)
 backup.copy_pages = slow
 backup_service(sys.argv[1]).create()
