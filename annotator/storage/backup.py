@@ -28,7 +28,7 @@ import sqlite3
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from annotator.core.errors import DatabaseError
 from annotator.storage.integrity import (

@@ -207,3 +207,43 @@ def test_real_app_undo_stays_with_its_annotator_and_passage_keys_after_esc(xsess
     economic = {(s[1], s[2]) for s in olehs if s[0] == "ECONOMIC"}
     assert len(economic) == 10  # ten passages, one key each
     assert all(s[3].strip() and "\n\n" not in s[3] for s in olehs)
+
+
+def test_real_app_comparison_and_agreement_windows_fit_and_close_on_esc(xsession, tmp_path):
+    """Issue 20 on a desktop: with two annotators' spans, Team > Compare (Ctrl+Shift+C) and
+    Team > Agreement (Ctrl+Shift+G) open within the 1600x900 screen, frame included, and
+    Esc closes each."""
+    x = xsession
+    app, log, data = _run_app(x, tmp_path, "maria")
+    try:
+        x.key("p", "1", "2")
+        x.key("ctrl+shift+a")
+        _give_name(x, "oleh")
+        main = _main_window(x)
+        assert main is not None
+        x.xdotool("windowactivate", "--sync", main, check=False)
+        x.key("1", "3")
+        time.sleep(0.5)
+        for keys, title in (("ctrl+shift+c", "^Compare "), ("ctrl+shift+g", "^Agreement — ")):
+            x.xdotool("windowactivate", "--sync", main, check=False)
+            x.key(keys)
+            x.wait_for(lambda t=title: x.windows(t), 30, f"the window {title}")
+            (other,) = x.windows(title)
+            time.sleep(1.0)  # placed by the window manager
+            _assert_on_screen(x, other, f"{title} window")
+            x.xdotool("windowactivate", "--sync", other, check=False)
+            x.key("Escape")
+            time.sleep(0.5)
+            if x.windows(title):  # Esc clears a selection first, then closes
+                x.key("Escape")
+            x.wait_for(lambda t=title: not x.windows(t), 20, f"Esc to close {title}")
+        x.xdotool("windowactivate", "--sync", main, check=False)
+        x.key("ctrl+q")
+        app.wait(30)
+    finally:
+        if app.poll() is None:
+            app.terminate()
+            app.wait(10)
+        log.close()
+    output = (tmp_path / "app.log").read_text()
+    assert app.returncode == 0, output
