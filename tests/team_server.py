@@ -26,6 +26,17 @@ MEMBERS = {ALICE: (False, False), BOB: (False, False), CAROL: (True, False), LEN
 TEXT = "Troops crossed the river while envoys met in Geneva to discuss sanctions on grain."
 
 
+def try_sql(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
+    """Run one statement in its own savepoint, as a member's psql would; the error class
+    name, or 'ok'."""
+    try:
+        with conn.transaction():
+            conn.execute(sql, params)  # type: ignore[arg-type]
+    except psycopg.Error as exc:
+        return type(exc).__name__
+    return "ok"
+
+
 def password(role: str) -> str:
     return f"pw-{role}-Secret!"
 

@@ -44,33 +44,8 @@ def _assert_on_screen(x: XSession, window: str, when: str) -> None:
 
 def test_real_app_on_x_tags_a_passage_by_keys_and_fits_the_screen(xsession, tmp_path):
     x = xsession
-    data = tmp_path / "data"
-    env = x.env(
-        QT_QPA_PLATFORM="xcb",
-        ANNOTATOR_DATA_DIR=str(data),
-        ANNOTATOR_CONFIG_DIR=str(tmp_path / "config"),
-    )
-    for var in ("ANNOTATOR_DB", "QT_QPA_PLATFORMTHEME"):
-        env.pop(var, None)
-    log = (tmp_path / "app.log").open("w")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "annotator"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    app, log, data = _run_app(x, tmp_path, "smoke")
     try:
-        x.wait_for(
-            lambda: x.windows("^Welcome to Annotator$") or app.poll() is not None, 60, "welcome"
-        )
-        assert app.poll() is None, (tmp_path / "app.log").read_text()
-        (welcome,) = x.windows("^Welcome to Annotator$")
-        x.xdotool("windowactivate", "--sync", welcome, check=False)
-        x.key("Return")
-        x.wait_for(lambda: x.windows("^Annotator$"), 20, "the name dialog")
-        (ask,) = x.windows("^Annotator$")
-        x.xdotool("windowactivate", "--sync", ask, check=False)
-        x.type("smoke")
-        x.key("Return")
-        x.wait_for(lambda: not x.windows("^Annotator$"), 20, "the name dialog to close")
-        x.wait_for(lambda: _main_window(x) is not None, 30, "the main window with a document")
         win = _main_window(x)
         assert win is not None
         _assert_on_screen(x, win, "at start")
@@ -214,7 +189,7 @@ def test_real_app_comparison_and_agreement_windows_fit_and_close_on_esc(xsession
     Team > Agreement (Ctrl+Shift+G) open within the 1600x900 screen, frame included, and
     Esc closes each."""
     x = xsession
-    app, log, data = _run_app(x, tmp_path, "maria")
+    app, log, _data = _run_app(x, tmp_path, "maria")
     try:
         x.key("p", "1", "2")
         x.key("ctrl+shift+a")

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from team_server import ALICE, BOB, CAROL, LENA, SecureTeam, make_secure_team
+from team_server import ALICE, BOB, CAROL, LENA, SecureTeam, make_secure_team, try_sql
 
 from annotator.core.model import GOLD_ANNOTATOR
 from annotator.services import Workspace
@@ -27,14 +26,7 @@ def team(pg_server: Any) -> Iterator[SecureTeam]:
     pg_server.drop_database(t.dbname)
 
 
-def _try(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
-    """One statement in its own savepoint: the error class name, or 'ok'."""
-    try:
-        with conn.transaction():
-            conn.execute(sql, params)  # type: ignore[arg-type]
-    except psycopg.Error as exc:
-        return type(exc).__name__
-    return "ok"
+_try = try_sql
 
 
 def _rows(team: SecureTeam) -> list[tuple[Any, ...]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from team_server import ALICE, BOB, CAROL, LENA, OWNER, SecureTeam, make_secure_team
+from team_server import ALICE, BOB, CAROL, LENA, OWNER, SecureTeam, make_secure_team, try_sql
 
 from annotator.core.errors import AnnotatorError, BusyError, DatabaseError
 from annotator.core.model import ChangeKind, Document, SpanChange
@@ -64,13 +64,7 @@ def _db(url: str) -> Iterator[Database]:
         db.dispose()
 
 
-def _try(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
-    try:
-        with conn.transaction():
-            conn.execute(sql, params)  # type: ignore[arg-type]
-    except psycopg.Error as exc:
-        return type(exc).__name__
-    return "ok"
+_try = try_sql
 
 
 def _wait_for(feed: ChangeFeed, want: int, timeout: float) -> list[SpanChange]:
@@ -183,7 +177,9 @@ def test_rolled_back_floods_and_many_gaps_keep_the_feed_bounded(team: SecureTeam
         assert got[-1].kind is ChangeKind.REFRESH
         assert len(feed._gaps) <= MAX_GAPS
         with _ws(team.url(BOB)) as bob:
-            span, _ = bob.annotations.add(team.doc, start=6, end=12, label="MILITARY", annotator=BOB)
+            span, _ = bob.annotations.add(
+                team.doc, start=6, end=12, label="MILITARY", annotator=BOB
+            )
         _wait_for(feed, span.id, 5.0)
     finally:
         db.dispose()
@@ -224,7 +220,7 @@ def test_a_held_notify_queue_never_fails_a_tag(team: SecureTeam) -> None:
     (lowered here so a test can reach it; 0.5 of the 8 GB queue by default), so tags
     commit and the feed still delivers them by polling."""
     with team.superuser() as su:
-        su.execute(f'ALTER DATABASE "{team.dbname}" SET annotator.notify_queue_limit = \'0.00005\'')  # type: ignore[arg-type]
+        su.execute(f"ALTER DATABASE \"{team.dbname}\" SET annotator.notify_queue_limit = '0.00005'")  # type: ignore[arg-type]
     holder = team.connect(ALICE, autocommit=True)
     holder.execute("LISTEN whatever")
     holder.execute("BEGIN")
@@ -281,15 +277,16 @@ PG_WAIT = 4.5  # past the app's lock timeout, so the blocker counts as "holding"
 
 def test_a_backtracking_rule_is_refused_and_cannot_hang_scoring(team: SecureTeam) -> None:
     evil = "/(a|aa)+$/"
-    with _ws(team.url(LENA)) as lena:
-        with pytest.raises(AnnotatorError, match="too slow"):
-            lena.suggestions.set_rules("ECONOMIC", evil)
+    with _ws(team.url(LENA)) as lena, pytest.raises(AnnotatorError, match="too slow"):
+        lena.suggestions.set_rules("ECONOMIC", evil)
     # Written past the app from psql by the lead, it still cannot hang anyone's scoring.
     with team.connect(LENA, autocommit=True) as conn:
         conn.execute("UPDATE public.labels SET rules = %s WHERE name = 'ECONOMIC'", (evil,))
     text = "a" * 45 + "! Sanctions hit the grain trade."
     with _db(team.owner_url) as db:
-        db.write(lambda s: repo.add_document(s, Document(text=text, content_hash=content_hash(text))))
+        db.write(
+            lambda s: repo.add_document(s, Document(text=text, content_hash=content_hash(text)))
+        )
     done = threading.Event()
     result: list[Any] = []
 

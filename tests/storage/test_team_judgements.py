@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
-from team_server import ALICE, BOB, LENA, TEXT, SecureTeam, make_secure_team
+from team_server import ALICE, BOB, LENA, TEXT, SecureTeam, make_secure_team, try_sql
 
 from annotator.core.errors import PermissionDeniedError
 from annotator.core.judgement import Judgement, JudgementKind
@@ -31,13 +30,7 @@ def team(pg_server: Any) -> Iterator[SecureTeam]:
     pg_server.drop_database(t.dbname)
 
 
-def _try(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
-    try:
-        with conn.transaction():
-            conn.execute(sql, params)
-    except psycopg.Error as exc:
-        return type(exc).__name__
-    return "ok"
+_try = try_sql
 
 
 def _all_judgements(team: SecureTeam) -> list[tuple[Any, ...]]:

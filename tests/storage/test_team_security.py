@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from team_server import ALICE, BOB, CAROL, LENA, OWNER, SecureTeam, make_secure_team
+from team_server import ALICE, BOB, CAROL, LENA, OWNER, SecureTeam, make_secure_team, try_sql
 
 from annotator.core.errors import BusyError, PermissionDeniedError
 from annotator.core.model import GOLD_ANNOTATOR, DocumentStatus
@@ -44,14 +44,7 @@ def _others(snap: dict[str, list[tuple[Any, ...]]], team: SecureTeam) -> dict[st
     return out
 
 
-def _try(conn: psycopg.Connection[Any], sql: str, params: Any = None) -> str:
-    """Run one statement in its own savepoint; return the error class name, or 'ok'."""
-    try:
-        with conn.transaction():
-            conn.execute(sql, params)  # type: ignore[arg-type]
-    except psycopg.Error as exc:
-        return type(exc).__name__
-    return "ok"
+_try = try_sql
 
 
 def _grant_temp(team: SecureTeam, role: str, grant: bool) -> None:
