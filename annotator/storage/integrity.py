@@ -23,7 +23,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -289,15 +289,26 @@ def full_check(path: Path) -> FileCheck:
     found = check_file(path, thorough=False, raw_header=False)
     if not found.ok:
         return found
+
+    def verdict(con: sqlite3.Connection) -> str:
+        rows = con.execute("PRAGMA integrity_check(20)").fetchall()
+        result = "; ".join(str(r[0]) for r in rows) or "no result"
+        return result if result != "ok" else utf8_problem(con, sample=False) or "ok"
+
+    return _judged(path, verdict)
+
+
+def _judged(path: Path, verdict: Callable[[sqlite3.Connection], FileCheck | str]) -> FileCheck:
+    """``verdict`` run on a read-only connection: "ok", SQLite's words for damage, or a
+    ``FileCheck`` of its own; SQLite's errors are named by their cause (``classify``)."""
     try:
         with connect_ro(path) as con:
-            rows = con.execute("PRAGMA integrity_check(20)").fetchall()
-            result = "; ".join(str(r[0]) for r in rows) or "no result"
-            if result == "ok":
-                result = utf8_problem(con, sample=False) or "ok"
+            result = verdict(con)
     except sqlite3.Error as exc:
         kind, words = classify(exc, path)
         return FileCheck(path, False, words, kind)
+    if isinstance(result, FileCheck):
+        return result
     if result != "ok":
         return FileCheck(path, False, f"SQLite reports it damaged ({result})", DAMAGED)
     return FileCheck(path, True)
@@ -347,24 +358,18 @@ def check_file(path: Path, *, thorough: bool = True, raw_header: bool = True) ->
         return FileCheck(path, False, f"it cannot be read ({exc.strerror or exc})", kind)
     if problem:
         return FileCheck(path, False, problem, DAMAGED)
-    try:
-        with connect_ro(path) as con:
-            kind, words = identify(con)
-            if kind:
-                return FileCheck(path, False, words, kind)
-            if thorough:
-                rows = con.execute("PRAGMA quick_check(20)").fetchall()
-                result = "; ".join(str(r[0]) for r in rows) or "no result"
-            else:
-                result = "ok"
-            if result == "ok":
-                result = utf8_problem(con, sample=True) or "ok"
-    except sqlite3.Error as exc:
-        kind, words = classify(exc, path)
-        return FileCheck(path, False, words, kind)
-    if result != "ok":
-        return FileCheck(path, False, f"SQLite reports it damaged ({result})", DAMAGED)
-    return FileCheck(path, True)
+
+    def verdict(con: sqlite3.Connection) -> FileCheck | str:
+        kind, words = identify(con)
+        if kind:
+            return FileCheck(path, False, words, kind)
+        result = "ok"
+        if thorough:
+            rows = con.execute("PRAGMA quick_check(20)").fetchall()
+            result = "; ".join(str(r[0]) for r in rows) or "no result"
+        return result if result != "ok" else utf8_problem(con, sample=True) or "ok"
+
+    return _judged(path, verdict)
 
 
 def verify_backup(path: Path, known: tuple[str, ...], *, full: bool = False) -> str:
