@@ -50,6 +50,7 @@ from annotator.formats.base import (
 from annotator.formats.common import (
     build_document,
     cats_labels,
+    check_range,
     json_line,
     load_object,
     require,
@@ -214,20 +215,7 @@ def parse_record(
         start = require(sp, "start", int, where, path, lineno)
         end = require(sp, "end", int, where, path, lineno)
         label = require(sp, "label", str, where, path, lineno)
-        if not (0 <= start < end <= len(raw_text)):
-            raise InputError(
-                f"{where} [{start}, {end}) is out of range for a text of "
-                f"{len(raw_text)} characters",
-                path=path,
-                line=lineno,
-            )
-        if "text" in sp and sp["text"] != raw_text[start:end]:
-            raise InputError(
-                f"{where} [{start}, {end}) says {sp['text']!r} but the text there is "
-                f"{raw_text[start:end]!r} (offsets must be code points)",
-                path=path,
-                line=lineno,
-            )
+        check_range(raw_text, start, end, where, path, lineno, sp.get("text"))
         # CRLF in the record's text becomes LF; the span moves with its characters.
         start, end = shift.start(start), shift.end(end)
         if start >= end:
@@ -277,20 +265,7 @@ def _judgements(
             raise InputError(f"{where} must be an object", path=path, line=lineno)
         start = require(j, "start", int, where, path, lineno)
         end = require(j, "end", int, where, path, lineno)
-        if not (0 <= start < end <= len(raw_text)):
-            raise InputError(
-                f"{where} [{start}, {end}) is out of range for a text of "
-                f"{len(raw_text)} characters",
-                path=path,
-                line=lineno,
-            )
-        if "text" in j and j["text"] != raw_text[start:end]:
-            raise InputError(
-                f"{where} [{start}, {end}) says {j['text']!r} but the text there is "
-                f"{raw_text[start:end]!r} (offsets must be code points)",
-                path=path,
-                line=lineno,
-            )
+        check_range(raw_text, start, end, where, path, lineno, j.get("text"))
         try:
             kind = JudgementKind(j.get("kind", JudgementKind.NONE.value))
         except ValueError:
