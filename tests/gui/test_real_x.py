@@ -12,6 +12,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from xsession import XSession, require_tools
@@ -44,8 +47,7 @@ def _assert_on_screen(x: XSession, window: str, when: str) -> None:
 
 def test_real_app_on_x_tags_a_passage_by_keys_and_fits_the_screen(xsession, tmp_path):
     x = xsession
-    app, log, data = _run_app(x, tmp_path, "smoke")
-    try:
+    with _running_app(x, tmp_path, "smoke") as (app, data):
         win = _main_window(x)
         assert win is not None
         _assert_on_screen(x, win, "at start")
@@ -59,26 +61,12 @@ def test_real_app_on_x_tags_a_passage_by_keys_and_fits_the_screen(xsession, tmp_
         _assert_on_screen(x, win, "after P, Shift+P and two Ctrl+T")
         x.key("ctrl+q")
         app.wait(30)
-    finally:
-        if app.poll() is None:
-            app.terminate()
-            app.wait(10)
-        log.close()
     output = (tmp_path / "app.log").read_text()
     assert app.returncode == 0, output
 
-    os.environ[paths.ENV_DATA_DIR] = str(data)  # the isolated-dirs fixture restores it
-    ws = Workspace.open(paths.sqlite_url(data / "annotator.sqlite3"))
-    try:
-        tagged = [
-            (s.label, ws.documents.get(d.id).text[s.start : s.end])
-            for d in ws.documents.list()
-            for s in ws.annotations.spans(d.id, annotators=("smoke",))
-        ]
-    finally:
-        ws.close()
+    tagged = _spans_by(data, "smoke")
     assert len(tagged) == 1, (tagged, output)
-    label, text = tagged[0]
+    label, _start, _end, text = tagged[0]
     assert label == "MILITARY"
     assert text.strip() and "\n\n" not in text  # one passage (a sentence), not the document
 
@@ -117,6 +105,20 @@ def _run_app(x: XSession, tmp_path, name: str):
     return app, log, data
 
 
+@contextmanager
+def _running_app(x: XSession, tmp_path, name: str) -> Iterator[tuple[Any, Any]]:
+    """The app through its first-run dialogs as ``name``: (process, data folder); ended
+    and its log closed afterwards, whatever happened."""
+    app, log, data = _run_app(x, tmp_path, name)
+    try:
+        yield app, data
+    finally:
+        if app.poll() is None:
+            app.terminate()
+            app.wait(10)
+        log.close()
+
+
 def _give_name(x: XSession, name: str) -> None:
     x.wait_for(lambda: x.windows("^Annotator$"), 20, "the name dialog")
     (ask,) = x.windows("^Annotator$")
@@ -146,8 +148,7 @@ def test_real_app_undo_stays_with_its_annotator_and_passage_keys_after_esc(xsess
     leaves maria's spans. Then as oleh: a span selected in passage mode (``[``), Enter
     (does nothing, says why), Esc, and one key per passage for ten passages."""
     x = xsession
-    app, log, data = _run_app(x, tmp_path, "maria")
-    try:
+    with _running_app(x, tmp_path, "maria") as (app, data):
         x.key("p", "1", "2", "3")  # maria: three sentences
         x.key("ctrl+z")  # her own undo works: ECONOMIC goes
         x.key("ctrl+shift+a")
@@ -165,11 +166,6 @@ def test_real_app_undo_stays_with_its_annotator_and_passage_keys_after_esc(xsess
         time.sleep(0.5)
         x.key("ctrl+q")
         app.wait(30)
-    finally:
-        if app.poll() is None:
-            app.terminate()
-            app.wait(10)
-        log.close()
     output = (tmp_path / "app.log").read_text()
     assert app.returncode == 0, output
     assert "out of range" not in output, output
@@ -189,8 +185,7 @@ def test_real_app_comparison_and_agreement_windows_fit_and_close_on_esc(xsession
     Team > Agreement (Ctrl+Shift+G) open within the 1600x900 screen, frame included, and
     Esc closes each."""
     x = xsession
-    app, log, _data = _run_app(x, tmp_path, "maria")
-    try:
+    with _running_app(x, tmp_path, "maria") as (app, _data):
         x.key("p", "1", "2")
         x.key("ctrl+shift+a")
         _give_name(x, "oleh")
@@ -215,10 +210,5 @@ def test_real_app_comparison_and_agreement_windows_fit_and_close_on_esc(xsession
         x.xdotool("windowactivate", "--sync", main, check=False)
         x.key("ctrl+q")
         app.wait(30)
-    finally:
-        if app.poll() is None:
-            app.terminate()
-            app.wait(10)
-        log.close()
     output = (tmp_path / "app.log").read_text()
     assert app.returncode == 0, output
