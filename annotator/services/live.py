@@ -24,8 +24,14 @@ to a log table on both backends. The feed reads that log after a cursor. On SQLi
 polls every ``interval`` seconds. On PostgreSQL it LISTENs on ``annotator_spans`` and
 reads as soon as a change commits, polling every ``interval`` as a safety net; if the
 LISTEN connection drops it falls back to polling and reconnects with back-off. Any member
-can NOTIFY that channel, so a notification is only a hint: nothing in it is read, polls
-are at least ``min_gap`` apart however many arrive, and the feed thread survives any
+can NOTIFY that channel, so a notification is only a hint: nothing in it is read but a
+``seq``, which wakes the feed only when it is beyond what the feed has seen; polls are at
+least ``min_gap`` apart however many arrive, a wake-up that finds nothing doubles that gap
+(up to ``interval``), and a flood of notifications that are not the trigger's (more than
+``FLOOD_LIMIT`` in ``notify.FLOOD_WINDOW`` seconds) makes the feed drop its LISTEN and
+poll at least once a second for a while (10 s, doubling up to 5 min while floods go
+on), so another member's
+flood costs neither its backend nor its process anything. The feed thread survives any
 error (logged) and goes on. Sequence numbers can
 commit out of order on PostgreSQL, so numbers skipped below the cursor are re-asked
 for ``gap_ttl`` seconds before they are taken for rolled-back transactions.
@@ -45,6 +51,12 @@ from annotator.storage import Database, Tx, repo
 
 Callback = Callable[[list[SpanChange]], None]
 MAX_GAPS = 64
+FLOOD_LIMIT = 50
+"""Foreign notifications in ``notify.FLOOD_WINDOW`` seconds that make the feed stop listening."""
+FLOOD_PAUSE = (10.0, 300.0)
+"""Seconds the feed polls without LISTEN after a flood: the first pause, and the longest."""
+FLOOD_POLL = 1.0
+"""The longest poll interval while a flood keeps the feed from listening."""
 """Skipped ranges a feed watches at once (late commits are rare; burnt numbers are many)."""
 log = logging.getLogger(__name__)
 
@@ -79,6 +91,11 @@ class ChangeFeed:
         self._max_backoff = max_backoff
         self._backoff = 0.0  # seconds until the next LISTEN (re)connect; 0: now
         self._listen_at = 0.0
+        self._wake_gap = min_gap  # grows while wake-ups find nothing (forged seqs)
+        self._woken = False
+        self._flood_pause = FLOOD_PAUSE[0]
+        self._listening_since = 0.0
+        self.floods = 0  # times the feed stopped listening because of a flood
 
     @property
     def cursor(self) -> int:
@@ -217,6 +234,11 @@ class ChangeFeed:
             try:
                 batch = self.poll()
                 failures = 0
+                if self._woken:  # a wake-up that found nothing was a false alarm
+                    self._wake_gap = (
+                        self._min_gap if batch else min(self.interval, self._wake_gap * 2)
+                    )
+                    self._woken = False
             except AnnotatorError as exc:  # server restarting, network down: try again later
                 failures += 1
                 log.warning("change feed: %s", exc)
@@ -235,7 +257,11 @@ class ChangeFeed:
                         cb(batch)
                     except Exception:
                         log.exception("change feed subscriber failed")
-            self._sleep(self.interval)
+            # While a flood keeps LISTEN off, poll at least once a second instead.
+            flooded = self._listener is None and time.monotonic() < self._listen_at
+            self._sleep(
+                min(self.interval, FLOOD_POLL) if flooded and self.floods else self.interval
+            )
 
     # --- waiting --------------------------------------------------------------------
 
@@ -254,7 +280,7 @@ class ChangeFeed:
                 self._stop.wait(min(left, 0.25))
                 continue
             try:
-                woken = self._listener.wait(min(left, 0.25))
+                top = self._listener.wait(min(left, 0.25))
             except ConnectionError as exc:
                 log.warning("change feed: %s; polling until it is back", exc)
                 self._close_listener()
@@ -265,11 +291,42 @@ class ChangeFeed:
                 self._close_listener()
                 self._schedule_reconnect()
                 continue
-            if woken:
-                rest = self._last_poll + self._min_gap - time.monotonic()
-                if rest > 0:
-                    self._stop.wait(min(rest, max(0.0, deadline - time.monotonic())))
-                return
+            if self._flooded():
+                return  # poll now; the next sleeps are at most FLOOD_POLL
+            if top is None or (top <= self._cursor and not self._watched(top)):
+                continue  # nothing, foreign, or old news
+            rest = self._last_poll + self._wake_gap - time.monotonic()
+            if rest > 0:
+                self._stop.wait(min(rest, max(0.0, deadline - time.monotonic())))
+            self._woken = True
+            return
+
+    def _watched(self, seq: int) -> bool:
+        return any(lo <= seq <= hi for lo, hi, _ in self._gaps)
+
+    def _flooded(self) -> bool:
+        """Stop listening for a while when foreign notifications flood in (polls go on)."""
+        listener = self._listener
+        if listener is None:
+            return False
+        now = time.monotonic()
+        if now - self._listening_since > FLOOD_PAUSE[1]:
+            self._flood_pause = FLOOD_PAUSE[0]  # a long quiet spell: forgive earlier floods
+        if listener.foreign_recent() <= FLOOD_LIMIT:
+            return False
+        self.floods += 1
+        log.warning(
+            "change feed: more than %d notifications not from Annotator in %.0f s; "
+            "polling every %.1f s without LISTEN for %.0f s",
+            FLOOD_LIMIT,
+            _flood_window(),
+            min(self.interval, FLOOD_POLL),
+            self._flood_pause,
+        )
+        self._close_listener()
+        self._listen_at = now + self._flood_pause
+        self._flood_pause = min(FLOOD_PAUSE[1], self._flood_pause * 2)
+        return True
 
     def _schedule_reconnect(self) -> None:
         self._backoff = min(self._max_backoff, max(1.0, self._backoff * 2))
@@ -286,8 +343,15 @@ class ChangeFeed:
             self._schedule_reconnect()
         else:
             self._backoff = 0.0
+            self._listening_since = time.monotonic()
 
     def _close_listener(self) -> None:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+
+
+def _flood_window() -> float:
+    from annotator.storage.notify import FLOOD_WINDOW
+
+    return FLOOD_WINDOW

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import deque
 from typing import Any
 
 from annotator.storage.engine import Database, apply_session_settings, scrub
@@ -20,15 +22,21 @@ CHANNEL = "annotator_spans"
 log = logging.getLogger(__name__)
 
 
-def _looks_like_ours(payload: str) -> bool:
-    """The trigger sends a small JSON object with an integer ``seq``; anything else is foreign."""
+FLOOD_WINDOW = 10.0
+"""Seconds over which foreign notifications are counted (``ChangeListener.foreign_recent``)."""
+
+
+def _seq(payload: str) -> int | None:
+    """The trigger sends a small JSON object with an integer ``seq``; None for anything else."""
     if len(payload) > 1000:
-        return False
+        return None
     try:
         data = json.loads(payload)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and type(data.get("seq")) is int
+        return None
+    if isinstance(data, dict) and type(data.get("seq")) is int:
+        return int(data["seq"])
+    return None
 
 
 class ChangeListener:
@@ -41,6 +49,7 @@ class ChangeListener:
             raise ValueError("LISTEN/NOTIFY needs PostgreSQL")
         self._url = db.url
         self.foreign = 0  # notifications that did not come from our trigger
+        self._foreign_at: deque[float] = deque(maxlen=10_000)
         args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
         try:
             self._conn: Any = psycopg.connect(*args, **kwargs, autocommit=True)
@@ -49,24 +58,37 @@ class ChangeListener:
         except psycopg.Error as exc:
             raise ConnectionError(scrub(f"cannot LISTEN: {exc}", url=db.url)) from None
 
-    def wait(self, timeout: float) -> int:
-        """Block up to ``timeout`` seconds for notifications; return how many arrived.
+    def foreign_recent(self, window: float = FLOOD_WINDOW) -> int:
+        """Foreign notifications received in the last ``window`` seconds (a flood's measure)."""
+        edge = time.monotonic() - window
+        while self._foreign_at and self._foreign_at[0] < edge:
+            self._foreign_at.popleft()
+        return len(self._foreign_at)
+
+    def wait(self, timeout: float) -> int | None:
+        """Block up to ``timeout`` seconds for notifications; return the highest ``seq`` of
+        those shaped like the trigger's, or None when none was (nothing, or only foreign
+        ones: they are counted, never acted on).
 
         Raises ``ConnectionError`` (scrubbed) if the connection is lost; never anything
         else, whatever was notified.
         """
         import psycopg
 
-        count = 0
+        top: int | None = None
         try:
             notes = list(self._conn.notifies(timeout=timeout, stop_after=1))
             # Whatever else already arrived, without blocking.
             notes += list(self._conn.notifies(timeout=0))
         except psycopg.Error as exc:
             raise ConnectionError(scrub(f"LISTEN connection lost: {exc}", url=self._url)) from None
+        now = time.monotonic()
         for note in notes:
-            count += 1
-            if not _looks_like_ours(str(note.payload)):
+            seq = _seq(str(note.payload))
+            if seq is not None:
+                top = seq if top is None else max(top, seq)
+            else:
+                self._foreign_at.append(now)
                 if self.foreign == 0:
                     log.warning(
                         "change feed: ignored a notification on %s that did not come from "
@@ -76,7 +98,7 @@ class ChangeListener:
                         note.pid,
                     )
                 self.foreign += 1
-        return count
+        return top
 
     def close(self) -> None:
         try:

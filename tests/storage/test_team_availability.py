@@ -372,3 +372,111 @@ def test_decisions_are_stamped_by_the_server(team: SecureTeam) -> None:
         by, at = conn.execute("SELECT decided_by, decided_at FROM public.adjudications").fetchone()  # type: ignore[misc]
         assert by == CAROL and at.year >= 2026
     assert OWNER  # the owner keeps writing what the app gives (no member role to map)
+
+
+# --- 4b. the change log per statement, and floods a feed stops listening to -----------
+
+
+def test_a_statement_is_logged_row_by_row_and_notified_once(team: SecureTeam) -> None:
+    """Schema 0014: one log row per span in span-id order, one wake-up per statement."""
+    listener = team.connect(BOB, autocommit=True)
+    listener.execute("LISTEN annotator_spans")
+    try:
+        with team.connect(ALICE) as conn:
+            before = conn.execute("SELECT coalesce(max(id), 0) FROM public.spans").fetchone()
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    'INSERT INTO public.spans (document_id, annotator_id, label_id, "start", '
+                    '"end", note, origin, decided_by, created_at, updated_at) '
+                    "SELECT %s, %s, l.id, 0, 100 + g, '', 'manual', '', now(), now() "
+                    "FROM generate_series(1, 300) g, public.labels l "
+                    "WHERE l.name = 'MILITARY' RETURNING id",
+                    (team.doc, team.ids[ALICE]),
+                ).fetchall()
+            ]
+            conn.execute("UPDATE public.spans SET note = %s WHERE id = ANY(%s)", ("x", ids[:2]))
+            conn.execute("SELECT annotator_delete_spans(%s::bigint[])", (ids[-3:],))
+            conn.commit()
+        assert before is not None and min(ids) > before[0]
+        notes = list(listener.notifies(timeout=2.0, stop_after=3))
+        notes += list(listener.notifies(timeout=0.5))
+    finally:
+        listener.close()
+    with team.superuser() as su:
+        logged = su.execute(
+            "SELECT id, op, span_id FROM public.span_changes WHERE span_id = ANY(%s) ORDER BY id",
+            (ids,),
+        ).fetchall()
+    ops = [(op, span) for _, op, span in logged]
+    assert ops == (
+        [("insert", i) for i in sorted(ids)]
+        + [("update", i) for i in sorted(ids[:2])]
+        + [("delete", i) for i in sorted(ids[-3:])]
+    )
+    payloads = [json.loads(n.payload) for n in notes]
+    assert [p["op"] for p in payloads] == ["insert", "update", "delete"]
+    assert [p["seq"] for p in payloads] == [
+        max(x for x, op, _ in logged if op == kind) for kind in ("insert", "update", "delete")
+    ]
+
+
+def test_a_notify_flood_makes_the_feed_poll_and_forged_seqs_back_off(
+    team: SecureTeam, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Alice floods the channel with foreign payloads, then with forged ``seq`` numbers.
+    Bob's listening feed drops its LISTEN (so the flood costs his backend and process
+    nothing), still delivers a real change by polling within its interval, and forged
+    wake-ups back off to one poll per interval."""
+    db = open_database(team.url(BOB))
+    feed = ChangeFeed(db, interval=1.0, listen=True)
+    polls = 0
+    real_poll = feed.poll
+
+    def counting_poll() -> list[SpanChange]:
+        nonlocal polls
+        polls += 1
+        return real_poll()
+
+    feed.poll = counting_poll  # type: ignore[method-assign]
+    seen: list[SpanChange] = []
+    feed.subscribe(seen.extend)
+    try:
+        with caplog.at_level("WARNING"):
+            feed.start()
+            deadline = time.monotonic() + 10
+            while not feed.listening and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert feed.listening
+            with team.connect(ALICE, autocommit=True) as conn:
+                # forged wake-ups first: each claims a change far ahead of the cursor
+                polls = 0
+                t0 = time.monotonic()
+                while time.monotonic() - t0 < 4.0:
+                    conn.execute(
+                        "SELECT pg_notify('annotator_spans', %s)", ('{"seq": 9000000000}',)
+                    )
+                    time.sleep(0.01)
+                forged_polls = polls
+                for i in range(400):
+                    conn.execute("SELECT pg_notify('annotator_spans', %s)", (f"flood {i}",))
+            deadline = time.monotonic() + 5
+            while feed.listening and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not feed.listening and feed.floods == 1
+            with _ws(team.url(CAROL)) as carol:
+                span, _ = carol.annotations.add(
+                    team.doc, start=6, end=12, label="MILITARY", annotator=CAROL
+                )
+            deadline = time.monotonic() + 5
+            while span.id not in {c.span_id for c in seen} and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert span.id in {c.span_id for c in seen}
+        # 4 s of forged wake-ups at 100/s: the wake gap doubles 0.2 -> 1.0 s, so a handful
+        # of polls (without the back-off: 20), never one per notification.
+        assert forged_polls <= 10, forged_polls
+        assert "without LISTEN" in caplog.text
+        assert feed._thread is not None and feed._thread.is_alive()
+    finally:
+        feed.stop()
+        db.dispose()

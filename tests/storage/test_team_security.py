@@ -238,11 +238,11 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             "annotator_blind_documents()",
             "annotator_delete_judgements(bigint[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(bigint[])",
-            "annotator_log_span_change()",
+            "annotator_log_span_statement()",
         ]
         # Blind mode's set (issue 22) takes no arguments and only reads: no plan, nothing.
         assert conn.execute("SELECT * FROM annotator_blind_documents()").fetchall() == []
-        assert _try(conn, "SELECT annotator_log_span_change()") in (
+        assert _try(conn, "SELECT annotator_log_span_statement()") in (
             "InsufficientPrivilege",
             "FeatureNotSupported",
         )
@@ -276,7 +276,7 @@ def test_set_role_and_self_granted_rights_are_refused(team: SecureTeam) -> None:
             "ALTER TABLE public.spans DISABLE ROW LEVEL SECURITY",
             "DROP POLICY spans_update_own ON public.spans",
             "CREATE TRIGGER t AFTER INSERT ON public.spans FOR EACH ROW EXECUTE FUNCTION "
-            "annotator_log_span_change()",
+            "annotator_log_span_statement()",
             "TRUNCATE public.spans",
             "INSERT INTO public.span_changes (op, span_id, document_id, annotator_id, "
             "changed_at) VALUES ('delete', 1, 1, 1, now())",
