@@ -268,7 +268,7 @@ def _add_team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         action="store_true",
         help="every document, even when a study plan has an overlap set (the default then)",
     )
-    ag.add_argument("--level", choices=("char", "span", "passage"), default="char")
+    ag.add_argument("--level", choices=("char", "span", "passage", "document"), default="char")
     ag.add_argument("--mode", choices=("exact", "overlap"), default="overlap", help="span matching")
     ag.add_argument(
         "--threshold", type=float, default=0.5, help="overlap ratio for a match (default 0.5)"

@@ -76,6 +76,9 @@ def _corpus(path: Path) -> None:
         }
         if i == 0:
             rec["status"] = {"alice": "done", "bob": "in_progress"}
+            rec["doc_labels"] = {"alice": ["KEY EVENT"], "bob": ["MILITARY", "MOVE"]}
+        if i == 2:  # labels of a document nobody drew a span in
+            rec["doc_labels"] = {"carol": ["MILITARY"]}
         recs.append(rec)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8")
 
@@ -103,6 +106,12 @@ def _compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[
     meta_b = [(r["text"], by_text.get(r["text"], {}).get("meta")) for r in before]
     stat_a = [(r["text"], r.get("status", {})) for r in before]
     stat_b = [(r["text"], by_text.get(r["text"], {}).get("status", {})) for r in before]
+    whole_a = {
+        (r["text"], w, x) for r in before for w, v in r.get("doc_labels", {}).items() for x in v
+    }
+    whole_b = {
+        (r["text"], w, x) for r in after for w, v in r.get("doc_labels", {}).items() for x in v
+    }
     return {
         "text": "exact" if not missing_docs else f"{len(missing_docs)} of {len(before)} differ",
         "spans": verdict(("start", "end", "label")),
@@ -110,6 +119,13 @@ def _compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[
         "notes": verdict(("start", "end", "label", "note")),
         "metadata": "exact" if meta_a == meta_b else _meta_diff(meta_a, meta_b),
         "status": "exact" if stat_a == stat_b else "lost",
+        "document labels": (
+            "exact"
+            if whole_a == whole_b
+            else "lost"
+            if not whole_b
+            else f"{len(whole_a - whole_b)} of {len(whole_a)} differ"
+        ),
         "origin": verdict(("start", "end", "label", "origin", "decided_by")),
     }
 
@@ -197,7 +213,16 @@ def peers() -> str:
 
 
 def table(rows: list[tuple[str, dict[str, str], str]]) -> str:
-    cols = ["text", "spans", "annotators", "notes", "metadata", "status", "origin"]
+    cols = [
+        "text",
+        "spans",
+        "annotators",
+        "notes",
+        "metadata",
+        "status",
+        "origin",
+        "document labels",
+    ]
     out = [
         "| format | " + " | ".join(cols) + " | the export report says | the import report skipped |"
     ]

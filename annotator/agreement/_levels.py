@@ -1,7 +1,8 @@
 """The tables of :func:`annotator.agreement.report.build_report`, one function per level kind.
 
-Char and passage level: per label and document, each covering annotator's 0/1 vector (the
-characters or sentences in the label), reduced at once to per-document counts
+Char, passage and document level: per label and document, each covering annotator's 0/1 vector (the
+characters or sentences in the label; at document level one unit, 1 when the annotator gave
+the document the label), reduced at once to per-document counts
 (:func:`.stats.stats_from_vectors`; no annotators x units table is built). Every coefficient,
 per-document figure and interval is arithmetic on those counts. Span level: per pair the
 per-document match counts of :func:`compare_spans`, stacked into one documents x pairs x
@@ -77,7 +78,7 @@ def unit_level(
     documents: Sequence[AgreementDocument],
     names: tuple[str, ...],
     labels: tuple[str, ...],
-    level: Literal["char", "passage", "span"],
+    level: Literal["char", "passage", "span", "document"],
     spec: Bootstrap,
     arrays: SpanArrays,
     tick: Callable[[], None],
@@ -88,6 +89,14 @@ def unit_level(
 
     def vectors(label: str) -> Iterator[list[BoolArray | None]]:
         for doc in documents:
+            if level == "document":  # a passage level of one passage: the whole document
+                yield [
+                    np.array([label in doc.doc_labels.get(n, ())], dtype=np.bool_)
+                    if doc.annotated_by(n)
+                    else None
+                    for n in names_
+                ]
+                continue
             if level == "char":
                 yield [
                     arrays.coverage(doc, n, label) if doc.annotated_by(n) else None for n in names_
@@ -106,6 +115,8 @@ def unit_level(
         positives = dict(zip(names_, counts, strict=True))
         if level == "char":
             n_units = sum(d.length for d in documents)
+        elif level == "document":
+            n_units = len(documents)
         else:
             n_units = sum(int(cached_bounds(d, cache)[0].size) for d in documents)
         coincidence = st.coincidence.sum(axis=0)

@@ -36,6 +36,8 @@ class AgreementDocument:
     name: str = ""
     """The document's own id (the one it was imported with), for reports; may be empty."""
     title: str = ""
+    doc_labels: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Annotator -> the labels they gave the whole document (document level only)."""
 
     def __post_init__(self) -> None:
         if self.length < 0:
@@ -94,6 +96,11 @@ def document_from_core(
 def labels_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
     """Every label any annotator used, sorted: the default label set of a report."""
     return tuple(sorted({s[2] for d in documents for spans in d.spans.values() for s in spans}))
+
+
+def doc_labels_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:
+    """Every label any annotator gave a whole document, sorted: document level's default."""
+    return tuple(sorted({lab for d in documents for got in d.doc_labels.values() for lab in got}))
 
 
 def annotators_in(documents: Iterable[AgreementDocument]) -> tuple[str, ...]:

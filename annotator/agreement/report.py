@@ -6,6 +6,9 @@
   annotators, Cohen's kappa per pair (:mod:`annotator.agreement.character`).
 * ``"passage"``: units are sentences, 1 when spans of the label cover more than half of it
   (:mod:`annotator.agreement.passages`); same coefficients.
+* ``"document"``: a passage level of one passage per document: the unit is the whole
+  document, 1 when the annotator gave it the label as a document label (textcat, choices);
+  same coefficients. Default labels are the document labels given.
 * ``"span"``: per pair and label precision, recall and F1 of matched spans and Krippendorff's
   u-alpha; per label the mean over pairs, micro and macro summaries across labels, and u-alpha
   over all annotators, per label and over all labels (:mod:`.spans`, :mod:`.unitizing`).
@@ -25,7 +28,12 @@ from itertools import combinations
 from annotator.agreement._levels import span_level, unit_level
 from annotator.agreement.bootstrap import Bootstrap
 from annotator.agreement.character import SpanArrays
-from annotator.agreement.inputs import AgreementDocument, annotators_in, labels_in
+from annotator.agreement.inputs import (
+    AgreementDocument,
+    annotators_in,
+    doc_labels_in,
+    labels_in,
+)
 from annotator.agreement.rows import (
     MACRO,
     MICRO,
@@ -61,10 +69,11 @@ def build_report(
     ``policies`` adds the caller's rules (the coverage rule) to the ones stated here;
     ``progress(steps done, steps)`` is called after each pair matched and each label.
     """
-    if level not in ("char", "span", "passage"):
-        raise ValueError(f"unknown level {level!r}; use 'char', 'span' or 'passage'")
+    if level not in ("char", "span", "passage", "document"):
+        raise ValueError(f"unknown level {level!r}; use 'char', 'span', 'passage' or 'document'")
     names = tuple(annotators) if annotators is not None else annotators_in(documents)
-    chosen = tuple(labels) if labels is not None else labels_in(documents)
+    used = doc_labels_in if level == "document" else labels_in
+    chosen = tuple(labels) if labels is not None else used(documents)
     if len(names) < 2:
         raise ValueError("agreement needs at least two annotators")
     spec = bootstrap if bootstrap is not None else Bootstrap()
@@ -109,11 +118,16 @@ def build_report(
         tick()
     stated = {
         "level": level,
-        "unit": {"char": "character", "passage": "sentence", "span": "span"}[level],
+        "unit": {
+            "char": "character",
+            "passage": "sentence",
+            "span": "span",
+            "document": "document (its document labels)",
+        }[level],
         "matching": (
             f"{mode}, threshold {threshold:g}, one-to-one, most pairs then largest overlap"
             if matching
-            else "not run (char/passage level without diagnosis)"
+            else "not run (char/passage/document level without diagnosis)"
         ),
         "unitizing overlap rule": OVERLAP_RULE,
         "fleiss units": "units every chosen annotator covered",

@@ -13,7 +13,7 @@ from typing import Literal
 from annotator.agreement._diagnosis import SpanMatch
 from annotator.agreement.spans import PairComparison
 
-ReportLevel = Literal["char", "span", "passage"]
+ReportLevel = Literal["char", "span", "passage", "document"]
 NAN = float("nan")
 Interval = tuple[float, float]
 NO_CI: Interval = (NAN, NAN)

@@ -58,6 +58,8 @@ class ExportReport:
     warnings: Counter[str] = field(default_factory=Counter)
     """reason -> spans written that the consumer may not read as they are (doccano's
     overlapping spans), or cells the export changed (the CSV formula guard)."""
+    doc_labels: int = 0
+    """Labels of whole documents written (one per annotator and label)."""
 
     @property
     def spans(self) -> int:
@@ -94,10 +96,13 @@ class ExportReport:
         self.lost.update(other.lost)
         self.encoded.update(other.encoded)
         self.warnings.update(other.warnings)
+        self.doc_labels += other.doc_labels
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
         lines += [f"  {label}: {n}" for label, n in sorted(self.spans_per_label.items())]
+        if self.doc_labels:
+            lines.append(f"  {self.doc_labels} document label(s) written")
         if self.dropped:
             lines.append(f"  dropped {sum(self.dropped.values())} span(s):")
             lines += [f"    {n} × {why}" for why, n in sorted(self.dropped.items())]
@@ -184,6 +189,9 @@ class FormatBase:
         """reason -> records a read left out on purpose (Prodigy's rejected answers...)."""
         self.repaired: Counter[str] = Counter()
         """what -> how often a read mended its input (lines broken by a page break...)."""
+        self.doc_labels: dict[int, dict[str, list[str]]] = {}
+        """document id -> {annotator: [label]}: labels of whole documents, set by the export
+        service on a format that carries them (``CARRIES_DOC_LABELS``)."""
 
 
 _WINDOWS_RESERVED = frozenset(

@@ -31,6 +31,39 @@ def by_annotator(spans: Iterable[AnySpan]) -> list[tuple[str, list[AnySpan]]]:
     return [(name, groups[name]) for name in sorted(groups)]
 
 
+DocLabels = dict[int, dict[str, list[str]]]
+"""document id -> {annotator: [label, ...]}: labels of whole documents, set on an exporter
+that carries them by the export service (``CARRIES_DOC_LABELS``)."""
+
+
+def doc_labels_of(table: DocLabels, doc: Document) -> dict[str, list[str]]:
+    """The document's labels per annotator (sorted), from the service's table."""
+    found = table.get(doc.id, {}) if doc.id is not None else {}
+    return {who: sorted(set(v)) for who, v in sorted(found.items()) if v}
+
+
+def layers_of(
+    spans: Iterable[AnySpan], whole: dict[str, list[str]]
+) -> list[tuple[str, list[AnySpan], list[str]]]:
+    """(annotator, spans, document labels) per annotator who drew a span or gave the
+    document a label, sorted; one empty layer ``("", [], [])`` for a bare document."""
+    groups: dict[str, list[AnySpan]] = {}
+    for sp in spans:
+        groups.setdefault(sp.annotator, []).append(sp)
+    for who in whole:
+        groups.setdefault(who, [])
+    if not groups:
+        return [("", [], [])]
+    return [(name, groups[name], whole.get(name, [])) for name in sorted(groups)]
+
+
+def doc_label_names(raw: Any, where: str, path: str, line: int | None) -> tuple[str, ...]:
+    """A list of label names (document labels) checked: non-empty strings, trimmed."""
+    if not isinstance(raw, list | tuple) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise InputError(f"{where} must be a list of label names", path=path, line=line)
+    return tuple(dict.fromkeys(x.strip() for x in raw))
+
+
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 

@@ -16,6 +16,12 @@ overlap drops. Document metadata goes in top-level fields
 (``doc_id``, ``title``, ``source``, ``author``, ``url``, ``published`` and the document's
 own meta keys), which is where doccano puts the extra columns it imports.
 
+Document labels are written as doccano's "intent detection and slot filling" projects
+export them: ``cats`` lists the labels any chosen annotator gave the whole document, and
+each entry of ``annotations`` has the ``cats`` of its annotator. The reader takes them
+back per annotator, a top-level ``cats`` for the record's annotator, and ``entities``
+given as ``[start, end, "LABEL"]`` as that project type writes them.
+
 Offsets are code points of ``text`` (Python ``str`` indices), as doccano's Python
 backend counts them. The reader also takes doccano's newer ``entities`` form
 (``{"start_offset", "end_offset", "label"}``) and the older ``labels`` key; doccano's
@@ -41,10 +47,12 @@ from annotator.formats.base import (
 )
 from annotator.formats.common import (
     build_document,
-    by_annotator,
     check_range,
+    doc_label_names,
+    doc_labels_of,
     iter_json_lines,
     json_line,
+    layers_of,
     record_text,
 )
 from annotator.formats.jsonl import document_meta
@@ -60,6 +68,7 @@ _RESERVED = (
     "id",
     "Comments",
     "relations",
+    "cats",
 )
 LOST_NOTES = "note of a span (doccano has no place for span notes)"
 OVERLAP = (
@@ -74,6 +83,7 @@ class DoccanoJsonl(FormatBase):
     NAME: ClassVar[str] = "doccano"
     TITLE: ClassVar[str] = "doccano JSONL (sequence labelling)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl",)
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
@@ -83,12 +93,17 @@ class DoccanoJsonl(FormatBase):
                 union = sorted({(sp.start, sp.end, sp.label) for sp in spans})
                 rec["label"] = [list(k) for k in union]
                 report.warn(OVERLAP, _overlapping(union))
+                whole = doc_labels_of(self.doc_labels, doc)
+                if self.doc_labels:  # a column on every line once the export has any
+                    rec["cats"] = sorted({x for v in whole.values() for x in v})
+                    report.doc_labels += sum(map(len, whole.values()))
                 rec["annotations"] = [
                     {
                         "annotator": annotator,
                         "label": [[sp.start, sp.end, sp.label] for sp in group],
+                        **({"cats": chosen} if self.doc_labels else {}),
                     }
-                    for annotator, group in by_annotator(spans)
+                    for annotator, group, chosen in layers_of(spans, whole)
                     if annotator
                 ]
                 rec.update(meta)
@@ -135,7 +150,30 @@ class DoccanoJsonl(FormatBase):
                 if kept:
                     meta["doccano_relations"] = kept
             doc = build_document(text, meta, rec.get("doc_id", rec.get("id")), name, lineno)
-            yield AnnotatedDocument(doc, tuple(spans), line=lineno)
+            whole = _doc_labels(rec, name, lineno, default_annotator)
+            yield AnnotatedDocument(doc, tuple(spans), line=lineno, doc_labels=whole)
+
+
+def _doc_labels(
+    rec: dict[str, Any], path: str, line: int, default_annotator: str
+) -> dict[str, tuple[str, ...]]:
+    """annotator -> document labels: each of our ``annotations``' ``cats``, else the
+    record's ``cats`` (doccano's intent detection) for the record's annotator."""
+    out: dict[str, tuple[str, ...]] = {}
+    anns = rec.get("annotations")
+    per_annotator = isinstance(anns, list) and any(
+        isinstance(a, dict) and "cats" in a and isinstance(a.get("annotator"), str) for a in anns
+    )
+    if per_annotator:
+        for i, ann in enumerate(anns, 1):  # type: ignore[arg-type]
+            if isinstance(ann, dict) and ann.get("cats"):
+                who = str(ann.get("annotator") or "").strip() or default_annotator
+                out[who] = doc_label_names(ann["cats"], f"annotation {i}: 'cats'", path, line)
+        return out
+    if rec.get("cats"):
+        who = str(rec.get("annotator") or default_annotator)
+        out[who] = doc_label_names(rec["cats"], "'cats'", path, line)
+    return out
 
 
 def _groups(
@@ -187,6 +225,9 @@ def _raw_spans(rec: dict[str, Any], path: str, line: int) -> list[tuple[Any, Any
         if not isinstance(ents, list):
             raise InputError("'entities' must be a list", path=path, line=line)
         for i, e in enumerate(ents, 1):
+            if isinstance(e, list) and len(e) == 3:  # intent detection: [start, end, "LABEL"]
+                out.append((e[0], e[1], e[2]))
+                continue
             if not isinstance(e, dict):
                 raise InputError(f"entity {i} must be an object", path=path, line=line)
             out.append((e.get("start_offset"), e.get("end_offset"), e.get("label")))

@@ -159,6 +159,7 @@ class NativeJsonl(FormatBase):
                 judged = self.judgements.get(doc.id, []) if doc.id is not None else []
                 whole = self.doc_labels.get(doc.id) if doc.id is not None else None
                 fh.write(encode_record(doc, spans, report, status, judged, whole))
+                report.doc_labels += sum(len(set(v)) for v in (whole or {}).values())
                 fh.write("\n")
                 report.documents += 1
         report.paths.append(str(dest))

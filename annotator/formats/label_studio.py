@@ -22,6 +22,13 @@ Cancelled annotations (``was_cancelled``) and ``predictions`` are not imported. 
 reader also takes Label Studio's flat task files (``[{"text": ...}]``, no ``data``
 wrapper: the whole task is its data) and strips the whitespace Label Studio leaves
 around ``created_username`` (``" alice@example.com, 1"``).
+
+Document labels are a ``choices`` result of each annotator's annotation
+(``"from_name": "document_label"``, ``"value": {"choices": [...]}``), for a labelling
+config with ``<Choices name="document_label" toName="text" choice="multiple">``; the
+reader takes every ``choices`` result as the annotator's document labels, and in JSON-MIN
+the ``document_label`` control (one choice: a name; several: ``{"choices": [...]}``) and
+any control holding ``{"choices": [...]}``.
 """
 
 from __future__ import annotations
@@ -48,10 +55,19 @@ from annotator.formats.base import (
     atomic_write,
     doc_label,
 )
-from annotator.formats.common import build_document, by_annotator, check_range, json_line
+from annotator.formats.common import (
+    build_document,
+    check_range,
+    doc_label_names,
+    doc_labels_of,
+    json_line,
+    layers_of,
+)
 from annotator.formats.decode import check_text, decode_text
 from annotator.formats.jsonl import document_meta
 
+CHOICES_NAME = "document_label"
+"""The control our export names document labels by (a ``Choices`` tag of that name)."""
 UNMAPPED = (
     "annotator of an annotation not mapped to a Label Studio e-mail (Label Studio gives it "
     "to the importing user; created_username keeps the name for this app)"
@@ -62,6 +78,7 @@ class LabelStudioJson(FormatBase):
     NAME: ClassVar[str] = "label-studio"
     TITLE: ClassVar[str] = "Label Studio JSON tasks"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".json",)
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
     OPTIONS: ClassVar[tuple[ExportOption, ...]] = (
         ExportOption(
             "emails",
@@ -86,7 +103,8 @@ class LabelStudioJson(FormatBase):
             for n, (doc, spans) in enumerate(items, 1):
                 data = {"text": doc.text, "doc_id": doc_label(doc), **document_meta(doc)}
                 annotations = []
-                for annotator, group in by_annotator(spans):
+                whole = doc_labels_of(self.doc_labels, doc)
+                for annotator, group, chosen in layers_of(spans, whole):
                     if not annotator:
                         continue
                     n_annotation += 1
@@ -108,6 +126,17 @@ class LabelStudioJson(FormatBase):
                             region["meta"] = {"text": [sp.note]}
                         result.append(region)
                         report.spans_per_label[sp.label] += 1
+                    if chosen:
+                        result.append(
+                            {
+                                "id": f"d{n}a{n_annotation}c",
+                                "from_name": CHOICES_NAME,
+                                "to_name": "text",
+                                "type": "choices",
+                                "value": {"choices": list(chosen)},
+                            }
+                        )
+                        report.doc_labels += len(chosen)
                     annotation: dict[str, Any] = {"id": n_annotation}
                     if annotator in self.emails:
                         annotation["completed_by"] = {"email": self.emails[annotator]}
@@ -260,11 +289,13 @@ class _MinTask:
         self.path, self.line = path, line
         self.spans: list[NewSpan] = []
         self.annotations: set[Any] = set()
+        self.doc_labels: dict[str, list[str]] = {}
 
     def item(self) -> AnnotatedDocument:
         data = dict(self.data)
         doc = build_document(self.text, data, data.pop("doc_id", None), self.path, self.line)
-        return AnnotatedDocument(doc, tuple(self.spans), line=self.line)
+        whole = {who: tuple(dict.fromkeys(v)) for who, v in self.doc_labels.items()}
+        return AnnotatedDocument(doc, tuple(self.spans), line=self.line, doc_labels=whole)
 
 
 def _add_min_record(
@@ -286,7 +317,10 @@ def _add_min_record(
         data = {
             k: v
             for k, v in rec.items()
-            if not _is_control(k, v) and k not in MIN_KEYS and k not in _MIN_OTHER
+            if not _is_control(k, v)
+            and _min_choices(k, v) is None
+            and k not in MIN_KEYS
+            and k not in _MIN_OTHER
         }
         task = merged[key] = _MinTask(text, raw, shift, data, path, line)
     ann = (rec.get("annotation_id"), rec.get("annotator"))
@@ -296,6 +330,13 @@ def _add_min_record(
     task.annotations.add(ann)
     annotator = ls_user(rec.get("annotator"), default_annotator)
     for control, value in rec.items():
+        chosen = _min_choices(control, value)
+        if chosen is not None:
+            where = f"{control} (choices)"
+            task.doc_labels.setdefault(annotator, []).extend(
+                doc_label_names(chosen, where, path, line)
+            )
+            continue
         if not _is_control(control, value):
             continue
         if _is_regions(value):
@@ -306,6 +347,20 @@ def _add_min_record(
                 )
         else:
             skipped[f"{control} results that are not text spans (JSON-MIN)"] += len(value)
+
+
+def _min_choices(control: str, value: Any) -> list[Any] | None:
+    """A JSON-MIN control's choices (document labels), or None when it holds none: our
+    ``document_label`` control (a name for one choice, as the converter shortens it), or
+    any control holding ``{"choices": [...]}`` (several)."""
+    if isinstance(value, dict) and isinstance(value.get("choices"), list):
+        return list(value["choices"])
+    if control == CHOICES_NAME:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(x, str) for x in value):
+            return value
+    return None
 
 
 def _region_spans(

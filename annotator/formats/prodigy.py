@@ -15,6 +15,11 @@ deterministic, but not Prodigy's own MurmurHash values. The reader takes only
 ``"answer": "accept"`` tasks (and tasks without an answer); rejected and ignored tasks
 are skipped, as Prodigy's own training commands do, and counted in ``skipped``
 for the import report.
+
+Document labels are written as Prodigy's ``choice`` interface saves them, beside the spans
+(a ``blocks`` task of ``ner_manual`` and ``choice``): ``options`` lists the document's
+labels (``{"id": label, "text": label}``), ``accept`` the ids the task's annotator chose.
+An annotator who gave labels but drew no span gets a task of their own.
 """
 
 from __future__ import annotations
@@ -36,10 +41,11 @@ from annotator.formats.base import (
 )
 from annotator.formats.common import (
     build_document,
-    by_annotator,
     check_range,
+    doc_labels_of,
     iter_json_lines,
     json_line,
+    layers_of,
     record_text,
 )
 from annotator.formats.jsonl import document_meta
@@ -57,6 +63,7 @@ class ProdigyJsonl(FormatBase):
     NAME: ClassVar[str] = "prodigy"
     TITLE: ClassVar[str] = "Prodigy / spaCy-style JSONL (tokens and spans)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".jsonl",)
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         with atomic_write(dest) as fh:
@@ -69,7 +76,9 @@ class ProdigyJsonl(FormatBase):
                 meta = {"doc_id": doc_label(doc), **document_meta(doc)}
                 input_hash = stable_hash(doc.text)
                 where = {id(sp): (a, b) for sp, a, b in placed}
-                for annotator, group in by_annotator(sp for sp, _, _ in placed):
+                whole = doc_labels_of(self.doc_labels, doc)
+                options = sorted({x for v in whole.values() for x in v})
+                for annotator, group, chosen in layers_of((sp for sp, _, _ in placed), whole):
                     out_spans = [
                         {
                             "start": sp.start,
@@ -82,6 +91,7 @@ class ProdigyJsonl(FormatBase):
                     ]
                     key = json.dumps(
                         [annotator, [[s["start"], s["end"], s["label"]] for s in out_spans]]
+                        + ([chosen] if chosen else [])
                     )
                     task: dict[str, Any] = {
                         "text": doc.text,
@@ -92,6 +102,10 @@ class ProdigyJsonl(FormatBase):
                         "answer": "accept",
                         "meta": meta,
                     }
+                    if options:
+                        task["options"] = [{"id": x, "text": x} for x in options]
+                        task["accept"] = list(chosen)
+                        report.doc_labels += len(chosen)
                     if annotator:
                         task["_annotator_id"] = annotator
                         task["_session_id"] = annotator

@@ -19,6 +19,10 @@ with ``alignment_mode="expand"`` and nothing is lost to a tokenizer that ran a w
   (``sc`` and ``ents``, or two groups) comes in once.
 * ``doc.user_data`` keeps the document id and metadata and, per span of ``sc``, its
   annotator (``"annotator_spans"``), so the reader can give spans back to annotators.
+* Document labels go in ``doc.cats`` as ``textcat_multilabel`` trains on them: every
+  document label of the export is a category, 1.0 when some annotator gave the document
+  that label, else 0.0; ``user_data["annotator_doc_labels"]`` keeps who gave which, and
+  the reader takes that (else ``cats`` of 0.5 or more, for the import's annotator).
 
 spaCy is an optional extra (``pip install 'annotator[spacy]'``), imported only when
 this format is used.
@@ -40,7 +44,13 @@ from annotator.formats.base import (
     atomic_write_bytes,
     doc_label,
 )
-from annotator.formats.common import build_document, cats_labels, record_text
+from annotator.formats.common import (
+    build_document,
+    cats_labels,
+    doc_label_names,
+    doc_labels_of,
+    record_text,
+)
 from annotator.formats.jsonl import document_meta
 from annotator.formats.tokens import aligned_tokens
 
@@ -85,9 +95,11 @@ class SpacyDocBin(FormatBase):
     NAME: ClassVar[str] = "spacy"
     TITLE: ClassVar[str] = "spaCy DocBin (.spacy)"
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".spacy",)
+    CARRIES_DOC_LABELS: ClassVar[bool] = True
 
     def write(self, items: Iterable[ExportItem], dest: Path, report: ExportReport) -> None:
         spacy = _spacy()
+        categories = sorted({x for d in self.doc_labels.values() for v in d.values() for x in v})
         from spacy.tokens import Doc, DocBin
         from spacy.tokens import Span as SpacySpan
 
@@ -113,6 +125,12 @@ class SpacyDocBin(FormatBase):
             sdoc.user_data["annotator_spans"] = [
                 [sp.start, sp.end, sp.label, sp.annotator, sp.note] for sp, _, _ in placed
             ]
+            whole = doc_labels_of(self.doc_labels, doc)
+            if categories:
+                given = {x for v in whole.values() for x in v}
+                sdoc.cats = {c: 1.0 if c in given else 0.0 for c in categories}
+                sdoc.user_data["annotator_doc_labels"] = whole
+                report.doc_labels += sum(map(len, whole.values()))
             report.spans_per_label.update(sp.label for sp, _, _ in placed)
             db.add(sdoc)
             report.documents += 1
@@ -163,13 +181,29 @@ class SpacyDocBin(FormatBase):
             if not isinstance(meta, dict):
                 raise InputError(f"{where}: user_data annotator_meta is not a mapping", path=name)
             doc_id = sdoc.user_data.get("annotator_doc_id", "")
-            whole = cats_labels(sdoc.cats, self.skipped)
             yield AnnotatedDocument(
                 build_document(text, meta, doc_id, name, None),
                 tuple(spans),
                 line=n,
-                doc_labels={default_annotator: whole} if whole else {},
+                doc_labels=self._doc_labels(sdoc, where, name, default_annotator),
             )
+
+    def _doc_labels(
+        self, sdoc: Any, where: str, name: str, default_annotator: str
+    ) -> dict[str, tuple[str, ...]]:
+        """Who gave which label of the whole document: our ``user_data``, else ``cats``."""
+        ours = sdoc.user_data.get("annotator_doc_labels")
+        if ours is None:
+            whole = cats_labels(sdoc.cats, self.skipped)
+            return {default_annotator: whole} if whole else {}
+        if not isinstance(ours, dict) or not all(isinstance(k, str) for k in ours):
+            raise InputError(f"{where}: user_data annotator_doc_labels is not a mapping", path=name)
+        out = {}
+        for who, raw in ours.items():
+            labels = doc_label_names(raw, f"{where}: document labels of {who}", name, None)
+            if labels:
+                out[who.strip() or default_annotator] = labels
+        return out
 
 
 def _span_counts(sdoc: Any) -> dict[tuple[int, int, str], int]:

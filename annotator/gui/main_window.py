@@ -39,7 +39,7 @@ from annotator.gui.messages import show_error
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.models.label_list_model import LabelListModel
 from annotator.gui.models.span_list_model import SpanListModel
-from annotator.gui.tagging import TaggingController
+from annotator.gui.tagging import TaggingController, shown_doc_labels
 from annotator.gui.team_menu import install_team_menu
 from annotator.gui.undo import Edit, ServiceCommand, UndoHistories
 from annotator.gui.widgets.corpus_panel import CorpusPanel
@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         m.addAction(
             a("mark_done", "Mark document &done", lambda: self.toggle_done(), icon_name="done")
         )
+        m.addAction(a("doc_labels", "Document la&bels…", self.open_doc_labels))
         m.addAction(a("labels", "Edit &labels…", self.edit_labels, icon_name="labels"))
         m.addAction(a("annotator", "Switch &annotator…", lambda: self.ask_annotator()))
         m = self.menuBar().addMenu("&View")
@@ -353,6 +354,7 @@ class MainWindow(QMainWindow):
         pane.relabelRequested.connect(self.relabel)
         pane.deleteRequested.connect(self.delete_span)
         pane.noteRequested.connect(self.edit_note)
+        pane.docLabelToggled.connect(self.tagging.set_document_label)
         pane.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         pane.spanSelected.connect(
             lambda sid, p=pane: (
@@ -420,18 +422,21 @@ class MainWindow(QMainWindow):
 
         def load(_progress):
             # Blind mode (issue 22): no teammate's spans on an unfinished overlap document.
-            return ws.documents.get(document_id), ws.study.visible_spans(
-                document_id, viewer, annotators=annotators
+            return (
+                ws.documents.get(document_id),
+                ws.study.visible_spans(document_id, viewer, annotators=annotators),
+                shown_doc_labels(ws, document_id, viewer, annotators),
             )
 
         def loaded(result) -> None:
             if pane not in self.reading.panes or self._load_tokens.get(id(pane)) != token:
                 return  # closed, or another document was asked for meanwhile
-            doc, spans = result
+            doc, spans, whole = result
             if again and pane.document_id == document_id and not pane.loading:
                 pane.finish_reload(spans)
             else:
                 pane.set_document(doc, spans)
+            pane.set_doc_labels(whole)
             if hit is not None:
                 pane.go_to(*hit)
             if pane is self.reading.current:
@@ -440,6 +445,25 @@ class MainWindow(QMainWindow):
         self.runner.start(
             load, finished=loaded, failed=lambda msg: show_error(self, "Cannot open document", msg)
         )
+
+    def refresh_doc_labels(self, document_ids: Iterable[int]) -> None:
+        """Show the stored document labels again in every pane showing these documents."""
+        for doc_id in set(document_ids):
+            panes = self.reading.panes_showing(doc_id)
+            if panes:
+                whole = shown_doc_labels(
+                    self.ws, doc_id, self.settings.annotator, self.visible_annotators()
+                )
+                for pane in panes:
+                    pane.set_doc_labels(whole)
+
+    def open_doc_labels(self) -> None:
+        """Edit ▸ Document labels (Ctrl+Shift+D): the current pane's labels menu."""
+        pane = self.reading.current
+        if pane is None:
+            self.statusBar().showMessage("Open a document first", 5000)
+            return
+        pane.open_doc_labels_menu()
 
     def reload_panes(self) -> None:
         for pane in self.reading.panes:
@@ -489,6 +513,8 @@ class MainWindow(QMainWindow):
         if self._list_edits:
             self._list_timer.start()
         self.mark_rows_dirty(edit.changes.document_ids)
+        if edit.changes.doc_labels:
+            self.refresh_doc_labels(edit.changes.document_ids)
         if edit.changes.labels:
             self.labels_changed()
 

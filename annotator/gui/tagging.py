@@ -21,10 +21,21 @@ from annotator.services import Workspace
 from annotator.services.commands import (
     AddSpanCommand,
     DeleteSpanCommand,
+    SetDocumentLabelCommand,
     SetStatusCommand,
     UpdateSpanCommand,
 )
 from annotator.settings import Settings
+
+
+def shown_doc_labels(
+    ws: Workspace, document_id: int, viewer: str, shown: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """The document labels a pane's title line shows: the viewer's, and teammates' only
+    where their spans are shown (``shown`` empty: everyone's) and blind mode lets the
+    viewer see them. Safe off the GUI thread (it reads only)."""
+    found = ws.annotations.document_labels(document_id, viewer=viewer or None)
+    return {w: v for w, v in found.items() if not shown or w in shown}
 
 
 class TaggingController(QObject):
@@ -165,6 +176,12 @@ class TaggingController(QObject):
                 SetStatusCommand(self.ws.annotations, document_id, self.settings.annotator, status)
             )
 
+    def set_document_label(self, document_id: int, label: str, given: bool) -> None:
+        """Give or take back one of my labels of the whole document (one undoable step)."""
+        if self.require_annotator():
+            me = self.settings.annotator
+            self.run(SetDocumentLabelCommand(self.ws.annotations, document_id, me, label, given))
+
     # --- annotator ---------------------------------------------------------------------
 
     def require_annotator(self) -> bool:
@@ -221,4 +238,4 @@ class TaggingController(QObject):
         self._reload()
 
 
-__all__ = ["TaggingController"]
+__all__ = ["TaggingController", "shown_doc_labels"]

@@ -6,7 +6,9 @@ which documents and spans go in, and who *covers* which document. By default (co
 label is a real "no". With coverage ``"touched"`` any status other than todo, or a single
 span, is enough. An annotator who does not cover a document is missing there: left out of
 every pair and of Fleiss' kappa for it, never counted as disagreeing, and the report lists
-the document. Only passage level loads document text.
+the document. Only passage level loads document text. Document level compares the labels
+annotators gave whole documents (one unit per document); there a document label counts as
+touching the document.
 """
 
 from __future__ import annotations
@@ -97,6 +99,24 @@ def agreement_document(layers: DocumentLayers, coverage: Coverage = "done") -> A
         name=layers.external_id,
         title=layers.title,
     )
+
+
+def _with_doc_labels(
+    s: Tx, docs: list[AgreementDocument], names: Sequence[str], coverage: Coverage
+) -> list[AgreementDocument]:
+    """``docs`` with each annotator's document labels; with coverage "touched" a document
+    label makes its annotator cover the document (as a span would)."""
+    found = repo.document_labels(s, [int(d.key) for d in docs], names)
+    out = []
+    for d in docs:
+        given = found.get(int(d.key), {})
+        spans = dict(d.spans)
+        if coverage == "touched":
+            for who in given:
+                spans.setdefault(who, ())
+        labels = {who: frozenset(v) for who, v in given.items() if who in spans}
+        out.append(replace(d, spans=spans, doc_labels=labels))
+    return out
 
 
 NO_COVERAGE = "no document is covered by two of the chosen annotators, so every figure is n/a"
@@ -204,6 +224,8 @@ class AgreementService:
                     out.append(doc)
                 if progress is not None:
                     progress(seen, total)
+            if query.level == "document":
+                out = _with_doc_labels(s, out, names, query.coverage)
             if progress is not None:
                 progress(total, total)
             return out

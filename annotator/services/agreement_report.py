@@ -72,7 +72,7 @@ def pair_table(report: AgreementReport) -> DisplayTable:
         )
         title = "Pairs x labels: precision (B against A), recall, F1, unitizing alpha"
     else:
-        unit = "characters" if report.level == "char" else "sentences"
+        unit = _units(report)
         headers = ("A", "B", "label", "kappa", *ci, unit)
         rows = tuple(
             (r.a, r.b, r.label, fmt(r.kappa), *((fmt_ci(r.ci),) if ci else ()), str(r.units))
@@ -80,6 +80,11 @@ def pair_table(report: AgreementReport) -> DisplayTable:
         )
         title = f"Pairs x labels: Cohen's kappa ({report.level} level)"
     return DisplayTable(title, headers, rows)
+
+
+def _units(report: AgreementReport) -> str:
+    """What the unit columns count at char, passage and document level."""
+    return {"char": "characters", "document": "documents"}.get(report.level, "sentences")
 
 
 def _confidence(report: AgreementReport) -> str:
@@ -104,7 +109,7 @@ def label_table(report: AgreementReport) -> DisplayTable:
                 for r in report.label_rows
             ),
         )
-    unit = "characters" if report.level == "char" else "sentences"
+    unit = _units(report)
     ci = report.resamples > 0
     headers = (
         "label",

@@ -1,4 +1,5 @@
-"""Tagging use cases: add, change and delete spans; per-annotator document status.
+"""Tagging use cases: add, change and delete spans; per-annotator document status and
+document labels (labels one annotator gives a whole document).
 
 Every changing call takes ``actor``, the annotator the step is made for. With it the
 service refuses (:class:`NotYoursError`, nothing written) to add, change or delete a
@@ -21,6 +22,7 @@ from annotator.core.model import (
     Span,
     SpanOrigin,
 )
+from annotator.services.blind import blind_rule
 from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 
@@ -156,3 +158,39 @@ class AnnotationService:
             lambda s: repo.set_status(s, document_id, annotator, status), retry_integrity=True
         )
         return Changes(status=True, document_ids=frozenset({document_id}))
+
+    def document_labels(
+        self, document_id: int, *, viewer: str | None = None
+    ) -> dict[str, list[str]]:
+        """annotator -> the labels they gave the whole document (sorted); with ``viewer``,
+        without what blind mode hides from them (teammates' on an unfinished overlap
+        document), as their spans are hidden."""
+
+        def read(s: Tx) -> dict[str, list[str]]:
+            found = repo.document_labels(s, [document_id]).get(document_id, {})
+            rule = blind_rule(s, viewer)
+            return {who: v for who, v in found.items() if not rule.hides(document_id, who)}
+
+        return self._db.read(read)
+
+    def set_document_label(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        given: bool,
+        *,
+        actor: str | None = None,
+    ) -> Changes:
+        """Give (``given``) or take back ``label`` as ``annotator``'s label of the whole
+        document; refused (nothing written) when ``actor`` is someone else."""
+        _refuse(actor, annotator, "that document label")
+
+        def write(s: Tx) -> None:
+            if given:
+                repo.add_document_labels(s, document_id, annotator, [label])
+            else:
+                repo.remove_document_labels(s, document_id, annotator, [label])
+
+        self._db.write(write, retry_integrity=True)
+        return Changes(doc_labels=True, document_ids=frozenset({document_id}))

@@ -12,6 +12,8 @@ class Changes:
     spans: bool = False
     annotators: bool = False
     status: bool = False
+    doc_labels: bool = False
+    """Labels of whole documents (the title line)."""
     document_ids: frozenset[int] = field(default_factory=frozenset)
 
     def __or__(self, other: Changes) -> Changes:
@@ -21,9 +23,17 @@ class Changes:
             spans=self.spans or other.spans,
             annotators=self.annotators or other.annotators,
             status=self.status or other.status,
+            doc_labels=self.doc_labels or other.doc_labels,
             document_ids=self.document_ids | other.document_ids,
         )
 
     @property
     def any(self) -> bool:
-        return self.documents or self.labels or self.spans or self.annotators or self.status
+        return (
+            self.documents
+            or self.labels
+            or self.spans
+            or self.annotators
+            or self.status
+            or self.doc_labels
+        )

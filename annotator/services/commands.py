@@ -149,6 +149,42 @@ class SetStatusCommand:
 
 
 @dataclass
+class SetDocumentLabelCommand:
+    """Give or take back one label of the whole document for one annotator; undo does the
+    opposite (a step that changed nothing, the label already as asked, undoes nothing)."""
+
+    service: AnnotationService
+    document_id: int
+    annotator: str
+    label: str
+    given: bool
+    changed: bool = field(default=False, init=False)
+
+    @property
+    def text(self) -> str:
+        verb = "Give" if self.given else "Take back"
+        return f"{verb} document label {self.label}"
+
+    def do(self) -> Changes:
+        had = self.label in self.service.document_labels(self.document_id).get(self.annotator, [])
+        self.changed = had != self.given
+        return self.service.set_document_label(
+            self.document_id, self.annotator, self.label, self.given, actor=self.annotator
+        )
+
+    def undo(self) -> Changes:
+        if not self.changed:
+            return Changes()
+        return self.service.set_document_label(
+            self.document_id, self.annotator, self.label, not self.given, actor=self.annotator
+        )
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
+
+
+@dataclass
 class AddLabelCommand:
     service: LabelService
     name: str

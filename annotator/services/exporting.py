@@ -88,7 +88,11 @@ class ExportService:
             carries_judgements = getattr(cls, "CARRIES_JUDGEMENTS", False)
             if carries_judgements:
                 exporter.judgements = judgements  # type: ignore[attr-defined]
-            whole = repo.document_labels(s, ids, flt.annotators)
+            whole = {  # labels of whole documents, without what blind mode hides
+                d: seen
+                for d, found in repo.document_labels(s, ids, flt.annotators).items()
+                if (seen := {w: v for w, v in found.items() if not blind.hides(d, w)})
+            }
             carries_doc_labels = getattr(cls, "CARRIES_DOC_LABELS", False)
             if carries_doc_labels:
                 exporter.doc_labels = whole  # type: ignore[attr-defined]
@@ -171,7 +175,10 @@ LOST_JUDGEMENTS = (
 LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl carries it)"
 
 
-LOST_DOC_LABELS = "label of a whole document (textcat, choices; only jsonl carries it)"
+LOST_DOC_LABELS = (
+    "document label (a label of the whole document: the format has no place for it; "
+    "jsonl, doccano, prodigy, spacy and label-studio carry them)"
+)
 
 
 LOST_ORIGIN = "origin of a span (unanimous/adjudicated, decided by; only jsonl carries it)"

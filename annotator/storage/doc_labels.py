@@ -1,13 +1,16 @@
 """Document labels: labels one annotator gives a whole document (schema 0012).
 
 Data functions take the session first and never commit: the caller owns the transaction.
+On a team server members hold no DELETE privilege on the table (it would let them lock it);
+they take their own labels back through the server's checked function, as for spans.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import NotFoundError
@@ -16,6 +19,7 @@ from annotator.storage.orm import AnnotatorRow, DocumentLabelRow, LabelRow
 from annotator.storage.rows import _insert_or_find
 
 _IN_CHUNK = 500
+_DELETE_VIA_FUNCTION = "annotator.delete_doc_labels_via_function"
 
 
 def add_document_labels(
@@ -67,3 +71,51 @@ def document_labels(
         for doc, who, label in s.execute(q):
             out.setdefault(doc, {}).setdefault(who, []).append(label)
     return out
+
+
+def _deletes_through_function(s: Session) -> bool:
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        return False
+    if _DELETE_VIA_FUNCTION not in conn.info:  # per server connection: privileges are fixed
+        conn.info[_DELETE_VIA_FUNCTION] = bool(
+            conn.exec_driver_sql(
+                "SELECT NOT has_table_privilege('document_labels', 'DELETE') "
+                "AND to_regprocedure('annotator_delete_document_labels(bigint[])') IS NOT NULL"
+            ).scalar()
+        )
+    return bool(conn.info[_DELETE_VIA_FUNCTION])
+
+
+def remove_document_labels(
+    s: Session, document_id: int, annotator: str, labels: Iterable[str]
+) -> int:
+    """Take ``labels`` of ``annotator`` off the document; returns how many rows went (a
+    label not given is no error). On a team server a member's call removes only her own
+    rows (the server's function checks the login), so 0 is returned for another's."""
+    names = sorted(set(labels))
+    if not names:
+        return 0
+    ids = list(
+        s.scalars(
+            select(DocumentLabelRow.id)
+            .join(AnnotatorRow, DocumentLabelRow.annotator_id == AnnotatorRow.id)
+            .join(LabelRow, DocumentLabelRow.label_id == LabelRow.id)
+            .where(
+                DocumentLabelRow.document_id == document_id,
+                AnnotatorRow.name == annotator,
+                LabelRow.name.in_(names),
+            )
+        )
+    )
+    if not ids:
+        return 0
+    if _deletes_through_function(s):
+        n = s.execute(
+            sql_text("SELECT annotator_delete_document_labels(CAST(:ids AS bigint[]))"),
+            {"ids": ids},
+        ).scalar_one()
+        s.expire_all()
+        return int(n)
+    result = s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.id.in_(ids)))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -13,7 +13,11 @@ from annotator.storage.changes import (
     last_change_seq,
     prune_changes,
 )
-from annotator.storage.doc_labels import add_document_labels, document_labels
+from annotator.storage.doc_labels import (
+    add_document_labels,
+    document_labels,
+    remove_document_labels,
+)
 from annotator.storage.documents import (
     add_document,
     count_documents,
@@ -112,6 +116,7 @@ __all__ = [
     "list_labels",
     "list_spans",
     "prune_changes",
+    "remove_document_labels",
     "remove_label",
     "search_documents",
     "set_annotator_role",

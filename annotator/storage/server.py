@@ -172,6 +172,27 @@ BEGIN
   RETURN n;
 END
 $$;
+-- And for labels of whole documents: one's own, gold for adjudicators, any for leads.
+CREATE OR REPLACE FUNCTION {schema}.annotator_delete_document_labels(ids bigint[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
+DECLARE
+  n integer;
+BEGIN
+  DELETE FROM {schema}.document_labels dl
+  USING {schema}.annotators a
+  WHERE dl.id = ANY (ids)
+    AND a.id = dl.annotator_id
+    AND (a.role_name = session_user
+         OR (a.name = '{GOLD_ANNOTATOR}'
+             AND pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER'))
+         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION {schema}.annotator_delete_document_labels(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_document_labels(bigint[]) TO {USERS};
 REVOKE ALL ON FUNCTION {schema}.annotator_owned(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_is_gold(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_delete_spans(bigint[]) FROM PUBLIC;
@@ -288,10 +309,11 @@ _POLICIES: dict[str, list[_Policy]] = {
         ("leases_read", "SELECT", USERS, "true", None),
         ("leases_lead", "ALL", LEADS, "true", "true"),
     ],
-    # Labels of whole documents (schema 0012): members add their own; no UPDATE or
-    # DELETE for members (table-level rights would let them lock the table).
+    # Labels of whole documents (schema 0012): members add their own and take them back
+    # through annotator_delete_document_labels (no UPDATE or DELETE privilege: table-level
+    # rights would let them lock the table); blind mode hides teammates' as their spans.
     "document_labels": [
-        ("doc_labels_read", "SELECT", USERS, "true", None),
+        ("doc_labels_read", "SELECT", USERS, _BLIND_READ, None),
         ("doc_labels_insert_own", "INSERT", USERS, None, _OWN),
         (
             "doc_labels_gold",

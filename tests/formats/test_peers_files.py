@@ -270,8 +270,10 @@ def test_document_labels_round_trip_through_native_jsonl(tmp_path: Path) -> None
         ws.exporter.export("jsonl", out)
         recs = {r["text"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
         assert recs["Envoys met in Geneva."]["doc_labels"] == {"news-bob": ["DIPLOMATIC"]}
-        rep = ws.exporter.export("doccano", tmp_path / "d.jsonl")
-        assert rep.lost["label of a whole document (textcat, choices; only jsonl carries it)"] == 4
+        from annotator.services.exporting import LOST_DOC_LABELS
+
+        rep = ws.exporter.export("conll", tmp_path / "d.conll")
+        assert rep.lost[LOST_DOC_LABELS] == 4
         with pytest.raises(AnnotatorError, match="1 document label"):
             ws.labels.remove("DIPLOMATIC")
     finally:

@@ -175,7 +175,11 @@ def _all_documents():  # type: ignore[no-untyped-def]
 def _blind_holds(ws: Workspace, doc: int, viewer: str, partner: str, out: Path) -> int:
     """The partner has work on ``doc``; ``viewer`` (not done) sees none of it anywhere."""
     work(ws, doc, partner, done=False)
+    ws.annotations.set_document_label(doc, partner, "MILITARY", True, actor=partner)
     ws.annotations.set_status(doc, partner, DocumentStatus.DONE)
+    # The title line's document labels: the partner's hidden as their spans are.
+    assert partner not in ws.annotations.document_labels(doc, viewer=viewer)
+    assert ws.annotations.document_labels(doc)[partner] == ["MILITARY"]
     everyone = {s.annotator for s in ws.annotations.spans(doc)}
     assert partner in everyone and viewer in everyone
     # The window's load.

@@ -119,3 +119,84 @@ def test_lead_imports_document_labels_through_the_app(team: SecureTeam, tmp_path
     finally:
         alice.close()
     assert list(got.values()) == [{ALICE: ["DIPLOMATIC", "MILITARY"], BOB: ["MILITARY"]}]
+
+
+def _row_id(team: SecureTeam, who: str, label: int) -> int:
+    with team.superuser() as su:
+        row = su.execute(
+            "SELECT id FROM public.document_labels WHERE annotator_id = %s AND label_id = %s",
+            (team.ids[who], label),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_member_takes_back_only_her_own_document_labels(team: SecureTeam) -> None:
+    """Through the app (the desk's service) and by crafted calls of the server function."""
+    mil, dip = _label(team, "MILITARY"), _label(team, "DIPLOMATIC")
+    with team.superuser() as su:
+        for who, lab in ((ALICE, mil), (ALICE, dip), (BOB, mil), (GOLD_ANNOTATOR, mil)):
+            su.execute(INSERT, (team.doc, team.ids[who], lab))  # type: ignore[arg-type]
+    alice = Workspace.open(team.url(ALICE))
+    try:
+        svc = alice.annotations
+        svc.set_document_label(team.doc, ALICE, "MILITARY", False, actor=ALICE)
+        # A step not refused by the app (actor=None, as a script might) still removes
+        # nothing of bob's or gold's: the server's function checks the login.
+        svc.set_document_label(team.doc, BOB, "MILITARY", False)
+        svc.set_document_label(team.doc, GOLD_ANNOTATOR, "MILITARY", False)
+        # Nor can she give bob one through the app.
+        with pytest.raises(Exception, match=r"(?i)permission|policy|security|not"):
+            svc.set_document_label(team.doc, BOB, "DIPLOMATIC", True)
+        assert svc.document_labels(team.doc) == {
+            ALICE: ["DIPLOMATIC"],
+            BOB: ["MILITARY"],
+            GOLD_ANNOTATOR: ["MILITARY"],
+        }
+    finally:
+        alice.close()
+    bobs, golds = _row_id(team, BOB, mil), _row_id(team, GOLD_ANNOTATOR, mil)
+    with team.connect(ALICE, autocommit=True) as conn:
+        for ids in ([bobs], [golds], [bobs, golds, None, -1, 2**63 - 1], [], None):
+            got = conn.execute(
+                "SELECT annotator_delete_document_labels(%s::bigint[])", (ids,)
+            ).fetchone()
+            assert got in ((0,), (None,)), ids
+        assert _try(conn, "DELETE FROM public.document_labels") == "InsufficientPrivilege"
+    with team.connect(CAROL, autocommit=True) as conn:  # adjudicator: gold's, not bob's
+        got = conn.execute(
+            "SELECT annotator_delete_document_labels(%s::bigint[])", ([bobs, golds],)
+        ).fetchone()
+        assert got == (1,)
+    assert _rows(team) == sorted([(team.doc, team.ids[ALICE], dip), (team.doc, team.ids[BOB], mil)])
+
+
+def test_blind_mode_hides_teammates_document_labels_on_the_server(team: SecureTeam) -> None:
+    """An overlap document alice has not finished: bob's document label is not readable by
+    her login at all (as his spans), her own is; once she marks it done she sees his."""
+    mil = _label(team, "MILITARY")
+    with team.superuser() as su:
+        for who in (ALICE, BOB):
+            su.execute(INSERT, (team.doc, team.ids[who], mil))  # type: ignore[arg-type]
+            su.execute(
+                "INSERT INTO public.assignments (document_id, annotator_id, overlap, position, "
+                "skip_reason, assigned_by, created_at) VALUES (%s, %s, true, 0, '', 'x', now())",
+                (team.doc, team.ids[who]),
+            )
+    with team.connect(ALICE, autocommit=True) as conn:
+        seen = conn.execute("SELECT annotator_id FROM public.document_labels").fetchall()
+        assert [r[0] for r in seen] == [team.ids[ALICE]]
+    alice = Workspace.open(team.url(ALICE))
+    try:
+        assert alice.annotations.document_labels(team.doc, viewer=ALICE) == {ALICE: ["MILITARY"]}
+    finally:
+        alice.close()
+    with team.superuser() as su:
+        su.execute(
+            "INSERT INTO public.document_status (document_id, annotator_id, status, updated_at) "
+            "VALUES (%s, %s, 'done', now())",
+            (team.doc, team.ids[ALICE]),
+        )
+    with team.connect(ALICE, autocommit=True) as conn:
+        seen = conn.execute("SELECT annotator_id FROM public.document_labels").fetchall()
+        assert sorted(r[0] for r in seen) == sorted([team.ids[ALICE], team.ids[BOB]])

@@ -236,6 +236,7 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
         ]
         assert sorted(definers) == [
             "annotator_blind_documents()",
+            "annotator_delete_document_labels(bigint[])",  # test_document_labels_server
             "annotator_delete_judgements(bigint[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(bigint[])",
             "annotator_log_span_statement()",

@@ -114,7 +114,7 @@ class AgreementWindow(QMainWindow):
         self.annotator_list = _checklist(ws.agreement.annotators())
         self.label_list = _checklist([lab.name for lab in ws.labels.list()])
         self.level = QComboBox()
-        self.level.addItems(["char", "span", "passage"])
+        self.level.addItems(["char", "span", "passage", "document"])
         self.mode = QComboBox()
         self.mode.addItems(["overlap", "exact"])
         self.threshold = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=0.5)

@@ -1,4 +1,9 @@
-"""One document in the reading area: header, text view, find bar, and the tagging keys."""
+"""One document in the reading area: header, text view, find bar, and the tagging keys.
+
+The title line holds the document picker and the document labels: the current annotator's
+on a button whose menu (Ctrl+Shift+D in the window) checks and unchecks labels of the
+whole document, and teammates' beside it, read-only, when their spans are shown.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
+    QMenu,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -44,6 +50,8 @@ class DocumentPane(QFrame):
     message = Signal(str)
     passageModeChanged = Signal(bool)
     tagAndAdvanceChanged = Signal(bool)
+    docLabelToggled = Signal(int, str, bool)
+    """document id, label, given (True) or taken back (False): the annotator's own."""
 
     def __init__(self, documents: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,17 +65,40 @@ class DocumentPane(QFrame):
         # Panes share the width: the picker elides a long title rather than widening the pane.
         self.picker.setMinimumContentsLength(4)
         self.picker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.picker.setMinimumWidth(48)
+        # 33, not more: the document labels button beside it takes the rest of what a
+        # narrow pane can give (four panes still fit an 800-pixel screen).
+        self.picker.setMinimumWidth(33)
         self.picker.setCurrentIndex(-1)
         self.picker.setPlaceholderText("Open a document…")
         self.meta = ElidedLabel()
         self.mode_label = ElidedLabel()
+        self.doc_labels_button = QToolButton()
+        self.doc_labels_button.setObjectName("docLabelsButton")
+        self.doc_labels_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.doc_labels_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.doc_labels_button.setAutoRaise(True)
+        self.doc_labels_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.doc_labels_menu = QMenu(self.doc_labels_button)
+        self.doc_labels_menu.setObjectName("docLabelsMenu")
+        self.doc_labels_button.setMenu(self.doc_labels_menu)
+        self.doc_labels_menu.aboutToShow.connect(self._fill_doc_labels_menu)
+        self.my_doc_labels_text = ElidedLabel()  # mine; the line asks for no width of its own
+        self.my_doc_labels_text.setObjectName("myDocLabels")
+        self.my_doc_labels_text.hide()
+        self.others_doc_labels = ElidedLabel()  # teammates' document labels, read-only
+        self.others_doc_labels.setObjectName("othersDocLabels")
+        self.others_doc_labels.hide()
         close = QToolButton(text="✕", toolTip="Close pane (Ctrl+W)")
         close.setAutoRaise(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 2, 4, 2)
-        # Title and mode share the row 3:1 when it is tight: the title is never cut to "Rus".
+        head.setSpacing(2)
+        # Title, document labels (mine, teammates') and mode share the row 3:2:2:1 when it
+        # is tight: the title is never cut to "Rus"; each label line elides, whole in its tip.
         head.addWidget(self.picker, 3)
+        head.addWidget(self.doc_labels_button)
+        head.addWidget(self.my_doc_labels_text, 2)
+        head.addWidget(self.others_doc_labels, 2)
         head.addWidget(self.mode_label, 1)
         head.addWidget(close)
         self.view = DocumentView()
@@ -107,6 +138,9 @@ class DocumentPane(QFrame):
         self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
+        self._label_names: list[str] = []
+        self.doc_labels: dict[str, list[str]] = {}
+        """annotator -> labels of the whole document, as shown on the title line."""
         self._view_timer = QTimer(self, singleShot=True, interval=0)
         self._view_timer.timeout.connect(self._to_middle)
         self._view_target: tuple[int, int] | None = None
@@ -142,7 +176,9 @@ class DocumentPane(QFrame):
     def set_labels(self, labels: list[Label]) -> None:
         self._keys = {lab.shortcut: lab.name for lab in labels if lab.shortcut}
         self._colors = {lab.name: lab.color for lab in labels}
+        self._label_names = [lab.name for lab in labels]
         self.view.highlighter.set_colors(self._colors)
+        self.show_doc_labels()
 
     def show_loading(self, title: str) -> None:
         self.loading = True
@@ -166,6 +202,8 @@ class DocumentPane(QFrame):
         self.view.highlighter.set_spans(spans, self.positions)
         bits = [doc.published.isoformat() if doc.published else "", doc.source, doc.author]
         self.meta.setText("  ·  ".join(b for b in bits if b))
+        self.doc_labels = {}
+        self.show_doc_labels()
         self._sync_picker()
         self.update_legend()
         if self.passage_mode:
@@ -175,6 +213,71 @@ class DocumentPane(QFrame):
         for doc_id, added, removed in waiting:
             if doc_id == doc.id:
                 self.apply_edit(added, removed)
+
+    def set_doc_labels(self, labels: dict[str, list[str]]) -> None:
+        """The document's labels per annotator (what the viewer may see) for the title line."""
+        self.doc_labels = {who: sorted(v) for who, v in labels.items() if v}
+        self.show_doc_labels()
+
+    def my_doc_labels(self) -> list[str]:
+        return self.doc_labels.get(self.annotator, []) if self.annotator else []
+
+    def show_doc_labels(self) -> None:
+        """The title line: my document labels on the button, teammates' beside it."""
+        mine = self.my_doc_labels()
+        button = self.doc_labels_button
+        button.setEnabled(self.document is not None)
+        button.setText("◆" if mine else "◇")  # short: panes share the width
+        button.setToolTip(
+            ("Your labels of the whole document: " + ", ".join(mine) if mine else "")
+            + ("\n" if mine else "No label of the whole document yet.\n")
+            + "Give or take back a label of the whole document (Ctrl+Shift+D)"
+        )
+        button.setAccessibleName("Document labels: " + (", ".join(mine) or "none"))
+        self.my_doc_labels_text.setText(", ".join(mine))
+        self.my_doc_labels_text.setVisible(bool(mine))
+        others = [
+            f"{who}: {', '.join(v)}" for who, v in self.doc_labels.items() if who != self.annotator
+        ]
+        self.others_doc_labels.setText(
+            ("▨ " + " · ".join(others) + " (read-only)") if others else ""
+        )
+        self.others_doc_labels.setVisible(bool(others))
+
+    def _fill_doc_labels_menu(self) -> None:
+        menu = self.doc_labels_menu
+        menu.clear()
+        mine = set(self.my_doc_labels())
+        names = self._label_names + sorted(mine - set(self._label_names))
+        if self.document is None or not names:
+            menu.addAction("No labels yet (Edit ▸ Edit labels…)").setEnabled(False)
+            return
+        head = menu.addAction(
+            f"Labels of the whole document ({self.annotator})"
+            if self.annotator
+            else "Labels of the whole document"
+        )
+        head.setEnabled(False)
+        for name in names:
+            act = menu.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(name in mine)
+            act.setObjectName(f"docLabel_{name}")
+            act.toggled.connect(lambda on, n=name: self._doc_label_toggled(n, on))
+
+    def _doc_label_toggled(self, label: str, on: bool) -> None:
+        if self.document is not None and self.document.id is not None:
+            self.docLabelToggled.emit(self.document.id, label, on)
+
+    def open_doc_labels_menu(self) -> QMenu | None:
+        """Open the document labels menu under the button (the keyboard way: arrows,
+        Space or Enter checks a label, Esc closes); None when no document is shown."""
+        if self.document is None:
+            self.message.emit("Open a document first: document labels belong to a document")
+            return None
+        button = self.doc_labels_button
+        self.doc_labels_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        return self.doc_labels_menu
 
     def begin_reload(self) -> None:
         """The shown document's spans are read again (another annotator, others shown):
