@@ -17,7 +17,7 @@ from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0013"
+HEAD = "0015"
 KNOWN = (
     "0001",
     "0002",
@@ -32,6 +32,7 @@ KNOWN = (
     "0011",
     "0012",
     "0013",
+    "0015",
 )
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 
