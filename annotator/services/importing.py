@@ -82,6 +82,10 @@ class ImportReport:
                 bits.append(f"{f.spans_added} span(s)")
             if f.doc_labels_added:
                 bits.append(f"{f.doc_labels_added} document label(s)")
+            if f.predictions_added:
+                bits.append(
+                    f"{f.predictions_added} prediction(s) stored as suggestions (origin predicted)"
+                )
             if f.labels_created:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
@@ -152,6 +156,8 @@ class ImportService:
                 for names in item.doc_labels.values():  # labels of the whole document
                     for name in names:
                         parsed.labels.setdefault(name, item.line)
+                for pred in item.predictions:  # a model's spans (Label Studio predictions)
+                    parsed.labels.setdefault(pred.label, item.line)
                 if items is not None:
                     items.append(item)
                     if parsed.rows > KEEP_ROWS:
