@@ -58,6 +58,8 @@ class ExportReport:
     warnings: Counter[str] = field(default_factory=Counter)
     """reason -> spans written that the consumer may not read as they are (doccano's
     overlapping spans), or cells the export changed (the CSV formula guard)."""
+    predictions: int = 0
+    """A model's stored predictions written as such (Label Studio ``predictions``)."""
 
     @property
     def spans(self) -> int:
@@ -94,10 +96,16 @@ class ExportReport:
         self.lost.update(other.lost)
         self.encoded.update(other.encoded)
         self.warnings.update(other.warnings)
+        self.predictions += other.predictions
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
         lines += [f"  {label}: {n}" for label, n in sorted(self.spans_per_label.items())]
+        if self.predictions:
+            lines.append(
+                f"  {self.predictions} prediction(s) of a model written as predictions "
+                "(suggestions, no one's spans)"
+            )
         if self.dropped:
             lines.append(f"  dropped {sum(self.dropped.values())} span(s):")
             lines += [f"    {n} × {why}" for why, n in sorted(self.dropped.items())]

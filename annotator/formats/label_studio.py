@@ -41,7 +41,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.model import AnnotatedDocument, NewPrediction, NewSpan, SpanOrigin
+from annotator.core.model import AnnotatedDocument, NewPrediction, NewSpan, Prediction, SpanOrigin
 from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
@@ -73,9 +73,13 @@ class LabelStudioJson(FormatBase):
             internal=True,  # a mapping, given on the command line, not a dialog choice
         ),
     )
+    CARRIES_PREDICTIONS: ClassVar[bool] = True
+    """Stored predictions (a model's suggestions) are written back as ``predictions``."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.predictions: dict[int, list[Prediction]] = {}
+        """Document id -> its stored predictions (set by the export service)."""
         pairs = dict(self.options["emails"])
         for who, email in pairs.items():
             if not isinstance(email, str) or "@" not in email:
@@ -120,6 +124,10 @@ class LabelStudioJson(FormatBase):
                     annotation["result"] = result
                     annotations.append(annotation)
                 task = {"id": n, "data": data, "annotations": annotations}
+                stored = self.predictions.get(doc.id) if doc.id is not None else None
+                if stored:
+                    task["predictions"] = _prediction_objects(doc.text, stored, n)
+                    report.predictions += len(stored)
                 fh.write(",\n" if n > 1 else "\n")
                 fh.write(json_line(task))
                 report.documents += 1
@@ -142,6 +150,36 @@ class LabelStudioJson(FormatBase):
                 yield _parse_task(task, name, line, default_annotator, self.skipped, index)
         for task in merged.values():
             yield task.item()
+
+
+def _prediction_objects(text: str, stored: list[Prediction], task: int) -> list[dict[str, Any]]:
+    """Label Studio ``predictions``, one per model version, each region with its own score
+    (so a round trip keeps every score, whatever the prediction-level one was)."""
+    by_version: dict[str, list[Prediction]] = {}
+    for p in stored:
+        by_version.setdefault(p.model_version, []).append(p)
+    out: list[dict[str, Any]] = []
+    for k, (version, group) in enumerate(sorted(by_version.items()), 1):
+        result = []
+        for r, p in enumerate(group, 1):
+            region: dict[str, Any] = {
+                "id": f"d{task}p{k}r{r}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "origin": "prediction",
+                "value": {
+                    "start": p.start,
+                    "end": p.end,
+                    "text": text[p.start : p.end],
+                    "labels": [p.label],
+                },
+            }
+            if p.score is not None:
+                region["score"] = p.score
+            result.append(region)
+        out.append({"model_version": version, "result": result})
+    return out
 
 
 def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
