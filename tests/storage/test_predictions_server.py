@@ -5,10 +5,15 @@ writes them. The server is the real PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from team_server import ALICE, CAROL, LENA, SecureTeam, make_secure_team, try_sql
+
+from annotator.core.model import SpanOrigin
+from annotator.services import Workspace
+from annotator.services.suggestion_commands import AcceptPredictionsCommand
 
 pytestmark = pytest.mark.postgres
 
@@ -54,3 +59,37 @@ def test_members_read_predictions_and_only_leads_write_them(team: SecureTeam) ->
     with team.connect(LENA, autocommit=True) as conn:
         assert try_sql(conn, "DELETE FROM public.predictions WHERE start = 7") == "ok"
     assert _rows(team) == [(0, 6, 0.8, "v3")]
+
+
+FIXTURE = Path(__file__).parents[1] / "formats" / "fixtures" / "label_studio_model_predictions.json"
+
+
+def test_a_lead_imports_predictions_and_a_member_gets_them_as_suggestions(
+    team: SecureTeam,
+) -> None:
+    lena = Workspace.open(team.url(LENA))
+    try:
+        report = lena.importer.import_paths([FIXTURE], create_labels=True)
+        assert not report.errors, report.errors
+        assert report.files[0].predictions_added == 4
+    finally:
+        lena.close()
+    alice = Workspace.open(team.url(ALICE))
+    try:
+        (navy,) = [d.id for d in alice.documents.list() if d.id != team.doc and d.length == 78]
+        pending = alice.predictions.pending(navy, ALICE)
+        assert [(p.label, p.model_version) for p in pending] == [
+            ("MILITARY", "ner-v3"),
+            ("MILITARY", "rules-2026-11"),
+            ("DIPLOMATIC", "ner-v3"),
+        ]
+        # Her accept is her own span, origin predicted; the prediction stays for others.
+        AcceptPredictionsCommand(
+            alice.annotations, navy, [(pending[0].start, pending[0].end, "MILITARY")], ALICE
+        ).do()
+        (span,) = alice.annotations.spans(navy, annotators=(ALICE,))
+        assert span.origin is SpanOrigin.PREDICTED
+        assert len(alice.predictions.pending(navy, ALICE)) == 2
+        assert len(alice.predictions.pending(navy, CAROL)) == 3
+    finally:
+        alice.close()
