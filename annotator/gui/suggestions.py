@@ -117,9 +117,7 @@ class SuggestionController(QObject):
         """After each edit (a tag, a judgement, an undo): the model learns the documents on
         screen at once, so the next passage's suggestion already reflects it; the full
         training (new vocabulary, new labels) still follows a moment later."""
-        self._predicted_generation += 1  # an accept or reject decided some: read again
-        self._predicted.clear()
-        self._predicting.clear()
+        self.forget_predictions(refresh=False)  # an accept or reject decided some
         self.update_now([p.document_id for p in self._panes if p.document_id is not None])
         self.schedule()
 
@@ -235,6 +233,15 @@ class SuggestionController(QObject):
         return "; ".join(f"{lab} not learned ({why})" for lab, why in sorted(unlearned.items()))
 
     # --- imported predictions (a model's spans, schema 0015) --------------------------
+
+    def forget_predictions(self, *, refresh: bool = True) -> None:
+        """Read the open documents' predictions again (after an edit, or an import that
+        stored some)."""
+        self._predicted_generation += 1
+        self._predicted.clear()
+        self._predicting.clear()
+        if refresh:
+            self._refresh_all()
 
     def predictions_for(self, pane: DocumentPane) -> list[Prediction] | None:
         """The open document's imported predictions I have not decided on (read on a
