@@ -237,7 +237,9 @@ class BatchWriter:
                     journal(s, token, out)
                     return out
 
-                outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
+                outcome = self._write(
+                    work, sum(1 + len(it.spans) + len(it.predictions) for it in batch)
+                )
                 assert isinstance(outcome, BatchOutcome)
                 wrote = True
                 _apply(result, outcome, created, batch)
@@ -281,7 +283,7 @@ class BatchWriter:
         batch: list[AnnotatedDocument] = []
         rows = 0
         for item in records:
-            cost = 1 + len(item.spans)
+            cost = 1 + len(item.spans) + len(item.predictions)
             if batch and rows + cost > self.batch_rows:
                 yield batch
                 batch, rows = [], 0

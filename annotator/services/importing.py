@@ -150,7 +150,7 @@ class ImportService:
             parsed.identity = file_identity(path)
             items: list[AnnotatedDocument] | None = []
             for item in checked_records(parsed.importer, path, annotator):
-                parsed.rows += 1 + len(item.spans)
+                parsed.rows += 1 + len(item.spans) + len(item.predictions)
                 for sp in item.spans:
                     parsed.labels.setdefault(sp.label, item.line)
                 for names in item.doc_labels.values():  # labels of the whole document
