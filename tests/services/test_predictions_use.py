@@ -74,6 +74,18 @@ def test_accepting_a_prediction_makes_my_span_origin_predicted_and_rejecting_is_
             "MILITARY",
             SpanOrigin.PREDICTED,
         )
+        # Native JSONL carries the origin: it imports back as a predicted span of eve's.
+        out = tmp_path / "out.jsonl"
+        ws.exporter.export("jsonl", out)
+        other = Workspace.open(f"sqlite:///{tmp_path}/other.sqlite3")
+        try:
+            assert not other.importer.import_paths([out]).errors
+            back = [s for d in other.documents.list() for s in other.annotations.spans(d.id)]
+            assert [(s.annotator, s.origin) for s in back if s.annotator == "eve"] == [
+                ("eve", SpanOrigin.PREDICTED)
+            ]
+        finally:
+            other.close()
         reject = RejectPredictionsCommand(
             Dismissals(ws.judgements), navy, [(ceasefire.start, ceasefire.end, "DIPLOMATIC")], "eve"
         )
