@@ -18,6 +18,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.services import Workspace
 
 if TYPE_CHECKING:  # the suggestion service imports numpy: only when the command runs
+    from annotator.services.predictions import PredictedSuggestion
     from annotator.services.suggestions import ReviewItem
     from annotator.suggest.combine import Suggester
 
@@ -160,7 +161,24 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
                 file=sys.stderr,
             )
         return 0
+    listing = not args.apply and args.uncertain is None
+    predicted = (
+        ws.predictions.suggestions(
+            document_ids=tuple(args.document or ()),
+            annotators=annotators,
+            annotator=annotators[0] if len(annotators) == 1 else "",
+        )
+        if listing
+        else []
+    )
     sug, ex = svc.train_with_examples(annotators=annotators, level=args.level)
+    if not sug.ready and predicted:  # a model's imported predictions, and no model here yet
+        _print_predicted(predicted, args.json)
+        print(
+            "note: only imported predictions: nothing can be learnt from the labels yet.",
+            file=sys.stderr,
+        )
+        return 0
     if not sug.ready:
         notes = svc.label_notes(ex)
         why = (
@@ -187,6 +205,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
         ):
             _print_item(item, args.json)
         return 0
+    _print_predicted(predicted, args.json)
     for row in svc.suggestions(
         sug,
         document_ids=tuple(args.document or ()),
@@ -242,6 +261,16 @@ def _apply(
     for label, why in plan.left_out.items():
         print(f"  {label}: left out, {why}")
     return 0
+
+
+def _print_predicted(rows: list[PredictedSuggestion], as_json: bool) -> None:
+    """Imported predictions (Label Studio's), each with its model version as its source."""
+    for p in rows:
+        if as_json:
+            print(json.dumps(p.as_json()))
+        else:
+            score = "-" if p.score is None else f"{p.score:.2f}"
+            print(f"{p.document}\t{p.start}-{p.end}\t{p.label}\t{score}\t{p.source}")
 
 
 def _nothing_judged(who: str) -> str:

@@ -185,8 +185,9 @@ def peers() -> str:
     from annotator.formats.registry import detect_importer
 
     out = [
-        "| file | read as | documents | spans | document labels | the import report skipped |",
-        "|---|---|---|---|---|---|",
+        "| file | read as | documents | spans | document labels | predictions (suggestions) "
+        "| the import report skipped |",
+        "|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for path in sorted(PEER_FIXTURES.iterdir()):
@@ -207,6 +208,7 @@ def peers() -> str:
             out.append(
                 f"| `{path.name}` | {fmt} | {rep.documents_added} | {rep.spans_added} | "
                 f"{sum(f.doc_labels_added for f in rep.files)} | "
+                f"{sum(f.predictions_added for f in rep.files)} | "
                 f"{_skipped(rep.files) or 'nothing'} |"
             )
     return "\n".join(out) + "\n"

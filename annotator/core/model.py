@@ -25,6 +25,9 @@ class SpanOrigin(str, enum.Enum):  # noqa: UP042 - keep str() of members
     ADJUDICATED = "adjudicated"
     SUGGESTED = "suggested"
     """A suggestion the annotator accepted: their own span, marked as suggested-then-accepted."""
+    PREDICTED = "predicted"
+    """An imported prediction (a model's, e.g. Label Studio ``predictions``) the annotator
+    accepted: their own span, marked as predicted-then-accepted."""
 
 
 class GuidelineStamp(enum.Enum):
@@ -97,6 +100,33 @@ class NewSpan:
     """The guideline version the span was made under: by default the one in force when it
     is stored; a number or None (made under no recorded version) keeps what a file or an
     undo says."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewPrediction:
+    """A model's span read from a file (Label Studio ``predictions``): a suggestion, never
+    anyone's label. ``score`` is the model's confidence when the file gives one."""
+
+    start: int
+    end: int
+    label: str
+    score: float | None = None
+    model_version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A stored prediction (schema 0015) of a document: shown as a suggestion, accepted
+    only by a person (then it becomes their span, origin ``predicted``)."""
+
+    id: int
+    document_id: int
+    start: int
+    end: int
+    label: str
+    score: float | None = None
+    model_version: str = ""
+    imported_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +205,9 @@ class AnnotatedDocument:
     doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     """Per-annotator labels of the whole document (Prodigy textcat, Label Studio choices,
     native JSONL ``doc_labels``), stored on import."""
+    predictions: tuple[NewPrediction, ...] = field(default=(), hash=False, compare=False)
+    """A model's spans the file carries (Label Studio ``predictions``): stored as
+    suggestions of the document (table ``predictions``), never as an annotator's spans."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,9 @@ def record_problem(item: AnnotatedDocument) -> str | None:
         for name in names:
             if (p := label_problem(name, "document label")) is not None:
                 return p
+    for pred in item.predictions:  # a model's spans: their labels are stored as labels
+        if (p := label_problem(pred.label, "label")) is not None:
+            return p
     return export_problem(item.document, item.spans)
 
 

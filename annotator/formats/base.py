@@ -60,6 +60,8 @@ class ExportReport:
     overlapping spans), or cells the export changed (the CSV formula guard)."""
     doc_labels: int = 0
     """Labels of whole documents written (one per annotator and label)."""
+    predictions: int = 0
+    """A model's stored predictions written as such (Label Studio ``predictions``)."""
 
     @property
     def spans(self) -> int:
@@ -97,12 +99,18 @@ class ExportReport:
         self.encoded.update(other.encoded)
         self.warnings.update(other.warnings)
         self.doc_labels += other.doc_labels
+        self.predictions += other.predictions
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.documents} document(s), {self.spans} span(s) written"]
         lines += [f"  {label}: {n}" for label, n in sorted(self.spans_per_label.items())]
         if self.doc_labels:
             lines.append(f"  {self.doc_labels} document label(s) written")
+        if self.predictions:
+            lines.append(
+                f"  {self.predictions} prediction(s) of a model written as predictions "
+                "(suggestions, no one's spans)"
+            )
         if self.dropped:
             lines.append(f"  dropped {sum(self.dropped.values())} span(s):")
             lines += [f"    {n} × {why}" for why, n in sorted(self.dropped.items())]

@@ -18,7 +18,9 @@ Offsets are code points of ``data.text`` (Python ``str`` indices): Label Studio 
 stored code points since it fixed its emoji offsets (HumanSignal/label-studio#1559,
 closing #1008); the reader checks ``value.text`` against the text and refuses a
 mismatch, which is what offsets from an older UTF-16-counting version would give.
-Cancelled annotations (``was_cancelled``) and ``predictions`` are not imported. The
+Cancelled annotations (``was_cancelled``) are not imported. ``predictions`` (a model's
+results, with ``model_version`` and ``score``) are imported as suggestions of the document,
+never as anyone's spans, and written back as ``predictions`` by the export. The
 reader also takes Label Studio's flat task files (``[{"text": ...}]``, no ``data``
 wrapper: the whole task is its data) and strips the whitespace Label Studio leaves
 around ``created_username`` (``" alice@example.com, 1"``).
@@ -36,6 +38,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -45,7 +48,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.model import AnnotatedDocument, NewSpan, SpanOrigin
+from annotator.core.model import AnnotatedDocument, NewPrediction, NewSpan, Prediction, SpanOrigin
 from annotator.core.text import normalize_with_offsets
 from annotator.formats.base import (
     ExportItem,
@@ -87,9 +90,13 @@ class LabelStudioJson(FormatBase):
             internal=True,  # a mapping, given on the command line, not a dialog choice
         ),
     )
+    CARRIES_PREDICTIONS: ClassVar[bool] = True
+    """Stored predictions (a model's suggestions) are written back as ``predictions``."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.predictions: dict[int, list[Prediction]] = {}
+        """Document id -> its stored predictions (set by the export service)."""
         pairs = dict(self.options["emails"])
         for who, email in pairs.items():
             if not isinstance(email, str) or "@" not in email:
@@ -146,6 +153,10 @@ class LabelStudioJson(FormatBase):
                     annotation["result"] = result
                     annotations.append(annotation)
                 task = {"id": n, "data": data, "annotations": annotations}
+                stored = self.predictions.get(doc.id) if doc.id is not None else None
+                if stored:
+                    task["predictions"] = _prediction_objects(doc.text, stored, n)
+                    report.predictions += len(stored)
                 fh.write(",\n" if n > 1 else "\n")
                 fh.write(json_line(task))
                 report.documents += 1
@@ -161,13 +172,43 @@ class LabelStudioJson(FormatBase):
         name = str(path)
         content = decode_text(path.read_bytes(), name)
         merged: dict[tuple[str, str], _MinTask] = {}  # JSON-MIN: one record per annotation
-        for line, task in _iter_array(content, name):
+        for index, (line, task) in enumerate(_iter_array(content, name), 1):
             if is_min_record(task):
                 _add_min_record(merged, task, name, line, default_annotator, self.skipped)
             else:
-                yield _parse_task(task, name, line, default_annotator, self.skipped)
+                yield _parse_task(task, name, line, default_annotator, self.skipped, index)
         for task in merged.values():
             yield task.item()
+
+
+def _prediction_objects(text: str, stored: list[Prediction], task: int) -> list[dict[str, Any]]:
+    """Label Studio ``predictions``, one per model version, each region with its own score
+    (so a round trip keeps every score, whatever the prediction-level one was)."""
+    by_version: dict[str, list[Prediction]] = {}
+    for p in stored:
+        by_version.setdefault(p.model_version, []).append(p)
+    out: list[dict[str, Any]] = []
+    for k, (version, group) in enumerate(sorted(by_version.items()), 1):
+        result = []
+        for r, p in enumerate(group, 1):
+            region: dict[str, Any] = {
+                "id": f"d{task}p{k}r{r}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "origin": "prediction",
+                "value": {
+                    "start": p.start,
+                    "end": p.end,
+                    "text": text[p.start : p.end],
+                    "labels": [p.label],
+                },
+            }
+            if p.score is not None:
+                region["score"] = p.score
+            result.append(region)
+        out.append({"model_version": version, "result": result})
+    return out
 
 
 def _iter_array(content: str, path: str) -> Iterator[tuple[int, Any]]:
@@ -389,7 +430,12 @@ def _region_spans(
 
 
 def _parse_task(
-    task: Any, path: str, line: int, default_annotator: str, skipped: Counter[str] | None = None
+    task: Any,
+    path: str,
+    line: int,
+    default_annotator: str,
+    skipped: Counter[str] | None = None,
+    index: int = 1,
 ) -> AnnotatedDocument:
     skipped = Counter() if skipped is None else skipped
     if not isinstance(task, dict):
@@ -431,9 +477,7 @@ def _parse_task(
     check_text(text, path, line)
     spans: list[NewSpan] = []
     whole: dict[str, list[str]] = {}  # annotator -> choices (document labels)
-    predictions = task.get("predictions") or []
-    if isinstance(predictions, list) and predictions:
-        skipped["Label Studio predictions (a model's, not a person's labels)"] += len(predictions)
+    predictions = _predictions(task, raw, shift, path, line, index, skipped)
     for a_i, ann in enumerate(annotations, 1):
         if not isinstance(ann, dict):
             raise InputError(f"annotation {a_i} must be an object", path=path, line=line)
@@ -482,7 +526,74 @@ def _parse_task(
             spans += _region_spans(value, raw, shift, where, path, line, annotator, note)
     doc = build_document(text, data, data.pop("doc_id", None), path, line)
     labels = {who: tuple(dict.fromkeys(names)) for who, names in whole.items()}
-    return AnnotatedDocument(doc, tuple(spans), line=line, doc_labels=labels)
+    return AnnotatedDocument(
+        doc, tuple(spans), line=line, doc_labels=labels, predictions=tuple(predictions)
+    )
+
+
+MODEL_VERSION_MAX = 200
+"""The longest ``model_version`` stored (the column's size)."""
+
+
+def _score(value: Any, where: str, path: str, line: int) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{where}: 'score' must be a number, not {value!r}", path=path, line=line)
+    return float(value)
+
+
+def _predictions(
+    task: dict[str, Any],
+    raw: str,
+    shift: Any,
+    path: str,
+    line: int,
+    index: int,
+    skipped: Counter[str],
+) -> list[NewPrediction]:
+    """The task's ``predictions`` (a model's results): text spans become suggestions of the
+    document, never an annotator's spans. A region's own ``score`` wins over the
+    prediction's; ``model_version`` names the source. Offsets are checked as spans' are."""
+    given = task.get("predictions")
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        raise InputError(f"task {index}: 'predictions' must be a list", path=path, line=line)
+    out: list[NewPrediction] = []
+    for p_i, pred in enumerate(given, 1):
+        at = f"task {index} prediction {p_i}"
+        if not isinstance(pred, dict):
+            raise InputError(f"{at} must be an object", path=path, line=line)
+        result = pred.get("result") or []
+        if not isinstance(result, list):
+            raise InputError(f"{at}: 'result' must be a list", path=path, line=line)
+        version = pred.get("model_version")
+        version = "" if version is None or isinstance(version, bool) else str(version).strip()
+        if len(version) > MODEL_VERSION_MAX:
+            raise InputError(
+                f"{at}: 'model_version' is longer than {MODEL_VERSION_MAX} characters",
+                path=path,
+                line=line,
+            )
+        overall = _score(pred.get("score"), at, path, line)
+        for r_i, region in enumerate(result, 1):
+            where = f"{at} region {r_i}"
+            if not isinstance(region, dict):
+                raise InputError(f"{where} must be an object", path=path, line=line)
+            kind = region.get("type", "labels")
+            value = region.get("value")
+            if kind != "labels" or not isinstance(value, dict) or "start" not in value:
+                skipped["Label Studio prediction results that are not text spans"] += 1
+                continue
+            score = _score(region.get("score"), where, path, line)
+            for sp in _region_spans(value, raw, shift, where, path, line, "", ""):
+                out.append(
+                    NewPrediction(
+                        sp.start, sp.end, sp.label, overall if score is None else score, version
+                    )
+                )
+    return out
 
 
 def _annotator_of(ann: dict[str, Any]) -> str:

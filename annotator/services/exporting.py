@@ -96,6 +96,10 @@ class ExportService:
             carries_doc_labels = getattr(cls, "CARRIES_DOC_LABELS", False)
             if carries_doc_labels:
                 exporter.doc_labels = whole  # type: ignore[attr-defined]
+            predicted = repo.list_predictions(s, ids)  # a model's suggestions (schema 0015)
+            carries_predictions = getattr(cls, "CARRIES_PREDICTIONS", False)
+            if carries_predictions:
+                exporter.predictions = predicted  # type: ignore[attr-defined]
             done = 0
 
             def items(part: list[int], rep: ExportReport) -> Iterator[ExportItem]:
@@ -114,6 +118,8 @@ class ExportService:
                         rep.lose(LOST_JUDGEMENTS, len(judgements[doc.id]))
                     if not carries_doc_labels and doc.id in whole:
                         rep.lose(LOST_DOC_LABELS, sum(map(len, whole[doc.id].values())))
+                    if not carries_predictions and doc.id in predicted:
+                        rep.lose(LOST_PREDICTIONS, len(predicted[doc.id]))
                     if not carries_origin:
                         rep.lose(LOST_ORIGIN, sum(1 for sp in spans if _has_origin(sp)))
                     if not carries_guideline:
@@ -178,6 +184,11 @@ LOST_STATUS = "per-annotator document status (todo/in progress/done; only jsonl 
 LOST_DOC_LABELS = (
     "document label (a label of the whole document: the format has no place for it; "
     "jsonl, doccano, prodigy, spacy and label-studio carry them)"
+)
+
+
+LOST_PREDICTIONS = (
+    "a model's prediction stored as a suggestion (only label-studio carries them, as predictions)"
 )
 
 

@@ -100,6 +100,8 @@ class FileResult:
     spans_added: int = 0
     doc_labels_added: int = 0
     """Labels of whole documents (per annotator) newly stored."""
+    predictions_added: int = 0
+    """A model's spans (Label Studio predictions) newly stored as suggestions."""
     labels_created: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     """Titles of documents already stored (matched by content hash), not stored twice."""

@@ -57,6 +57,7 @@ LABEL_CHUNK = 5_000
 """New labels created per transaction when a file brings many."""
 
 IDENTICAL = "identical span(s), already stored or repeated in the file: kept once"
+REPEATED_PREDICTION = "prediction(s) already stored or repeated in the file: kept once"
 
 CancelFn = Callable[[], bool]
 log = logging.getLogger(__name__)
@@ -72,6 +73,11 @@ def _apply(
     result.documents_matched += len(outcome.added) - sum(outcome.added)
     result.spans_added += sum(outcome.spans_added)
     result.doc_labels_added += outcome.doc_labels_added
+    result.predictions_added += len(outcome.prediction_ids)
+    if outcome.predictions_repeated:
+        result.skipped[REPEATED_PREDICTION] = (
+            result.skipped.get(REPEATED_PREDICTION, 0) + outcome.predictions_repeated
+        )
     if outcome.identical:
         result.skipped[IDENTICAL] = result.skipped.get(IDENTICAL, 0) + outcome.identical
     result.labels_created += created
@@ -231,7 +237,9 @@ class BatchWriter:
                     journal(s, token, out)
                     return out
 
-                outcome = self._write(work, sum(1 + len(it.spans) for it in batch))
+                outcome = self._write(
+                    work, sum(1 + len(it.spans) + len(it.predictions) for it in batch)
+                )
                 assert isinstance(outcome, BatchOutcome)
                 wrote = True
                 _apply(result, outcome, created, batch)
@@ -250,6 +258,7 @@ class BatchWriter:
         parsed.result.documents_matched = result.documents_matched
         parsed.result.spans_added = result.spans_added
         parsed.result.doc_labels_added = result.doc_labels_added
+        parsed.result.predictions_added = result.predictions_added
         parsed.result.labels_created = result.labels_created
         parsed.result.duplicates = result.duplicates
         for why, n in result.skipped.items():
@@ -274,7 +283,7 @@ class BatchWriter:
         batch: list[AnnotatedDocument] = []
         rows = 0
         for item in records:
-            cost = 1 + len(item.spans)
+            cost = 1 + len(item.spans) + len(item.predictions)
             if batch and rows + cost > self.batch_rows:
                 yield batch
                 batch, rows = [], 0

@@ -82,6 +82,10 @@ class ImportReport:
                 bits.append(f"{f.spans_added} span(s)")
             if f.doc_labels_added:
                 bits.append(f"{f.doc_labels_added} document label(s)")
+            if f.predictions_added:
+                bits.append(
+                    f"{f.predictions_added} prediction(s) stored as suggestions (origin predicted)"
+                )
             if f.labels_created:
                 bits.append("new labels: " + ", ".join(f.labels_created))
             lines.append(f"{f.path}: " + ", ".join(bits))
@@ -146,12 +150,14 @@ class ImportService:
             parsed.identity = file_identity(path)
             items: list[AnnotatedDocument] | None = []
             for item in checked_records(parsed.importer, path, annotator):
-                parsed.rows += 1 + len(item.spans)
+                parsed.rows += 1 + len(item.spans) + len(item.predictions)
                 for sp in item.spans:
                     parsed.labels.setdefault(sp.label, item.line)
                 for names in item.doc_labels.values():  # labels of the whole document
                     for name in names:
                         parsed.labels.setdefault(name, item.line)
+                for pred in item.predictions:  # a model's spans (Label Studio predictions)
+                    parsed.labels.setdefault(pred.label, item.line)
                 if items is not None:
                     items.append(item)
                     if parsed.rows > KEEP_ROWS:

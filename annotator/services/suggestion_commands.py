@@ -270,6 +270,87 @@ class OverrideSuggestionCommand:
 
 
 @dataclass
+class AcceptPredictionsCommand:
+    """Accept imported predictions (a model's spans, schema 0015): each becomes the
+    annotator's own span at the prediction's range, origin ``predicted``; one undo step."""
+
+    service: AnnotationService
+    document_id: int
+    spans: list[tuple[int, int, str]]
+    annotator: str
+    added: list[Span] = field(default_factory=list, init=False)
+    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
+
+    @property
+    def text(self) -> str:
+        labels = ", ".join(dict.fromkeys(lab for _s, _e, lab in self.spans))
+        return f"Accept predicted {labels}"
+
+    def do(self) -> Changes:
+        new = [
+            NewSpan(s, e, lab, self.annotator, origin=SpanOrigin.PREDICTED)
+            for s, e, lab in self.spans
+        ]
+        self.added, changes = self.service.add_many(self.document_id, new, actor=self.annotator)
+        self.last_edit = (tuple(self.added), ())
+        return changes
+
+    def undo(self) -> Changes:
+        changes = self.service.delete_many(
+            self.document_id, [sp.id for sp in self.added], actor=self.annotator
+        )
+        self.last_edit = ((), tuple(self.added))
+        self.added = []
+        return changes
+
+
+@dataclass
+class RejectPredictionsCommand:
+    """Turn down imported predictions: each is stored as the annotator's rejection of its
+    label on its range (as a rejected suggestion is); undo takes back only what it stored."""
+
+    dismissals: Dismissals
+    document_id: int
+    spans: list[tuple[int, int, str]]
+    annotator: str
+    _steps: list[RejectSuggestionCommand] = field(default_factory=list, init=False)
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
+
+    @property
+    def text(self) -> str:
+        labels = ", ".join(dict.fromkeys(lab for _s, _e, lab in self.spans))
+        return f"Reject predicted {labels}"
+
+    def do(self) -> Changes:
+        changes = Changes(document_ids=frozenset({self.document_id}))
+        self._steps = []
+        by_range: dict[tuple[int, int], list[str]] = {}
+        for s, e, lab in self.spans:
+            by_range.setdefault((s, e), []).append(lab)
+        for (s, e), labels in by_range.items():
+            step = RejectSuggestionCommand(
+                self.dismissals, self.document_id, s, e, self.annotator, tuple(labels)
+            )
+            changes |= step.do()
+            self._steps.append(step)
+        return changes
+
+    def undo(self) -> Changes:
+        changes = Changes(document_ids=frozenset({self.document_id}))
+        for step in reversed(self._steps):
+            changes |= step.undo()
+        self._steps = []
+        return changes
+
+
+@dataclass
 class SetRulesCommand:
     """Replace a label's seed rules (the label dialog); undo restores the old rules."""
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from annotator.services.judgements import JudgementService
     from annotator.services.layers import LayerService
     from annotator.services.live import ChangeFeed
+    from annotator.services.predictions import PredictionService
     from annotator.services.study import StudyService
     from annotator.services.suggestions import SuggestionService
     from annotator.storage.instance import InstanceLock
@@ -103,6 +104,12 @@ class Workspace:
         from annotator.services.suggestions import SuggestionService
 
         return SuggestionService(self.db)
+
+    @cached_property
+    def predictions(self) -> PredictionService:
+        from annotator.services.predictions import PredictionService
+
+        return PredictionService(self.db)
 
     @cached_property
     def study(self) -> StudyService:

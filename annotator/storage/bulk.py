@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AnnotatorError, InputError, NotFoundError
+from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.judgement import Judgement
 from annotator.core.model import AnnotatedDocument
 from annotator.storage.doc_labels import add_document_labels
@@ -35,10 +35,12 @@ from annotator.storage.orm import (
     ImportJournalRow,
     ImportLeaseRow,
     LabelRow,
+    PredictionRow,
     SpanChangeRow,
     SpanRow,
     utcnow,
 )
+from annotator.storage.predictions import add_predictions
 from annotator.storage.rows import span_values, sqlite_stamp
 from annotator.storage.status import set_status
 
@@ -65,6 +67,11 @@ class BatchOutcome:
     """New document labels on documents that were already stored."""
     doc_labels_added: int = 0
     """Document labels (per annotator) newly stored."""
+    prediction_ids: list[int] = field(default_factory=list)
+    """New predictions (a model's spans, schema 0015), on any document: journaled, so a
+    take-back knows its own."""
+    predictions_repeated: int = 0
+    """Predictions left out because the same one is stored (or repeated in the file)."""
 
 
 def data_version(s: Session) -> tuple[int, int] | None:
@@ -103,7 +110,11 @@ def _label_ids(s: Session, names: set[str]) -> dict[str, int]:
 def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     """Store ``items`` (validated, labels existing) in the caller's transaction."""
     out = BatchOutcome()
-    label_ids = _label_ids(s, {sp.label for it in items for sp in it.spans})
+    label_ids = _label_ids(
+        s,
+        {sp.label for it in items for sp in it.spans}
+        | {p.label for it in items for p in it.predictions},
+    )
     ann_ids: dict[str, int] = {}
     doc_ids = _existing_hashes(s, [it.document.content_hash for it in items])
     now = utcnow()
@@ -115,6 +126,7 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
     new_docs: set[int] = set()
     statuses: list[tuple[int, AnnotatedDocument]] = []
     doc_labelled: list[tuple[int, AnnotatedDocument]] = []
+    predicted: list[tuple[int, AnnotatedDocument]] = []
     for it in items:
         doc = it.document
         doc_id = doc_ids.get(doc.content_hash)
@@ -134,6 +146,8 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             statuses.append((doc_id, it))
         if it.doc_labels:
             doc_labelled.append((doc_id, it))
+        if it.predictions:
+            predicted.append((doc_id, it))
         keys = seen[doc_id]
         rows = new_span_rows if doc_id in new_docs else old_span_rows
         n = 0
@@ -213,6 +227,12 @@ def store_batch(s: Session, items: Sequence[AnnotatedDocument]) -> BatchOutcome:
             label_ids_added = add_document_labels(s, doc_id, who, names)
             out.doc_labels_added += len(label_ids_added)
             out.doc_label_ids += label_ids_added  # journaled: a take-back knows its own
+    for doc_id, it in predicted:  # a model's spans: suggestions, no annotator's
+        added_ids, repeated = add_predictions(
+            s, doc_id, len(it.document.text), it.predictions, label_ids, now=now
+        )
+        out.prediction_ids += added_ids
+        out.predictions_repeated += repeated
     return out
 
 
@@ -262,6 +282,10 @@ def take_back(s: Session, outcomes: Sequence[BatchOutcome]) -> None:
     span_ids = [i for o in outcomes for i in o.span_ids]
     doc_ids = [i for o in outcomes for i in o.document_ids]
     labelled = [i for o in outcomes for i in o.doc_label_ids]
+    predicted = [i for o in outcomes for i in o.prediction_ids]
+    for i in range(0, len(predicted), _IN_CHUNK):
+        chunk = predicted[i : i + _IN_CHUNK]
+        s.execute(delete(PredictionRow).where(PredictionRow.id.in_(chunk)))
     for i in range(0, len(labelled), _IN_CHUNK):
         chunk = labelled[i : i + _IN_CHUNK]
         s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.id.in_(chunk)))
@@ -354,6 +378,10 @@ def journal(s: Session, token: str, outcome: BatchOutcome) -> None:
         {"token": token, "kind": "doclabel", "row_id": i, "ref": None, "mark": mark}
         for i in outcome.doc_label_ids
     ]
+    rows += [
+        {"token": token, "kind": "prediction", "row_id": i, "ref": None, "mark": mark}
+        for i in outcome.prediction_ids
+    ]
 
     if rows:
         s.execute(insert(ImportJournalRow.__table__), rows)  # type: ignore[arg-type]
@@ -395,6 +423,13 @@ def _document_children(s: Session) -> list[tuple[str, str, str]]:
     return out
 
 
+_OWN_KINDS = {
+    DocumentLabelRow.__tablename__: "doclabel",
+    PredictionRow.__tablename__: "prediction",
+}
+"""Tables of rows an import itself adds to its documents, with their journal kind."""
+
+
 def _children_on(s: Session, token: str) -> set[int]:
     """The import's new documents that a row of another table refers to."""
     found: set[int] = set()
@@ -404,10 +439,11 @@ def _children_on(s: Session, token: str) -> set[int]:
                 f"SELECT DISTINCT t.{column} FROM {table} t JOIN import_journal j "
                 f"ON j.row_id = t.{column} WHERE j.token = :t AND j.kind = 'document'"
             )
-            if table == DocumentLabelRow.__tablename__:  # the import's own are not a touch
+            own = _OWN_KINDS.get(table)
+            if own is not None:  # the import's own rows are not a touch
                 q += (
                     " AND t.id NOT IN (SELECT o.row_id FROM import_journal o "
-                    "WHERE o.token = :t AND o.kind = 'doclabel')"
+                    f"WHERE o.token = :t AND o.kind = '{own}')"
                 )
         else:
             q = (
@@ -491,6 +527,18 @@ def take_back_token(s: Session, token: str) -> TakenBack:
             delete(DocumentLabelRow).where(
                 DocumentLabelRow.id.in_(own_labels[i : i + _IN_CHUNK]),
                 DocumentLabelRow.document_id.not_in(sorted(keep)),
+            )
+        )
+    # Its predictions the same way: with a kept document they stay, else they go.
+    own_predictions = [
+        int(i)
+        for (i,) in s.execute(select(J.row_id).where(J.token == token, J.kind == "prediction"))
+    ]
+    for i in range(0, len(own_predictions), _IN_CHUNK):
+        s.execute(
+            delete(PredictionRow).where(
+                PredictionRow.id.in_(own_predictions[i : i + _IN_CHUNK]),
+                PredictionRow.document_id.not_in(sorted(keep)),
             )
         )
     end_journal(s, token)

@@ -22,6 +22,7 @@ from annotator.storage.orm import (
     DocumentLabelRow,
     JudgementRow,
     LabelRow,
+    PredictionRow,
     SpanRow,
 )
 from annotator.storage.rows import _insert_or_find, _label
@@ -145,6 +146,8 @@ def remove_label(s: Session, name: str, *, delete_spans: bool = False) -> int:
             f"Label {name!r} is used by {used}; remove them too, or rename the label instead."
         )
     s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.label_id == row.id))
+    # A model's predictions of the label go with it: suggestions, no one's work.
+    s.execute(delete(PredictionRow).where(PredictionRow.label_id == row.id))
     s.execute(delete(SpanRow).where(SpanRow.label_id == row.id))
     s.delete(row)
     s.flush()

@@ -17,7 +17,7 @@ from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0014"
+HEAD = "0015"
 KNOWN = (
     "0001",
     "0002",
@@ -33,6 +33,7 @@ KNOWN = (
     "0012",
     "0013",
     "0014",
+    "0015",
 )
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 

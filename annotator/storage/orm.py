@@ -188,6 +188,29 @@ class DocumentLabelRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PredictionRow(Base):
+    """A model's span of a document read from a file (schema 0015): Label Studio
+    ``predictions``. A suggestion, no one's label: shown in the suggestions pane, and a
+    person's accept makes it their span (origin ``predicted``)."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "label_id", "start", "end", "model_version"),
+        CheckConstraint('"start" >= 0 AND "end" > "start"', name="range"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    """A row id of its own, so that an import's journal can name the rows it added."""
+    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"))
+    label_id: Mapped[int] = mapped_column(Id, ForeignKey("labels.id", ondelete="RESTRICT"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    model_version: Mapped[str] = mapped_column(String(200), default="")
+    """Where the prediction came from (Label Studio's ``model_version``); may be empty."""
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AdjudicationRow(Base):
     """One adjudication decision about a proposed span of a document (schema 0002)."""
 

@@ -50,6 +50,7 @@ from annotator.storage.labels import (
     update_label,
 )
 from annotator.storage.orm import AnnotatorRow, DocumentRow, LabelRow, SpanRow
+from annotator.storage.predictions import list_predictions
 from annotator.storage.rows import (
     _document,
     _span,
@@ -114,6 +115,7 @@ __all__ = [
     "list_documents",
     "list_guidelines",
     "list_labels",
+    "list_predictions",
     "list_spans",
     "prune_changes",
     "remove_document_labels",

@@ -17,7 +17,8 @@ Roles (NOLOGIN groups; each person logs in with their own role, a member of one)
 ``annotator_leads`` (member of adjudicators)
     also write documents, labels, annotators and anyone's spans: imports, label set edits;
     set the project guideline (a new version; no one may change or delete a stored one);
-    and the study's assignments and project settings (blind mode, the plan).
+    and the study's assignments and project settings (blind mode, the plan); import a
+    model's predictions (no one else writes them; every member reads them).
 
 Judgements (``judgements``: passages an annotator judged "no label", suggestions they
 rejected) are the one table a member cannot even read beyond their own rows; leads read
@@ -324,6 +325,14 @@ _POLICIES: dict[str, list[_Policy]] = {
         ),
         ("doc_labels_lead", "ALL", LEADS, "true", "true"),
     ],
+    # A model's predictions (schema 0015): suggestions on a document, no one's labels.
+    # Members read them wherever they read the document (every document: blind mode hides
+    # teammates' work, and a prediction is nobody's); only leads, who import, write them.
+    # Members hold no INSERT, UPDATE or DELETE on the table, and these policies agree.
+    "predictions": [
+        ("predictions_read", "SELECT", USERS, "true", None),
+        ("predictions_lead", "ALL", LEADS, "true", "true"),
+    ],
 }
 
 
@@ -393,6 +402,7 @@ def _grants(conn: Connection, schema: str) -> None:
             "spans",
             "document_status",
             "document_labels",
+            "predictions",
             "adjudications",
             "import_journal",
             "judgements",

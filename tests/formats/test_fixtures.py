@@ -25,6 +25,7 @@ WHOLE = {
     "doccano_v1_text_labels.jsonl": (1, 3, {"ECONOMIC", "MILITARY"}),
     "conll2003_txt": (3, 7, {"LOC", "PER", "MISC"}),
     "label_studio_predictions.json": (2, 6, {"MILITARY", "PLACE", "ECONOMIC"}),
+    "label_studio_model_predictions.json": (2, 5, {"MILITARY", "DIPLOMATIC", "ECONOMIC"}),
     "prodigy_textcat.jsonl": (3, 0, set()),
     "prodigy_span_review.jsonl": (2, 3, {"MILITARY", "DIPLOMATIC", "ECONOMIC"}),
     "brat_events": (1, 6, {"Organization", "Attack", "Place", "Statement"}),

@@ -172,14 +172,15 @@ def test_label_studio_integer_users_predictions_choices_relations(tmp_path: Path
     first = stored["Troops crossed the border near Kharkiv.\nArtillery fire followed."]
     assert first[("ls-user-1", "Troops/MILITARY")] == first[("ls-user-2", "Troops/MILITARY")] == 1
     assert skipped(report) == {
-        "Label Studio predictions (a model's, not a person's labels)": 2,
         "Label Studio relation results (not text spans)": 1,
         "cancelled Label Studio annotations": 1,
     }
     # The choice is user 1's label of the whole document.
     assert WHOLE[next(iter(stored))] == {"ls-user-1": ["Conflict"]}
     assert report.files[0].doc_labels_added == 1
-    assert "skipped 2 Label Studio predictions" in report.summary()
+    # The model's predictions are suggestions of the documents, no one's spans (schema 0015).
+    assert report.files[0].predictions_added == 3
+    assert "3 prediction(s) stored as suggestions (origin predicted)" in report.summary()
 
 
 def _json_min(layered: list[ExportItem], tmp_path: Path, **options: object) -> Path:
@@ -637,7 +638,7 @@ def test_label_studio_users_option_names_user_ids(
     url = f"sqlite:///{tmp_path}/cli.sqlite3"
     args = ["--db", url, "import", "--create-labels", "--label-studio-users", "1=alice, 2=bob"]
     assert cli.main([*args, str(FIXTURES / "label_studio_predictions.json")]) == 0
-    assert "skipped 2 Label Studio predictions" in capsys.readouterr().out
+    assert "3 prediction(s) stored as suggestions" in capsys.readouterr().out
     ws = Workspace.open(url)
     try:
         who = Counter(s.annotator for d in ws.documents.list() for s in ws.annotations.spans(d.id))
