@@ -26,15 +26,15 @@ reads as soon as a change commits, polling every ``interval`` as a safety net; i
 LISTEN connection drops it falls back to polling and reconnects with back-off. Any member
 can NOTIFY that channel, so a notification is only a hint: nothing in it is read but a
 ``seq``, which wakes the feed only when it is beyond what the feed has seen; polls are at
-least ``min_gap`` apart however many arrive, a wake-up that finds nothing doubles that gap
-(up to ``interval``), and a flood of notifications that are not the trigger's (more than
-``FLOOD_LIMIT`` in ``notify.FLOOD_WINDOW`` seconds) makes the feed drop its LISTEN and
-poll at least once a second for a while (10 s, doubling up to 5 min while floods go
-on), so another member's
-flood costs neither its backend nor its process anything. The feed thread survives any
-error (logged) and goes on. Sequence numbers can
-commit out of order on PostgreSQL, so numbers skipped below the cursor are re-asked
-for ``gap_ttl`` seconds before they are taken for rolled-back transactions.
+least ``min_gap`` apart however many arrive, and a wake-up that finds nothing doubles that
+gap (up to ``interval``). A flood (in ``notify.FLOOD_WINDOW`` seconds, more notifications
+heard before the last poll than ``FLOOD_LIMIT`` plus twice the changes read: each real one
+stands for at least one change, forged or foreign ones for none) makes the feed drop its
+LISTEN and poll at least once a second for a while (10 s, doubling up to 5 min while
+floods go on), so another member's flood costs neither this member's server session nor
+her window anything. The feed thread survives any error (logged) and goes on. Sequence
+numbers can commit out of order on PostgreSQL, so numbers skipped below the cursor are
+re-asked for ``gap_ttl`` seconds before they are taken for rolled-back transactions.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -52,7 +53,8 @@ from annotator.storage import Database, Tx, repo
 Callback = Callable[[list[SpanChange]], None]
 MAX_GAPS = 64
 FLOOD_LIMIT = 50
-"""Foreign notifications in ``notify.FLOOD_WINDOW`` seconds that make the feed stop listening."""
+"""Notifications beyond twice the changes read in ``notify.FLOOD_WINDOW`` seconds that make
+the feed stop listening."""
 FLOOD_PAUSE = (10.0, 300.0)
 """Seconds the feed polls without LISTEN after a flood: the first pause, and the longest."""
 FLOOD_POLL = 1.0
@@ -96,6 +98,7 @@ class ChangeFeed:
         self._flood_pause = FLOOD_PAUSE[0]
         self._listening_since = 0.0
         self.floods = 0  # times the feed stopped listening because of a flood
+        self._read_at: deque[tuple[float, int]] = deque()  # (when, changes) of each poll
 
     @property
     def cursor(self) -> int:
@@ -146,6 +149,8 @@ class ChangeFeed:
                 if len(found) < self._batch or not fresh:
                     break
             out.sort(key=lambda ch: ch.seq)
+            if out:
+                self._read_at.append((now, len(out)))
             if refresh:
                 out.append(
                     SpanChange(
@@ -312,14 +317,22 @@ class ChangeFeed:
         now = time.monotonic()
         if now - self._listening_since > FLOOD_PAUSE[1]:
             self._flood_pause = FLOOD_PAUSE[0]  # a long quiet spell: forgive earlier floods
-        if listener.foreign_recent() <= FLOOD_LIMIT:
+        window = _flood_window()
+        while self._read_at and self._read_at[0][0] < now - window:
+            self._read_at.popleft()
+        read = sum(n for _, n in self._read_at)
+        # Only what was heard before the last poll: that poll read every change they stood
+        # for (a transaction's many notifications arrive at once, before the poll reads).
+        heard = listener.recent(window, until=self._last_poll)
+        if heard <= FLOOD_LIMIT + 2 * read:
             return False
         self.floods += 1
         log.warning(
-            "change feed: more than %d notifications not from Annotator in %.0f s; "
+            "change feed: %d notifications in %.0f s for %d changes (a flood); "
             "polling every %.1f s without LISTEN for %.0f s",
-            FLOOD_LIMIT,
-            _flood_window(),
+            heard,
+            window,
+            read,
             min(self.interval, FLOOD_POLL),
             self._flood_pause,
         )

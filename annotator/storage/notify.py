@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 FLOOD_WINDOW = 10.0
-"""Seconds over which foreign notifications are counted (``ChangeListener.foreign_recent``)."""
+"""Seconds over which notifications are counted (``ChangeListener.recent``)."""
 
 
 def _seq(payload: str) -> int | None:
@@ -49,7 +49,7 @@ class ChangeListener:
             raise ValueError("LISTEN/NOTIFY needs PostgreSQL")
         self._url = db.url
         self.foreign = 0  # notifications that did not come from our trigger
-        self._foreign_at: deque[float] = deque(maxlen=10_000)
+        self._at: deque[float] = deque(maxlen=100_000)  # when each notification arrived
         args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
         try:
             self._conn: Any = psycopg.connect(*args, **kwargs, autocommit=True)
@@ -58,12 +58,15 @@ class ChangeListener:
         except psycopg.Error as exc:
             raise ConnectionError(scrub(f"cannot LISTEN: {exc}", url=db.url)) from None
 
-    def foreign_recent(self, window: float = FLOOD_WINDOW) -> int:
-        """Foreign notifications received in the last ``window`` seconds (a flood's measure)."""
+    def recent(self, window: float = FLOOD_WINDOW, until: float | None = None) -> int:
+        """Notifications of any shape received in the last ``window`` seconds, up to the
+        monotonic time ``until`` when given."""
         edge = time.monotonic() - window
-        while self._foreign_at and self._foreign_at[0] < edge:
-            self._foreign_at.popleft()
-        return len(self._foreign_at)
+        while self._at and self._at[0] < edge:
+            self._at.popleft()
+        if until is None:
+            return len(self._at)
+        return sum(1 for t in self._at if t <= until)
 
     def wait(self, timeout: float) -> int | None:
         """Block up to ``timeout`` seconds for notifications; return the highest ``seq`` of
@@ -83,12 +86,12 @@ class ChangeListener:
         except psycopg.Error as exc:
             raise ConnectionError(scrub(f"LISTEN connection lost: {exc}", url=self._url)) from None
         now = time.monotonic()
+        self._at.extend(now for _ in notes)
         for note in notes:
             seq = _seq(str(note.payload))
             if seq is not None:
                 top = seq if top is None else max(top, seq)
             else:
-                self._foreign_at.append(now)
                 if self.foreign == 0:
                     log.warning(
                         "change feed: ignored a notification on %s that did not come from "

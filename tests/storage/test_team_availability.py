@@ -424,10 +424,10 @@ def test_a_statement_is_logged_row_by_row_and_notified_once(team: SecureTeam) ->
 def test_a_notify_flood_makes_the_feed_poll_and_forged_seqs_back_off(
     team: SecureTeam, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Alice floods the channel with foreign payloads, then with forged ``seq`` numbers.
-    Bob's listening feed drops its LISTEN (so the flood costs his backend and process
-    nothing), still delivers a real change by polling within its interval, and forged
-    wake-ups back off to one poll per interval."""
+    """Alice floods the channel with forged ``seq`` numbers, then with foreign payloads.
+    Bob's listening feed sees more notifications than changes, drops its LISTEN (so the
+    flood costs his backend and process nothing), still delivers a real change by polling
+    within its interval, and never polls once per notification."""
     db = open_database(team.url(BOB))
     feed = ChangeFeed(db, interval=1.0, listen=True)
     polls = 0
@@ -463,7 +463,7 @@ def test_a_notify_flood_makes_the_feed_poll_and_forged_seqs_back_off(
             deadline = time.monotonic() + 5
             while feed.listening and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert not feed.listening and feed.floods == 1
+            assert not feed.listening and feed.floods == 1  # the forged seqs were enough
             with _ws(team.url(CAROL)) as carol:
                 span, _ = carol.annotations.add(
                     team.doc, start=6, end=12, label="MILITARY", annotator=CAROL
@@ -477,6 +477,41 @@ def test_a_notify_flood_makes_the_feed_poll_and_forged_seqs_back_off(
         assert forged_polls <= 10, forged_polls
         assert "without LISTEN" in caplog.text
         assert feed._thread is not None and feed._thread.is_alive()
+    finally:
+        feed.stop()
+        db.dispose()
+
+
+def test_a_busy_team_is_no_flood(team: SecureTeam) -> None:
+    """Real traffic never makes a feed stop listening: one transaction of 300 single-row
+    statements (300 notifications arriving at once) and 100 quick separate commits."""
+    db = open_database(team.url(BOB))
+    feed = ChangeFeed(db, interval=1.0, listen=True)
+    seen: list[SpanChange] = []
+    feed.subscribe(seen.extend)
+    insert = (
+        'INSERT INTO public.spans (document_id, annotator_id, label_id, "start", "end", note, '
+        "origin, decided_by, created_at, updated_at) SELECT %s, %s, l.id, 0, %s, '', "
+        "'manual', '', now(), now() FROM public.labels l WHERE l.name = 'MILITARY'"
+    )
+    try:
+        feed.start()
+        deadline = time.monotonic() + 10
+        while not feed.listening and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with team.connect(ALICE) as conn:
+            for i in range(300):
+                conn.execute(insert, (team.doc, team.ids[ALICE], 100 + i))
+            conn.commit()
+            time.sleep(0.5)
+            for i in range(100):
+                conn.execute(insert, (team.doc, team.ids[ALICE], 1000 + i))
+                conn.commit()
+        deadline = time.monotonic() + 10
+        while len(seen) < 400 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(seen) == 400
+        assert feed.listening and feed.floods == 0
     finally:
         feed.stop()
         db.dispose()
