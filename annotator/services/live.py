@@ -52,6 +52,8 @@ from annotator.storage import Database, Tx, repo
 
 Callback = Callable[[list[SpanChange]], None]
 MAX_GAPS = 64
+GAP_RECHECK = 0.5
+"""Seconds before a gap is re-asked the second time (then after as long as it is old)."""
 FLOOD_LIMIT = 50
 """Notifications beyond twice the changes read in ``notify.FLOOD_WINDOW`` seconds that make
 the feed stop listening."""
@@ -82,7 +84,11 @@ class ChangeFeed:
         self._gap_ttl = gap_ttl
         self._batch = batch
         self._cursor = db.read(repo.last_change_seq) if since is None else since
-        self._gaps: list[tuple[int, int, float]] = []  # (lo, hi, when first missed)
+        # (lo, hi, when first missed, when next re-asked): a gap is re-asked at once, then
+        # ever less often (after half a second, then after as long as it has been open), so
+        # a member's rolled-back bulk inserts (dead rows the server must step over in each
+        # re-read) cost teammates' polls little; a late commit shows within its gap's age.
+        self._gaps: list[tuple[int, int, float, float]] = []
         self._subscribers: list[Callback] = []
         self._lock = threading.Lock()  # one poll at a time; guards subscribers too
         self._stop = threading.Event()
@@ -127,7 +133,7 @@ class ChangeFeed:
             out: list[SpanChange] = []
             refresh = False
             while True:
-                ranges = tuple((lo, hi) for lo, hi, _ in self._gaps)
+                ranges = tuple((lo, hi) for lo, hi, _, due in self._gaps if due <= now)
 
                 def read(s: Tx, r: tuple[tuple[int, int], ...] = ranges) -> list[SpanChange]:
                     return repo.changes_after(s, self._cursor, gaps=r, limit=self._batch)
@@ -137,12 +143,16 @@ class ChangeFeed:
                 for ch in found:
                     if ch.seq > self._cursor:
                         if ch.seq > self._cursor + 1:
-                            self._gaps.append((self._cursor + 1, ch.seq - 1, now))
+                            self._gaps.append((self._cursor + 1, ch.seq - 1, now, now))
                         self._cursor = ch.seq
                         fresh += 1
                     elif not self._take_from_gap(ch.seq, now):
                         continue
                     out.append(ch)
+                self._gaps = [
+                    (lo, hi, since, now + max(GAP_RECHECK, now - since) if due <= now else due)
+                    for lo, hi, since, due in self._gaps
+                ]
                 if len(self._gaps) > MAX_GAPS:
                     self._gaps = self._gaps[-MAX_GAPS:]
                     refresh = True
@@ -166,9 +176,9 @@ class ChangeFeed:
     def _take_from_gap(self, seq: int, now: float) -> bool:
         """Remove ``seq`` from the gap watching it (a late commit, delivered now); False if
         no gap watches it (delivered before)."""
-        for i, (lo, hi, since) in enumerate(self._gaps):
+        for i, (lo, hi, since, due) in enumerate(self._gaps):
             if lo <= seq <= hi:
-                parts = [(a, b, since) for a, b in ((lo, seq - 1), (seq + 1, hi)) if a <= b]
+                parts = [(a, b, since, due) for a, b in ((lo, seq - 1), (seq + 1, hi)) if a <= b]
                 self._gaps[i : i + 1] = parts
                 return True
         return False
@@ -307,7 +317,7 @@ class ChangeFeed:
             return
 
     def _watched(self, seq: int) -> bool:
-        return any(lo <= seq <= hi for lo, hi, _ in self._gaps)
+        return any(lo <= seq <= hi for lo, hi, _, _ in self._gaps)
 
     def _flooded(self) -> bool:
         """Stop listening for a while when foreign notifications flood in (polls go on)."""
