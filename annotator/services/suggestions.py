@@ -513,10 +513,11 @@ class SuggestionService:
         """What accepting the confident suggestions would tag: per document, the passages
         and labels (passages the annotator already tagged are left alone), and per label
         its out-of-fold precision, or why it is left out."""
-        from annotator.suggest.preannotate import confident_labels, confident_spans
+        from annotator.suggest.preannotate import absent_cuts, confident_labels, confident_spans
 
         known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
         confident, why = confident_labels(suggester, min_precision, known)
+        absent = absent_cuts(suggester, min_precision)
         for lab, reason in suggester.not_learned.items():
             why.setdefault(lab, f"not learned: {reason}")
         plan: dict[int, builtins.list[tuple[int, int, str]]] = {}
@@ -534,6 +535,7 @@ class SuggestionService:
                     ((p.start, p.end, row) for p, row in zip(items, rows, strict=True)),
                     confident,
                     skip=skip,
+                    absent=absent,
                 )
                 if spans:
                     plan[doc_id] = spans

@@ -194,29 +194,41 @@ class PassageModel:
 
     def confident(self, label: str, min_precision: float) -> tuple[float, float, int] | None:
         """The lowest threshold at which the label's out-of-fold precision reaches
-        ``min_precision`` over at least ``MIN_CONFIDENT`` passages, never below the label's
-        own threshold: (threshold, that precision, out-of-fold passages at or above it).
-        None when no threshold is that precise."""
+        ``min_precision`` over at least ``MIN_CONFIDENT`` passages: (threshold, that
+        precision, out-of-fold passages at or above it). None when no threshold is that
+        precise. Chosen for pre-annotation on the judged training passages' out-of-fold
+        scores, apart from the best-F1 threshold that decides what is shown."""
         if self.oof is None or self.oof_given is None or label not in self.labels:
             return None
         j = self.labels.index(label)
-        p, y = self.oof[:, j], self.oof_given[:, j]
-        order = np.argsort(-p, kind="stable")
-        ps, ys = p[order], y[order]
-        tp = np.cumsum(ys)
-        n = np.arange(1, len(ps) + 1)
-        prec = tp / n
-        best = None
-        floor = self.threshold(label)
-        for k in range(MIN_CONFIDENT - 1, len(ps)):
-            # only where the next passage scores lower (a threshold cannot split ties)
-            if k + 1 < len(ps) and ps[k + 1] == ps[k]:
-                continue
-            if ps[k] < floor:
-                break
-            if prec[k] >= min_precision:
-                best = (float(ps[k]), float(prec[k]), int(n[k]))
-        return best
+        return _precise_cut(self.oof[:, j], self.oof_given[:, j], min_precision)
+
+    def confident_absent(self, label: str, min_precision: float) -> tuple[float, float, int] | None:
+        """The highest score at or below which a passage is without the label with an
+        out-of-fold precision of ``min_precision`` (over at least ``MIN_CONFIDENT``
+        passages): (that score, the precision, passages at or below it). None if none is."""
+        if self.oof is None or self.oof_given is None or label not in self.labels:
+            return None
+        j = self.labels.index(label)
+        got = _precise_cut(-self.oof[:, j], ~self.oof_given[:, j], min_precision)
+        return None if got is None else (-got[0], got[1], got[2])
+
+
+def _precise_cut(
+    p: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], min_precision: float
+) -> tuple[float, float, int] | None:
+    """The lowest ``t`` with precision of ``p >= t`` at least ``min_precision`` over at
+    least ``MIN_CONFIDENT`` passages (a threshold never splits tied scores)."""
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    prec = np.cumsum(ys) / np.arange(1, len(ps) + 1)
+    best = None
+    for k in range(MIN_CONFIDENT - 1, len(ps)):
+        if k + 1 < len(ps) and ps[k + 1] == ps[k]:
+            continue
+        if prec[k] >= min_precision:
+            best = (float(ps[k]), float(prec[k]), k + 1)
+    return best
 
 
 def label_counts(label_sets: Sequence[frozenset[str]]) -> dict[str, int]:
