@@ -683,6 +683,7 @@ def _install_menu(window: Any, ctl: SuggestionController) -> None:
                 left_out=why,
                 passages=len({(s, e) for s, e, _lab in spans}),
                 min_precision=0.95,
+                walk_past=pane.skip_pretagged,
             )
             return bool(dlg.exec())
 
