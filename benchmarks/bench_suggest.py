@@ -42,6 +42,7 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 from dataclasses import dataclass, field
 import sys
@@ -69,6 +70,7 @@ from annotator.services.suggestion_commands import (
 from annotator.suggest import model as M
 from annotator.suggest.combine import Suggester
 from annotator.suggest.data import passage_labels
+from annotator.suggest.online import OnlineModel
 from annotator.suggest.rules import RuleSet, rule_lines
 from benchmarks.suggest_gold import LABELS, GoldSentence, corpus_texts, fill_workspace, load_gold
 
@@ -238,6 +240,7 @@ def _run(
         ws.labels.install_default_rules(default_rules())
         dismissals = Dismissals(ws.judgements)
         sug: Suggester | None = None
+        online: OnlineModel | None = None
         done = 0
         visited: set[tuple[int, str]] = set()
         for name, text in texts.items():
@@ -275,7 +278,13 @@ def _run(
                 p = items[cur]
                 want = gold[(name, p.start)]
                 if suggestions and done % retrain == 0 and done:
-                    sug = ws.suggestions.train(annotators=(me,))
+                    sug, ex = ws.suggestions.train_with_examples(annotators=(me,))
+                    online = OnlineModel(sug.model, ex) if sug.model is not None else None
+                elif suggestions and online is not None and sug is not None and done:
+                    # after each tag the window refits the model on the document's judgements
+                    ex = ws.suggestions.examples(annotators=(me,), document_ids=[doc])
+                    if online.replace_document(doc, ex):
+                        sug = dataclasses.replace(sug, model=online.model)
                 if (
                     suggestions
                     and accept_every
@@ -403,7 +412,9 @@ def replay(tmp: Path, retrain: int) -> bool:
         )
         print(
             "    keys saved by: "
-            + ", ".join(f"{k} {v:+d}" for k, v in sorted(r.saved.items(), key=lambda kv: -kv[1]))
+            + ", ".join(
+                f"{k} {v:+d}" for k, v in sorted(r.saved.items(), key=lambda kv: -kv[1]) if v
+            )
         )
     ok = 1 - on.keys / off.keys >= 0.40 and on.micro >= 0.95
     print(
