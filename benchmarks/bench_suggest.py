@@ -16,27 +16,33 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    one added, at random), out-of-fold scores (5 folds), then cleanlab's
    ``find_label_issues`` per label against the method used before (the model's own mean
    confidence thresholds): planted errors found, items flagged, and flags on clean data.
-3. Keys, as the app is used (passage mode, tag-and-advance on, the default). Without
-   suggestions: a label key tags and moves on (1 key); a second label costs K (back) and its
-   key (3 keys for two labels); a passage with no label costs J. With suggestions (retrained
-   every ``--retrain`` passages from what was judged so far, shipped seed rules): at each
-   document's start, "Accept confident suggestions" (the menu action and OK: 2 keys) once a
-   model exists; then each passage: pre-tagged and right: J; pre-tagged wrong: the label
-   key to remove it, the missing keys, J; else Enter when the suggestion equals the gold
-   (also "no label"), X when something is suggested and the gold is no label, else the
-   label keys as without. Run through the real services on a SQLite file (a passage left
-   with no label is stored as a "no label" judgement, a rejection as a rejection: only
-   judged passages are negatives); final micro-F1 of the stored labels against the gold.
-   A second count ("trusting") charges nothing for passages pre-annotation tagged (an
-   annotator who does not revisit them).
-4. Active learning. From an empty start, the next passage to label is taken in document
-   order, at random, or from the uncertainty queue (the model's least certain unlabelled
-   passage, retrained every 10; the first 10 in document order); after 20/50/100/150
-   labelled, micro-F1 of the model on the rest. Mean of ``--seeds`` runs (random order and
-   the random fold seeds differ).
+3. Keys, as the app is used (passage mode, tag-and-advance on, the default), through the
+   real services and the window's commands on a SQLite file, the cursor moved with
+   ``core.passage_nav.step`` exactly as the window's J, K and tag-and-advance move it.
+   Without suggestions: a label key tags and moves on (1 key); a second label costs K (back)
+   and its key; a passage with no label costs J (a stored "no label" judgement). With
+   suggestions (the shipped seed rules; the model refitted after each passage as the window
+   does, ``OnlineModel``, and fully retrained every ``--retrain`` passages): at each
+   document's start, once a model exists, "Accept confident suggestions" (menu and OK: 2
+   keys), which tags only passages the model is sure of for every label, and the cursor
+   moves on to the first passage needing a decision; J, K and tag-and-advance then walk past
+   pre-tagged passages (the window's default), which keep whatever the model gave them.
+   Each visited passage: Enter when the suggestion equals the gold (also "no label"), X when
+   something is suggested and the gold is no label, else the label keys (the first one
+   overriding a shown suggestion). Final micro-F1 of the stored labels against the gold,
+   with the pre-tagged passages left wrong counted. Beside it, for comparison,
+   pre-annotation of every confident label wherever it is (what the app did before).
+4. Active learning through the app's own loop: from an empty SQLite file, passages are
+   labelled through the services (tags, "no label" judgements), the model trained by
+   ``SuggestionService.train`` on what was judged every 10, in document order, at random,
+   or as the window's uncertainty queue offers them (``services.UncertaintyQueue``, the
+   object behind Ctrl+U: never repeats, skips, counts; the first passages in document
+   order while there is no model). After 20/50/100/150 labelled: micro-F1 of what the
+   window would suggest for every passage not labelled yet. Random order: mean of
+   ``--seeds`` orders (the other two do not depend on a seed).
 
-    python benchmarks/bench_suggest.py           # 3 seeds
-    python benchmarks/bench_suggest.py --quick   # 1 seed
+    python benchmarks/bench_suggest.py           # 3 seeds (about 3 minutes)
+    python benchmarks/bench_suggest.py --quick   # 1 seed (about 1.5 minutes)
 """
 
 from __future__ import annotations
