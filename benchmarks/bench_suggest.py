@@ -50,9 +50,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
-from dataclasses import dataclass, field
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -64,7 +64,6 @@ from annotator.core.passage_nav import pretagged, step
 from annotator.core.segment import Passage, sentences
 from annotator.paths import seed_rules as default_rules
 from annotator.services import Workspace
-from annotator.services.uncertainty_queue import UncertaintyQueue
 from annotator.services.suggestion_commands import (
     AcceptSuggestionCommand,
     Dismissals,
@@ -73,6 +72,7 @@ from annotator.services.suggestion_commands import (
     PreAnnotateCommand,
     RejectSuggestionCommand,
 )
+from annotator.services.uncertainty_queue import UncertaintyQueue
 from annotator.suggest import model as M
 from annotator.suggest.combine import Suggester
 from annotator.suggest.data import passage_labels
@@ -217,12 +217,12 @@ class Replay:
     """Of those, passages whose pre-tagged labels differ from the gold."""
     pre_fp: int = 0
     pre_fn: int = 0
+    micro: float = 0.0
     saved: dict[str, int] = field(default_factory=dict)
     """Keys saved against the same passage without suggestions, by what the annotator did."""
 
     def note(self, what: str, keys: int, want: frozenset[str]) -> None:
         self.saved[what] = self.saved.get(what, 0) + _keys_without(want) - keys
-    micro: float = 0.0
 
 
 def _run(
@@ -256,13 +256,13 @@ def _run(
 
             def skip(d: int = doc, it: list[Passage] = items) -> list[bool]:
                 return pretagged(
-                    it, ((s.start, s.end, s.origin) for s in ws.annotations.spans(d, annotators=(me,)))
+                    it,
+                    ((s.start, s.end, s.origin) for s in ws.annotations.spans(d, annotators=(me,))),
                 )
 
-            def accept(cur: int, d: int = doc) -> int:
+            def accept(cur: int, sug: Suggester, d: int = doc, n: int = n) -> int:
                 """Suggestions > Accept confident suggestions, OK (2 keys); the window then
                 moves on from a pre-tagged current passage."""
-                assert sug is not None
                 plan = ws.suggestions.preannotation(
                     sug, annotator=me, document_ids=(d,), whole_passages=whole
                 )
@@ -278,7 +278,7 @@ def _run(
 
             cur = 0  # the document opens in passage mode on its first passage
             if suggestions and sug is not None and sug.model is not None:
-                cur = accept(cur)
+                cur = accept(cur, sug)
             since = 0
             while True:
                 p = items[cur]
@@ -299,7 +299,7 @@ def _run(
                     and sug.model is not None
                 ):
                     since = 0
-                    at = accept(cur)
+                    at = accept(cur, sug)
                     if at != cur:
                         cur = at
                         continue
@@ -357,7 +357,13 @@ def _run(
                             at = back
                         if k == 0 and shown:
                             OverrideSuggestionCommand(
-                                ws.annotations, dismissals, doc, p.start, p.end, lab, me,
+                                ws.annotations,
+                                dismissals,
+                                doc,
+                                p.start,
+                                p.end,
+                                lab,
+                                me,
                                 rejected=tuple(sorted(shown - want)),
                             ).do()
                         else:
@@ -367,7 +373,9 @@ def _run(
                         r.keys += 1
                         at = step(at, 1, n, skip().__getitem__) or at
                     moved = at
-                    r.note("label keys" + (" (suggestion wrong)" if shown else ""), r.keys - k0, want)
+                    r.note(
+                        "label keys" + (" (suggestion wrong)" if shown else ""), r.keys - k0, want
+                    )
                 done += 1
                 since += 1
                 if moved is None or moved == cur:
@@ -384,7 +392,7 @@ def _run(
                 g = gold[(name, p.start)]
                 final.append(labs[i])
                 final_gold.append(g)
-                if pre[i] and not (i, name) in visited:
+                if pre[i] and (i, name) not in visited:
                     r.note("walked past", 0, g)
                 if pre[i] and labs[i] != g:
                     r.pre_wrong += 1
@@ -482,7 +490,9 @@ def _al_run(tmp: Path, how: str, seed: int) -> dict[int, float]:
                 sug = ws.suggestions.train(annotators=(AL_ANNOTATOR,))
             if len(labelled) in MARKS and sug is not None:
                 rest = [x for x in gold if (x.file, x.start) not in labelled]
-                pred = [frozenset(s.label for s in row) for row in sug.suggest([x.text for x in rest])]
+                pred = [
+                    frozenset(s.label for s in row) for row in sug.suggest([x.text for x in rest])
+                ]
                 out[len(labelled)] = M.micro_macro(LABELS, [x.labels for x in rest], pred)[0]
         if how == "uncertainty queue":
             queue.leave(AL_ANNOTATOR)

@@ -28,9 +28,7 @@ def is_pretagged(origins: Iterable[SpanOrigin]) -> bool:
     return seen
 
 
-def pretagged(
-    items: Sequence[Passage], spans: Iterable[tuple[int, int, SpanOrigin]]
-) -> list[bool]:
+def pretagged(items: Sequence[Passage], spans: Iterable[tuple[int, int, SpanOrigin]]) -> list[bool]:
     """:func:`is_pretagged` for each passage, from (start, end, origin) of the annotator's
     own spans (one pass over passages and spans, both in text order)."""
     mine = sorted((s, e, o) for s, e, o in spans if e > s)

@@ -12,12 +12,14 @@ skipped. It counts how many were judged, skipped and are left. Finding the next 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from annotator.core.segment import PassageKind
-from annotator.services.annotations import AnnotationService
-from annotator.services.judgements import JudgementService
-from annotator.services.suggestions import ReviewItem, SuggestionService
-from annotator.suggest.combine import Suggester
+if TYPE_CHECKING:  # the window imports this at start-up: no NumPy, no scikit-learn yet
+    from annotator.core.segment import PassageKind
+    from annotator.services.annotations import AnnotationService
+    from annotator.services.judgements import JudgementService
+    from annotator.services.suggestions import ReviewItem, SuggestionService
+    from annotator.suggest.combine import Suggester
 
 
 class UncertaintyQueue:

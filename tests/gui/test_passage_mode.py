@@ -174,7 +174,10 @@ def test_moving_walks_past_pre_tagged_passages_and_the_menu_turns_it_off(
     pane, view = _start(qtbot, win, doc)
     items = pane.passages()
     # Pre-annotation (one undo step, origin "suggested") tagged sentences 2 and 3.
-    spans = [(items[1].start, items[1].end, "DIPLOMATIC"), (items[2].start, items[2].end, "ECONOMIC")]
+    spans = [
+        (items[1].start, items[1].end, "DIPLOMATIC"),
+        (items[2].start, items[2].end, "ECONOMIC"),
+    ]
     assert win.run(PreAnnotateCommand(ws.annotations, doc, spans, "alice"))
     assert pane.current_passage == 0
     qtbot.keyClick(view, Qt.Key.Key_J)
@@ -211,6 +214,4 @@ def test_moving_walks_past_pre_tagged_passages_and_the_menu_turns_it_off(
 
 def stored_labels(ws, doc, items):
     spans = ws.annotations.spans(doc, annotators=("alice",))
-    return [
-        sorted(s.label for s in spans if (s.start, s.end) == (p.start, p.end)) for p in items
-    ]
+    return [sorted(s.label for s in spans if (s.start, s.end) == (p.start, p.end)) for p in items]
