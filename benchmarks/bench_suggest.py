@@ -35,10 +35,11 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
 4. Active learning through the app's own loop: from an empty SQLite file, passages are
    labelled through the services (tags, "no label" judgements), the model trained by
    ``SuggestionService.train`` on what was judged every 10, in document order, at random,
-   or as the window's uncertainty queue offers them (``services.UncertaintyQueue``, the
-   object behind Ctrl+U: never repeats, skips, counts; the first passages in document
-   order while there is no model). After 20/50/100/150 labelled: micro-F1 of what the
-   window would suggest for every passage not labelled yet. Random order: mean of
+   or as the window's uncertainty queue offers them (``UncertaintyQueue`` of
+   ``services/uncertainty_queue.py``, the object behind Ctrl+U: never repeats, skips,
+   counts; the first passages in document order while there is no model). After
+   20/50/100/150 labelled: micro-F1 of what the window would suggest for every passage
+   not labelled yet. Random order: mean of
    ``--seeds`` orders (the other two do not depend on a seed).
 
     python benchmarks/bench_suggest.py           # 3 seeds (about 3 minutes)
