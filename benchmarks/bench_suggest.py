@@ -42,8 +42,8 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    not labelled yet. Random order: mean of
    ``--seeds`` orders (the other two do not depend on a seed).
 
-    python benchmarks/bench_suggest.py           # 3 seeds (about 3 minutes)
-    python benchmarks/bench_suggest.py --quick   # 1 seed (about 1.5 minutes)
+    python benchmarks/bench_suggest.py           # 3 seeds (a few minutes)
+    python benchmarks/bench_suggest.py --quick   # 1 seed (under a minute)
 """
 
 from __future__ import annotations
