@@ -31,7 +31,8 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    something is suggested and the gold is no label, else the label keys (the first one
    overriding a shown suggestion). Final micro-F1 of the stored labels against the gold,
    with the pre-tagged passages left wrong counted. Beside it, for comparison,
-   pre-annotation of every confident label wherever it is (what the app did before).
+   pre-annotation of every confident label wherever it is (as the app did before, at
+   today's thresholds), walked past the same way.
 4. Active learning through the app's own loop: from an empty SQLite file, passages are
    labelled through the services (tags, "no label" judgements), the model trained by
    ``SuggestionService.train`` on what was judged every 10, in document order, at random,
