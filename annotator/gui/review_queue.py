@@ -25,6 +25,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.gui.suggestions import SuggestionController
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.window_fit import closes_on_keys, fit_window
+from annotator.services.uncertainty_queue import UncertaintyQueue
 
 
 class ReviewDialog(QDialog):
@@ -74,15 +75,27 @@ class ReviewQueue:
         self.dialog: ReviewDialog | None = None
         self.pane: DocumentPane | None = None
         self.progress: QLabel | None = None
-        self.current: Any = None
-        """The passage on offer (a ``ReviewItem``), None before the first or at the end."""
-        self.offered: set[tuple[int, int, int]] = set()
-        self.judged = 0
-        self.skipped = 0
-        self.left = 0
+        self._ws = ws = window.ws
+        self.queue = UncertaintyQueue(ws.suggestions, ws.judgements, ws.annotations)
+        """The queue itself (services): what was offered, judged, skipped and is left."""
         self._busy = False
-        self._who = ""
-        """Whose queue it is: another annotator starts a queue of their own."""
+
+    @property
+    def current(self) -> Any:
+        """The passage on offer (a ``ReviewItem``), None before the first or at the end."""
+        return self.queue.current
+
+    @property
+    def left(self) -> int:
+        return self.queue.left
+
+    @property
+    def judged(self) -> int:
+        return self.queue.judged
+
+    @property
+    def skipped(self) -> int:
+        return self.queue.skipped
 
     def open_passage(self, document_id: int, start: int, pane: DocumentPane | None = None) -> None:
         win = self._win
@@ -126,33 +139,6 @@ class ReviewQueue:
 
     # --- moving on -----------------------------------------------------------------
 
-    def _was_judged(self, item: Any, me: str) -> bool:
-        """Whether I tagged or judged the offered passage (else leaving it skips it)."""
-        ws = self._win.ws
-        spans = ws.annotations.spans(item.document_id, annotators=(me,))
-        if any(s.start < item.end and s.end > item.start for s in spans):
-            return True
-        return any(
-            j.start < item.end and j.end > item.start
-            for j in ws.judgements.list(annotators=[me], document_ids=[item.document_id])
-        )
-
-    def _leave(self, me: str, *, skip: bool) -> None:
-        """Count the passage on offer as judged or skipped (a skip is stored)."""
-        if me != self._who:  # another annotator now: nothing of the last one's queue is theirs
-            self._who, self.current = me, None
-            self.offered.clear()
-            self.judged = self.skipped = 0
-            return
-        item, self.current = self.current, None
-        if item is None:
-            return
-        if not skip and self._was_judged(item, me):
-            self.judged += 1
-            return
-        self._win.ws.judgements.skip(item.document_id, item.start, item.end, me)
-        self.skipped += 1
-
     def skip(self) -> None:
         """Skip the passage on offer (it never comes back) and show the next."""
         self.next_uncertain(skip=True)
@@ -167,32 +153,29 @@ class ReviewQueue:
                 "No model yet: tag a few passages of each label first.", 5000
             )
             return
-        me, level, service = win.settings.annotator, ctl.level, win.ws.suggestions
+        if self._ws is not win.ws:  # another database: a queue of its own
+            self._ws = win.ws
+            self.queue = UncertaintyQueue(win.ws.suggestions, win.ws.judgements, win.ws.annotations)
+        me, level, queue = win.settings.annotator, ctl.level, self.queue
         try:
-            self._leave(me, skip=skip)
+            queue.leave(me, skip=skip)
         except AnnotatorError as exc:
             win.statusBar().showMessage(f"Could not store the skip: {exc}", 5000)
             return
-        exclude = set(self.offered)
         self._busy = True
 
         def work(_progress: Any) -> Any:
-            return service.uncertain_queue(sug, annotator=me, level=level, limit=1, exclude=exclude)
+            return queue.find(sug, me, level)
 
         def done(result: tuple[list[Any], int]) -> None:
             self._busy = False
-            items, left = result
-            fresh = [
-                it for it in items if (it.document_id, it.start, it.end, me) not in ctl.dismissals
-            ]
-            self.left = left
+            it = queue.offer(
+                result, lambda it: (it.document_id, it.start, it.end, me) in ctl.dismissals
+            )
             pane = self.queue_pane()
-            if not fresh:
+            if it is None:
                 self._show_progress("Every passage you may label has been judged or skipped.")
                 return
-            it = self.current = fresh[0]
-            self.offered.add((it.document_id, it.start, it.end))
-            self.left = max(0, left - 1)
             self._show_progress(f"This passage: uncertainty {it.priority:.2f}")
             self.open_passage(it.document_id, it.start, pane)
 

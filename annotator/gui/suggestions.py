@@ -647,7 +647,7 @@ class SuggestionController(QObject):
     ) -> tuple[list[Any], dict[str, str], list[tuple[int, int, str]]] | None:
         """(confident labels, labels left out and why, (start, end, label) to tag) for the
         pane's document; None while it is not scored yet. Passages I tagged are left alone."""
-        from annotator.suggest.preannotate import confident_labels, confident_spans
+        from annotator.suggest.preannotate import absent_cuts, confident_labels, confident_spans
 
         sug = self.suggester
         scored = self.scores_for(pane)
@@ -656,7 +656,12 @@ class SuggestionController(QObject):
         known = [lab.name for lab in self._labels()]
         confident, why = confident_labels(sug, min_precision, known)
         skip = [(p.start, p.end) for p, _row in scored if self._tagged(pane, p)]
-        spans = confident_spans(((p.start, p.end, row) for p, row in scored), confident, skip=skip)
+        spans = confident_spans(
+            ((p.start, p.end, row) for p, row in scored),
+            confident,
+            skip=skip,
+            absent=absent_cuts(sug, min_precision),
+        )
         return confident, why, spans
 
     def accept_confident(
@@ -690,7 +695,10 @@ class SuggestionController(QObject):
         n = len({(s, e) for s, e, _lab in spans})
         self.message.emit(
             f"Tagged {n} passage(s) with confident suggestions (Undo takes them back)."
+            + (" J and K walk past them." if pane.skip_pretagged else "")
         )
+        if pane.passage_mode:  # on to the first passage that still needs a decision
+            pane.move_passage(0)
         self._refresh_all()
         return True
 
@@ -788,6 +796,7 @@ def _install_menu(window: Any, ctl: SuggestionController) -> None:
                 left_out=why,
                 passages=len({(s, e) for s, e, _lab in spans}),
                 min_precision=0.95,
+                walk_past=pane.skip_pretagged,
             )
             return bool(dlg.exec())
 
@@ -796,6 +805,21 @@ def _install_menu(window: Any, ctl: SuggestionController) -> None:
     act.triggered.connect(run)
     menu.addAction(act)
     window.actions_by_name["accept_confident"] = act
+    walk = QAction("&Walk past pre-tagged passages", window, checkable=True, checked=True)
+    walk.setObjectName("action_skip_pretagged")
+    walk.setToolTip(
+        "In passage mode J, K and tag-and-advance walk past passages whose only tags of "
+        "yours came from suggestions; click one to look at it."
+    )
+
+    def set_walk(on: bool) -> None:
+        for pane in window.reading.panes:
+            pane.skip_pretagged = on
+
+    walk.toggled.connect(set_walk)
+    window.reading.paneAdded.connect(lambda pane: setattr(pane, "skip_pretagged", walk.isChecked()))
+    menu.addAction(walk)
+    window.actions_by_name["skip_pretagged"] = walk
     help_menu = next(
         (a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None
     )

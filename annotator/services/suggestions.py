@@ -509,14 +509,20 @@ class SuggestionService:
         document_ids: Sequence[int] = (),
         level: PassageKind = "sentence",
         min_precision: float = 0.95,
+        whole_passages: bool = True,
     ) -> PreAnnotation:
         """What accepting the confident suggestions would tag: per document, the passages
         and labels (passages the annotator already tagged are left alone), and per label
-        its out-of-fold precision, or why it is left out."""
-        from annotator.suggest.preannotate import confident_labels, confident_spans
+        its out-of-fold precision, or why it is left out.
+
+        ``whole_passages``: only passages decided for every label the model learned
+        (``suggest.preannotate``); False tags every confident label wherever it is (the
+        behaviour before passage mode walked past pre-tagged passages; for comparison)."""
+        from annotator.suggest.preannotate import absent_cuts, confident_labels, confident_spans
 
         known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
         confident, why = confident_labels(suggester, min_precision, known)
+        absent = absent_cuts(suggester, min_precision) if whole_passages else None
         for lab, reason in suggester.not_learned.items():
             why.setdefault(lab, f"not learned: {reason}")
         plan: dict[int, builtins.list[tuple[int, int, str]]] = {}
@@ -534,6 +540,7 @@ class SuggestionService:
                     ((p.start, p.end, row) for p, row in zip(items, rows, strict=True)),
                     confident,
                     skip=skip,
+                    absent=absent,
                 )
                 if spans:
                     plan[doc_id] = spans

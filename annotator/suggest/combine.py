@@ -82,19 +82,22 @@ class Suggester:
         same = self.model is not None and self.model.rules is self.rules
         probs = self.model.predict_proba(texts, all_hits if same else None) if self.model else None
         notes = self.foreign(texts)
+        # Plain Python numbers once, not a NumPy scalar and a threshold look-up per cell.
+        rows_p: list[list[float]] = probs.tolist() if probs is not None else []
+        cuts = [self.model.threshold(lab) for lab in model_labels] if self.model else []
+        rule_only = [lab for lab in self.rules.labels if lab not in model_labels]
         out = []
         for i, _text in enumerate(texts):
             hits = all_hits[i]
             note = notes[i]
             row = []
-            for j, lab in enumerate(model_labels):
-                assert probs is not None and self.model is not None
-                p = float(probs[i, j])
-                shown = p >= self.model.threshold(lab) and not note
-                row.append(LabelScore(lab, p, "model", shown, hits.get(lab, ""), note))
-            for lab in self.rules.labels:
-                if lab in model_labels:
-                    continue
+            if model_labels:
+                ps = rows_p[i]
+                for j, lab in enumerate(model_labels):
+                    p = ps[j]
+                    shown = p >= cuts[j] and not note
+                    row.append(LabelScore(lab, p, "model", shown, hits.get(lab, ""), note))
+            for lab in rule_only:
                 rule = hits.get(lab, "")
                 score = RULE_SCORE if rule else 0.0
                 row.append(LabelScore(lab, score, "rule", bool(rule) and not note, rule, note))

@@ -18,7 +18,9 @@ out-of-fold precision is high enough.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,54 @@ LARGE = 5000
 """From this many passages the out-of-fold scores use 3 folds (the time of 5 buys nothing)."""
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+"""scikit-learn's default ``token_pattern``: words of two characters or more."""
+
+
+def hash_word_grams(texts: Sequence[str]) -> Any:
+    """Word 1-2-gram counts, hashed into ``HASH_FEATURES`` columns (a CSR matrix, float32).
+
+    Words as scikit-learn's default analyser finds them (lower-cased, ``_TOKEN``). Each
+    distinct word is hashed once (MurmurHash3, as scikit-learn's hashers) and a bigram's
+    column is computed from its two words' hashes in NumPy, so the Python work is one
+    dictionary look-up a word: half of ``HashingVectorizer``'s time or less on a long document,
+    whose analyser joins and hashes every bigram's string in Python.
+    """
+    from scipy.sparse import csr_matrix
+    from sklearn.utils import murmurhash3_32
+
+    ids: dict[str, int] = {}
+    get = ids.setdefault
+    uid = array("i")  # word ids: 4 bytes a word, not a string object a word
+    lengths = array("i")
+    for text in texts:
+        toks = _TOKEN.findall(text.lower())
+        uid.extend([get(w, len(ids)) for w in toks])
+        lengths.append(len(toks))
+    raw = np.fromiter(
+        (murmurhash3_32(w, positive=True) for w in ids), dtype=np.int64, count=len(ids)
+    )
+    n = np.frombuffer(lengths, dtype=np.int32) if len(lengths) else np.zeros(0, np.int32)
+    h = raw[np.frombuffer(uid, dtype=np.int32)] if len(uid) else np.zeros(0, np.int64)
+    uni = (h % HASH_FEATURES).astype(np.int32)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int32), n)
+    same = rows[1:] == rows[:-1]  # a bigram never spans two passages
+    pair = (h[:-1][same] * 1_000_003 + h[1:][same]) & 0xFFFFFFFF
+    bi = ((pair ^ (pair >> 16)) % HASH_FEATURES).astype(np.int32)
+    del h, rows, same, pair
+    out = None
+    for cols, per_row in ((uni, n), (bi, np.maximum(n - 1, 0))):
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        m = csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), cols, indptr),
+            shape=(len(texts), HASH_FEATURES),
+        )
+        m.sum_duplicates()  # an n-gram's occurrences in a passage: its count
+        out = m if out is None else out + m
+    return out
+
+
 class _Features:
     """Hashed n-grams with TF-IDF weights; the rules' hits as extra 0/1 columns.
 
@@ -56,25 +106,17 @@ class _Features:
     """
 
     def __init__(self, rules: RuleSet) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
         self.rules = rules
-        common: dict[str, Any] = {
-            "alternate_sign": False,
-            "n_features": HASH_FEATURES,
-            "dtype": np.float32,
-            "norm": None,
-        }
         # Word 1-2-grams only: character 4-grams scored the same in cross-validation on the
         # benchmark's training articles (micro-F1 0.764 against 0.761) at twice the time.
-        self._hashers = [HashingVectorizer(ngram_range=(1, 2), **common)]
+        self._hashers: list[Callable[[Sequence[str]], Any]] = [hash_word_grams]
         self._lookup: list[npt.NDArray[np.int32]] = []
         """Per block: hash column -> kept column, or -1."""
         self._idf: list[npt.NDArray[np.float32]] = []
         self.width = 0
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
-        raw = [h.transform(texts) for h in self._hashers]
+        raw = [h(texts) for h in self._hashers]
         n = max(1, len(texts))
         self._lookup, self._idf = [], []
         for b in raw:
@@ -87,7 +129,7 @@ class _Features:
         return self._join(texts, raw)
 
     def transform(self, texts: Sequence[str], hits: Sequence[dict[str, str]] | None = None) -> Any:
-        return self._join(texts, [h.transform(texts) for h in self._hashers], hits)
+        return self._join(texts, [h(texts) for h in self._hashers], hits)
 
     def _join(
         self, texts: Sequence[str], raw: list[Any], hits: Sequence[dict[str, str]] | None = None
@@ -194,29 +236,41 @@ class PassageModel:
 
     def confident(self, label: str, min_precision: float) -> tuple[float, float, int] | None:
         """The lowest threshold at which the label's out-of-fold precision reaches
-        ``min_precision`` over at least ``MIN_CONFIDENT`` passages, never below the label's
-        own threshold: (threshold, that precision, out-of-fold passages at or above it).
-        None when no threshold is that precise."""
+        ``min_precision`` over at least ``MIN_CONFIDENT`` passages: (threshold, that
+        precision, out-of-fold passages at or above it). None when no threshold is that
+        precise. Chosen for pre-annotation on the judged training passages' out-of-fold
+        scores, apart from the best-F1 threshold that decides what is shown."""
         if self.oof is None or self.oof_given is None or label not in self.labels:
             return None
         j = self.labels.index(label)
-        p, y = self.oof[:, j], self.oof_given[:, j]
-        order = np.argsort(-p, kind="stable")
-        ps, ys = p[order], y[order]
-        tp = np.cumsum(ys)
-        n = np.arange(1, len(ps) + 1)
-        prec = tp / n
-        best = None
-        floor = self.threshold(label)
-        for k in range(MIN_CONFIDENT - 1, len(ps)):
-            # only where the next passage scores lower (a threshold cannot split ties)
-            if k + 1 < len(ps) and ps[k + 1] == ps[k]:
-                continue
-            if ps[k] < floor:
-                break
-            if prec[k] >= min_precision:
-                best = (float(ps[k]), float(prec[k]), int(n[k]))
-        return best
+        return _precise_cut(self.oof[:, j], self.oof_given[:, j], min_precision)
+
+    def confident_absent(self, label: str, min_precision: float) -> tuple[float, float, int] | None:
+        """The highest score at or below which a passage is without the label with an
+        out-of-fold precision of ``min_precision`` (over at least ``MIN_CONFIDENT``
+        passages): (that score, the precision, passages at or below it). None if none is."""
+        if self.oof is None or self.oof_given is None or label not in self.labels:
+            return None
+        j = self.labels.index(label)
+        got = _precise_cut(-self.oof[:, j], ~self.oof_given[:, j], min_precision)
+        return None if got is None else (-got[0], got[1], got[2])
+
+
+def _precise_cut(
+    p: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], min_precision: float
+) -> tuple[float, float, int] | None:
+    """The lowest ``t`` with precision of ``p >= t`` at least ``min_precision`` over at
+    least ``MIN_CONFIDENT`` passages (a threshold never splits tied scores)."""
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    prec = np.cumsum(ys) / np.arange(1, len(ps) + 1)
+    best = None
+    for k in range(MIN_CONFIDENT - 1, len(ps)):
+        if k + 1 < len(ps) and ps[k + 1] == ps[k]:
+            continue
+        if prec[k] >= min_precision:
+            best = (float(ps[k]), float(prec[k]), k + 1)
+    return best
 
 
 def label_counts(label_sets: Sequence[frozenset[str]]) -> dict[str, int]:

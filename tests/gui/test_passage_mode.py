@@ -162,3 +162,56 @@ def test_with_tag_and_advance_off_only_enter_a_and_x_move_on(
         ("ECONOMIC", "Gas exports fell again."),
         ("ECONOMIC", "Talks resumed in Geneva on Monday."),
     ]
+
+
+def test_moving_walks_past_pre_tagged_passages_and_the_menu_turns_it_off(
+    qtbot, make_window, import_doc, ws
+):
+    from annotator.services.suggestion_commands import PreAnnotateCommand
+
+    doc = import_doc(ARTICLE)
+    win = make_window()
+    pane, view = _start(qtbot, win, doc)
+    items = pane.passages()
+    # Pre-annotation (one undo step, origin "suggested") tagged sentences 2 and 3.
+    spans = [
+        (items[1].start, items[1].end, "DIPLOMATIC"),
+        (items[2].start, items[2].end, "ECONOMIC"),
+    ]
+    assert win.run(PreAnnotateCommand(ws.annotations, doc, spans, "alice"))
+    assert pane.current_passage == 0
+    qtbot.keyClick(view, Qt.Key.Key_J)
+    assert pane.current_passage == 3  # J walked past both
+    qtbot.keyClick(view, Qt.Key.Key_K)
+    assert pane.current_passage == 0  # and so does K
+    qtbot.keyClick(view, Qt.Key.Key_1)  # tag-and-advance: on to the next passage to decide
+    assert pane.current_passage == 3
+    qtbot.keyClick(view, Qt.Key.Key_J)  # nothing after it: stays on the last one
+    assert pane.current_passage == 3
+    # A passage corrected by hand is no longer walked past (it has a manual tag).
+    qtbot.keyClick(view, Qt.Key.Key_K)
+    assert pane.current_passage == 0
+    pane.go_to(items[2].start, items[2].start)  # a click into a pre-tagged passage shows it
+    assert pane.current_passage == 2
+    qtbot.keyClick(view, Qt.Key.Key_3)  # removes the pre-tagged ECONOMIC
+    qtbot.keyClick(view, Qt.Key.Key_2)  # tags DIPLOMATIC by hand and advances
+    assert pane.current_passage == 3
+    qtbot.keyClick(view, Qt.Key.Key_K)
+    assert pane.current_passage == 2
+    # Suggestions ▸ Walk past pre-tagged passages, off: every passage again.
+    act = win.actions_by_name["skip_pretagged"]
+    assert act.isChecked()
+    act.trigger()
+    qtbot.keyClick(view, Qt.Key.Key_K)
+    assert pane.current_passage == 1
+    assert stored_labels(ws, doc, items) == [
+        ["MILITARY"],
+        ["DIPLOMATIC"],
+        ["DIPLOMATIC"],
+        [],
+    ]
+
+
+def stored_labels(ws, doc, items):
+    spans = ws.annotations.spans(doc, annotators=("alice",))
+    return [sorted(s.label for s in spans if (s.start, s.end) == (p.start, p.end)) for p in items]

@@ -33,6 +33,14 @@ def test_accepting_confident_suggestions_is_one_undo_step(qtbot, make_window, ws
     # One passage I already tagged by hand is left alone.
     first = sentences(pane.document.text)[0]
     assert win.run(AddSpanCommand(ws.annotations, doc, first.start, first.end, "ECONOMIC", "alice"))
+    # In passage mode, on a passage the plan tags: accepting moves on past the pre-tagged.
+    pane.set_passage_mode(True)
+    plan = ctl.confident_plan(pane)
+    assert plan is not None and plan[2]
+    items = pane.passages()
+    at = [p.start for p in items].index(plan[2][0][0])
+    pane.go_to(items[at].start, items[at].start)
+    assert pane.current_passage == at
 
     seen: dict[str, object] = {}
 
@@ -68,6 +76,12 @@ def test_accepting_confident_suggestions_is_one_undo_step(qtbot, make_window, ws
     assert [
         s.label for s in ws.annotations.spans(doc, annotators=("alice",)) if s.start == first.start
     ] == ["ECONOMIC"]
+
+    pre = {s.start for s in mine}
+    now = pane.current_passage
+    assert items[at].start in pre and now is not None and now > at
+    assert items[now].start not in pre  # the first passage that needs a decision
+    assert all(items[k].start in pre for k in range(at, now))
 
     assert win.undo_stack.count() == depth + 1  # one step on the stack
     win.undo_stack.undo()

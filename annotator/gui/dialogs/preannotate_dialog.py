@@ -26,6 +26,7 @@ class PreAnnotateDialog(QDialog):
         left_out: dict[str, str],
         passages: int,
         min_precision: float,
+        walk_past: bool = False,
     ) -> None:
         """``rows``: (label, out-of-fold precision, threshold, passages to tag)."""
         super().__init__(parent)
@@ -36,7 +37,15 @@ class PreAnnotateDialog(QDialog):
             f"Tag <b>{passages}</b> passage(s) of <b>{document}</b> with the suggestions the "
             f"model is sure of: only labels whose precision on passages it did not train on "
             f"(out-of-fold) is at least {min_precision:.0%}. The spans are yours, marked "
-            "<i>suggested</i>; one Undo takes them all back."
+            "<i>suggested</i>; one Undo takes them all back. A passage is tagged only when "
+            "the model is that sure of every label it knows, present or absent: one with a "
+            "label in doubt is left for you."
+            + (
+                " In passage mode J, K and tag-and-advance then walk past the tagged "
+                "passages (Suggestions ▸ Walk past pre-tagged passages)."
+                if walk_past
+                else ""
+            )
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)

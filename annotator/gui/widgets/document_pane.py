@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import Document, Label, Span
+from annotator.core.passage_nav import is_pretagged, step
 from annotator.core.segment import Passage, PassageKind, passage_at, passages
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
@@ -135,6 +136,9 @@ class DocumentPane(QFrame):
         self.current_passage: int | None = None
         self.tag_and_advance = True
         """In passage mode a label key tags the passage and moves to the next one."""
+        self.skip_pretagged = True
+        """Moving between passages (J, K, tag-and-advance) walks past passages whose only
+        tags of mine came from suggestions (pre-annotation): they need no decision."""
         self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
@@ -588,11 +592,28 @@ class DocumentPane(QFrame):
                 return
 
     def move_passage(self, delta: int) -> None:
+        """One passage on (``delta`` 1) or back (-1), past pre-tagged passages when
+        ``skip_pretagged`` is on; 0 leaves a pre-tagged current passage for the next one."""
         items = self.passages()
         if not items:
             return
-        i = 0 if self.current_passage is None else self.current_passage + delta
-        self._set_passage(max(0, min(len(items) - 1, i)))
+        skip = self.is_pretagged if self.skip_pretagged else None
+        i = step(self.current_passage, delta, len(items), skip)
+        if i is not None and (delta or i != self.current_passage):
+            self._set_passage(i)
+
+    def is_pretagged(self, i: int) -> bool:
+        """Whether passage ``i``'s only tags of mine came from suggestions (asked of the
+        span index: a lookup, not a scan of the document's spans)."""
+        if not self.annotator:
+            return False
+        p = self.passages()[i]
+        qs, qe = self.positions.range_to_qt(p.start, p.end)
+        return is_pretagged(
+            sp.origin
+            for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe)
+            if sp.annotator == self.annotator and sp.start < p.end and sp.end > p.start
+        )
 
     def current_passage_range(self) -> tuple[int, int] | None:
         if self.current_passage is None or not self.passages():
