@@ -321,9 +321,7 @@ class PreAnnotateCommand:
         return changes
 
     def undo(self) -> Changes:
-        changes = self.service.delete_many(
-            self.document_id, [sp.id for sp in self.added], actor=self.annotator
-        )
+        changes = _delete_added(self.service, self.document_id, self.added)
         self.last_edit = ((), tuple(self.added))
         self.added = []
         return changes
@@ -383,9 +381,20 @@ class AcceptAllCommand:
         if self.judged:
             changes |= self.judgements.remove(self.judged)
         if self.added:
-            changes |= self.annotations.delete_many(
-                self.document_id, [sp.id for sp in self.added], actor=self.annotator
-            )
+            changes |= _delete_added(self.annotations, self.document_id, self.added)
         self.last_edit = ((), tuple(self.added))
         self.added, self.judged = [], []
         return changes
+
+
+def _delete_added(service: AnnotationService, document_id: int, added: list[Span]) -> Changes:
+    """Delete the spans a step added, found by what they are (range, label, annotator), not
+    by id: a later step deleted and its undo put back may have given one a new id."""
+    keys = {(sp.start, sp.end, sp.label, sp.annotator) for sp in added}
+    whose = tuple({sp.annotator for sp in added})
+    ids = [
+        sp.id
+        for sp in service.spans(document_id, annotators=whose)
+        if (sp.start, sp.end, sp.label, sp.annotator) in keys
+    ]
+    return service.delete_many(document_id, ids, actor=whose[0] if len(whose) == 1 else None)
