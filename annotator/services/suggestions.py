@@ -22,6 +22,7 @@ from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
+from annotator.suggest.combine import LabelScore as ShownScore
 from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
@@ -554,7 +555,7 @@ class SuggestionService:
         annotator: str,
         document_id: int,
         level: PassageKind = "sentence",
-        scored: Sequence[tuple[int, int, Sequence[LabelScore]]] | None = None,
+        scored: Sequence[tuple[int, int, Sequence[ShownScore]]] | None = None,
     ) -> AcceptAllPlan:
         """What "Accept all suggestions in this document" stores: every shown label of
         every passage the annotator has not tagged or judged yet, and "no label" where
@@ -563,7 +564,7 @@ class SuggestionService:
         has them from the model's process); else they are scored here."""
         from annotator.suggest.preannotate import all_suggestions
 
-        rows: Sequence[tuple[int, int, Sequence[LabelScore]]]
+        rows: Sequence[tuple[int, int, Sequence[ShownScore]]]
         if scored is None:
             doc = next(iter(self._document_passages([document_id], [], level)), None)
             if doc is None:

@@ -160,6 +160,8 @@ def test_accept_all_then_click_and_fix_with_label_keys_one_undo_step(qtbot, make
         pane.view.viewport(), Qt.MouseButton.LeftButton, pos=pane.view.cursorRect(cur).center()
     )
     assert pane.current_passage == at and pane.selected_span_id is None
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "accept_all.png"))
     qtbot.keyClicks(pane.view, key[labels[0]])
     assert pane.current_passage == at
 
