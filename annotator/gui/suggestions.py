@@ -602,6 +602,11 @@ class SuggestionController(QObject):
         if doc_id is None:
             self.message.emit("Open a document first.")
             return False
+        if not self.enabled or self.unavailable:
+            self.message.emit(
+                self.unavailable or "Suggestions are off: turn them on in View ▸ Suggestions."
+            )
+            return False
         scored = self.scores_for(pane)
         if sug is None or scored is None:
             self.message.emit("Suggestions are not ready for this document yet; try again soon.")
