@@ -54,6 +54,11 @@ ADJUDICATION: dict[str, list[str]] = {
     "close": ["Ctrl+W"],
 }
 
+# Suggestions menu (main window).
+SUGGESTIONS: dict[str, str] = {
+    "accept_all": "Ctrl+Return",
+}
+
 SHEET: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Tagging (in the text)",
@@ -94,6 +99,11 @@ SHEET: list[tuple[str, list[tuple[str, str]]]] = [
                 "is skipped for good)",
             ),
             ("Ctrl+Shift+U", "Skip the uncertain passage on offer: it never comes back"),
+            (
+                SUGGESTIONS["accept_all"],
+                "Accept all suggestions in this document (passages with none: no label); "
+                "then click a passage and a label key adds or removes that label",
+            ),
         ],
     ),
     (

@@ -19,12 +19,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy
 from shiboken6 import isValid
 
 from annotator.core.model import Label, Prediction
 from annotator.core.segment import Passage, passages
+from annotator.gui import keymap
 from annotator.gui.undo import ServiceCommand
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.workers import TaskRunner
@@ -702,6 +703,56 @@ class SuggestionController(QObject):
         self._refresh_all()
         return True
 
+    def accept_all(self, pane: DocumentPane) -> bool:
+        """Suggestions ▸ Accept all suggestions in this document: every shown label becomes
+        my span (origin ``suggested``) and every passage with nothing suggested is judged
+        "no label", in one undoable step; passages I tagged or judged are left alone. Then
+        the document is read and what is wrong fixed: a click on a passage makes it
+        current, a label key adds or removes that label."""
+        from annotator.services.suggestion_commands import AcceptAllCommand
+
+        doc_id, me, sug = pane.document_id, self._annotator(), self.suggester
+        if doc_id is None:
+            self.message.emit("Open a document first.")
+            return False
+        if not self.enabled or self.unavailable:
+            self.message.emit(
+                self.unavailable or "Suggestions are off: turn them on in View ▸ Suggestions."
+            )
+            return False
+        scored = self.scores_for(pane)
+        if sug is None or scored is None:
+            self.message.emit("Suggestions are not ready for this document yet; try again soon.")
+            return False
+        if not me:
+            self.message.emit("Give your annotator name first: the tags will be yours.")
+            return False
+        plan = self._ws.suggestions.accept_all_plan(
+            sug,
+            annotator=me,
+            document_id=doc_id,
+            level=pane.passage_kind,
+            scored=[(p.start, p.end, row) for p, row in scored],
+        )
+        if not plan.passages:
+            self.message.emit("Every passage of this document is already tagged or judged.")
+            return False
+        cmd = AcceptAllCommand(
+            self._ws.annotations, self._ws.judgements, doc_id, plan.spans, plan.none, me
+        )
+        if not self._run(cmd):
+            return False
+        tagged = len({(s, e) for s, e, _lab in plan.spans})
+        self.message.emit(
+            f"Accepted the suggestions of {plan.passages} passage(s): {tagged} tagged, "
+            f"{len(plan.none)} no label (Undo takes them back). Read them and fix what is "
+            "wrong: click a passage, then a label key adds or removes that label."
+        )
+        if pane.passage_mode:
+            pane.move_passage(0)
+        self._refresh_all()
+        return True
+
     # --- toggles -------------------------------------------------------------------
 
     def set_enabled(self, on: bool) -> None:
@@ -805,6 +856,25 @@ def _install_menu(window: Any, ctl: SuggestionController) -> None:
     act.triggered.connect(run)
     menu.addAction(act)
     window.actions_by_name["accept_confident"] = act
+    every = QAction("Accept a&ll suggestions in this document", window)
+    every.setObjectName("action_accept_all")
+    every.setShortcut(QKeySequence(keymap.SUGGESTIONS["accept_all"]))
+    every.setToolTip(
+        "Every suggestion shown becomes your tag, and passages with none are judged "
+        "“no label”, in one step (Undo takes it back); then read and fix what is wrong."
+    )
+
+    def run_all() -> None:
+        pane = window.reading.current
+        if pane is None or pane.document is None:
+            ctl.message.emit("Open a document first.")
+            return
+        ctl.accept_all(pane)
+
+    every.triggered.connect(run_all)
+    menu.addAction(every)
+    window.addAction(every)
+    window.actions_by_name["accept_all"] = every
     walk = QAction("&Walk past pre-tagged passages", window, checkable=True, checked=True)
     walk.setObjectName("action_skip_pretagged")
     walk.setToolTip(

@@ -402,9 +402,80 @@ class PreAnnotateCommand:
         return changes
 
     def undo(self) -> Changes:
-        changes = self.service.delete_many(
-            self.document_id, [sp.id for sp in self.added], actor=self.annotator
-        )
+        changes = _delete_added(self.service, self.document_id, self.added)
         self.last_edit = ((), tuple(self.added))
         self.added = []
         return changes
+
+
+@dataclass
+class AcceptAllCommand:
+    """Accept every suggestion of a document at once, to read and fix after: the shown
+    labels become the annotator's spans (origin ``suggested``) and the passages with
+    nothing suggested are judged "no label". One undo step: undo deletes exactly the spans
+    and judgements it added; a failure stores nothing of it."""
+
+    annotations: AnnotationService
+    judgements: JudgementService
+    document_id: int
+    spans: list[tuple[int, int, str]]
+    none: list[tuple[int, int]]
+    annotator: str
+    added: list[Span] = field(default_factory=list, init=False)
+    judged: list[Judgement] = field(default_factory=list, init=False)
+    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
+
+    @property
+    def text(self) -> str:
+        n = len({(s, e) for s, e, _lab in self.spans})
+        return f"Accept all suggestions ({n} tagged, {len(self.none)} no label)"
+
+    def do(self) -> Changes:
+        changes = Changes(document_ids=frozenset({self.document_id}))
+        if self.spans:
+            new = [
+                NewSpan(s, e, lab, self.annotator, origin=SpanOrigin.SUGGESTED)
+                for s, e, lab in self.spans
+            ]
+            self.added, ch = self.annotations.add_many(self.document_id, new, actor=self.annotator)
+            changes |= ch
+        try:
+            self.judged, ch = self.judgements.add(
+                Judgement(self.document_id, s, e, self.annotator) for s, e in self.none
+            )
+        except Exception:
+            if self.added:  # nothing of a failed step stays stored
+                self.annotations.delete_many(
+                    self.document_id, [sp.id for sp in self.added], actor=self.annotator
+                )
+                self.added = []
+            raise
+        self.last_edit = (tuple(self.added), ())
+        return changes | ch
+
+    def undo(self) -> Changes:
+        changes = Changes(document_ids=frozenset({self.document_id}))
+        if self.judged:
+            changes |= self.judgements.remove(self.judged)
+        if self.added:
+            changes |= _delete_added(self.annotations, self.document_id, self.added)
+        self.last_edit = ((), tuple(self.added))
+        self.added, self.judged = [], []
+        return changes
+
+
+def _delete_added(service: AnnotationService, document_id: int, added: list[Span]) -> Changes:
+    """Delete the spans a step added, found by what they are (range, label, annotator), not
+    by id: a later step deleted and its undo put back may have given one a new id."""
+    keys = {(sp.start, sp.end, sp.label, sp.annotator) for sp in added}
+    whose = tuple({sp.annotator for sp in added})
+    ids = [
+        sp.id
+        for sp in service.spans(document_id, annotators=whose)
+        if (sp.start, sp.end, sp.label, sp.annotator) in keys
+    ]
+    return service.delete_many(document_id, ids, actor=whose[0] if len(whose) == 1 else None)

@@ -22,6 +22,7 @@ from annotator.services.changes import Changes
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
+from annotator.suggest.combine import LabelScore as ShownScore
 from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
@@ -546,6 +547,54 @@ class SuggestionService:
                     plan[doc_id] = spans
                     names[doc_id] = name
         return PreAnnotation(confident, why, plan, names, min_precision)
+
+    def accept_all_plan(
+        self,
+        suggester: Suggester,
+        *,
+        annotator: str,
+        document_id: int,
+        level: PassageKind = "sentence",
+        scored: Sequence[tuple[int, int, Sequence[ShownScore]]] | None = None,
+    ) -> AcceptAllPlan:
+        """What "Accept all suggestions in this document" stores: every shown label of
+        every passage the annotator has not tagged or judged yet, and "no label" where
+        nothing is shown (``suggest.preannotate.all_suggestions``). ``scored``: the
+        document's passages already scored, (start, end, row) in text order (the window
+        has them from the model's process); else they are scored here."""
+        from annotator.suggest.preannotate import all_suggestions
+
+        rows: Sequence[tuple[int, int, Sequence[ShownScore]]]
+        if scored is None:
+            doc = next(iter(self._document_passages([document_id], [], level)), None)
+            if doc is None:
+                raise AnnotatorError(f"No document with id {document_id}.")
+            _id, _name, text, items = doc
+            got = suggester.score([p.text_in(text) for p in items])
+            rows = [(p.start, p.end, row) for p, row in zip(items, got, strict=True)]
+        else:
+            rows = scored
+        # Any span or judgement of mine in a passage (not only exactly on it) decides it.
+        mine = [(s, e) for s, e, _lab in self._my_spans(document_id, annotator)]
+        items = [Passage(s, e, level) for s, e, _row in rows]
+        skip = [(p.start, p.end) for p, t in zip(items, touched(items, mine), strict=True) if t]
+        spans, none = all_suggestions(rows, skip=skip)
+        return AcceptAllPlan(document_id, spans, none)
+
+
+@dataclass(frozen=True)
+class AcceptAllPlan:
+    """One document's suggestions, all accepted in one step (read and fixed after)."""
+
+    document_id: int
+    spans: builtins.list[tuple[int, int, str]]
+    """(start, end, label) to tag, origin ``suggested``."""
+    none: builtins.list[tuple[int, int]]
+    """(start, end) of passages judged "no label" (nothing suggested there)."""
+
+    @property
+    def passages(self) -> int:
+        return len({(s, e) for s, e, _lab in self.spans}) + len(self.none)
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,27 @@ def confident_spans(
         if tags and (absent is None or decided):
             out.extend(tags)
     return out
+
+
+def all_suggestions(
+    rows: Iterable[tuple[int, int, Sequence[LabelScore]]],
+    *,
+    skip: Iterable[tuple[int, int]] = (),
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Accept everything shown in a document ("Accept all suggestions", to read and fix
+    after): (start, end, label) for each label shown on a passage (the model at each
+    label's own threshold, rules for labels it has not learned), and (start, end) of each
+    passage where nothing is shown, judged "no label". Passages in ``skip`` (already
+    tagged or judged) and passages in a language unlike the training data are left alone."""
+    skipped = set(skip)
+    spans: list[tuple[int, int, str]] = []
+    none: list[tuple[int, int]] = []
+    for start, end, row in rows:
+        if (start, end) in skipped or any(s.note for s in row):
+            continue
+        shown = sorted({s.label for s in row if s.shown})
+        if shown:
+            spans.extend((start, end, lab) for lab in shown)
+        else:
+            none.append((start, end))
+    return spans, none

@@ -95,3 +95,93 @@ def test_accepting_confident_suggestions_is_one_undo_step(qtbot, make_window, ws
     text = pane.document.text
     labs = passage_labels(text, sentences(text), [(s.start, s.end, s.label) for s in again])
     assert sum(1 for x in labs if x) == len({s.start for s in again})
+
+
+def test_accept_all_then_click_and_fix_with_label_keys_one_undo_step(qtbot, make_window, ws):
+    """Ctrl+Enter accepts every shown suggestion of the document (origin ``suggested``)
+    and judges "no label" where nothing is shown, in one undo step, leaving my own passage
+    alone; a click on a pre-tagged passage selects the passage, not its span, so a label
+    key removes a wrong label there and another adds a missing one."""
+    from PySide6.QtCore import Qt
+
+    from annotator.core.judgement import JudgementKind
+
+    files = sorted({g.file for g in load_gold()})
+    ids = fill_workspace(ws, tagged_files=tuple(f for f in files if f != HELD_OUT))
+    doc = ids[HELD_OUT]
+    win = make_window()
+    ctl = win.suggestions
+    with qtbot.waitSignal(ctl.trained, timeout=90_000):
+        ctl.train_now()
+    pane = open_in(qtbot, win, doc)
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=60_000)
+    scored = ctl.scores_for(pane)
+    first = sentences(pane.document.text)[0]
+    assert win.run(AddSpanCommand(ws.annotations, doc, first.start, first.end, "ECONOMIC", "alice"))
+    pane.set_passage_mode(True)
+    pane.view.setFocus()
+    depth = win.undo_stack.count()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert win.undo_stack.count() == depth + 1
+    shown = {
+        (p.start, p.end): {s.label for s in row if s.shown}
+        for p, row in scored
+        if p.start != first.start
+    }
+    assert any(shown.values()) and not all(shown.values())  # both kinds are in this test
+    mine = [s for s in ws.annotations.spans(doc, annotators=("alice",)) if s.start != first.start]
+    assert {s.origin for s in mine} == {SpanOrigin.SUGGESTED}
+    got: dict[tuple[int, int], set[str]] = {}
+    for s in mine:
+        got.setdefault((s.start, s.end), set()).add(s.label)
+    assert got == {k: v for k, v in shown.items() if v}
+    judged = ws.judgements.list(annotators=["alice"], document_ids=[doc])
+    assert {j.kind for j in judged} == {JudgementKind.NONE}
+    assert sorted((j.start, j.end) for j in judged) == sorted(k for k, v in shown.items() if not v)
+    assert [
+        s.label for s in ws.annotations.spans(doc, annotators=("alice",)) if s.start == first.start
+    ] == ["ECONOMIC"]
+
+    # Click a pre-tagged passage that is not the current one: it becomes current, no span
+    # is selected, and its label key removes the label (the passage stays current).
+    items = pane.passages()
+    at = next(
+        i for i, p in enumerate(items) if (p.start, p.end) in got and i != pane.current_passage
+    )
+    target = items[at]
+    labels = sorted(got[(target.start, target.end)])
+    key = {name: k for k, name in pane._keys.items()}
+    qs, qe = pane.positions.range_to_qt(target.start, target.end)
+    pane.bring_to_middle(qs, qe)
+    cur = pane.view.textCursor()
+    cur.setPosition(qs + 1)
+    qtbot.mouseClick(
+        pane.view.viewport(), Qt.MouseButton.LeftButton, pos=pane.view.cursorRect(cur).center()
+    )
+    assert pane.current_passage == at and pane.selected_span_id is None
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "accept_all.png"))
+    qtbot.keyClicks(pane.view, key[labels[0]])
+    assert pane.current_passage == at
+
+    def on_target() -> dict[str, SpanOrigin]:
+        return {
+            s.label: s.origin
+            for s in ws.annotations.spans(doc, annotators=("alice",))
+            if (s.start, s.end) == (target.start, target.end)
+        }
+
+    assert labels[0] not in on_target()
+    missing = next(lab for lab in ("MILITARY", "DIPLOMATIC", "ECONOMIC") if lab not in on_target())
+    qtbot.keyClicks(pane.view, key[missing])
+    assert on_target()[missing] == SpanOrigin.MANUAL
+    assert pane.current_passage != at  # tag and advance moved on
+
+    # Undo the two fixes (the span the first took away comes back under a new id), then
+    # the whole acceptance in one step.
+    for _ in range(3):
+        win.undo_stack.undo()
+    left = ws.annotations.spans(doc, annotators=("alice",))
+    assert [(s.start, s.label) for s in left] == [(first.start, "ECONOMIC")]
+    assert ws.judgements.list(annotators=["alice"], document_ids=[doc]) == []

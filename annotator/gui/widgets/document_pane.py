@@ -427,6 +427,17 @@ class DocumentPane(QFrame):
 
     def _clicked(self, qt_pos: int) -> None:
         hits = self.view.highlighter.spans_at(qt_pos)
+        rng = self.current_passage_range() if self.passage_mode else None
+        if hits and rng is not None and all((h.start, h.end) == rng for h in hits):
+            # Passage mode, a click on a passage whose spans are its tags: the click selects
+            # the passage (it is current now), so a label key adds or removes that label
+            # there, as it does after J or K; [ and ] still select its spans.
+            self.select_span(None)
+            self.message.emit(
+                f"{self.passage_kind.capitalize()} {(self.current_passage or 0) + 1} selected:"
+                " a label key adds or removes that label"
+            )
+            return
         own = [h for h in hits if self.is_mine(h)]
         self.select_span((own or hits)[0].id if hits else None)
         if hits:
