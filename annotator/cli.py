@@ -672,7 +672,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = _workspace(args).documents.stats()
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json.dumps(stats, ensure_ascii=False, separators=(",", ":")))
         return 0
     print(f"{len(stats['documents'])} document(s), {stats['spans']['total']} span(s)")
     for d in stats["documents"]:

@@ -42,7 +42,9 @@ def test_import_corpus_then_stats_json(tmp_path: Path) -> None:
     assert "imported 5 document(s)" in out
     # The default database is a SQLite file under the data dir.
     assert (tmp_path / "data" / "annotator.sqlite3").exists()
-    stats = json.loads(run("stats", "--json", env_dir=tmp_path).stdout)
+    printed = run("stats", "--json", env_dir=tmp_path).stdout
+    assert printed.count("\n") == 1  # compact, one line: cheap for 8,000 documents
+    stats = json.loads(printed)
     docs = stats["documents"]
     assert len(docs) == 5
     by_title = {d["title"]: d for d in docs}

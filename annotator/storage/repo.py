@@ -16,6 +16,7 @@ from annotator.storage.changes import (
 from annotator.storage.doc_labels import add_document_labels, document_labels
 from annotator.storage.documents import (
     add_document,
+    corpus_lines,
     count_documents,
     delete_document,
     document_ids,
@@ -24,6 +25,7 @@ from annotator.storage.documents import (
     get_document,
     list_documents,
     search_documents,
+    status_lines,
 )
 from annotator.storage.guidelines import (
     add_guideline,
@@ -88,6 +90,7 @@ __all__ = [
     "add_spans_bulk",
     "annotator_id",
     "changes_after",
+    "corpus_lines",
     "count_documents",
     "count_label_spans",
     "current_version",
@@ -117,6 +120,7 @@ __all__ = [
     "set_annotator_role",
     "set_status",
     "span_counts",
+    "status_lines",
     "status_of",
     "tag",
     "tag_span",
