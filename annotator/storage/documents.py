@@ -167,7 +167,8 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
     stored after the text; on SQLite both come from ix_documents_sizes, each count from
     a range of ix_spans_document_annotator: half the work of grouping the whole index).
     """
-    names = s.execute(
+    conn = s.connection()  # Core rows: no ORM result machinery for 8,000 rows
+    names = conn.execute(
         select(
             DocumentRow.id,
             DocumentRow.title,
@@ -183,7 +184,7 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
         .where(SpanRow.document_id == DocumentRow.id)
         .scalar_subquery()
     )
-    sizes = {i: (n, k) for i, n, k in s.execute(select(DocumentRow.id, DocumentRow.length, n_spans))}
+    sizes = {i: (n, k) for i, n, k in conn.execute(select(DocumentRow.id, DocumentRow.length, n_spans))}
     out: list[CorpusLine] = []
     for i, title, source, author, url, published in names:
         n, k = sizes.get(i, (0, 0))
