@@ -804,7 +804,7 @@ def _close_opened() -> None:
         ws = _opened.pop()
         try:
             ws.close()
-        except Exception as exc:  # noqa: BLE001 - the command's own result stands
+        except Exception as exc:  # the command's own result stands
             print(f"annotator: warning: closing the database: {exc}", file=sys.stderr)
 
 

@@ -184,7 +184,9 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
         .where(SpanRow.document_id == DocumentRow.id)
         .scalar_subquery()
     )
-    sizes = {i: (n, k) for i, n, k in conn.execute(select(DocumentRow.id, DocumentRow.length, n_spans))}
+    sizes = {
+        i: (n, k) for i, n, k in conn.execute(select(DocumentRow.id, DocumentRow.length, n_spans))
+    }
     out: list[CorpusLine] = []
     for i, title, source, author, url, published in names:
         n, k = sizes.get(i, (0, 0))

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.core.errors import AnnotatorError, NotFoundError, PermissionDeniedError
-from annotator.core.validate import note_problem
 from annotator.core.model import (
     Document,
     DocumentStatus,
@@ -26,6 +25,7 @@ from annotator.core.model import (
     SpanFilter,
     SpanOrigin,
 )
+from annotator.core.validate import note_problem
 from annotator.storage.documents import document_ids, document_length
 from annotator.storage.engine import Database
 from annotator.storage.guidelines import CURRENT_VERSION_SQL, current_version
