@@ -1,3 +1,3 @@
-from annotator.cli import run
+from annotator.launch import run
 
 raise SystemExit(run())

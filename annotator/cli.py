@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -806,19 +805,6 @@ def _close_opened() -> None:
             ws.close()
         except Exception as exc:  # the command's own result stands
             print(f"annotator: warning: closing the database: {exc}", file=sys.stderr)
-
-
-def run() -> int:
-    """The program's entry point (``annotator``, ``python -m annotator``): ``main``, then
-    an exit that does not walk every object.
-
-    Everything the command opened is closed by then; what is left are the modules and
-    their objects (SQLAlchemy's are many), which the interpreter's last garbage
-    collections would walk one by one: 0.1-0.2 s of every call, more than the work of
-    ``labels list``. Frozen (``gc.freeze``), the collections skip them."""
-    code = main()
-    gc.freeze()
-    return code
 
 
 def os_error_message(exc: OSError) -> str:

@@ -161,7 +161,7 @@ def test_bad_file_exit_code_and_message(tmp_path: Path) -> None:
 
 
 def test_a_command_closes_what_it_opened_before_the_process_ends(tmp_path: Path) -> None:
-    """The exit skips the interpreter's last walk over every object (``cli.run``), so
+    """The exit skips the interpreter's last walk over every object (``annotator.launch``), so
     the command closes its database itself: the write-ahead log is folded back into the
     file and removed, and the instance marker is emptied, not left to the OS."""
     db = tmp_path / "p.sqlite3"
