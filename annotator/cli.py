@@ -480,6 +480,10 @@ def _add_backup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     br.set_defaults(func=cmd_backup_restore)
 
 
+_opened: list[Workspace] = []
+"""The workspaces this command opened: closed when it ends (see ``main``)."""
+
+
 def _workspace(args: argparse.Namespace) -> Workspace:
     from annotator.app import open_workspace
 
@@ -489,6 +493,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
         read_only=_reads_only(args),
         new_project=bool(getattr(args, "new_project", False)),
     )
+    _opened.append(ws)
     for notice in ws.notices:
         print(f"annotator: warning: {notice}", file=sys.stderr)
     from annotator.cli_study import WRITES as study_writes
@@ -672,7 +677,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = _workspace(args).documents.stats()
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json.dumps(stats, ensure_ascii=False, separators=(",", ":")))
         return 0
     print(f"{len(stats['documents'])} document(s), {stats['spans']['total']} span(s)")
     for d in stats["documents"]:
@@ -786,6 +791,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"annotator: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
+    finally:
+        _close_opened()
+
+
+def _close_opened() -> None:
+    """Close what the command opened, explicitly: the engine's connections (SQLite folds
+    the write-ahead log back into the file) and the instance marker, rather than leaving
+    them to the interpreter's exit."""
+    while _opened:
+        ws = _opened.pop()
+        try:
+            ws.close()
+        except Exception as exc:  # the command's own result stands
+            print(f"annotator: warning: closing the database: {exc}", file=sys.stderr)
 
 
 def os_error_message(exc: OSError) -> str:

@@ -1,5 +1,5 @@
 """PyInstaller entry point: the same `annotator` command as the console script."""
 
-from annotator.cli import main
+from annotator.launch import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -42,7 +42,9 @@ def test_import_corpus_then_stats_json(tmp_path: Path) -> None:
     assert "imported 5 document(s)" in out
     # The default database is a SQLite file under the data dir.
     assert (tmp_path / "data" / "annotator.sqlite3").exists()
-    stats = json.loads(run("stats", "--json", env_dir=tmp_path).stdout)
+    printed = run("stats", "--json", env_dir=tmp_path).stdout
+    assert printed.count("\n") == 1  # compact, one line: cheap for 8,000 documents
+    stats = json.loads(printed)
     docs = stats["documents"]
     assert len(docs) == 5
     by_title = {d["title"]: d for d in docs}
@@ -156,3 +158,18 @@ def test_bad_file_exit_code_and_message(tmp_path: Path) -> None:
     assert f"{bad}:2: invalid JSON" in proc.stderr
     stats = json.loads(run("stats", "--json", env_dir=tmp_path).stdout)
     assert stats["documents"] == []
+
+
+def test_a_command_closes_what_it_opened_before_the_process_ends(tmp_path: Path) -> None:
+    """The exit skips the interpreter's last walk over every object (``annotator.launch``), so
+    the command closes its database itself: the write-ahead log is folded back into the
+    file and removed, and the instance marker is emptied, not left to the OS."""
+    db = tmp_path / "p.sqlite3"
+    run("--db", f"sqlite:///{db}", "import", "corpus/001_1b77e67b279ac622.txt", env_dir=tmp_path)
+    assert db.exists()
+    assert not Path(f"{db}-wal").exists()
+    marker = Path(f"{db}.lock")
+    assert not marker.exists() or marker.read_text() == ""
+    stats = json.loads(run("--db", f"sqlite:///{db}", "stats", "--json", env_dir=tmp_path).stdout)
+    assert len(stats["documents"]) == 1
+    assert not Path(f"{db}-wal").exists()

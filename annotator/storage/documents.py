@@ -5,6 +5,7 @@ Data functions take the session first and never commit: the caller owns the tran
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
@@ -152,6 +153,54 @@ def list_documents(
         )
         for r in rows
     ]
+
+
+CorpusLine = tuple[int, str, str, str, str, "dt.date | None", int, int]
+"""(id, title, source, author, url, published, characters, spans) of one document."""
+
+
+def corpus_lines(s: Session) -> list[CorpusLine]:
+    """Every document's summary line for ``annotator stats``, in id order, as plain rows.
+
+    Two statements, neither reading a text: the names and date from the table (stored
+    before the text), and the length with the span count from indexes (the length is
+    stored after the text; on SQLite both come from ix_documents_sizes, each count from
+    a range of ix_spans_document_annotator: half the work of grouping the whole index).
+    """
+    conn = s.connection()  # Core rows: no ORM result machinery for 8,000 rows
+    names = conn.execute(
+        select(
+            DocumentRow.id,
+            DocumentRow.title,
+            DocumentRow.source,
+            DocumentRow.author,
+            DocumentRow.url,
+            DocumentRow.published,
+        ).order_by(DocumentRow.id)
+    ).all()
+    n_spans = (
+        select(func.count())
+        .select_from(SpanRow)
+        .where(SpanRow.document_id == DocumentRow.id)
+        .scalar_subquery()
+    )
+    sizes = {
+        i: (n, k) for i, n, k in conn.execute(select(DocumentRow.id, DocumentRow.length, n_spans))
+    }
+    out: list[CorpusLine] = []
+    for i, title, source, author, url, published in names:
+        n, k = sizes.get(i, (0, 0))
+        out.append((i, title, source, author, url, published, n, int(k)))
+    return out
+
+
+def status_lines(s: Session) -> list[tuple[int, str, str]]:
+    """(document id, annotator, status) of every status set, in document and name order."""
+    q = select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status).join(
+        AnnotatorRow, DocumentStatusRow.annotator_id == AnnotatorRow.id
+    )
+    # Sorted here: a server's collation may order names otherwise than Python does.
+    return sorted((d, a, st) for d, a, st in s.execute(q))
 
 
 def delete_document(s: Session, document_id: int) -> None:

@@ -20,6 +20,7 @@ from annotator.storage.doc_labels import (
 )
 from annotator.storage.documents import (
     add_document,
+    corpus_lines,
     count_documents,
     delete_document,
     document_ids,
@@ -28,6 +29,7 @@ from annotator.storage.documents import (
     get_document,
     list_documents,
     search_documents,
+    status_lines,
 )
 from annotator.storage.guidelines import (
     add_guideline,
@@ -93,6 +95,7 @@ __all__ = [
     "add_spans_bulk",
     "annotator_id",
     "changes_after",
+    "corpus_lines",
     "count_documents",
     "count_label_spans",
     "current_version",
@@ -124,6 +127,7 @@ __all__ = [
     "set_annotator_role",
     "set_status",
     "span_counts",
+    "status_lines",
     "status_of",
     "tag",
     "tag_span",

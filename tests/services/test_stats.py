@@ -1,0 +1,117 @@
+"""``annotator stats``: every count right, and read from indexes (issue 26)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from annotator.core.model import Document, DocumentStatus
+from annotator.core.text import content_hash
+from annotator.services import Workspace
+from annotator.storage import repo
+
+
+def _doc(ws: Workspace, text: str, title: str, published: dt.date | None = None) -> int:
+    doc = Document(text=text, title=title, content_hash=content_hash(text), published=published)
+    return ws.db.write(lambda s: repo.add_document(s, doc))
+
+
+@pytest.fixture
+def corpus(workspace: Workspace) -> tuple[Workspace, list[int], list[tuple[int, str, str]]]:
+    ws = workspace
+    for name in ("ECONOMIC", "UNUSED"):
+        if name not in {lab.name for lab in ws.labels.list()}:
+            ws.labels.add(name)
+    ids = [
+        _doc(ws, "Ürün " * 40, "first", dt.date(2024, 10, 25)),
+        _doc(ws, "Second text, never tagged.", "second"),
+        _doc(ws, "Third one " * 30, "third"),
+    ]
+    # (document, label, annotator): "ann" and "bob" tag, "cy" only sets a status.
+    spans = [
+        (ids[0], "MILITARY", "ann"),
+        (ids[0], "MILITARY", "bob"),
+        (ids[0], "ECONOMIC", "bob"),
+        (ids[2], "DIPLOMATIC", "ann"),
+        (ids[2], "MILITARY", "ann"),
+        (ids[2], "MILITARY", "ann"),
+    ]
+    for k, (doc_id, label, who) in enumerate(spans):
+        ws.annotations.add(doc_id, start=k, end=k + 3, label=label, annotator=who)
+    ws.annotations.set_status(ids[0], "ann", DocumentStatus.DONE)
+    ws.annotations.set_status(ids[1], "cy", DocumentStatus.IN_PROGRESS)
+    return ws, ids, spans
+
+
+def test_stats_counts_every_document_label_and_annotator(corpus) -> None:
+    ws, ids, spans = corpus
+    got = ws.documents.stats()
+    docs = {d["id"]: d for d in got["documents"]}
+    assert [d["id"] for d in got["documents"]] == sorted(ids)
+    assert docs[ids[0]] == {
+        "id": ids[0],
+        "title": "first",
+        "published": "2024-10-25",
+        "source": "",
+        "author": "",
+        "url": "",
+        "characters": 200,
+        "spans": 3,
+        "status": {"ann": "done", "bob": "in_progress"},
+    }
+    assert docs[ids[1]]["spans"] == 0 and docs[ids[1]]["published"] is None
+    assert docs[ids[1]]["status"] == {"cy": "in_progress"}
+    assert docs[ids[2]]["spans"] == 3 and docs[ids[2]]["characters"] == 300
+    assert docs[ids[2]]["status"] == {"ann": "in_progress"}
+
+    pairs = Counter((label, who) for _d, label, who in spans)
+    assert got["spans"]["by_label_and_annotator"] == [
+        {"label": lab, "annotator": who, "spans": n} for (lab, who), n in sorted(pairs.items())
+    ]  # sorted, and no row for a pair without spans (UNUSED, cy)
+    assert got["spans"]["by_label"] == {"DIPLOMATIC": 1, "ECONOMIC": 1, "MILITARY": 4}
+    assert got["spans"]["by_annotator"] == {"ann": 4, "bob": 2}
+    assert got["spans"]["total"] == len(spans)
+    assert set(got["annotators"]) >= {"ann", "bob", "cy"}
+    assert "UNUSED" in [lab["name"] for lab in got["labels"]]
+
+
+def test_stats_reads_spans_by_index_ranges_never_a_whole_scan(corpus, db_backend) -> None:
+    """On SQLite every statement of ``stats`` that touches spans seeks a range of an
+    index (one per document, one per label and annotator), and the lengths come from
+    ix_documents_sizes: a scan of a whole spans index grouped costs twice as much on a
+    300 MB database, and a scan of the documents' rows for the length reads every text."""
+    if db_backend != "sqlite":
+        pytest.skip("query plans are SQLite's")
+    ws, _ids, _spans = corpus
+    seen: list[tuple[str, object]] = []
+
+    def grab(_conn, _cur, statement, params, _ctx, _many) -> None:  # type: ignore[no-untyped-def]
+        seen.append((statement, params))
+
+    event.listen(ws.db.engine, "before_cursor_execute", grab)
+    try:
+        ws.documents.stats()
+    finally:
+        event.remove(ws.db.engine, "before_cursor_execute", grab)
+    path = ws.db.sqlite_path
+    assert path is not None
+    con = sqlite3.connect(path)
+    try:
+        touched_spans = 0
+        for statement, params in seen:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                continue
+            plan = [r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + statement, params or ())]
+            for step in plan:
+                if " spans" in f" {step}":
+                    touched_spans += 1
+                    assert step.startswith("SEARCH"), (statement, plan)
+            if "documents.length" in statement:
+                assert any("ix_documents_sizes" in step for step in plan), (statement, plan)
+        assert touched_spans >= 2
+    finally:
+        con.close()
