@@ -55,6 +55,7 @@ ALLOWED_ANNOTATOR = {
     "annotator.storage.labels",
     "annotator.storage.migrate",
     "annotator.storage.orm",
+    "annotator.storage.predictions",
     "annotator.storage.repo",
     "annotator.storage.rows",
     "annotator.storage.server",
