@@ -79,6 +79,36 @@ def _pin(schema: str) -> str:
     return f"SET search_path = pg_catalog, {schema}, pg_temp"
 
 
+def _delete_function(schema: str, table: str, *, gold: bool) -> str:
+    """``annotator_delete_<table>(ids)``: members hold no DELETE privilege on ``table`` (it
+    would let them LOCK it), so they delete through this definer function, which applies
+    the policies' rule itself: the login role's own rows, gold's for adjudicators when
+    ``gold``, any for leads. Returns how many rows went."""
+    gold_rule = (
+        f"""
+         OR (a.name = '{GOLD_ANNOTATOR}'
+             AND pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER'))"""
+        if gold
+        else ""
+    )
+    return f"""CREATE OR REPLACE FUNCTION {schema}.annotator_delete_{table}(ids bigint[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_pin(schema)} AS $$
+DECLARE
+  n integer;
+BEGIN
+  DELETE FROM {schema}.{table} t
+  USING {schema}.annotators a
+  WHERE t.id = ANY (ids)
+    AND a.id = t.annotator_id
+    AND (a.role_name = session_user{gold_rule}
+         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;"""
+
+
 def _functions(schema: str) -> str:
     """Policy helpers (invoker's rights) and the one definer function members call.
 
@@ -98,27 +128,9 @@ LANGUAGE sql STABLE SECURITY INVOKER {pin} AS $$
   SELECT EXISTS (SELECT 1 FROM {schema}.annotators a
                  WHERE a.id = ann AND a.name = '{GOLD_ANNOTATOR}')
 $$;
--- Members hold no DELETE privilege on spans (it would let them LOCK the table that everyone
--- writes), so they delete through this function. It runs as the owner, who is not subject
--- to row-level security, and so applies the same rule itself: the login role's own spans,
--- gold spans for adjudicators, any span for leads. Returns how many rows went.
-CREATE OR REPLACE FUNCTION {schema}.annotator_delete_spans(ids bigint[]) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
-DECLARE
-  n integer;
-BEGIN
-  DELETE FROM {schema}.spans sp
-  USING {schema}.annotators a
-  WHERE sp.id = ANY (ids)
-    AND a.id = sp.annotator_id
-    AND (a.role_name = session_user
-         OR (a.name = '{GOLD_ANNOTATOR}'
-             AND pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER'))
-         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
-  GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
-END
-$$;
+-- Members delete spans through a definer function (see _delete_function): the owner is
+-- not subject to row-level security, so the function applies the policies' rule itself.
+{_delete_function(schema, "spans", gold=True)}
 -- Blind mode (issue 22): the overlap documents whose teammates' rows the member logged in
 -- may not read: blind mode is on (set so, or unset with an overlap set planned), the member
 -- has not marked the document done, and the member is no adjudicator or lead. A set, so a
@@ -158,40 +170,9 @@ REVOKE ALL ON FUNCTION {schema}.annotator_unhidden() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {schema}.annotator_blind_documents() TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_unhidden() TO {USERS};
 -- The same for judgements ("no label here", rejected suggestions): one's own, or any for leads.
-CREATE OR REPLACE FUNCTION {schema}.annotator_delete_judgements(ids bigint[]) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
-DECLARE
-  n integer;
-BEGIN
-  DELETE FROM {schema}.judgements j
-  USING {schema}.annotators a
-  WHERE j.id = ANY (ids)
-    AND a.id = j.annotator_id
-    AND (a.role_name = session_user
-         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
-  GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
-END
-$$;
+{_delete_function(schema, "judgements", gold=False)}
 -- And for labels of whole documents: one's own, gold for adjudicators, any for leads.
-CREATE OR REPLACE FUNCTION {schema}.annotator_delete_document_labels(ids bigint[])
-RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pin} AS $$
-DECLARE
-  n integer;
-BEGIN
-  DELETE FROM {schema}.document_labels dl
-  USING {schema}.annotators a
-  WHERE dl.id = ANY (ids)
-    AND a.id = dl.annotator_id
-    AND (a.role_name = session_user
-         OR (a.name = '{GOLD_ANNOTATOR}'
-             AND pg_catalog.pg_has_role(session_user, '{ADJUDICATORS}', 'MEMBER'))
-         OR pg_catalog.pg_has_role(session_user, '{LEADS}', 'MEMBER'));
-  GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
-END
-$$;
+{_delete_function(schema, "document_labels", gold=True)}
 REVOKE ALL ON FUNCTION {schema}.annotator_delete_document_labels(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {schema}.annotator_delete_document_labels(bigint[]) TO {USERS};
 REVOKE ALL ON FUNCTION {schema}.annotator_owned(bigint) FROM PUBLIC;
