@@ -12,7 +12,7 @@ read from the database per document and kept in step by the commands.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from annotator.core.judgement import Judgement
 from annotator.core.model import NewSpan, Span, SpanOrigin
@@ -97,6 +97,10 @@ class JudgeCommand:
     end: int
     annotator: str
     added: list[Judgement] = field(default_factory=list, init=False)
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
 
     @property
     def text(self) -> str:
@@ -270,45 +274,6 @@ class OverrideSuggestionCommand:
 
 
 @dataclass
-class AcceptPredictionsCommand:
-    """Accept imported predictions (a model's spans, schema 0015): each becomes the
-    annotator's own span at the prediction's range, origin ``predicted``; one undo step."""
-
-    service: AnnotationService
-    document_id: int
-    spans: list[tuple[int, int, str]]
-    annotator: str
-    added: list[Span] = field(default_factory=list, init=False)
-    last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
-
-    @property
-    def actor(self) -> str:
-        return self.annotator
-
-    @property
-    def text(self) -> str:
-        labels = ", ".join(dict.fromkeys(lab for _s, _e, lab in self.spans))
-        return f"Accept predicted {labels}"
-
-    def do(self) -> Changes:
-        new = [
-            NewSpan(s, e, lab, self.annotator, origin=SpanOrigin.PREDICTED)
-            for s, e, lab in self.spans
-        ]
-        self.added, changes = self.service.add_many(self.document_id, new, actor=self.annotator)
-        self.last_edit = (tuple(self.added), ())
-        return changes
-
-    def undo(self) -> Changes:
-        changes = self.service.delete_many(
-            self.document_id, [sp.id for sp in self.added], actor=self.annotator
-        )
-        self.last_edit = ((), tuple(self.added))
-        self.added = []
-        return changes
-
-
-@dataclass
 class RejectPredictionsCommand:
     """Turn down imported predictions: each is stored as the annotator's rejection of its
     label on its range (as a rejected suggestion is); undo takes back only what it stored."""
@@ -388,15 +353,18 @@ class PreAnnotateCommand:
     added: list[Span] = field(default_factory=list, init=False)
     last_edit: tuple[tuple[Span, ...], tuple[Span, ...]] = field(default=((), ()), init=False)
 
+    origin: ClassVar[SpanOrigin] = SpanOrigin.SUGGESTED
+
+    @property
+    def actor(self) -> str:
+        return self.annotator
+
     @property
     def text(self) -> str:
         return f"Accept {len(self.spans)} confident suggestion(s)"
 
     def do(self) -> Changes:
-        new = [
-            NewSpan(s, e, lab, self.annotator, origin=SpanOrigin.SUGGESTED)
-            for s, e, lab in self.spans
-        ]
+        new = [NewSpan(s, e, lab, self.annotator, origin=self.origin) for s, e, lab in self.spans]
         self.added, changes = self.service.add_many(self.document_id, new, actor=self.annotator)
         self.last_edit = (tuple(self.added), ())
         return changes
@@ -406,6 +374,19 @@ class PreAnnotateCommand:
         self.last_edit = ((), tuple(self.added))
         self.added = []
         return changes
+
+
+@dataclass
+class AcceptPredictionsCommand(PreAnnotateCommand):
+    """Accept imported predictions (a model's spans, schema 0015): each becomes the
+    annotator's own span at the prediction's range, origin ``predicted``; one undo step."""
+
+    origin: ClassVar[SpanOrigin] = SpanOrigin.PREDICTED
+
+    @property
+    def text(self) -> str:
+        labels = ", ".join(dict.fromkeys(lab for _s, _e, lab in self.spans))
+        return f"Accept predicted {labels}"
 
 
 @dataclass

@@ -101,3 +101,26 @@ def test_own_steps_still_work_both_ways(ws, doc):
     spans = ws.annotations.spans(doc, annotators=("alice",))
     assert [(s.label, s.note) for s in spans] == [("MILITARY", "")]
     assert ws.annotations.status(doc, "alice") is DocumentStatus.IN_PROGRESS
+
+
+def test_every_command_of_an_annotator_names_its_actor() -> None:
+    """The undo history refuses a step of someone else's only when the step says whose it
+    is (``actor``): a command acting for an annotator that did not say so (pre-annotation
+    and "no label" judgements did not) would pass as a shared edit."""
+    import dataclasses
+    import inspect
+
+    from annotator.services import commands, suggestion_commands
+
+    # (Adjudication's ``annotator`` is whose version gold takes: its steps are gold's.)
+    checked = []
+    for module in (commands, suggestion_commands):
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not dataclasses.is_dataclass(cls):
+                continue
+            fields = {f.name for f in dataclasses.fields(cls)}
+            if "annotator" not in fields and "actor" not in fields:
+                continue
+            checked.append(name)
+            assert "actor" in fields or isinstance(getattr(cls, "actor", None), property), name
+    assert {"JudgeCommand", "PreAnnotateCommand", "AcceptAllCommand"} <= set(checked)
