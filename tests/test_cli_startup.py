@@ -45,6 +45,7 @@ ALLOWED_ANNOTATOR = {
     "annotator.storage.backup",
     "annotator.storage.bulk",
     "annotator.storage.changes",
+    "annotator.storage.deleting",
     "annotator.storage.doc_labels",
     "annotator.storage.documents",
     "annotator.storage.engine",

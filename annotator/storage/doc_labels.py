@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import NotFoundError
+from annotator.storage.deleting import delete_rows
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import AnnotatorRow, DocumentLabelRow, LabelRow
 from annotator.storage.rows import _insert_or_find
 
 _IN_CHUNK = 500
-_DELETE_VIA_FUNCTION = "annotator.delete_doc_labels_via_function"
 
 
 def add_document_labels(
@@ -73,20 +72,6 @@ def document_labels(
     return out
 
 
-def _deletes_through_function(s: Session) -> bool:
-    conn = s.connection()
-    if conn.dialect.name != "postgresql":
-        return False
-    if _DELETE_VIA_FUNCTION not in conn.info:  # per server connection: privileges are fixed
-        conn.info[_DELETE_VIA_FUNCTION] = bool(
-            conn.exec_driver_sql(
-                "SELECT NOT has_table_privilege('document_labels', 'DELETE') "
-                "AND to_regprocedure('annotator_delete_document_labels(bigint[])') IS NOT NULL"
-            ).scalar()
-        )
-    return bool(conn.info[_DELETE_VIA_FUNCTION])
-
-
 def remove_document_labels(
     s: Session, document_id: int, annotator: str, labels: Iterable[str]
 ) -> int:
@@ -110,12 +95,4 @@ def remove_document_labels(
     )
     if not ids:
         return 0
-    if _deletes_through_function(s):
-        n = s.execute(
-            sql_text("SELECT annotator_delete_document_labels(CAST(:ids AS bigint[]))"),
-            {"ids": ids},
-        ).scalar_one()
-        s.expire_all()
-        return int(n)
-    result = s.execute(delete(DocumentLabelRow).where(DocumentLabelRow.id.in_(ids)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return delete_rows(s, DocumentLabelRow, ids)

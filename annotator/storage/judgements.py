@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from annotator.core.judgement import Judgement, JudgementKind
+from annotator.storage.deleting import delete_rows
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import AnnotatorRow, DocumentRow, JudgementRow
 from annotator.storage.rows import _insert_or_find
 
-_DELETE_VIA_FUNCTION = "annotator_delete_judgements_via_function"
 _READABLE = "annotator_judgements_readable"
 
 
@@ -141,31 +140,6 @@ def readable(s: Session) -> bool:
     return bool(conn.info[_READABLE])
 
 
-def _deletes_through_function(s: Session) -> bool:
-    conn = s.connection()
-    if conn.dialect.name != "postgresql":
-        return False
-    if _DELETE_VIA_FUNCTION not in conn.info:
-        conn.info[_DELETE_VIA_FUNCTION] = bool(
-            conn.exec_driver_sql(
-                "SELECT NOT has_table_privilege('judgements', 'DELETE') "
-                "AND to_regprocedure('annotator_delete_judgements(bigint[])') IS NOT NULL"
-            ).scalar()
-        )
-    return bool(conn.info[_DELETE_VIA_FUNCTION])
-
-
 def delete_judgements(s: Session, ids: Sequence[int]) -> int:
     """Delete judgements by id; returns how many went (others' rows stay on a team server)."""
-    wanted = [int(i) for i in ids]
-    if not wanted:
-        return 0
-    if _deletes_through_function(s):
-        n = s.execute(
-            sql_text("SELECT annotator_delete_judgements(CAST(:ids AS bigint[]))"),
-            {"ids": wanted},
-        ).scalar_one()
-        s.expire_all()
-        return int(n)
-    result = s.execute(delete(JudgementRow).where(JudgementRow.id.in_(wanted)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return delete_rows(s, JudgementRow, ids)

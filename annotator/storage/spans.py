@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, delete, func, insert, select, true
+from sqlalchemy import DateTime, bindparam, func, insert, select, true
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +26,7 @@ from annotator.core.model import (
     SpanOrigin,
 )
 from annotator.core.validate import note_problem
+from annotator.storage.deleting import delete_rows
 from annotator.storage.documents import document_ids, document_length
 from annotator.storage.engine import Database
 from annotator.storage.guidelines import CURRENT_VERSION_SQL, current_version
@@ -277,38 +278,9 @@ def update_span(
     return get_span(s, span_id)
 
 
-_DELETE_VIA_FUNCTION = "annotator.delete_spans_via_function"
-
-
-def _deletes_through_function(s: Session) -> bool:
-    """On a team server members hold no DELETE privilege on spans (it would let them lock
-    the table); they delete through the server's checked function instead."""
-    conn = s.connection()
-    if conn.dialect.name != "postgresql":
-        return False
-    if _DELETE_VIA_FUNCTION not in conn.info:  # per server connection: privileges are fixed
-        conn.info[_DELETE_VIA_FUNCTION] = bool(
-            conn.exec_driver_sql(
-                "SELECT NOT has_table_privilege('spans', 'DELETE') "
-                "AND to_regprocedure('annotator_delete_spans(bigint[])') IS NOT NULL"
-            ).scalar()
-        )
-    return bool(conn.info[_DELETE_VIA_FUNCTION])
-
-
 def delete_span_rows(s: Session, span_ids: Sequence[int]) -> int:
     """Delete spans by id; returns how many rows went (rows one may not delete stay)."""
-    ids = [int(i) for i in span_ids]
-    if not ids:
-        return 0
-    if _deletes_through_function(s):
-        n = s.execute(
-            sql_text("SELECT annotator_delete_spans(CAST(:ids AS bigint[]))"), {"ids": ids}
-        ).scalar_one()
-        s.expire_all()
-        return int(n)
-    result = s.execute(delete(SpanRow).where(SpanRow.id.in_(ids)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return delete_rows(s, SpanRow, span_ids)
 
 
 def delete_span(s: Session, span_id: int) -> Span:
