@@ -21,7 +21,8 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    ``core.passage_nav.step`` exactly as the window's J, K and tag-and-advance move it.
    Without suggestions: a label key tags and moves on (1 key); a second label costs K (back)
    and its key; a passage with no label costs J (a stored "no label" judgement). With
-   suggestions (the shipped seed rules; the model refitted after each passage as the window
+   suggestions (what the window has from its start: the shipped seed rules alone until a
+   model is trained, then the model with them; the model refitted after each passage as the window
    does, ``OnlineModel``, and fully retrained every ``--retrain`` passages): at each
    document's start, once a model exists, "Accept confident suggestions" (menu and OK: 2
    keys), which tags only passages the model is sure of for every label, and the cursor
@@ -33,14 +34,15 @@ from the labels' descriptions. Nothing was tuned on articles 003-004.
    with the pre-tagged passages left wrong counted. Beside it, for comparison,
    pre-annotation of every confident label wherever it is (as the app did before, at
    today's thresholds), walked past the same way. And reviewing, as Prodigy- or
-   doccano-style tools offer it: once a model exists, each document starts with
+   doccano-style tools offer it: each document starts with
    "Accept all suggestions in this document" (Ctrl+Enter: every shown label, "no label"
    where nothing is shown; ``SuggestionService.accept_all_plan`` and
    ``AcceptAllCommand``, what the window's action runs), then every passage is read (free,
    as in every arm) and each wrong one fixed: a click on it (1, none when it is current),
    a label key per wrong label (removes it) and per missing label (adds it, and tag and
    advance moves on); the model is retrained before the next document. Keys and clicks
-   are counted apart; the document before any model is worked as with suggestions.
+   are counted apart. The first document has no model yet: what is accepted there is what
+   the shipped seed rules suggest, as the window's strip shows it.
 4. Active learning through the app's own loop: from an empty SQLite file, passages are
    labelled through the services (tags, "no label" judgements), the model trained by
    ``SuggestionService.train`` on what was judged every 10, in document order, at random,
@@ -265,9 +267,9 @@ def _run(
     ``accept_every``: also press "Accept confident suggestions" after that many passages
     of a document (0: only at a document's start). ``whole``: pre-annotation tags only
     passages decided for every label (the app's behaviour); False: every confident label.
-    ``review``: once a model exists, each document starts with "Accept all suggestions"
-    (one shortcut) and is then read and fixed (:func:`_review`), marked done and the model
-    retrained; a document before any model is worked as with suggestions.
+    ``review``: each document starts with "Accept all suggestions" (one shortcut; on the
+    first, before any model, what the seed rules suggest) and is then read and fixed
+    (:func:`_review`), marked done and the model retrained.
     """
     texts = corpus_texts()
     gold = {(g.file, g.start): g.labels for g in load_gold()}
@@ -282,6 +284,10 @@ def _run(
         dismissals = Dismissals(ws.judgements)
         sug: Suggester | None = None
         online: OnlineModel | None = None
+        if suggestions:
+            # The window trains when it opens: before any label that is the shipped seed
+            # rules alone, and the strip shows what they suggest.
+            sug = ws.suggestions.train(annotators=(me,))
         done = 0
         visited: set[tuple[int, str]] = set()
         for name, text in texts.items():
@@ -312,7 +318,7 @@ def _run(
                 return step(cur, 0, n, flags.__getitem__) or 0
 
             k_doc = r.keys
-            if review and sug is not None and sug.model is not None:
+            if review and sug is not None and sug.ready:
                 _review(ws, r, doc, items, sug, {p.start: gold[(name, p.start)] for p in items})
                 ws.annotations.set_status(doc, me, DocumentStatus.DONE)
                 # the window retrains a moment after the last edit: before the next document

@@ -185,3 +185,50 @@ def test_accept_all_then_click_and_fix_with_label_keys_one_undo_step(qtbot, make
     left = ws.annotations.spans(doc, annotators=("alice",))
     assert [(s.start, s.label) for s in left] == [(first.start, "ECONOMIC")]
     assert ws.judgements.list(annotators=["alice"], document_ids=[doc]) == []
+
+
+def test_accept_all_before_any_label_accepts_what_the_shipped_rules_suggest(
+    qtbot, make_window, ws
+):
+    """A new project has no model yet, but its standard labels have the shipped seed rules,
+    and the strip shows what they suggest: Ctrl+Enter on the first document accepts those
+    (origin ``suggested``), judges the rest "no label", and Undo takes all of it back."""
+    from PySide6.QtCore import Qt
+
+    from annotator.app import import_demo_corpus
+    from annotator.core.judgement import JudgementKind
+
+    assert import_demo_corpus(ws) == 5
+    assert set(ws.suggestions.rule_set().labels) == {"MILITARY", "DIPLOMATIC", "ECONOMIC"}
+    doc = ws.documents.list()[0].id
+    win = make_window()
+    ctl = win.suggestions
+    with qtbot.waitSignal(ctl.trained, timeout=90_000):
+        ctl.train_now()
+    assert ctl.suggester is not None and ctl.suggester.model is None and ctl.suggester.ready
+    pane = open_in(qtbot, win, doc)
+    qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=60_000)
+    shown = {
+        (p.start, p.end): {s.label for s in row if s.shown}
+        for p, row in ctl.scores_for(pane)
+    }
+    assert any(shown.values()) and not all(shown.values())
+    assert {s.source for _p, row in ctl.scores_for(pane) for s in row} == {"rule"}
+    pane.set_passage_mode(True)
+    pane.view.setFocus()
+    depth = win.undo_stack.count()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert win.undo_stack.count() == depth + 1
+    got: dict[tuple[int, int], set[str]] = {}
+    for s in ws.annotations.spans(doc, annotators=("alice",)):
+        assert s.origin is SpanOrigin.SUGGESTED
+        got.setdefault((s.start, s.end), set()).add(s.label)
+    assert got == {k: v for k, v in shown.items() if v}
+    judged = ws.judgements.list(annotators=["alice"], document_ids=[doc])
+    assert {j.kind for j in judged} == {JudgementKind.NONE}
+    assert sorted((j.start, j.end) for j in judged) == sorted(k for k, v in shown.items() if not v)
+
+    win.undo_stack.undo()
+    assert ws.annotations.spans(doc, annotators=("alice",)) == []
+    assert ws.judgements.list(annotators=["alice"], document_ids=[doc]) == []
