@@ -119,7 +119,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
         return 0
     if annotators:
         svc.check_annotators(annotators)
-    who = ", ".join(annotators) if annotators else "anyone"
+    who = ", ".join(annotators) if annotators else "nobody"
     if args.evaluate:
         report = svc.evaluate_report(annotators=annotators, level=args.level)
         _notes(report.notes)
@@ -274,8 +274,9 @@ def _print_predicted(rows: list[PredictedSuggestion], as_json: bool) -> None:
 
 
 def _nothing_judged(who: str) -> str:
+    judged = "has judged a passage" if who == "nobody" else "has judged no passage"
     return (
-        f"{who} has judged no passage yet (a tagged passage, one walked past with no label, "
+        f"{who} {judged} yet (a tagged passage, one walked past with no label, "
         "a rejected suggestion, or a document marked done)."
     )
 

@@ -37,7 +37,7 @@ def test_evaluate_and_issues_with_nothing_judged_say_why_and_fail(tmp_path: Path
     for what in ("--evaluate", "--issues"):
         proc = run("--db", url, "suggest", what, env_dir=tmp_path, check=False)
         assert proc.returncode == 1 and proc.stdout == "", (what, proc.stdout)
-        assert "judged no passage yet" in proc.stderr
+        assert "nobody has judged a passage yet" in proc.stderr, proc.stderr
 
 
 def test_a_label_without_negatives_is_named_with_the_reason(tmp_path: Path) -> None:
