@@ -113,7 +113,7 @@ def render(out: Path, work: Path) -> list[Path]:
         # Suggestions ▸ Accept confident suggestions: the dialog that asks first.
         from annotator.gui.dialogs.preannotate_dialog import PreAnnotateDialog
 
-        plan = ctl.confident_plan(pane)
+        plan = ctl.preannotation.confident_plan(pane)
         if plan is not None:
             confident, why, spans = plan
             rows = [

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
 from shiboken6 import isValid
 
 from annotator.core.model import Label, Prediction
 from annotator.core.segment import Passage, passages
-from annotator.gui import keymap
+from annotator.gui.preannotation import PreAnnotation, install_menu
 from annotator.gui.undo import ServiceCommand
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.workers import TaskRunner
@@ -106,6 +106,8 @@ class SuggestionController(QObject):
         """(document, annotator) -> imported predictions they have not decided on yet."""
         self._predicting: set[tuple[int, str]] = set()
         self._predicted_generation = 0
+        self.preannotation = PreAnnotation(self, ws=ws, run=run, annotator=annotator, labels=labels)
+        """Accept confident suggestions, or all of them to review (the Suggestions menu)."""
 
     # --- training ------------------------------------------------------------------
 
@@ -144,7 +146,7 @@ class SuggestionController(QObject):
                 self._generation += 1  # scores of the model before the update are stale
                 self._scores.clear()
                 self._scoring.clear()
-                self._refresh_all()
+                self.refresh_all()
                 self.updated.emit(result)
             if self._pending:
                 self.update_now([])
@@ -186,7 +188,7 @@ class SuggestionController(QObject):
             return 0, sug, service.label_notes(examples)
 
         self._runner.start(work, finished=self._trained, failed=self._failed)
-        self._refresh_all()
+        self.refresh_all()
 
     def _trained(self, result: tuple[int, Suggester, dict[str, str]]) -> None:
         if not isValid(self):  # the window closed while it trained
@@ -205,7 +207,7 @@ class SuggestionController(QObject):
         self._scores.clear()
         self._scoring.clear()
         self.trained.emit()
-        self._refresh_all()
+        self.refresh_all()
         if self._again:
             self._again = False
             self.schedule()
@@ -221,7 +223,7 @@ class SuggestionController(QObject):
         self.training = False
         if "scikit-learn" in msg:  # not installed (a bundle without the assist extra)
             self.unavailable = msg
-            self._refresh_all()
+            self.refresh_all()
         self.message.emit(f"Suggestions: {msg}")
 
     @property
@@ -242,7 +244,7 @@ class SuggestionController(QObject):
         self._predicted.clear()
         self._predicting.clear()
         if refresh:
-            self._refresh_all()
+            self.refresh_all()
 
     def predictions_for(self, pane: DocumentPane) -> list[Prediction] | None:
         """The open document's imported predictions I have not decided on (read on a
@@ -269,7 +271,7 @@ class SuggestionController(QObject):
                     return
                 self._predicting.discard(key)
                 self._predicted[key] = result
-                self._refresh_all()
+                self.refresh_all()
 
             self._runner.start(work, finished=done, failed=self._failed)
         return None
@@ -357,7 +359,7 @@ class SuggestionController(QObject):
                         self.schedule()  # none newer is coming: train one
                 elif gen == self._generation:
                     self._scores[key] = result
-                    self._refresh_all()
+                    self.refresh_all()
                     self.scored.emit(key[0])
 
             self._runner.start(work, finished=done, failed=self._failed)
@@ -375,7 +377,7 @@ class SuggestionController(QObject):
             return None
         doc_id = pane.document_id
         me = self._annotator()
-        if (doc_id, passage.start, passage.end, me) in self.dismissals or self._tagged(
+        if (doc_id, passage.start, passage.end, me) in self.dismissals or self.tagged(
             pane, passage
         ):
             return None
@@ -389,7 +391,7 @@ class SuggestionController(QObject):
             return ""
         return next((s.note for s in scored[i][1] if s.note), "")
 
-    def _tagged(self, pane: DocumentPane, p: Passage) -> bool:
+    def tagged(self, pane: DocumentPane, p: Passage) -> bool:
         """Whether I have a span on this passage: asked of the pane's span index, so a
         document with 150,000 spans costs a lookup, not a scan."""
         me = self._annotator()
@@ -464,7 +466,7 @@ class SuggestionController(QObject):
             return None
         items = pane.passages()
         i = pane.current_passage
-        if i >= len(items) - 1 or self._tagged(pane, items[i]):
+        if i >= len(items) - 1 or self.tagged(pane, items[i]):
             return None
         return i, items[i]
 
@@ -482,7 +484,7 @@ class SuggestionController(QObject):
         """The pane's line that shows the current passage's suggestion."""
         return self._panes.get(pane)
 
-    def _refresh_all(self) -> None:
+    def refresh_all(self) -> None:
         for pane in list(self._panes):
             self.refresh(pane)
 
@@ -503,7 +505,7 @@ class SuggestionController(QObject):
             colors = {lab.name: lab.color for lab in self._labels()}
             for p, row in self._visible(pane, scored):
                 shown = [s for s in row if s.shown]
-                if shown and not self._tagged(pane, p):
+                if shown and not self.tagged(pane, p):
                     qs, qe = pane.positions.range_to_qt(p.start, p.end)
                     marks.append((qs, qe, colors.get(shown[0].label, "#888888")))
         pane.view.set_faint_marks(marks)
@@ -641,129 +643,17 @@ class SuggestionController(QObject):
             pane.move_passage(1)
         self.refresh(pane)
 
-    # --- pre-annotation --------------------------------------------------------------
-
-    def confident_plan(
-        self, pane: DocumentPane, min_precision: float = 0.95
-    ) -> tuple[list[Any], dict[str, str], list[tuple[int, int, str]]] | None:
-        """(confident labels, labels left out and why, (start, end, label) to tag) for the
-        pane's document; None while it is not scored yet. Passages I tagged are left alone."""
-        from annotator.suggest.preannotate import absent_cuts, confident_labels, confident_spans
-
-        sug = self.suggester
-        scored = self.scores_for(pane)
-        if sug is None or scored is None:
-            return None
-        known = [lab.name for lab in self._labels()]
-        confident, why = confident_labels(sug, min_precision, known)
-        skip = [(p.start, p.end) for p, _row in scored if self._tagged(pane, p)]
-        spans = confident_spans(
-            ((p.start, p.end, row) for p, row in scored),
-            confident,
-            skip=skip,
-            absent=absent_cuts(sug, min_precision),
-        )
-        return confident, why, spans
-
-    def accept_confident(
-        self,
-        pane: DocumentPane,
-        *,
-        min_precision: float = 0.95,
-        confirm: Callable[[list[Any], dict[str, str], list[tuple[int, int, str]]], bool]
-        | None = None,
-    ) -> bool:
-        """Suggestions ▸ Accept confident suggestions in this document: one undoable step."""
-        from annotator.services.suggestion_commands import PreAnnotateCommand
-
-        doc_id = pane.document_id
-        if doc_id is None:
-            self.message.emit("Open a document first.")
-            return False
-        plan = self.confident_plan(pane, min_precision)
-        if plan is None:
-            self.message.emit("Suggestions are not ready for this document yet; try again soon.")
-            return False
-        confident, why, spans = plan
-        if confirm is not None and not confirm(confident, why, spans):
-            return False
-        if not spans:
-            self.message.emit("No confident suggestion to accept in this document.")
-            return False
-        cmd = PreAnnotateCommand(self._ws.annotations, doc_id, spans, self._annotator())
-        if not self._run(cmd):
-            return False
-        n = len({(s, e) for s, e, _lab in spans})
-        self.message.emit(
-            f"Tagged {n} passage(s) with confident suggestions (Undo takes them back)."
-            + (" J and K walk past them." if pane.skip_pretagged else "")
-        )
-        if pane.passage_mode:  # on to the first passage that still needs a decision
-            pane.move_passage(0)
-        self._refresh_all()
-        return True
-
-    def accept_all(self, pane: DocumentPane) -> bool:
-        """Suggestions ▸ Accept all suggestions in this document: every shown label becomes
-        my span (origin ``suggested``) and every passage with nothing suggested is judged
-        "no label", in one undoable step; passages I tagged or judged are left alone. Then
-        the document is read and what is wrong fixed: a click on a passage makes it
-        current, a label key adds or removes that label."""
-        from annotator.services.suggestion_commands import AcceptAllCommand
-
-        doc_id, me, sug = pane.document_id, self._annotator(), self.suggester
-        if doc_id is None:
-            self.message.emit("Open a document first.")
-            return False
-        if not self.enabled or self.unavailable:
-            self.message.emit(
-                self.unavailable or "Suggestions are off: turn them on in View ▸ Suggestions."
-            )
-            return False
-        scored = self.scores_for(pane)
-        if sug is None or scored is None:
-            self.message.emit("Suggestions are not ready for this document yet; try again soon.")
-            return False
-        if not me:
-            self.message.emit("Give your annotator name first: the tags will be yours.")
-            return False
-        plan = self._ws.suggestions.accept_all_plan(
-            sug,
-            annotator=me,
-            document_id=doc_id,
-            level=pane.passage_kind,
-            scored=[(p.start, p.end, row) for p, row in scored],
-        )
-        if not plan.passages:
-            self.message.emit("Every passage of this document is already tagged or judged.")
-            return False
-        cmd = AcceptAllCommand(
-            self._ws.annotations, self._ws.judgements, doc_id, plan.spans, plan.none, me
-        )
-        if not self._run(cmd):
-            return False
-        tagged = len({(s, e) for s, e, _lab in plan.spans})
-        self.message.emit(
-            f"Accepted the suggestions of {plan.passages} passage(s): {tagged} tagged, "
-            f"{len(plan.none)} no label (Undo takes them back). Read them and fix what is "
-            "wrong: click a passage, then a label key adds or removes that label."
-        )
-        if pane.passage_mode:
-            pane.move_passage(0)
-        self._refresh_all()
-        return True
-
     # --- toggles -------------------------------------------------------------------
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
         if on and self.suggester is None:
             self.train_now()
-        self._refresh_all()
+        self.refresh_all()
 
     def set_show_marks(self, on: bool) -> None:
         self.show_marks = on
-        self._refresh_all()
+        self.refresh_all()
 
     def close(self) -> None:
         """The window closes: stop the model's process (a training is abandoned) and let
@@ -813,87 +703,6 @@ def install_suggestions(window: Any, *, start_ms: int = 2000) -> SuggestionContr
             act.toggled.connect(slot)
             view.addAction(act)
             window.actions_by_name[name] = act
-    _install_menu(window, ctl)
+    install_menu(window, ctl)
     QTimer.singleShot(start_ms, ctl.train_now)
     return ctl
-
-
-def _install_menu(window: Any, ctl: SuggestionController) -> None:
-    """A Suggestions menu (before Help): accept the current document's confident suggestions."""
-    from PySide6.QtWidgets import QMenu
-
-    from annotator.gui.dialogs.preannotate_dialog import PreAnnotateDialog
-
-    menu = QMenu("&Suggestions", window)
-    menu.setObjectName("menu_suggestions")
-    act = QAction("&Accept confident suggestions in this document…", window)
-    act.setObjectName("action_accept_confident")
-
-    def run() -> None:
-        pane = window.reading.current
-        if pane is None or pane.document is None:
-            ctl.message.emit("Open a document first.")
-            return
-
-        def confirm(confident: list[Any], why: dict[str, str], spans: list[Any]) -> bool:
-            rows = [
-                (c.label, c.precision, c.threshold, sum(1 for sp in spans if sp[2] == c.label))
-                for c in confident
-            ]
-            dlg = PreAnnotateDialog(
-                window,
-                document=pane.document.title or str(pane.document_id),
-                rows=rows,
-                left_out=why,
-                passages=len({(s, e) for s, e, _lab in spans}),
-                min_precision=0.95,
-                walk_past=pane.skip_pretagged,
-            )
-            return bool(dlg.exec())
-
-        ctl.accept_confident(pane, confirm=confirm)
-
-    act.triggered.connect(run)
-    menu.addAction(act)
-    window.actions_by_name["accept_confident"] = act
-    every = QAction("Accept a&ll suggestions in this document", window)
-    every.setObjectName("action_accept_all")
-    every.setShortcut(QKeySequence(keymap.SUGGESTIONS["accept_all"]))
-    every.setToolTip(
-        "Every suggestion shown becomes your tag, and passages with none are judged "
-        "“no label”, in one step (Undo takes it back); then read and fix what is wrong."
-    )
-
-    def run_all() -> None:
-        pane = window.reading.current
-        if pane is None or pane.document is None:
-            ctl.message.emit("Open a document first.")
-            return
-        ctl.accept_all(pane)
-
-    every.triggered.connect(run_all)
-    menu.addAction(every)
-    window.addAction(every)
-    window.actions_by_name["accept_all"] = every
-    walk = QAction("&Walk past pre-tagged passages", window, checkable=True, checked=True)
-    walk.setObjectName("action_skip_pretagged")
-    walk.setToolTip(
-        "In passage mode J, K and tag-and-advance walk past passages whose only tags of "
-        "yours came from suggestions; click one to look at it."
-    )
-
-    def set_walk(on: bool) -> None:
-        for pane in window.reading.panes:
-            pane.skip_pretagged = on
-
-    walk.toggled.connect(set_walk)
-    window.reading.paneAdded.connect(lambda pane: setattr(pane, "skip_pretagged", walk.isChecked()))
-    menu.addAction(walk)
-    window.actions_by_name["skip_pretagged"] = walk
-    help_menu = next(
-        (a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None
-    )
-    if help_menu is not None:
-        window.menuBar().insertMenu(help_menu, menu)
-    else:
-        window.menuBar().addMenu(menu)

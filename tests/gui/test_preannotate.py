@@ -35,7 +35,7 @@ def test_accepting_confident_suggestions_is_one_undo_step(qtbot, make_window, ws
     assert win.run(AddSpanCommand(ws.annotations, doc, first.start, first.end, "ECONOMIC", "alice"))
     # In passage mode, on a passage the plan tags: accepting moves on past the pre-tagged.
     pane.set_passage_mode(True)
-    plan = ctl.confident_plan(pane)
+    plan = ctl.preannotation.confident_plan(pane)
     assert plan is not None and plan[2]
     items = pane.passages()
     at = [p.start for p in items].index(plan[2][0][0])

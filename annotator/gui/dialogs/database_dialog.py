@@ -46,8 +46,9 @@ def url_problem(url: str) -> str | None:
         return (
             "This URL contains a password"
             + (f" (in ?{secret_query[0]}=)" if secret_query else "")
-            + ". Settings are stored as plain text, so a password is never saved: remove it from the URL and put it in ~/.pgpass (or set"
-            " PGPASSWORD) — the app reads it from there when it connects."
+            + ". Settings are stored as plain text, so a password is never saved: remove it"
+            " from the URL and put it in ~/.pgpass (or set PGPASSWORD) — the app reads it"
+            " from there when it connects."
         )
     if not parts.hostname or not parts.path.strip("/"):
         return f"The URL needs a host and a database name, e.g. {PG_HINT}."
