@@ -1,8 +1,6 @@
 """One document in the reading area: header, text view, find bar, and the tagging keys.
 
-The title line holds the document picker and the document labels: the current annotator's
-on a button whose menu (Ctrl+Shift+D in the window) checks and unchecks labels of the
-whole document, and teammates' beside it, read-only, when their spans are shown.
+The title line holds the document picker and the document labels (``DocLabelsLine``).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from annotator.core.passage_nav import is_pretagged, step
 from annotator.core.segment import Passage, PassageKind, passage_at, passages
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
+from annotator.gui.widgets.doc_labels_line import DocLabelsLine
 from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.eliding_combo import ElidingComboBox
@@ -73,22 +72,12 @@ class DocumentPane(QFrame):
         self.picker.setPlaceholderText("Open a document…")
         self.meta = ElidedLabel()
         self.mode_label = ElidedLabel()
-        self.doc_labels_button = QToolButton()
-        self.doc_labels_button.setObjectName("docLabelsButton")
-        self.doc_labels_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.doc_labels_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.doc_labels_button.setAutoRaise(True)
-        self.doc_labels_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.doc_labels_menu = QMenu(self.doc_labels_button)
-        self.doc_labels_menu.setObjectName("docLabelsMenu")
-        self.doc_labels_button.setMenu(self.doc_labels_menu)
-        self.doc_labels_menu.aboutToShow.connect(self._fill_doc_labels_menu)
-        self.my_doc_labels_text = ElidedLabel()  # mine; the line asks for no width of its own
-        self.my_doc_labels_text.setObjectName("myDocLabels")
-        self.my_doc_labels_text.hide()
-        self.others_doc_labels = ElidedLabel()  # teammates' document labels, read-only
-        self.others_doc_labels.setObjectName("othersDocLabels")
-        self.others_doc_labels.hide()
+        self.doc_labels_line = DocLabelsLine(self, annotator=lambda: self.annotator)
+        self.doc_labels_line.toggled.connect(self._doc_label_toggled)
+        self.doc_labels_button = self.doc_labels_line.button
+        self.doc_labels_menu = self.doc_labels_line.menu
+        self.my_doc_labels_text = self.doc_labels_line.mine
+        self.others_doc_labels = self.doc_labels_line.others
         close = QToolButton(text="✕", toolTip="Close pane (Ctrl+W)")
         close.setAutoRaise(True)
         head = QHBoxLayout()
@@ -142,9 +131,6 @@ class DocumentPane(QFrame):
         self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
-        self._label_names: list[str] = []
-        self.doc_labels: dict[str, list[str]] = {}
-        """annotator -> labels of the whole document, as shown on the title line."""
         self._view_timer = QTimer(self, singleShot=True, interval=0)
         self._view_timer.timeout.connect(self._to_middle)
         self._view_target: tuple[int, int] | None = None
@@ -180,7 +166,7 @@ class DocumentPane(QFrame):
     def set_labels(self, labels: list[Label]) -> None:
         self._keys = {lab.shortcut: lab.name for lab in labels if lab.shortcut}
         self._colors = {lab.name: lab.color for lab in labels}
-        self._label_names = [lab.name for lab in labels]
+        self.doc_labels_line.label_names = [lab.name for lab in labels]
         self.view.highlighter.set_colors(self._colors)
         self.show_doc_labels()
 
@@ -206,8 +192,8 @@ class DocumentPane(QFrame):
         self.view.highlighter.set_spans(spans, self.positions)
         bits = [doc.published.isoformat() if doc.published else "", doc.source, doc.author]
         self.meta.setText("  ·  ".join(b for b in bits if b))
-        self.doc_labels = {}
-        self.show_doc_labels()
+        self.doc_labels_line.has_document = True
+        self.doc_labels_line.set({})
         self._sync_picker()
         self.update_legend()
         if self.passage_mode:
@@ -220,68 +206,29 @@ class DocumentPane(QFrame):
 
     def set_doc_labels(self, labels: dict[str, list[str]]) -> None:
         """The document's labels per annotator (what the viewer may see) for the title line."""
-        self.doc_labels = {who: sorted(v) for who, v in labels.items() if v}
-        self.show_doc_labels()
+        self.doc_labels_line.set(labels)
+
+    @property
+    def doc_labels(self) -> dict[str, list[str]]:
+        """annotator -> labels of the whole document, as shown on the title line."""
+        return self.doc_labels_line.labels
 
     def my_doc_labels(self) -> list[str]:
-        return self.doc_labels.get(self.annotator, []) if self.annotator else []
+        return self.doc_labels_line.my_labels()
 
     def show_doc_labels(self) -> None:
-        """The title line: my document labels on the button, teammates' beside it."""
-        mine = self.my_doc_labels()
-        button = self.doc_labels_button
-        button.setEnabled(self.document is not None)
-        button.setText("◆" if mine else "◇")  # short: panes share the width
-        button.setToolTip(
-            ("Your labels of the whole document: " + ", ".join(mine) if mine else "")
-            + ("\n" if mine else "No label of the whole document yet.\n")
-            + "Give or take back a label of the whole document (Ctrl+Shift+D)"
-        )
-        button.setAccessibleName("Document labels: " + (", ".join(mine) or "none"))
-        self.my_doc_labels_text.setText(", ".join(mine))
-        self.my_doc_labels_text.setVisible(bool(mine))
-        others = [
-            f"{who}: {', '.join(v)}" for who, v in self.doc_labels.items() if who != self.annotator
-        ]
-        self.others_doc_labels.setText(
-            ("▨ " + " · ".join(others) + " (read-only)") if others else ""
-        )
-        self.others_doc_labels.setVisible(bool(others))
-
-    def _fill_doc_labels_menu(self) -> None:
-        menu = self.doc_labels_menu
-        menu.clear()
-        mine = set(self.my_doc_labels())
-        names = self._label_names + sorted(mine - set(self._label_names))
-        if self.document is None or not names:
-            menu.addAction("No labels yet (Edit ▸ Edit labels…)").setEnabled(False)
-            return
-        head = menu.addAction(
-            f"Labels of the whole document ({self.annotator})"
-            if self.annotator
-            else "Labels of the whole document"
-        )
-        head.setEnabled(False)
-        for name in names:
-            act = menu.addAction(name)
-            act.setCheckable(True)
-            act.setChecked(name in mine)
-            act.setObjectName(f"docLabel_{name}")
-            act.toggled.connect(lambda on, n=name: self._doc_label_toggled(n, on))
+        self.doc_labels_line.show()
 
     def _doc_label_toggled(self, label: str, on: bool) -> None:
         if self.document is not None and self.document.id is not None:
             self.docLabelToggled.emit(self.document.id, label, on)
 
     def open_doc_labels_menu(self) -> QMenu | None:
-        """Open the document labels menu under the button (the keyboard way: arrows,
-        Space or Enter checks a label, Esc closes); None when no document is shown."""
+        """Open the document labels menu under the button; None when no document is shown."""
         if self.document is None:
             self.message.emit("Open a document first: document labels belong to a document")
             return None
-        button = self.doc_labels_button
-        self.doc_labels_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
-        return self.doc_labels_menu
+        return self.doc_labels_line.popup()
 
     def begin_reload(self) -> None:
         """The shown document's spans are read again (another annotator, others shown):
