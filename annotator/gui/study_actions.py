@@ -175,6 +175,10 @@ class StudyActions(QObject):
         win.doc_model.reload()
         self.refresh()
 
+    def _handed_over(self, _leaving: str) -> None:
+        self.window.doc_model.reload()  # the corpus's assignment columns and my queue
+        self.refresh()
+
     def open_progress(self) -> ProgressWindow:
         from annotator.gui.widgets.progress_window import ProgressWindow
 
@@ -182,6 +186,7 @@ class StudyActions(QObject):
             self.progress_window = ProgressWindow(self.window.ws, self.window)
             self.progress_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.progress_window.destroyed.connect(lambda: setattr(self, "progress_window", None))
+            self.progress_window.handedOver.connect(self._handed_over)
         self.progress_window.show()
         self.progress_window.raise_()
         self.progress_window.refresh()

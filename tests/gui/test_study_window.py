@@ -6,11 +6,12 @@ window's export until the document is done, and Team ▸ Progress shows the lead
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel
 from study_data import add_articles, work
 
 from annotator.core.model import DocumentStatus
@@ -199,6 +200,77 @@ def test_progress_window_counts_and_agreement(qtbot, study, make_window, fresh):
     qtbot.keyClick(view, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: "5 finished" in view.summary.text(), timeout=15_000)
     QApplication.processEvents()
+    view.close()
+
+
+def test_the_lead_hands_an_annotators_unfinished_documents_over_from_progress(
+    qtbot, study, make_window, fresh
+):
+    """Team ▸ Progress: select cat's row, Hand over…, check who takes them (bob, not alice):
+    cat keeps what she finished and the overlap documents bob is already on; bob gets the
+    rest; her spans stay hers."""
+    from annotator.gui.dialogs.handover_dialog import HandOverDialog
+
+    ws = study
+    cats = [i.document_id for i in ws.study.assignments("cat")]
+    work(ws, cats[0], "cat")  # finished: stays hers
+    work(ws, cats[1], "cat", done=False)  # begun: moves, her span stays in the document
+    bobs = {i.document_id for i in ws.study.assignments("bob")}
+    win = make_window()
+    _settle(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_P, CTRL | SHIFT)
+    view = win.study.progress_window
+    qtbot.waitUntil(lambda: view.progress is not None and not view.runner.busy, timeout=15_000)
+    assert not view.hand_over_button.isEnabled()  # nobody selected yet
+    row = next(r for r in range(view.table.rowCount()) if view.table.item(r, 0).text() == "cat")
+    rect = view.table.visualItemRect(view.table.item(row, 0))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    unfinished = len(cats) - 1
+    assert view.hand_over_button.isEnabled()
+    assert view.hand_over_button.text() == f"Hand over cat's {unfinished} unfinished…"
+    qtbot.mouseClick(view.hand_over_button, Qt.MouseButton.LeftButton)
+    dlg = view.findChild(HandOverDialog, "handOverDialog")
+    assert dlg is not None and dlg.isVisible()
+    assert f"has {unfinished} assigned document(s) not done" in dlg.findChild(QLabel).text()
+    items = {
+        dlg.receivers.item(i).data(Qt.ItemDataRole.UserRole): dlg.receivers.item(i)
+        for i in range(dlg.receivers.count())
+    }
+    assert set(items) == {"alice", "bob"}  # never to the one leaving
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        qtbot.wait(50)
+        view.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "progress_handover.png"))
+        dlg.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "handover.png"))
+    for it in items.values():
+        it.setCheckState(Qt.CheckState.Unchecked)
+    dlg._accept()  # nobody checked: refused, said in the dialog
+    assert dlg.isVisible() and "at least one" in dlg.error.text()
+    items["bob"].setCheckState(Qt.CheckState.Checked)
+    dlg._accept()
+    qtbot.waitUntil(lambda: "Handed over" in view.message.text(), timeout=15_000)
+
+    other = fresh()
+    kept = {i.document_id for i in other.study.assignments("cat")}
+    on_both = set(cats[1:]) & bobs
+    assert kept == {cats[0]} | on_both
+    assert set(cats[1:]) - on_both <= {i.document_id for i in other.study.assignments("bob")}
+    assert not set(cats) & {i.document_id for i in other.study.assignments("alice")} - (
+        {i.document_id for i in ws.study.assignments("alice")}
+    )
+    assert [s.label for s in other.annotations.spans(cats[1], annotators=("cat",))] == ["MILITARY"]
+    moved = len(set(cats[1:]) - on_both)
+    assert f"Handed over {moved} of cat's document(s): bob {moved}." in view.message.text()
+    qtbot.waitUntil(
+        lambda: (
+            _progress_row(fresh, "cat").assigned == len(kept)
+            and any(
+                view.table.item(r, 0).text() == "cat"
+                and int(view.table.item(r, 1).text()) == len(kept)
+                for r in range(view.table.rowCount())
+            )
+        ),
+        timeout=15_000,
+    )
     view.close()
 
 

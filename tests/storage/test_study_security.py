@@ -187,6 +187,12 @@ def test_member_reads_and_skips_only_their_own_assignments(team: SecureTeam) -> 
         ws.study.skip(mine[BOB][0].document_id, BOB, "not mine")
     with pytest.raises(AnnotatorError):
         ws.study.assign()  # planning is the lead's
+    with pytest.raises(AnnotatorError) as refused:  # and so is handing work over
+        ws.study.hand_over(ALICE, [BOB])
+    assert "permission" in str(refused.value).lower(), refused.value
+    assert [i.document_id for i in ws.study.queue(ALICE, include_skipped=True)] == [
+        i.document_id for i in mine[ALICE]
+    ]
     ws.close()
     lead = Workspace.open(team.url(LENA))
     prog = lead.study.progress(bootstrap=0)

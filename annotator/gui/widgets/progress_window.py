@@ -2,11 +2,12 @@
 
 Counts come from ``StudyService.progress`` on a worker; the window refreshes on F5, on every
 batch of the live change feed (teammates' tags, on the server) and every 15 s (statuses).
+The lead hands a selected annotator's unfinished documents to others from here.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.study import AnnotatorProgress
+from annotator.gui.dialogs.handover_dialog import HandOverDialog
 from annotator.gui.live_updates import LiveRelay
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
@@ -47,6 +50,9 @@ def _item(value: object, *, right: bool = True) -> QTableWidgetItem:
 
 
 class ProgressWindow(QWidget):
+    handedOver = Signal(str)
+    """An annotator's unfinished documents went to others (who left)."""
+
     def __init__(
         self,
         ws: Workspace,
@@ -81,9 +87,22 @@ class ProgressWindow(QWidget):
         self.agreement.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.trend = QLabel()
         self.trend.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("progressMessage")
+        self.message.setWordWrap(True)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hand_over_button = QPushButton("Hand over…")
+        self.hand_over_button.setObjectName("handOverButton")
+        self.hand_over_button.setToolTip(
+            "Give the selected annotator's unfinished documents to others"
+        )
+        self.hand_over_button.setEnabled(False)
+        self.hand_over_button.clicked.connect(self.hand_over_dialog)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.refresh)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
@@ -94,7 +113,9 @@ class ProgressWindow(QWidget):
         lay.addWidget(self.agreement, 2)
         lay.addWidget(self.trend)
         lay.addWidget(self.notes)
+        lay.addWidget(self.message)
         row = QHBoxLayout()
+        row.addWidget(self.hand_over_button)
         row.addStretch(1)
         row.addWidget(refresh)
         lay.addLayout(row)
@@ -175,6 +196,60 @@ class ProgressWindow(QWidget):
         if self._pending:
             self._pending = False
             QTimer.singleShot(0, self.refresh)
+
+    # --- hand-over ---------------------------------------------------------------------
+
+    def selected_annotator(self) -> AnnotatorProgress | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or self.progress is None:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        name = item.text() if item is not None else ""
+        return next((p for p in self.progress.annotators if p.name == name), None)
+
+    def _selection_changed(self) -> None:
+        p = self.selected_annotator()
+        unfinished = p.assigned - p.done if p is not None else 0
+        self.hand_over_button.setEnabled(unfinished > 0)
+        self.hand_over_button.setText(
+            f"Hand over {p.name}'s {unfinished} unfinished…" if p and unfinished else "Hand over…"
+        )
+
+    def hand_over_dialog(self) -> HandOverDialog | None:
+        """The selected annotator's unfinished documents to others: who takes them."""
+        p = self.selected_annotator()
+        if p is None or self.progress is None:
+            return None
+        dlg = HandOverDialog(
+            p.name,
+            p.assigned - p.done,
+            [q.name for q in self.progress.annotators],
+            behind=self.progress.behind,
+            parent=self,
+        )
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(lambda: self.hand_over(p.name, dlg.chosen()))
+        dlg.open()
+        return dlg
+
+    def hand_over(self, leaving: str, receivers: list[str]) -> None:
+        ws = self.ws
+
+        def done(moved: dict[str, int]) -> None:
+            kept = moved.pop("(kept)", 0)
+            got = ", ".join(f"{who} {n}" for who, n in sorted(moved.items())) or "nobody"
+            stay = f" {kept} stay with {leaving}: the others are all on them." if kept else ""
+            self.message.setText(
+                f"Handed over {sum(moved.values())} of {leaving}'s document(s): {got}.{stay}"
+            )
+            self.handedOver.emit(leaving)
+            QTimer.singleShot(0, self.refresh)  # once this task is off the runner
+
+        self.runner.start(
+            lambda _p: ws.study.hand_over(leaving, receivers),
+            finished=done,
+            failed=lambda msg: self.message.setText(f"Cannot hand over: {msg}"),
+        )
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._timer.stop()
