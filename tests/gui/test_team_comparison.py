@@ -3,6 +3,8 @@ live updates from another connection. State is checked through a fresh Workspace
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
@@ -250,3 +252,33 @@ def test_esc_and_ctrl_w_close_the_comparison(qtbot, compare):
     qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5_000)
     qtbot.keyClick(pane.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert not win.isVisible()
+
+
+def test_each_pane_shows_its_annotators_document_labels_read_only(qtbot, ws, settings, team_doc):
+    """Document labels differ between annotators too: each pane's heading names its own
+    annotator's, read-only (no button to change them here), and a reload follows a change."""
+    ws.annotations.set_document_label(team_doc, "ann", "DIPLOMATIC", True)
+    ws.annotations.set_document_label(team_doc, "ben", "MILITARY", True)
+    ws.annotations.set_document_label(team_doc, "ben", "ECONOMIC", True)
+    ws.annotations.set_document_label(team_doc, "cy", "MILITARY", True)  # not compared here
+    docs = DocumentListModel(ws.documents, settings.annotator)
+    docs.reload()
+    win = ComparisonWindow(ws, settings, docs, annotators=("ann", "ben"), live_interval=0.2)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_document(team_doc)
+    qtbot.waitUntil(lambda: win.document is not None and not win.runner.busy, timeout=10_000)
+    titles = win.titles
+    assert titles["ann"].text() == "ann   ◆ DIPLOMATIC"
+    assert titles["ben"].text() == "ben   ◆ ECONOMIC, MILITARY"
+    assert titles["gold"].text() == "gold (adjudicated)"
+    assert all(pane.others_doc_labels.isHidden() for pane in win.panes.values())
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "comparison_doc_labels.png"))
+    assert all(not pane.doc_labels_button.isVisible() for pane in win.panes.values())
+    ws.annotations.set_document_label(team_doc, "ann", "DIPLOMATIC", False)
+    win.refresh()
+    qtbot.waitUntil(lambda: titles["ann"].text() == "ann", timeout=10_000)
+    assert titles["ann"].toolTip() == "ann gave the whole document no label"
+    assert titles["ben"].text() == "ben   ◆ ECONOMIC, MILITARY"

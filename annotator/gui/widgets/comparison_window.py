@@ -2,7 +2,8 @@
 
 Panes are ordinary ``DocumentPane``s with a fixed annotator each: their label keys are off
 (single keys decide disagreements here), their highlighter also draws disagreement marks,
-and their scrolling is synchronised. Everything is read off the GUI thread; other people's
+and their scrolling is synchronised; each annotator's labels of the whole document are in
+their pane's heading, read-only. Everything is read off the GUI thread; other people's
 edits arrive through the change feed and reload only the open document.
 """
 
@@ -13,7 +14,14 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.agreement.spans import MatchMode
 from annotator.core.model import GOLD_ANNOTATOR, Document, Label
@@ -53,6 +61,8 @@ class ComparisonWindow(QMainWindow):
         self.runner = TaskRunner(self)
         self.document: Document | None = None
         self.panes: dict[str, DocumentPane] = {}
+        self.titles: dict[str, QLabel] = {}
+        """Each pane's heading: its annotator and their labels of the whole document."""
         self.last_pane: DocumentPane | None = None
         self._labels: list[Label] = []
         self._token = 0
@@ -118,6 +128,8 @@ class ComparisonWindow(QMainWindow):
         font.setBold(True)
         title.setFont(font)
         title.setContentsMargins(6, 2, 6, 2)
+        # Many document labels must not widen the pane: the heading is cut, whole in its tip.
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         pane = DocumentPane(self._documents)
         pane.setObjectName(f"pane_{name}")
         pane.view.highlighter = DisagreementHighlighter(pane.view)
@@ -126,6 +138,10 @@ class ComparisonWindow(QMainWindow):
         pane.activated.connect(lambda p=pane: setattr(self, "last_pane", p))
         pane.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         pane.view.verticalScrollBar().valueChanged.connect(lambda _v, p=pane: self._scrolled(p))
+        # Document labels are changed in the main window; here each pane's title shows its
+        # annotator's, read-only.
+        pane.doc_labels_button.hide()
+        self.titles[name] = title
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -188,6 +204,7 @@ class ComparisonWindow(QMainWindow):
         self._token += 1
         token, ws, names = self._token, self.ws, self.annotators
         mode, threshold = self.mode, self.threshold
+        viewer = self.settings.annotator or None
 
         def work(_progress):
             doc = ws.documents.get(document_id) if with_text else None
@@ -196,7 +213,8 @@ class ComparisonWindow(QMainWindow):
             view = ws.adjudication.view(
                 document_id, annotators=names, mode=mode, threshold=threshold
             )
-            return doc, labels, spans, view
+            whole = ws.annotations.document_labels(document_id, viewer=viewer)
+            return doc, labels, spans, view, whole
 
         def done(result) -> None:
             if token == self._token:
@@ -206,7 +224,7 @@ class ComparisonWindow(QMainWindow):
             work, finished=done, failed=lambda msg: show_error(self, "Cannot compare", msg)
         )
 
-    def _loaded(self, doc, labels, spans, view) -> None:
+    def _loaded(self, doc, labels, spans, view, whole) -> None:
         if labels is not None:
             self.set_labels(labels)
         bar = self.panes[self.annotators[0]].view.verticalScrollBar().value()
@@ -216,6 +234,14 @@ class ComparisonWindow(QMainWindow):
                 pane.set_document(doc, layer)
             else:
                 pane.set_spans(layer)
+            if name != GOLD_ANNOTATOR:
+                given = whole.get(name, [])
+                self.titles[name].setText(name + (f"   ◆ {', '.join(given)}" if given else ""))
+                self.titles[name].setToolTip(
+                    f"{name}'s labels of the whole document: {', '.join(given)}"
+                    if given
+                    else f"{name} gave the whole document no label"
+                )
         if doc is not None:
             self.document = doc
             self.setWindowTitle(f"Compare {' / '.join(self.annotators)} — {doc.title}")
