@@ -14,7 +14,8 @@ from annotator.formats.conll import ConllBio
 from annotator.formats.detect import looks_like_conll, sniff_jsonl
 from annotator.formats.doccano import DoccanoJsonl
 from annotator.formats.jsonl import NativeJsonl
-from annotator.formats.label_studio import LabelStudioCsv, LabelStudioJson
+from annotator.formats.label_studio import LabelStudioJson
+from annotator.formats.label_studio_csv import LabelStudioCsv
 from annotator.formats.passages import PassagesCsv, PassagesJsonl
 from annotator.formats.plaintext import PlainTextImporter
 from annotator.formats.prodigy import ProdigyJsonl
