@@ -180,7 +180,7 @@ class FileActionsController(QObject):
         self._reload_lists()
         suggestions = getattr(self.window, "suggestions", None)
         if suggestions is not None and any(f.predictions_added for f in report.files):
-            suggestions.forget_predictions()  # the open documents may have new ones
+            suggestions.predicted.forget()  # the open documents may have new ones
         # Files refused only for labels the project lacks: offer to create them and retry.
         unknown = [f for f in report.files if isinstance(f.error, UnknownLabelsError)]
         if unknown and self._offer_new_labels(unknown):

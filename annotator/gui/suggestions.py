@@ -12,7 +12,6 @@ passage bar is the one place they show.
 
 from __future__ import annotations
 
-import html
 import logging
 from bisect import bisect_left
 from collections.abc import Callable
@@ -23,21 +22,19 @@ from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
 from shiboken6 import isValid
 
-from annotator.core.model import Label, Prediction
+from annotator.core.model import Label
 from annotator.core.segment import Passage, passages
 from annotator.gui.preannotation import PreAnnotation, install_menu
+from annotator.gui.predicted import ImportedPredictions
 from annotator.gui.undo import ServiceCommand
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace, model_process
-from annotator.services.predictions import source_text
 from annotator.services.suggestion_commands import (
-    AcceptPredictionsCommand,
     AcceptSuggestionCommand,
     Dismissals,
     JudgeCommand,
     OverrideSuggestionCommand,
-    RejectPredictionsCommand,
     RejectSuggestionCommand,
 )
 
@@ -102,10 +99,19 @@ class SuggestionController(QObject):
         self._pending: set[int] = set()
         self.notes: dict[str, str] = {}
         """Labels the model could not learn, and why (shown in the strip and status bar)."""
-        self._predicted: dict[tuple[int, str], list[Prediction]] = {}
-        """(document, annotator) -> imported predictions they have not decided on yet."""
-        self._predicting: set[tuple[int, str]] = set()
-        self._predicted_generation = 0
+        self.predicted = ImportedPredictions(
+            ws=ws,
+            run=run,
+            annotator=annotator,
+            labels=labels,
+            dismissals=self.dismissals,
+            runner=self._runner,
+            failed=self._failed,
+            refresh=self.refresh,
+            refresh_all=lambda: self.refresh_all(),
+            alive=lambda: isValid(self),
+        )
+        """A model's spans imported with the documents (Label Studio predictions)."""
         self.preannotation = PreAnnotation(self, ws=ws, run=run, annotator=annotator, labels=labels)
         """Accept confident suggestions, or all of them to review (the Suggestions menu)."""
 
@@ -120,7 +126,7 @@ class SuggestionController(QObject):
         """After each edit (a tag, a judgement, an undo): the model learns the documents on
         screen at once, so the next passage's suggestion already reflects it; the full
         training (new vocabulary, new labels) still follows a moment later."""
-        self.forget_predictions(refresh=False)  # an accept or reject decided some
+        self.predicted.forget(refresh=False)  # an accept or reject decided some
         self.update_now([p.document_id for p in self._panes if p.document_id is not None])
         self.schedule()
 
@@ -234,100 +240,6 @@ class SuggestionController(QObject):
     @staticmethod
     def not_learned_text(unlearned: dict[str, str]) -> str:
         return "; ".join(f"{lab} not learned ({why})" for lab, why in sorted(unlearned.items()))
-
-    # --- imported predictions (a model's spans, schema 0015) --------------------------
-
-    def forget_predictions(self, *, refresh: bool = True) -> None:
-        """Read the open documents' predictions again (after an edit, or an import that
-        stored some)."""
-        self._predicted_generation += 1
-        self._predicted.clear()
-        self._predicting.clear()
-        if refresh:
-            self.refresh_all()
-
-    def predictions_for(self, pane: DocumentPane) -> list[Prediction] | None:
-        """The open document's imported predictions I have not decided on (read on a
-        worker thread; None until read)."""
-        doc_id, me = pane.document_id, self._annotator()
-        if doc_id is None:
-            return None
-        key = (doc_id, me)
-        if key in self._predicted:
-            return self._predicted[key]
-        if key not in self._predicting:
-            self._predicting.add(key)
-            service, gen = self._ws.predictions, self._predicted_generation
-
-            def work(_progress: Callable[[int, int], None]) -> Any:
-                return (
-                    service.pending(doc_id, me)
-                    if me
-                    else service.for_documents([doc_id]).get(doc_id, [])
-                )
-
-            def done(result: list[Prediction], key: tuple[int, str] = key) -> None:
-                if not isValid(self) or gen != self._predicted_generation:
-                    return
-                self._predicting.discard(key)
-                self._predicted[key] = result
-                self.refresh_all()
-
-            self._runner.start(work, finished=done, failed=self._failed)
-        return None
-
-    def predicted_here(self, pane: DocumentPane) -> list[Prediction]:
-        """The predictions that start in the current passage (passage mode), undecided."""
-        if not pane.passage_mode or pane.current_passage is None:
-            return []
-        preds = self.predictions_for(pane)
-        items = pane.passages()
-        i = pane.current_passage
-        if not preds or i >= len(items):
-            return []
-        p = items[i]
-        return [pr for pr in preds if p.start <= pr.start < p.end]
-
-    def _predicted_text(self, pane: DocumentPane, preds: list[Prediction]) -> str:
-        colors = {lab.name: lab.color for lab in self._labels()}
-        text = pane.document.text if pane.document is not None else ""
-        parts = []
-        for pr in preds:
-            color = colors.get(pr.label, "#888888")
-            score = "" if pr.score is None else f" {pr.score:.2f}"
-            words = html.escape(text[pr.start : pr.end][:40])
-            parts.append(
-                f"<b style='color:{color}'>{html.escape(pr.label)}</b> “{words}”{score} "
-                f"<i>{html.escape(source_text(pr.model_version))}</i>"
-            )
-        return (
-            "Predicted: "
-            + " · ".join(parts)
-            + " — <b>Enter</b> or <b>A</b> accept · <b>X</b> reject"
-        )
-
-    def accept_predicted(self, pane: DocumentPane, preds: list[Prediction]) -> bool:
-        """Accept the predictions: my spans at their ranges, origin ``predicted``."""
-        doc_id = pane.document_id
-        assert doc_id is not None
-        spans = [(pr.start, pr.end, pr.label) for pr in preds]
-        cmd = AcceptPredictionsCommand(self._ws.annotations, doc_id, spans, self._annotator())
-        if not self._run(cmd):
-            return False
-        pane.move_passage(1)
-        self.refresh(pane)
-        return True
-
-    def reject_predicted(self, pane: DocumentPane, preds: list[Prediction]) -> bool:
-        """Reject the predictions: stored as my rejections of their labels on their ranges."""
-        doc_id = pane.document_id
-        assert doc_id is not None
-        spans = [(pr.start, pr.end, pr.label) for pr in preds]
-        cmd = RejectPredictionsCommand(self.dismissals, doc_id, spans, self._annotator())
-        if not self._run(cmd):
-            return False
-        self.refresh(pane)  # the passage stays: the model's own suggestion shows next
-        return True
 
     # --- scoring a document in the model process -------------------------------------
 
@@ -511,9 +423,9 @@ class SuggestionController(QObject):
         pane.view.set_faint_marks(marks)
 
     def _strip_text(self, pane: DocumentPane) -> str:
-        preds = self.predicted_here(pane)
+        preds = self.predicted.here(pane)
         if preds:  # imported predictions first: they need no trained model
-            return self._predicted_text(pane, preds)
+            return self.predicted.text(pane, preds)
         if self.unavailable:
             return f"Suggestions: {self.unavailable}"
         if self.training and self.suggester is None:
@@ -557,12 +469,12 @@ class SuggestionController(QObject):
             return False
         if pane.view.textCursor().hasSelection() or pane.selected_span_id is not None:
             return False
-        preds = self.predicted_here(pane)
+        preds = self.predicted.here(pane)
         if preds and event.key() in _ACCEPT:
-            self.accept_predicted(pane, preds)
+            self.predicted.accept(pane, preds)
             return True
         if preds and event.key() == _REJECT:
-            self.reject_predicted(pane, preds)
+            self.predicted.reject(pane, preds)
             return True
         cur = self.current(pane)
         if cur is None:
