@@ -60,6 +60,7 @@ ALLOWED_ANNOTATOR = {
     "annotator.storage.repo",
     "annotator.storage.rows",
     "annotator.storage.server",
+    "annotator.storage.server_security",
     "annotator.storage.sessions",
     "annotator.storage.spans",
     "annotator.storage.status",

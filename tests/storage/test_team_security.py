@@ -702,10 +702,10 @@ def test_reset_password_is_for_members_only(
 
     admin = TeamServerService.connect(team.owner_url)
     with team.superuser() as su:
-        su.execute("DROP ROLE IF EXISTS sec_dave")
+        su.execute("DROP ROLE IF EXISTS sec_dora")
         su.execute("DROP ROLE IF EXISTS sec_stranger")
         su.execute("CREATE ROLE sec_stranger LOGIN PASSWORD 'stranger-Pass-1'")
-    admin.add_user("sec_dave", "dave-Old-pass1")
+    admin.add_user("sec_dora", "dora-Old-pass1")
     stranger = _rolpassword(team, "sec_stranger")
     owner = _rolpassword(team, OWNER)
     with pytest.raises(AnnotatorError, match="owner"):
@@ -716,10 +716,10 @@ def test_reset_password_is_for_members_only(
         admin.reset_password("postgres", "x-New-pass")
     assert _rolpassword(team, "sec_stranger") == stranger and _rolpassword(team, OWNER) == owner
 
-    secret = "dave-New-pass2"
+    secret = "dora-New-pass2"
     monkeypatch.setattr("sys.stdin", io.StringIO(secret + "\n"))
     assert (
-        main(["--db", team.owner_url, "server", "reset-password", "sec_dave", "--password-stdin"])
+        main(["--db", team.owner_url, "server", "reset-password", "sec_dora", "--password-stdin"])
         == 0
     )
     out = capsys.readouterr()
@@ -727,17 +727,17 @@ def test_reset_password_is_for_members_only(
     with psycopg.connect(
         host="127.0.0.1",
         port=team.server.port,
-        user="sec_dave",
+        user="sec_dora",
         password=secret,
         dbname=team.dbname,
     ) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == ("sec_dave",)
+        assert conn.execute("SELECT current_user").fetchone() == ("sec_dora",)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(
             host="127.0.0.1",
             port=team.server.port,
-            user="sec_dave",
-            password="dave-Old-pass1",
+            user="sec_dora",
+            password="dora-Old-pass1",
             dbname=team.dbname,
         )
 
