@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +10,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QGuiApplication,
     QKeySequence,
     QMoveEvent,
     QResizeEvent,
@@ -29,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import DocumentStatus, Span
-from annotator.gui import app_actions, keymap
+from annotator.gui import app_actions, keymap, window_layout
 from annotator.gui.dialogs.annotator_dialog import AnnotatorDialog
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
@@ -47,6 +45,7 @@ from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.widgets.label_panel import LabelPanel
 from annotator.gui.widgets.reading_area import ReadingArea
 from annotator.gui.widgets.span_list import SpanList
+from annotator.gui.window_fit import keep_on_screen
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace
 from annotator.settings import Settings
@@ -569,71 +568,17 @@ class MainWindow(QMainWindow):
 
     # --- layout --------------------------------------------------------------------------
 
-    def restore_layout(self) -> None:
-        st = self.layout_settings
-        geometry, state = st.value("geometry"), st.value("state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        self.fit_to_screen()  # a geometry saved on a bigger screen (or an old overgrown one)
-        if state is not None:
-            self.restoreState(state)
-        else:
-            # After the first layout pass, or the docks keep their size hints. A share of
-            # the width, not fixed pixels: on a small screen the panes keep the most.
-            QTimer.singleShot(0, self._first_dock_widths)
-        try:
-            docs = [int(d) for d in json.loads(str(st.value("documents", "null")) or "null") or []]
-        except (ValueError, TypeError):
-            docs = []
-        if not docs:  # first launch: the first two documents side by side
-            docs = [
-                self.doc_model.index(r, 0).data(DocumentListModel.IdRole)
-                for r in range(min(2, self.doc_model.rowCount()))
-            ] or [-1]
-        for doc_id in docs:
-            pane = self.reading.add_pane()
-            if doc_id >= 0 and self.doc_model.row_of(doc_id) is not None:
-                self.open_document(doc_id, pane=pane)
-        splitter = st.value("splitter")
-        if splitter is not None:
-            self.reading.splitter.restoreState(splitter)
-        self.actions_by_name["sync_scroll"].setChecked(
-            st.value("sync_scroll", False) in (True, "true")
-        )
-        self.actions_by_name["show_all"].setChecked(st.value("show_all", False) in (True, "true"))
-
-    def _first_dock_widths(self) -> None:
-        w = self.width()
-        self.resizeDocks(
-            [self.corpus_dock, self.labels_dock],
-            # The right docks hold the span list's four columns: on a wide window a quarter of
-            # it, so labels, names and notes show whole (a small screen keeps it for the text).
-            [
-                min(440, max(180, w * 26 // 100)),
-                min(420, max(180, w * (25 if w >= 1200 else 22) // 100)),
-            ],
-            Qt.Orientation.Horizontal,
-        )
-
     def fit_to_screen(self) -> None:
         """Keep the whole window, frame included, on the available part of its screen."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None or self.isMaximized() or self.isFullScreen():
-            return
-        avail = screen.availableGeometry()
-        frame, geo = self.frameGeometry(), self.geometry()
-        dw, dh = frame.width() - geo.width(), frame.height() - geo.height()
-        w = min(geo.width(), avail.width() - dw)
-        h = min(geo.height(), avail.height() - dh)
-        if (w, h) != (geo.width(), geo.height()):
-            self.resize(max(w, 1), max(h, 1))
-            frame = self.frameGeometry()
-        x = max(avail.left(), min(frame.left(), avail.right() + 1 - frame.width()))
-        y = max(avail.top(), min(frame.top(), avail.bottom() + 1 - frame.height()))
-        if (x, y) != (frame.left(), frame.top()):
-            self.move(x, y)
+        if not (self.isMaximized() or self.isFullScreen()):
+            keep_on_screen(self)
+
+    def restore_layout(self) -> None:
+        """Geometry, docks, panes and their documents as the last session left them."""
+        window_layout.restore_layout(self)
+
+    def save_layout(self) -> None:
+        window_layout.save_layout(self)
 
     def _fit_soon(self) -> None:
         """After the layout has taken a new pane or header text into account."""
@@ -658,22 +603,6 @@ class MainWindow(QMainWindow):
             event.size().height() > event.oldSize().height()
         ):
             self._fit_soon()  # a layout that grew (new pane, longer header) never leaves the screen
-
-    def save_layout(self) -> None:
-        st = self.layout_settings
-        st.setValue("geometry", self.saveGeometry())
-        st.setValue("state", self.saveState())
-        st.setValue("splitter", self.reading.splitter.saveState())
-        st.setValue(
-            "documents",
-            json.dumps(
-                [p.document_id if p.document_id is not None else -1 for p in self.reading.panes]
-            ),
-        )
-        st.setValue("sync_scroll", self.reading.sync_scroll)
-        st.setValue("show_all", self.show_all_annotators)
-        st.setValue("tag_and_advance", self.tag_and_advance)
-        st.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
