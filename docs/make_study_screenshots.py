@@ -141,6 +141,11 @@ def render(out: Path, work: Path) -> list[Path]:
     cam.settle(400, view.runner)
     while view.progress is None:
         cam.settle(100, view.runner)
+    # The lead has selected the annotator behind: Hand over… offers their unfinished ones.
+    late = next(iter(view.progress.behind), PEOPLE[-1])
+    row = next(r for r in range(view.table.rowCount()) if view.table.item(r, 0).text() == late)
+    view.table.selectRow(row)
+    cam.settle(100)
     cam.save(view, "progress.png")
     view.close()
     cam.close(ws)

@@ -91,6 +91,10 @@ def render(out: Path, work: Path) -> list[Path]:
     settle(300)
     tag_corpus(ws)
     doc0 = ws.documents.list()[0].id
+    # Labels of the whole document differ too: each pane's heading shows its annotator's.
+    ws.annotations.set_document_label(doc0, "olena", "DIPLOMATIC", True)
+    ws.annotations.set_document_label(doc0, "marko", "MILITARY", True)
+    ws.annotations.set_document_label(doc0, "marko", "DIPLOMATIC", True)
 
     cmp = win.team.open_comparison(doc0, ("olena", "marko"))
     assert cmp is not None
