@@ -184,14 +184,18 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
         .where(SpanRow.document_id == DocumentRow.id)
         .scalar_subquery()
     )
-    sizes = {
-        i: (n, k) for i, n, k in conn.execute(select(DocumentRow.id, DocumentRow.length, n_spans))
-    }
-    out: list[CorpusLine] = []
-    for i, title, source, author, url, published in names:
-        n, k = sizes.get(i, (0, 0))
-        out.append((i, title, source, author, url, published, n, int(k)))
-    return out
+    # fetchall in one call (iterating the result fetches row by row: 0.01 s more for
+    # 8,000), and both lists in id order, so they are joined by walking them together.
+    sizes = conn.execute(
+        select(DocumentRow.id, DocumentRow.length, n_spans).order_by(DocumentRow.id)
+    ).all()
+    if [r[0] for r in sizes] != [r[0] for r in names]:  # never in one read transaction
+        by_id = {r[0]: (r[1], r[2]) for r in sizes}
+        sizes = [(r[0], *by_id.get(r[0], (0, 0))) for r in names]
+    return [
+        (i, title, source, author, url, published, n, k)
+        for (i, title, source, author, url, published), (_i, n, k) in zip(names, sizes, strict=True)
+    ]
 
 
 def status_lines(s: Session) -> list[tuple[int, str, str]]:
