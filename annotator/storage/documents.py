@@ -80,6 +80,35 @@ def document_ids(s: Session, *, only_done_by: Sequence[str] = ()) -> list[int]:
     return list(s.scalars(q))
 
 
+def ids_by_external_id(s: Session, names: Sequence[str]) -> dict[str, list[int]]:
+    """The documents each name stands for, as exports write it: the external id, or for
+    a document without one its number. Names that match nothing are left out.
+
+    On SQLite ``external_id`` is stored before the text, so the lookup reads the start of
+    each document's row and never a text's overflow pages."""
+    wanted = sorted(set(names))
+    found: dict[str, list[int]] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i : i + 500]
+        q = select(DocumentRow.external_id, DocumentRow.id).where(DocumentRow.external_id.in_(part))
+        for ext, doc_id in s.execute(q.order_by(DocumentRow.id)):
+            found.setdefault(ext, []).append(doc_id)
+    numbers = {  # as the export writes a number: no sign, no leading zero
+        int(n): n
+        for n in wanted
+        if n not in found and n.isascii() and n.isdigit() and len(n) <= 18 and str(int(n)) == n
+    }
+    if numbers:
+        nums = sorted(numbers)
+        for i in range(0, len(nums), 500):
+            q = select(DocumentRow.id).where(
+                DocumentRow.id.in_(nums[i : i + 500]), DocumentRow.external_id == ""
+            )
+            for doc_id in s.scalars(q):
+                found[numbers[doc_id]] = [doc_id]
+    return found
+
+
 def count_documents(s: Session) -> int:
     return s.scalar(select(func.count(DocumentRow.id))) or 0
 
