@@ -33,8 +33,8 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -82,7 +83,8 @@ def document_ids(s: Session, *, only_done_by: Sequence[str] = ()) -> list[int]:
 
 def ids_by_external_id(s: Session, names: Sequence[str]) -> dict[str, list[int]]:
     """The documents each name stands for, as exports write it: the external id, or for
-    a document without one its number. Names that match nothing are left out.
+    a document without one its number (both, when one's external id is the other's
+    number: the export writes that id twice). Names that match nothing are left out.
 
     On SQLite ``external_id`` is stored before the text, so the lookup reads the start of
     each document's row and never a text's overflow pages."""
@@ -96,16 +98,16 @@ def ids_by_external_id(s: Session, names: Sequence[str]) -> dict[str, list[int]]
     numbers = {  # as the export writes a number: no sign, no leading zero
         int(n): n
         for n in wanted
-        if n not in found and n.isascii() and n.isdigit() and len(n) <= 18 and str(int(n)) == n
+        if n.isascii() and n.isdigit() and len(n) <= 18 and str(int(n)) == n
     }
     if numbers:
         nums = sorted(numbers)
         for i in range(0, len(nums), 500):
-            q = select(DocumentRow.id).where(
+            by_number = select(DocumentRow.id).where(
                 DocumentRow.id.in_(nums[i : i + 500]), DocumentRow.external_id == ""
             )
-            for doc_id in s.scalars(q):
-                found[numbers[doc_id]] = [doc_id]
+            for doc_id in s.scalars(by_number):
+                found[numbers[doc_id]] = sorted([*found.get(numbers[doc_id], ()), doc_id])
     return found
 
 
@@ -215,11 +217,11 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
     )
     # fetchall in one call (iterating the result fetches row by row: 0.01 s more for
     # 8,000), and both lists in id order, so they are joined by walking them together.
-    sizes = conn.execute(
+    sizes: Sequence[Any] = conn.execute(
         select(DocumentRow.id, DocumentRow.length, n_spans).order_by(DocumentRow.id)
     ).all()
-    if [r[0] for r in sizes] != [r[0] for r in names]:  # never in one read transaction
-        by_id = {r[0]: (r[1], r[2]) for r in sizes}
+    if [r[0] for r in sizes] != [r[0] for r in names]:  # a server's two statements may
+        by_id = {r[0]: (r[1], r[2]) for r in sizes}  # see a document added between them
         sizes = [(r[0], *by_id.get(r[0], (0, 0))) for r in names]
     return [
         (i, title, source, author, url, published, n, k)
