@@ -115,3 +115,20 @@ def test_stats_reads_spans_by_index_ranges_never_a_whole_scan(corpus, db_backend
         assert touched_spans >= 2
     finally:
         con.close()
+
+
+def test_stats_lines_match_after_a_document_leaves_and_one_arrives(corpus) -> None:
+    """Names and counts come from two statements joined in id order: a deleted document in
+    the middle and a new one without spans must not shift any count onto a neighbour."""
+    ws, ids, spans = corpus
+    ws.documents.delete(ids[1])
+    late = _doc(ws, "Fourth, added last, untagged.", "fourth")
+    ws.annotations.add(ids[2], start=100, end=104, label="ECONOMIC", annotator="cy")
+    got = ws.documents.stats()
+    assert [(d["id"], d["title"], d["spans"], d["characters"]) for d in got["documents"]] == [
+        (ids[0], "first", 3, 200),
+        (ids[2], "third", 4, 300),
+        (late, "fourth", 0, len("Fourth, added last, untagged.")),
+    ]
+    assert got["spans"]["by_annotator"] == {"ann": 4, "bob": 2, "cy": 1}
+    assert got["spans"]["total"] == len(spans) + 1
