@@ -318,9 +318,9 @@ def main() -> int:
         (small, large) = results["export jsonl"]
         written = {db: (OUT / f"export-{db}.jsonl").stat().st_size / 1e6 for db in files}
         print(
-            f"export of every document, throughput: demo {written['demo']:.1f} MB in "
-            f"{small:.3f} s ({written['demo'] / small:.1f} MB/s), big {written['big']:.1f} MB in "
-            f"{large:.3f} s ({written['big'] / large:.1f} MB/s)"
+            f"export of every document, throughput: demo {written['demo']:.3f} MB in "
+            f"{small:.3f} s ({written['demo'] / small:.2f} MB/s), big {written['big']:.1f} MB "
+            f"in {large:.3f} s ({written['big'] / large:.1f} MB/s)"
         )
     labels_small, labels_large = results["labels list"]
     stats_small, stats_large = results["stats --json"]
