@@ -97,6 +97,8 @@ def test_counts_follow_every_kind_of_change(tmp_path: Path) -> None:
         assert stats["spans"]["total"] == 101
         assert {d["id"]: d["spans"] for d in stats["documents"]} == {b: 1, b + 1: 100}
         assert stats["spans"]["by_annotator"] == {"bob": 1, "dee": 100}
+        usage = {lab.name: ws.labels.usage(lab.name) for lab in ws.labels.list()}
+        assert {k: v for k, v in usage.items() if v} == {"MILITARY": 1, "ECONOMIC": 100}
     finally:
         ws.close()
 
