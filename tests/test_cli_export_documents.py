@@ -112,3 +112,10 @@ def test_an_unknown_document_id_is_named_and_nothing_is_written(tmp_path: Path) 
     assert done.returncode == 1
     assert "No documents with ids 'nope', 'x', '007'." in done.stderr
     assert not out.exists()
+
+    # An empty id (a script's unset variable) is refused, not read as "every document".
+    empty = run(
+        "--db", db, "export", "--document", "", "-o", str(out), env_dir=tmp_path, check=False
+    )
+    assert empty.returncode == 1 and "No document id given." in empty.stderr
+    assert not out.exists()

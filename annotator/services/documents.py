@@ -33,6 +33,8 @@ class DocumentService:
         them. NotFoundError names every one that matches no document."""
         whole = [n.strip() for n in names if n.strip()]
         parts = [p.strip() for n in whole for p in n.split(",") if p.strip()]
+        if not parts:  # ``--document ""`` from an empty variable must not mean every document
+            raise NotFoundError("No document id given.")
         found = self._db.read(lambda s: repo.ids_by_external_id(s, [*whole, *parts]))
         ids: set[int] = set()
         unknown: builtins.list[str] = []

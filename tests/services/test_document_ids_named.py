@@ -39,3 +39,5 @@ def test_names_are_the_ids_exports_write(workspace: Workspace) -> None:
         ws.documents.ids_named(["a-1,x", "nope", "x"])
     with pytest.raises(NotFoundError, match="'99999999999999999999999'"):
         ws.documents.ids_named(["99999999999999999999999"])  # past any id, no overflow
+    with pytest.raises(NotFoundError, match="No document id given"):
+        ws.documents.ids_named([" , ", ""])  # an empty variable in a script: not "all"
