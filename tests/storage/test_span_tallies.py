@@ -57,7 +57,13 @@ def test_counts_follow_every_kind_of_change(tmp_path: Path) -> None:
                 [("MILITARY", "ann"), ("MILITARY", "bob"), ("ECONOMIC", "ann"), ("OTHER", "cy")]
             )
         ]
-        ws.annotations.add(b, start=0, end=4, label="MILITARY", annotator="bob")
+        # The keyboard's path (the length known: two driver statements), twice: the
+        # second is a duplicate that ON CONFLICT DO NOTHING skips, and must not count.
+        for _ in range(2):
+            ws.annotations.add(
+                b, start=0, end=4, label="MILITARY", annotator="bob", document_length=250
+            )
+        assert len(ws.annotations.spans(b)) == 1
         src = tmp_path / "in.jsonl"
         src.write_text(
             json.dumps(
