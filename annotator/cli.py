@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these labels (repeat or comma-separate)",
     )
     exp.add_argument(
+        "--document",
+        action="append",
+        metavar="ID",
+        help="only these documents, by the id exports write (the imported id, or the number "
+        "of a document without one; repeat or comma-separate)",
+    )
+    exp.add_argument(
         "--only-done", action="store_true", help="only documents the chosen annotators marked done"
     )
     exp.add_argument("--split", metavar="TRAIN/DEV/TEST", help="split by document, e.g. 80/10/10")
@@ -638,7 +645,10 @@ def _email_pairs(given: list[str] | None) -> tuple[tuple[str, str], ...] | None:
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     flt = SpanFilter(
-        annotators=_csv(args.annotator), labels=_csv(args.label), only_done=args.only_done
+        annotators=_csv(args.annotator),
+        labels=_csv(args.label),
+        document_ids=tuple(ws.documents.ids_named(args.document)) if args.document else (),
+        only_done=args.only_done,
     )
     known = {lab.name for lab in ws.labels.list()}
     for name in flt.labels:

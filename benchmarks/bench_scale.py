@@ -172,6 +172,7 @@ def baseline(url: str, folder: Path) -> dict[str, object]:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
+    con.execute("PRAGMA temp_store=MEMORY")  # as storage/engine.py sets it (schema 0016's triggers)
     labels = dict(con.execute("SELECT name, id FROM labels").fetchall())
     con.executemany(
         "INSERT INTO annotators (id, name, kind, created_at) VALUES (?, ?, 'human', '2026-01-01')",

@@ -6,6 +6,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
+from annotator.core.errors import NotFoundError
 from annotator.core.model import Annotator, Document, DocumentSummary
 from annotator.storage import Database, Tx, repo
 
@@ -25,6 +26,32 @@ class DocumentService:
         if not document_ids:
             return []
         return self._db.read(lambda s: repo.list_documents(s, ids=document_ids))
+
+    def ids_named(self, names: Sequence[str]) -> builtins.list[int]:
+        """The documents named by the ids exports write (the external id, or the number of
+        a document without one), in id order; a name may be a comma-separated list of
+        them. NotFoundError names every one that matches no document."""
+        whole = [n.strip() for n in names if n.strip()]
+        parts = [p.strip() for n in whole for p in n.split(",") if p.strip()]
+        if not parts:  # ``--document ""`` from an empty variable must not mean every document
+            raise NotFoundError("No document id given.")
+        found = self._db.read(lambda s: repo.ids_by_external_id(s, [*whole, *parts]))
+        ids: set[int] = set()
+        unknown: builtins.list[str] = []
+        for name in whole:
+            if name in found:  # an id with a comma in it, named whole
+                ids.update(found[name])
+                continue
+            for part in (p.strip() for p in name.split(",")):
+                if part and part not in found:
+                    unknown.append(part)
+                ids.update(found.get(part, ()))
+        if unknown:
+            named = list(dict.fromkeys(unknown))
+            listed = ", ".join(repr(n) for n in named)
+            what = "No document with id" if len(named) == 1 else "No documents with ids"
+            raise NotFoundError(f"{what} {listed}.")
+        return sorted(ids)
 
     def get(self, document_id: int) -> Document:
         return self._db.read(lambda s: repo.get_document(s, document_id))

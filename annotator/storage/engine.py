@@ -182,6 +182,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
+        # Statement journals in memory: a span insert whose triggers write other tables
+        # (the change log, the counts of schema 0016) journals each statement; on a
+        # temporary file that cost 13 microseconds a span, in memory under 1.
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -26,6 +26,7 @@ from annotator.core.model import (
     SpanOrigin,
 )
 from annotator.core.validate import note_problem
+from annotator.storage import tallies
 from annotator.storage.deleting import delete_rows
 from annotator.storage.documents import document_ids, document_length
 from annotator.storage.engine import Database
@@ -370,10 +371,20 @@ def span_counts(s: Session) -> list[tuple[str, str, int]]:
     """(label, annotator, count) over the whole database, pairs with no span left out,
     sorted by label and annotator.
 
-    One range count on the (label_id, annotator_id) index per pair of a label and an
+    On SQLite the counts kept by triggers (``span_tally_label``, schema 0016). On the
+    server one range count on the (label_id, annotator_id) index per pair of a label and an
     annotator: counting a range only steps through it, where grouping the whole index
     compares every entry with the last (0.035 s against 0.07 s for 800,000 spans, and
     0.5 s for a join grouped by names)."""
+    if tallies.kept(s):  # counts kept by triggers (schema 0016): one row a pair
+        t = tallies.BY_LABEL
+        kept = (
+            select(LabelRow.name, AnnotatorRow.name, t.c.n)
+            .select_from(t)
+            .join(LabelRow, LabelRow.id == t.c.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == t.c.annotator_id)
+        )
+        return sorted((lab, ann, int(k)) for lab, ann, k in s.execute(kept) if k)
     n = (
         select(func.count())
         .select_from(SpanRow)
