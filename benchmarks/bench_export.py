@@ -32,8 +32,19 @@ from annotator.formats.base import ExportReport
 from annotator.formats.jsonl import NativeJsonl, document_meta
 
 WORDS = [
-    "troops", "moved", "east", "talks", "in", "Genève", "resumed",
-    "tariffs", "rose", "NATO", "👍🏽", "minister", "said",
+    "troops",
+    "moved",
+    "east",
+    "talks",
+    "in",
+    "Genève",
+    "resumed",
+    "tariffs",
+    "rose",
+    "NATO",
+    "👍🏽",
+    "minister",
+    "said",
 ]
 LABELS = ("MILITARY", "DIPLOMATIC", "ECONOMIC")
 

@@ -167,7 +167,8 @@ class AnnotationService:
 
         def read(s: Tx) -> dict[str, list[str]]:
             found = repo.document_labels(s, [document_id]).get(document_id, {})
-            from annotator.services.blind import blind_rule  # lazily: no command at start-up needs it
+            # lazily: no command at start-up needs it
+            from annotator.services.blind import blind_rule
 
             rule = blind_rule(s, viewer)
             return {who: v for who, v in found.items() if not rule.hides(document_id, who)}

@@ -103,6 +103,8 @@ class ImportReport:
 
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
 class ImportService:
     def __init__(self, db: Database, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self._db = db

@@ -18,13 +18,13 @@ from annotator.core.model import (
     DocumentStatus,
     DocumentSummary,
 )
+from annotator.storage import tallies
 from annotator.storage.orm import (
     AnnotatorRow,
     DocumentRow,
     DocumentStatusRow,
     SpanRow,
 )
-from annotator.storage import tallies
 from annotator.storage.rows import _document
 
 # --- documents ------------------------------------------------------------------

@@ -417,9 +417,7 @@ class Database:
             log.debug("could not look up who holds a lock", exc_info=True)
             return ""
         if not rows:  # none, or sessions this login may not see (a member's view)
-            return (
-                "The database owner can see who holds it with `annotator server sessions`."
-            )
+            return "The database owner can see who holds it with `annotator server sessions`."
         who = ", ".join(f"{r[0]} (session {r[1]}, {r[2] or 'busy'} for {r[3]} s)" for r in rows[:3])
         more = " and others" if len(rows) > 3 else ""
         return (

@@ -141,9 +141,11 @@ class GuidelineRow(Base):
 class DocumentStatusRow(Base):
     __tablename__ = "document_status"
 
-    document_id: Mapped[int] = mapped_column(Id, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    document_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
-    annotator_id: Mapped[int] = mapped_column(Id, ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    annotator_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
     )
     status: Mapped[str] = mapped_column(String(20), default="todo")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

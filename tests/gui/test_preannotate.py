@@ -187,9 +187,7 @@ def test_accept_all_then_click_and_fix_with_label_keys_one_undo_step(qtbot, make
     assert ws.judgements.list(annotators=["alice"], document_ids=[doc]) == []
 
 
-def test_accept_all_before_any_label_accepts_what_the_shipped_rules_suggest(
-    qtbot, make_window, ws
-):
+def test_accept_all_before_any_label_accepts_what_the_shipped_rules_suggest(qtbot, make_window, ws):
     """A new project has no model yet, but its standard labels have the shipped seed rules,
     and the strip shows what they suggest: Ctrl+Enter on the first document accepts those
     (origin ``suggested``), judges the rest "no label", and Undo takes all of it back."""
@@ -208,10 +206,7 @@ def test_accept_all_before_any_label_accepts_what_the_shipped_rules_suggest(
     assert ctl.suggester is not None and ctl.suggester.model is None and ctl.suggester.ready
     pane = open_in(qtbot, win, doc)
     qtbot.waitUntil(lambda: ctl.scores_for(pane) is not None, timeout=60_000)
-    shown = {
-        (p.start, p.end): {s.label for s in row if s.shown}
-        for p, row in ctl.scores_for(pane)
-    }
+    shown = {(p.start, p.end): {s.label for s in row if s.shown} for p, row in ctl.scores_for(pane)}
     assert any(shown.values()) and not all(shown.values())
     assert {s.source for _p, row in ctl.scores_for(pane) for s in row} == {"rule"}
     pane.set_passage_mode(True)

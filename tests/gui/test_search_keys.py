@@ -87,9 +87,7 @@ def test_up_down_at_the_ends_stay_and_a_new_text_searches_again(qtbot, ws, make_
     assert all("donbas" in hits.item(i).text().lower() for i in range(hits.count()))
 
 
-def test_a_hit_opened_from_the_list_lands_on_the_hit_in_the_long_article(
-    qtbot, ws, make_window
-):
+def test_a_hit_opened_from_the_list_lands_on_the_hit_in_the_long_article(qtbot, ws, make_window):
     """The issue's case: "sanctions", the long article's later hits, opened from the list."""
     report = ws.importer.import_paths([paths.demo_corpus_dir()])
     assert not report.errors

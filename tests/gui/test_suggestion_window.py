@@ -229,9 +229,7 @@ def test_review_queue_opens_the_most_uncertain_passage_and_lists_conflicts(
     )
 
 
-def test_faint_marks_cover_the_screen_only_and_follow_scrolling(
-    qtbot, make_window, ws, import_doc
-):
+def test_faint_marks_cover_the_screen_only_and_follow_scrolling(qtbot, make_window, ws, import_doc):
     """A long document gets marks for what is on screen, not one per passage."""
     sentences = [
         f"Sanctions on grain exports were tightened again in round {i}." for i in range(3000)

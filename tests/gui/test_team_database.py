@@ -67,6 +67,8 @@ def test_url_problems():
     assert url_problem("postgresql+psycopg://u@h/db") is None
     assert "password" in url_problem("postgresql://u:pw@h/db")
     assert "?password=" in url_problem("postgresql+psycopg://u@h/db?password=pw")
-    assert "?sslpassword=" in url_problem("postgresql+psycopg://u@h/db?sslmode=require&sslpassword=k")
+    assert "?sslpassword=" in url_problem(
+        "postgresql+psycopg://u@h/db?sslmode=require&sslpassword=k"
+    )
     assert "host" in url_problem("postgresql+psycopg:///db")
     assert "postgresql" in url_problem("mysql://u@h/db")

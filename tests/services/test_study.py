@@ -263,10 +263,9 @@ def test_a_populated_0006_database_upgrades_to_the_study_schema(db_url: str) -> 
     and a study can be planned on it at once."""
     from alembic import command
     from alembic.config import Config
-
-    from annotator.storage import Database, open_database
     from sqlalchemy import text
 
+    from annotator.storage import Database, open_database
     from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision
 
     old = Database(db_url)

@@ -120,8 +120,8 @@ def test_the_migration_counts_what_a_populated_file_holds(tmp_path: Path) -> Non
     db.dispose()
     con = sqlite3.connect(path)
     con.execute(
-        "INSERT INTO annotators (id, name, kind, created_at) VALUES (1, 'ann', 'human', '2026-01-01'),"
-        " (2, 'bob', 'human', '2026-01-01')"
+        "INSERT INTO annotators (id, name, kind, created_at) VALUES"
+        " (1, 'ann', 'human', '2026-01-01'), (2, 'bob', 'human', '2026-01-01')"
     )
     labels = [r[0] for r in con.execute("SELECT id FROM labels ORDER BY id")]
     for d in (1, 2, 3):
