@@ -68,6 +68,21 @@ class DocumentService:
     def annotators(self) -> builtins.list[Annotator]:
         return self._db.read(repo.list_annotators)
 
+    def recount(self) -> int:
+        """Compare the span counts SQLite keeps for ``stats`` (schema 0016) with a count of
+        the spans, and count them again where they differ; returns how many differed.
+        Reads every span (``annotator check``)."""
+
+        def work(s: Tx) -> int:
+            off = repo.count_differences(s)
+            if off:
+                repo.rebuild_counts(s)
+            return off
+
+        if not self._db.read(repo.count_differences):
+            return 0
+        return self._db.write(work)
+
     def stats(self) -> dict[str, Any]:
         """Everything ``annotator stats --json`` prints, from one read transaction."""
 

@@ -77,6 +77,8 @@ from annotator.storage.status import (
     set_status,
     status_of,
 )
+from annotator.storage.tallies import differences as count_differences
+from annotator.storage.tallies import rebuild as rebuild_counts
 
 __all__ = [
     "AnnotatorRow",
@@ -97,6 +99,7 @@ __all__ = [
     "annotator_id",
     "changes_after",
     "corpus_lines",
+    "count_differences",
     "count_documents",
     "count_label_spans",
     "count_labels",
@@ -123,6 +126,7 @@ __all__ = [
     "list_predictions",
     "list_spans",
     "prune_changes",
+    "rebuild_counts",
     "remove_document_labels",
     "remove_label",
     "search_documents",

@@ -7,7 +7,7 @@ tables: its counts are counted live.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, column, table
+from sqlalchemy import Integer, column, table, text
 from sqlalchemy.orm import Session
 
 BY_DOCUMENT = table(
@@ -28,3 +28,43 @@ TABLES = ("span_tally_document", "span_tally_label")
 def kept(s: Session) -> bool:
     """Whether this database keeps the counts (SQLite, schema 0016 or later)."""
     return s.get_bind().dialect.name == "sqlite"
+
+
+_LIVE = {
+    "span_tally_document": ("document_id", "annotator_id"),
+    "span_tally_label": ("label_id", "annotator_id"),
+}
+
+
+def differences(s: Session) -> int:
+    """How many kept counts differ from a count of the spans themselves (0 when they all
+    agree, or when this database keeps none). Reads every span: for ``annotator check``."""
+    if not kept(s):
+        return 0
+    total = 0
+    for name, (a, b) in _LIVE.items():
+        live = f"SELECT {a}, {b}, count(*) FROM spans GROUP BY {a}, {b}"
+        stored = f"SELECT {a}, {b}, n FROM {name} WHERE n != 0"
+        total += int(
+            s.execute(
+                text(
+                    f"SELECT count(*) FROM (SELECT * FROM ({stored} EXCEPT {live}) "
+                    f"UNION ALL SELECT * FROM ({live} EXCEPT {stored}))"
+                )
+            ).scalar_one()
+        )
+    return total
+
+
+def rebuild(s: Session) -> None:
+    """Count every span again into the kept counts (they are derived: nothing is lost)."""
+    if not kept(s):
+        return
+    for name, (a, b) in _LIVE.items():
+        s.execute(text(f"DELETE FROM {name}"))
+        s.execute(
+            text(
+                f"INSERT INTO {name} ({a}, {b}, n) "
+                f"SELECT {a}, {b}, count(*) FROM spans GROUP BY {a}, {b}"
+            )
+        )

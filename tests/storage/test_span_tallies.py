@@ -150,3 +150,40 @@ def test_the_migration_counts_what_a_populated_file_holds(tmp_path: Path) -> Non
         assert [d["spans"] for d in stats["documents"]] == [7, 0, 21]
     finally:
         ws.close()
+
+
+def test_annotator_check_counts_again_what_drifted(tmp_path: Path, capsys, monkeypatch) -> None:
+    """The counts are derived: if they ever differ from the spans (a trigger dropped by
+    hand, a file edited by another tool), ``annotator check`` says so and counts again;
+    stats is right after it, and the next check finds nothing to do."""
+    from annotator import cli, paths
+
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
+    monkeypatch.setenv(paths.ENV_CONFIG_DIR, str(tmp_path / "config"))
+    path = tmp_path / "p.sqlite3"
+    url = f"sqlite:///{path}"
+    ws = Workspace.open(url)
+    try:
+        doc = _doc(ws, "alpha " * 50)
+        for k in range(3):
+            ws.annotations.add(doc, start=k, end=k + 3, label="MILITARY", annotator="ann")
+    finally:
+        ws.close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE span_tally_document SET n = n + 5")
+    con.execute("DELETE FROM span_tally_label")
+    con.commit()
+    con.close()
+    kept, counted = _kept_and_counted(path)
+    assert kept != counted
+
+    assert cli.main(["--db", url, "check"]) == 0
+    out = capsys.readouterr().out
+    assert "counted again" in out and "in 3 place(s)" in out, out
+    kept, counted = _kept_and_counted(path)
+    assert kept == counted
+    assert cli.main(["--db", url, "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert [d["spans"] for d in stats["documents"]] == [3]
+    assert cli.main(["--db", url, "check"]) == 0
+    assert "counted again" not in capsys.readouterr().out
