@@ -36,7 +36,7 @@ QUERIES = {
 }
 
 PER_ROW = """
-CREATE OR REPLACE FUNCTION public.bench_blind_hidden(doc integer, ann integer)
+CREATE OR REPLACE FUNCTION public.bench_blind_hidden(doc bigint, ann bigint)
 RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM public.assignments x WHERE x.document_id = doc AND x.overlap)
@@ -50,7 +50,7 @@ SET search_path = pg_catalog, public, pg_temp AS $$
                     WHERE ds.document_id = doc AND me.role_name = session_user
                       AND ds.status = 'done')
 $$;
-GRANT EXECUTE ON FUNCTION public.bench_blind_hidden(integer, integer) TO annotator_users;
+GRANT EXECUTE ON FUNCTION public.bench_blind_hidden(bigint, bigint) TO annotator_users;
 DROP POLICY spans_read ON public.spans;
 CREATE POLICY spans_read ON public.spans FOR SELECT TO annotator_users
   USING (NOT public.bench_blind_hidden(document_id, annotator_id));
@@ -109,7 +109,7 @@ def main() -> int:
             }
         TeamServerService.connect(team.owner_url).init()  # the shipped policies back
         with team.superuser() as su:
-            su.execute("DROP FUNCTION public.bench_blind_hidden(integer, integer)")
+            su.execute("DROP FUNCTION public.bench_blind_hidden(bigint, bigint)")
     finally:
         server.stop()
 
