@@ -81,6 +81,7 @@ def records(items: list[tuple[Document, list[Span]]]) -> list[dict[str, object]]
                     "text": doc.text[s.start : s.end],
                     "annotator": s.annotator,
                     "note": s.note,
+                    "guideline_version": s.guideline_version,
                 }
                 for s in spans
             ],
