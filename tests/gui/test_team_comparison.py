@@ -254,21 +254,17 @@ def test_esc_and_ctrl_w_close_the_comparison(qtbot, compare):
     assert not win.isVisible()
 
 
-def test_each_pane_shows_its_annotators_document_labels_read_only(qtbot, ws, settings, team_doc):
+def test_each_pane_shows_its_annotators_document_labels_read_only(qtbot, compare, ws, team_doc):
     """Document labels differ between annotators too: each pane's heading names its own
     annotator's, read-only (no button to change them here), and a reload follows a change."""
+    win = compare
     ws.annotations.set_document_label(team_doc, "ann", "DIPLOMATIC", True)
     ws.annotations.set_document_label(team_doc, "ben", "MILITARY", True)
     ws.annotations.set_document_label(team_doc, "ben", "ECONOMIC", True)
     ws.annotations.set_document_label(team_doc, "cy", "MILITARY", True)  # not compared here
-    docs = DocumentListModel(ws.documents, settings.annotator)
-    docs.reload()
-    win = ComparisonWindow(ws, settings, docs, annotators=("ann", "ben"), live_interval=0.2)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.open_document(team_doc)
-    qtbot.waitUntil(lambda: win.document is not None and not win.runner.busy, timeout=10_000)
+    win.refresh()
+    qtbot.waitUntil(lambda: win.titles["ann"].text() != "ann", timeout=10_000)
+    wait_idle(qtbot, win)
     titles = win.titles
     assert titles["ann"].text() == "ann   ◆ DIPLOMATIC"
     assert titles["ben"].text() == "ben   ◆ ECONOMIC, MILITARY"
