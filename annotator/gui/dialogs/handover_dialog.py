@@ -6,6 +6,7 @@ document to someone already on it (``StudyService.hand_over``, as ``annotator ha
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -36,9 +37,10 @@ class HandOverDialog(QDialog):
         self.leaving = leaving
         self.setMinimumWidth(420)
         about = QLabel(
-            f"<b>{leaving}</b> has {unfinished} assigned document(s) not done. They go to the "
-            "annotators checked below, balanced by text length; a document never goes to "
-            f"someone already on it. {leaving}'s spans and finished documents stay as they are."
+            f"<b>{html.escape(leaving)}</b> has {unfinished} assigned document(s) not done. They "
+            "go to the annotators checked below, balanced by text length; a document never "
+            f"goes to someone already on it. {html.escape(leaving)}'s spans and finished "
+            "documents stay as they are."
         )
         about.setWordWrap(True)
         self.receivers = QListWidget()

@@ -89,6 +89,7 @@ class ProgressWindow(QWidget):
         self.trend.setWordWrap(True)
         self.message = QLabel()
         self.message.setObjectName("progressMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it names annotators
         self.message.setWordWrap(True)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
