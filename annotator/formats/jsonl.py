@@ -83,28 +83,30 @@ def encode_record(
 ) -> str:
     text = doc.text
     out_spans = []
+    plain = (SpanOrigin.MANUAL, SpanOrigin.IMPORTED)
     for sp in spans:
-        piece = text[sp.start : sp.end]
+        start, end, origin = sp.start, sp.end, sp.origin
+        piece = text[start:end]
+        if len(piece) != end - start:  # pragma: no cover - storage guarantees the range
+            raise ValueError(f"span {start}-{end} outside document {doc.id}")
         item: dict[str, Any] = {
-            "start": sp.start,
-            "end": sp.end,
+            "start": start,
+            "end": end,
             "label": sp.label,
             "text": piece,
             "annotator": sp.annotator,
             "note": sp.note,
         }
-        if sp.origin is not SpanOrigin.MANUAL and sp.origin is not SpanOrigin.IMPORTED:
-            item["origin"] = sp.origin.value
+        if origin not in plain:
+            item["origin"] = origin.value
         if sp.decided_by:
             item["decided_by"] = sp.decided_by
         version = getattr(sp, "guideline_version", CURRENT_GUIDELINE)
         if not isinstance(version, GuidelineStamp):
             item["guideline_version"] = version
-        if len(piece) != sp.end - sp.start:  # pragma: no cover - storage guarantees the range
-            raise ValueError(f"span {sp.start}-{sp.end} outside document {doc.id}")
         out_spans.append(item)
-        if report is not None:
-            report.spans_per_label[sp.label] += 1
+    if report is not None:  # counted once a document, not once a span
+        report.spans_per_label.update(item["label"] for item in out_spans)
     record = {
         "id": doc.external_id or str(doc.id),
         "text": text,
