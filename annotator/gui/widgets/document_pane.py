@@ -5,7 +5,7 @@ The title line holds the document picker and the document labels (``DocLabelsLin
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from annotator.gui.widgets.document_view import DocumentView
 from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.eliding_combo import ElidingComboBox
 from annotator.gui.widgets.find_bar import FindBar
+from annotator.gui.widgets.middle_keeper import MiddleKeeper
 from annotator.gui.widgets.passage_bar import PassageBar, labels_line
 
 _NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
@@ -131,16 +132,8 @@ class DocumentPane(QFrame):
         self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
-        self._view_timer = QTimer(self, singleShot=True, interval=0)
-        self._view_timer.timeout.connect(self._to_middle)
-        self._view_target: tuple[int, int] | None = None
-        """What ``bring_to_middle`` keeps in view until the reader scrolls by themselves."""
-        bar = self.view.verticalScrollBar()
-        # The lazy layout changes the bar's range as blocks are laid out (and a resize
-        # lays everything out anew): the target is put back in the middle each time.
-        bar.rangeChanged.connect(lambda _lo, _hi: self._view_target and self._view_timer.start())
-        # Wheel, drag, Page Up/Down: the reader scrolls, and the view is theirs again.
-        bar.actionTriggered.connect(self._reader_scrolled)
+        self._middle = MiddleKeeper(self.view, paused=lambda: self.loading)
+        """Keeps what ``bring_to_middle`` shows in view until the reader scrolls."""
         self.loading = False
         """Between ``show_loading`` and ``set_document``: the view is empty, so positions
         of the old text must not reach it; edits meanwhile wait in ``_edits_while_loading``."""
@@ -178,7 +171,7 @@ class DocumentPane(QFrame):
 
     def set_document(self, doc: Document, spans: list[Span]) -> None:
         self.loading = False
-        self._view_target = None
+        self._middle.forget()
         waiting, self._edits_while_loading = self._edits_while_loading, []
         self.document = doc
         self.positions = TextPositions(doc.text)
@@ -503,51 +496,13 @@ class DocumentPane(QFrame):
             self.bring_to_middle(*self.positions.range_to_qt(*rng))
 
     def bring_to_middle(self, qt_start: int, qt_end: int) -> None:
-        """Scroll Qt range ``[qt_start, qt_end)`` into the middle third of the view.
-
-        Now, and once more when the layout has settled: the view lays text out lazily,
-        and a block laid out for the first time (a long article's paragraphs after a jump)
-        or a bar shown above the view moves what was measured.
-        """
-        self._view_target = (qt_start, qt_end)
-        self._to_middle()
-        self._view_timer.start()
-
-    def _reader_scrolled(self, _action: int) -> None:
-        self._view_target = None
-        self._view_timer.stop()
+        """Scroll Qt range ``[qt_start, qt_end)`` into the middle third of the view, and
+        keep it there while the layout settles (``MiddleKeeper``)."""
+        self._middle.bring(qt_start, qt_end)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._view_target is not None:
-            self._view_timer.start()
-
-    def _to_middle(self) -> None:
-        if self._view_target is None or self.loading:
-            return
-        qs, qe = self._view_target
-        view = self.view
-        n = view.document().characterCount()
-        if not (0 <= qs <= qe < n):
-            return
-        bar = view.verticalScrollBar()
-        line = max(1, view.fontMetrics().lineSpacing())
-        height = view.viewport().height()
-        for _ in range(8):
-            cur = QTextCursor(view.document())
-            cur.setPosition(qs)
-            top = view.cursorRect(cur).top()
-            cur.setPosition(qe)
-            bottom = view.cursorRect(cur).bottom()
-            if top >= height // 3 and bottom <= height * 2 // 3:
-                return  # in the middle third already: the view stays put
-            tall = bottom - top
-            want = line if tall > height - 2 * line else (height - tall) // 2
-            step = round((top - want) / line)  # the bar counts lines
-            before = bar.value()
-            bar.setValue(before + step)
-            if step == 0 or bar.value() == before:
-                return
+        self._middle.resized()
 
     def move_passage(self, delta: int) -> None:
         """One passage on (``delta`` 1) or back (-1), past pre-tagged passages when
