@@ -30,6 +30,18 @@ from annotator.storage.rows import _document
 # --- documents ------------------------------------------------------------------
 
 
+# What a corpus list shows of each document: all stored before the text (SQLite reads no
+# overflow page of a long article for them).
+_SUMMARY_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.title,
+    DocumentRow.source,
+    DocumentRow.author,
+    DocumentRow.url,
+    DocumentRow.published,
+)
+
+
 def find_document_id_by_hash(s: Session, content_hash: str) -> int | None:
     return s.scalar(select(DocumentRow.id).where(DocumentRow.content_hash == content_hash))
 
@@ -125,19 +137,7 @@ def list_documents(
     ``ids`` restricts the list to those documents (to refresh a few rows of a list).
     """
     whole = ids is None and offset == 0 and limit is None
-    q = (
-        select(
-            DocumentRow.id,
-            DocumentRow.title,
-            DocumentRow.source,
-            DocumentRow.author,
-            DocumentRow.url,
-            DocumentRow.published,
-        )
-        .order_by(DocumentRow.id)
-        .offset(offset)
-        .limit(limit)
-    )
+    q = select(*_SUMMARY_COLUMNS).order_by(DocumentRow.id).offset(offset).limit(limit)
     if ids is not None:
         q = q.where(DocumentRow.id.in_(list(ids)))
     rows = s.execute(q).all()
@@ -201,16 +201,7 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
     range of ix_spans_document_annotator: half the work of grouping the whole index).
     """
     conn = s.connection()  # Core rows: no ORM result machinery for 8,000 rows
-    names = conn.execute(
-        select(
-            DocumentRow.id,
-            DocumentRow.title,
-            DocumentRow.source,
-            DocumentRow.author,
-            DocumentRow.url,
-            DocumentRow.published,
-        ).order_by(DocumentRow.id)
-    ).all()
+    names = conn.execute(select(*_SUMMARY_COLUMNS).order_by(DocumentRow.id)).all()
     n_spans: ColumnElement[Any]
     if tallies.kept(s):  # counts kept by triggers (schema 0016): a few rows a document
         t = tallies.BY_DOCUMENT
