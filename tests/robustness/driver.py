@@ -16,6 +16,13 @@ from annotator.app import open_workspace
 from annotator.services.commands import AddSpanCommand
 
 
+
+def say(*parts: object) -> None:
+    """One line to stdout in one write: a kill never leaves half a line for a reader
+    to join with the next (print writes the text and its end separately)."""
+    sys.stdout.write(" ".join(map(str, parts)) + "\n")
+    sys.stdout.flush()
+
 def tag(ws_url: str, document_id: int, annotator: str) -> None:
     ws = open_workspace(ws_url)
     n = ws.documents.get(document_id).length
@@ -33,7 +40,7 @@ def tag(ws_url: str, document_id: int, annotator: str) -> None:
         )
         cmd.do()
         assert cmd.span is not None
-        print(cmd.span.id, flush=True)
+        say(cmd.span.id)
         i += 1
 
 
@@ -49,7 +56,7 @@ def import_files(ws_url: str, folder: Path) -> None:
     for path in sorted(folder.glob("*.jsonl")):
         report = ws.importer.import_paths([path])
         assert not report.errors, report.errors
-        print(path.name, flush=True)
+        say(path.name)
 
 
 def tag_timed(ws_url: str, document_id: int, stop_file: Path) -> None:
@@ -67,7 +74,7 @@ def tag_timed(ws_url: str, document_id: int, stop_file: Path) -> None:
     waits: list[float] = []
     failures: list[str] = []
     i = 0
-    print("ready", flush=True)
+    say("ready")
     while not stop_file.exists():
         t = time.perf_counter()
         try:
@@ -79,7 +86,7 @@ def tag_timed(ws_url: str, document_id: int, stop_file: Path) -> None:
         waits.append(time.perf_counter() - t)
         i += 1
         time.sleep(max(0.0, 0.05 - (time.perf_counter() - t)))
-    print(json.dumps({"waits": waits, "failures": failures}), flush=True)
+    say(json.dumps({"waits": waits, "failures": failures}))
 
 
 def import_forks(ws_url: str) -> None:
@@ -90,7 +97,7 @@ def import_forks(ws_url: str) -> None:
 
     import annotator.services.import_write  # noqa: F401 - loaded before the forks
 
-    print("ready", flush=True)
+    say("ready")
     for line in sys.stdin:
         folder = Path(line.strip())
         pid = os.fork()
@@ -99,9 +106,9 @@ def import_forks(ws_url: str) -> None:
                 import_files(ws_url, folder)
             finally:
                 os._exit(0)
-        print(pid, flush=True)
+        say(pid)
         _, status = os.waitpid(pid, 0)
-        print(f"exit {status}", flush=True)
+        say(f"exit {status}")
 
 
 def tag_new(ws_url: str, db_path: Path, stop_file: Path) -> None:
@@ -119,7 +126,7 @@ def tag_new(ws_url: str, db_path: Path, stop_file: Path) -> None:
     svc = AnnotationService(open_database(ws_url))
     rng = random.Random(3)
     con = sqlite3.connect(db_path, timeout=30)
-    print("ready", flush=True)
+    say("ready")
     i = 0
     while not stop_file.exists():
         ids = [r[0] for r in con.execute("SELECT id FROM documents ORDER BY id DESC LIMIT 40")]
@@ -131,7 +138,7 @@ def tag_new(ws_url: str, db_path: Path, stop_file: Path) -> None:
             span, _ = svc.add(doc, start=0, end=3 + i % 5, label="ECONOMIC", annotator="tagger")
         except Exception:
             continue
-        print(span.id, doc, flush=True)
+        say(span.id, doc)
         i += 1
 
 
@@ -139,7 +146,7 @@ def export(ws_url: str, dest: Path) -> None:
     ws = open_workspace(ws_url)
     while True:
         report = ws.exporter.export("jsonl", dest)
-        print(report.documents, flush=True)
+        say(report.documents)
 
 
 if __name__ == "__main__":

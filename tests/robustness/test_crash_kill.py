@@ -36,6 +36,20 @@ def _start(*args: str, lease_s: float | None = None) -> subprocess.Popen[str]:
     )
 
 
+def _first_line(proc: subprocess.Popen[str]) -> str:
+    """The first line, read a byte at a time from the pipe itself. ``readline`` would
+    buffer what follows it, and ``communicate`` reads the pipe, not that buffer: the
+    lines in it would never be counted as reported."""
+    assert proc.stdout is not None
+    fd, data = proc.stdout.fileno(), b""
+    while not data.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        data += byte
+    return data.decode()
+
+
 def _kill_after(
     procs: list[subprocess.Popen[str]], rng: random.Random, *, wait_first: bool
 ) -> list[list[str]]:
@@ -45,7 +59,7 @@ def _kill_after(
         lines: list[str] = []
         if wait_first:
             assert proc.stdout is not None
-            first = proc.stdout.readline()  # the driver is in its loop
+            first = _first_line(proc)  # the driver is in its loop
             assert first.endswith("\n"), proc.stderr.read() if proc.stderr else ""
             lines.append(first)
         outputs.append(lines)
