@@ -16,12 +16,12 @@ from annotator.app import open_workspace
 from annotator.services.commands import AddSpanCommand
 
 
-
 def say(*parts: object) -> None:
     """One line to stdout in one write: a kill never leaves half a line for a reader
     to join with the next (print writes the text and its end separately)."""
     sys.stdout.write(" ".join(map(str, parts)) + "\n")
     sys.stdout.flush()
+
 
 def tag(ws_url: str, document_id: int, annotator: str) -> None:
     ws = open_workspace(ws_url)
