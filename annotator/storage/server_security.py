@@ -253,6 +253,14 @@ _POLICIES: dict[str, list[_Policy]] = {
         ),
         ("doc_labels_lead", "ALL", LEADS, "true", "true"),
     ],
+    # The change log the live feed reads (schema 0003): who changed which document, when.
+    # Written only by the owner's trigger function; blind mode hides teammates' entries on
+    # a hidden document as it hides their spans, so a member's feed, or psql, cannot tell
+    # who is working on the overlap document before they finish it. (Hidden entries are
+    # gaps to the member's feed, which it re-asks for a while and then gives up.)
+    "span_changes": [
+        ("changes_read", "SELECT", USERS, _BLIND_READ, None),
+    ],
     # A model's predictions (schema 0015): suggestions on a document, no one's labels.
     # Members read them wherever they read the document (every document: blind mode hides
     # teammates' work, and a prediction is nobody's); only leads, who import, write them.

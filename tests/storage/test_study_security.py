@@ -63,9 +63,18 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
     ws1 = Workspace.open(team.url(first))
     work(ws1, doc, first)
     ws2 = Workspace.open(team.url(second))
+    feed = ws2.change_feed(listen=False)
+    feed.poll()
+    ws1.annotations.add(doc, start=0, end=4, label="MILITARY", annotator=first)
     work(ws2, doc, second, done=False)
     with team.connect(second) as conn:
         ids = _ids(conn)
+        # The change log says nothing of the teammate either: not who, not which document.
+        changes = conn.execute(
+            "SELECT DISTINCT annotator_id FROM public.span_changes WHERE document_id = %s",
+            (doc,),
+        ).fetchall()
+        assert changes and {r[0] for r in changes} == {ids[second]}
         spans = conn.execute(
             'SELECT annotator_id, "start", "end", note FROM public.spans WHERE document_id = %s',
             (doc,),
@@ -104,7 +113,9 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
             == "InsufficientPrivilege"
         )
         conn.rollback()
-    # The member's app: window load, export and training data, with no viewer given at all.
+    # The member's app: its live feed, window load, export and training data, with no
+    # viewer given at all.
+    assert {c.annotator for c in feed.poll() if c.document_id == doc} == {second}
     assert {s.annotator for s in ws2.annotations.spans(doc)} == {second}
     out = tmp_path / "mine.jsonl"
     ws2.exporter.export("jsonl", out, filter=SpanFilter(document_ids=(doc,)))
