@@ -159,6 +159,7 @@ class DocumentService:
             documents = [
                 {
                     "id": i,
+                    "document": ext or str(i),  # the id exports write and --document takes
                     "title": title,
                     "published": published.isoformat() if published else None,
                     "source": source,
@@ -168,7 +169,7 @@ class DocumentService:
                     "spans": n,
                     "status": status.get(i, {}),
                 }
-                for i, title, source, author, url, published, chars, n in repo.corpus_lines(s)
+                for i, title, source, author, url, published, chars, n, ext in repo.corpus_lines(s)
             ]
             counts = repo.span_counts(s)
             by_label: dict[str, int] = {}
