@@ -37,9 +37,7 @@ def test_names_are_the_ids_exports_write(workspace: Workspace) -> None:
     assert f"#{numbered}" in note and f"#{a}" in note and "'a-1'" in note
     # A document's number no export writes (it has an external id) still names it, as
     # scripts written before gave it, when no external id is that number.
-    assert ws.documents.resolve_ids([f"{comma},dup"]) == ws.documents.resolve_ids(
-        ["x,y", "dup"]
-    )
+    assert ws.documents.resolve_ids([f"{comma},dup"]) == ws.documents.resolve_ids(["x,y", "dup"])
     assert _ids(ws, [str(comma)]) == [comma]
     assert not ws.documents.resolve_ids([str(comma), "a-1"]).notes
     # ... and a document without one is named by its number, even where another's
