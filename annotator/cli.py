@@ -10,8 +10,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from annotator import __version__
-from annotator.cli_common import RAW_CSV_HELP, csv_values, print_report
-from annotator.core.errors import AnnotatorError
+from annotator.cli_common import (
+    DOCUMENT_HELP,
+    RAW_CSV_HELP,
+    csv_values,
+    document_ids,
+    print_report,
+)
+from annotator.core.errors import AnnotatorError, DocumentIdError
 from annotator.core.model import SpanFilter
 from annotator.services import Workspace
 
@@ -131,8 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--document",
         action="append",
         metavar="ID",
-        help="only these documents, by the id exports write (the imported id, or the number "
-        "of a document without one; repeat or comma-separate)",
+        help=DOCUMENT_HELP,
     )
     exp.add_argument(
         "--only-done", action="store_true", help="only documents the chosen annotators marked done"
@@ -397,7 +402,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     flt = SpanFilter(
         annotators=csv_values(args.annotator),
         labels=csv_values(args.label),
-        document_ids=tuple(ws.documents.ids_named(args.document)) if args.document else (),
+        document_ids=document_ids(ws, args.document),
         only_done=args.only_done,
     )
     known = {lab.name for lab in ws.labels.list()}
@@ -540,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args))
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, DocumentIdError) else 1  # 2: a usage error, as argparse's
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

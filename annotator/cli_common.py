@@ -1,11 +1,15 @@
-"""What the command modules share: comma-separated option values, an import's report,
-one help text. Imported by ``cli`` and its command modules, importing none of them."""
+"""What the command modules share: comma-separated option values, ``--document``'s ids,
+an import's report, help texts. Imported by ``cli`` and its command modules, importing
+none of them."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.services import Workspace
 
 RAW_CSV_HELP = (
     "CSV: write cells starting with = + - @ as they are (default: prefix them with ' so "
@@ -19,6 +23,25 @@ def csv_values(values: Sequence[str] | None) -> tuple[str, ...]:
     for v in values or ():
         out += [p.strip() for p in v.split(",") if p.strip()]
     return tuple(out)
+
+
+DOCUMENT_HELP = (
+    "only these documents, by the id exports write: a document's imported id, or its "
+    "number if it has none (repeat or comma-separate). A document's number is still taken "
+    "where no imported id is that value; where one is, the imported id wins and a note says so"
+)
+
+
+def document_ids(ws: Workspace, given: Sequence[str] | None) -> tuple[int, ...]:
+    """The documents ``--document`` names (every ``--document`` of every command reads
+    them so), each note about a value that could have meant another document on stderr;
+    () when the option is not given."""
+    if given is None:
+        return ()
+    named = ws.documents.resolve_ids(given)
+    for note in named.notes:
+        print(f"annotator: note: {note}", file=sys.stderr)
+    return named.ids
 
 
 def print_report(report: Any) -> int:

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.cli_common import DOCUMENT_HELP, document_ids
 from annotator.core.errors import AnnotatorError
 from annotator.services import Workspace
 
@@ -33,9 +34,7 @@ def add_parser(
         description="Train on the passages people have tagged (plus the labels' seed rules) "
         "and print suggestions for the documents nobody has tagged, or the named ones.",
     )
-    sg.add_argument(
-        "--document", action="append", type=int, metavar="ID", help="only these document ids"
-    )
+    sg.add_argument("--document", action="append", metavar="ID", help=DOCUMENT_HELP)
     sg.add_argument(
         "--annotator",
         action="append",
@@ -117,6 +116,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
             raise AnnotatorError(f"{path}: {exc}") from exc
         print(f"{label}: {len(svc.rules().get(label, []))} rule(s)")
         return 0
+    doc_ids = document_ids(ws, args.document)  # before anything runs: a bad id writes nothing
     if annotators:
         svc.check_annotators(annotators)
     who = ", ".join(annotators) if annotators else "nobody"
@@ -164,7 +164,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
     listing = not args.apply and args.uncertain is None
     predicted = (
         ws.predictions.suggestions(
-            document_ids=tuple(args.document or ()),
+            document_ids=doc_ids,
             annotators=annotators,
             annotator=annotators[0] if len(annotators) == 1 else "",
         )
@@ -192,7 +192,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
     if ex:
         _notes(svc.label_notes(ex))
     if args.apply:
-        return _apply(args, ws, sug, annotators)
+        return _apply(args, ws, sug, annotators, doc_ids)
     if args.uncertain is not None:
         if len(annotators) != 1:
             raise AnnotatorError("--uncertain needs one --annotator: whose queue it is.")
@@ -208,7 +208,7 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
     _print_predicted(predicted, args.json)
     for row in svc.suggestions(
         sug,
-        document_ids=tuple(args.document or ()),
+        document_ids=doc_ids,
         annotators=annotators,
         level=args.level,
         every=args.every,
@@ -226,7 +226,11 @@ def _suggest(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def _apply(
-    args: argparse.Namespace, ws: Workspace, sug: Suggester, annotators: tuple[str, ...]
+    args: argparse.Namespace,
+    ws: Workspace,
+    sug: Suggester,
+    annotators: tuple[str, ...],
+    doc_ids: tuple[int, ...],
 ) -> int:
     from annotator.services.suggestion_commands import PreAnnotateCommand
 
@@ -237,7 +241,7 @@ def _apply(
     plan = ws.suggestions.preannotation(
         sug,
         annotator=annotators[0],
-        document_ids=tuple(args.document or ()),
+        document_ids=doc_ids,
         level=args.level,
         min_precision=args.min_precision,
     )

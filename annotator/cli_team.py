@@ -10,7 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from annotator.cli_common import RAW_CSV_HELP, csv_values, print_report
+from annotator.cli_common import (
+    DOCUMENT_HELP,
+    RAW_CSV_HELP,
+    csv_values,
+    document_ids,
+    print_report,
+)
 from annotator.core.errors import AnnotatorError
 from annotator.services import Workspace
 
@@ -54,9 +60,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], ws: Wor
     ag.add_argument(
         "--labels", action="append", metavar="L,M", help="labels (default: every label used)"
     )
-    ag.add_argument(
-        "--document", action="append", type=int, metavar="ID", help="only these document ids"
-    )
+    ag.add_argument("--document", action="append", metavar="ID", help=DOCUMENT_HELP)
     ag.add_argument(
         "--only-done", action="store_true", help="only documents every chosen annotator marked done"
     )
@@ -111,9 +115,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], ws: Wor
         action="store_true",
         help="copy spans all of them drew identically into gold",
     )
-    ad.add_argument(
-        "--document", action="append", type=int, metavar="ID", help="only these document ids"
-    )
+    ad.add_argument("--document", action="append", metavar="ID", help=DOCUMENT_HELP)
     ad.add_argument(
         "--by", metavar="NAME", help="who decides (default: $ANNOTATOR_USER or the login name)"
     )
@@ -140,7 +142,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
     query = AgreementQuery(
         annotators=csv_values(args.annotators),
         labels=csv_values(args.labels),
-        document_ids=tuple(args.document or ()),
+        document_ids=document_ids(ws, args.document),
         only_done=args.only_done,
         level=args.level,
         mode=args.mode,
@@ -179,10 +181,11 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
             "Nothing to do: pass --merge-unanimous (other decisions are made in the app)."
         )
     by = args.by or os.environ.get("ANNOTATOR_USER") or getpass.getuser()
-    done = _workspace(args).adjudication.merge_unanimous(
+    ws = _workspace(args)
+    done = ws.adjudication.merge_unanimous(
         annotators=csv_values(args.annotators),
         decided_by=by,
-        document_ids=tuple(args.document or ()),
+        document_ids=document_ids(ws, args.document),
     )
     n_docs = len(done.document_ids)
     print(f"merged {len(done.created)} unanimous span(s) into gold in {n_docs} document(s)")

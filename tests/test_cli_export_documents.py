@@ -109,7 +109,7 @@ def test_an_unknown_document_id_is_named_and_nothing_is_written(tmp_path: Path) 
         env_dir=tmp_path,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 2  # a usage error, as argparse's
     assert "No documents with ids 'nope', 'x', '007'." in done.stderr
     assert not out.exists()
 
@@ -117,5 +117,5 @@ def test_an_unknown_document_id_is_named_and_nothing_is_written(tmp_path: Path) 
     empty = run(
         "--db", db, "export", "--document", "", "-o", str(out), env_dir=tmp_path, check=False
     )
-    assert empty.returncode == 1 and "No document id given." in empty.stderr
+    assert empty.returncode == 2 and "No document id given." in empty.stderr
     assert not out.exists()

@@ -11,6 +11,11 @@ class NotFoundError(AnnotatorError):
     pass
 
 
+class DocumentIdError(NotFoundError):
+    """Document ids given on the command line that name no document, or none given: a usage
+    error (the command line exits 2 for it, as argparse does for a malformed option)."""
+
+
 class InputError(AnnotatorError):
     """Bad input in a file: the message names the file and, where known, the line."""
 

@@ -4,11 +4,47 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from annotator.core.errors import NotFoundError
+from annotator.core.errors import DocumentIdError
 from annotator.core.model import Annotator, Document, DocumentSummary
 from annotator.storage import Database, Tx, repo
+from annotator.storage import suggestions as suggestion_store
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocuments:
+    """What ``DocumentService.resolve_ids`` found: the documents' numbers, in order, and a
+    line for each value that could have meant another document."""
+
+    ids: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _is_number(name: str) -> bool:
+    """Written as a document's number is: digits, no sign, no leading zero."""
+    return name.isascii() and name.isdigit() and len(name) <= 18 and str(int(name)) == name
+
+
+def _note(part: str, taken: Sequence[int], number: int | None, numbered: dict[int, str]) -> str:
+    """The line saying which documents ``part`` named when it could have meant others."""
+    if number is None:
+        return ""
+    by_external = [i for i in taken if i != number]
+    if number in taken and by_external:  # both are exported under that id
+        others = ", ".join(f"#{i}" for i in by_external)
+        return (
+            f"--document {part} names document #{number} (which has no imported id) and "
+            f"{others} (whose imported id is {part!r}); both are taken."
+        )
+    if number not in taken and number in numbered:
+        return (
+            f"--document {part} is the imported id of document "
+            f"{', '.join(f'#{i}' for i in taken)}, which is taken; document #{number} "
+            f"(imported id {numbered[number]!r}) is not: give {numbered[number]!r} for it."
+        )
+    return ""
 
 
 class DocumentService:
@@ -27,31 +63,60 @@ class DocumentService:
             return []
         return self._db.read(lambda s: repo.list_documents(s, ids=document_ids))
 
-    def ids_named(self, names: Sequence[str]) -> builtins.list[int]:
-        """The documents named by the ids exports write (the external id, or the number of
-        a document without one), in id order; a name may be a comma-separated list of
-        them. NotFoundError names every one that matches no document."""
+    def resolve_ids(self, names: Sequence[str]) -> NamedDocuments:
+        """The documents named on a command line's ``--document``: by the ids exports write
+        (the external id, or the number of a document without one), else, for scripts
+        written before, by a document's number. A name may be a comma-separated list;
+        one whose whole is an id (an id with a comma in it) is taken whole.
+
+        A value that is both a document's external id and another document's number names
+        the one with that external id, and the result carries a note saying so. Raises
+        DocumentIdError naming every value that matches no document, or when no value is
+        given at all (a script's empty variable must not mean every document)."""
         whole = [n.strip() for n in names if n.strip()]
         parts = [p.strip() for n in whole for p in n.split(",") if p.strip()]
-        if not parts:  # ``--document ""`` from an empty variable must not mean every document
-            raise NotFoundError("No document id given.")
-        found = self._db.read(lambda s: repo.ids_by_external_id(s, [*whole, *parts]))
+        if not parts:
+            raise DocumentIdError("No document id given.")
+        values: builtins.list[str] = []
+        for name in whole:
+            values += [name] if "," in name else []
+            values += [p.strip() for p in name.split(",") if p.strip()]
+        numbers = {n: int(n) for n in values if _is_number(n)}
+
+        def work(s: Tx) -> tuple[dict[str, builtins.list[int]], dict[int, str]]:
+            found = repo.ids_by_external_id(s, values)
+            nums = sorted(set(numbers.values()))
+            return found, suggestion_store.external_ids(s, nums) if nums else {}
+
+        found, numbered = self._db.read(work)
         ids: set[int] = set()
         unknown: builtins.list[str] = []
+        notes: dict[str, str] = {}
         for name in whole:
-            if name in found:  # an id with a comma in it, named whole
+            if "," in name and name in found:  # an id with a comma in it, named whole
                 ids.update(found[name])
                 continue
-            for part in (p.strip() for p in name.split(",")):
-                if part and part not in found:
+            for part in (p.strip() for p in name.split(",") if p.strip()):
+                taken = found.get(part)
+                number = numbers.get(part)
+                if taken:
+                    ids.update(taken)
+                    note = _note(part, taken, number, numbered)
+                    if note:
+                        notes[part] = note
+                elif number is not None and number in numbered:
+                    ids.add(number)  # a document's number, as scripts gave it before
+                else:
                     unknown.append(part)
-                ids.update(found.get(part, ()))
         if unknown:
             named = list(dict.fromkeys(unknown))
             listed = ", ".join(repr(n) for n in named)
             what = "No document with id" if len(named) == 1 else "No documents with ids"
-            raise NotFoundError(f"{what} {listed}.")
-        return sorted(ids)
+            raise DocumentIdError(
+                f"{what} {listed}. Give the ids exports write (a document's imported id, "
+                "or its number if it has none)."
+            )
+        return NamedDocuments(tuple(sorted(ids)), tuple(notes.values()))
 
     def get(self, document_id: int) -> Document:
         return self._db.read(lambda s: repo.get_document(s, document_id))
@@ -94,6 +159,7 @@ class DocumentService:
             documents = [
                 {
                     "id": i,
+                    "document": ext or str(i),  # the id exports write and --document takes
                     "title": title,
                     "published": published.isoformat() if published else None,
                     "source": source,
@@ -103,7 +169,7 @@ class DocumentService:
                     "spans": n,
                     "status": status.get(i, {}),
                 }
-                for i, title, source, author, url, published, chars, n in repo.corpus_lines(s)
+                for i, title, source, author, url, published, chars, n, ext in repo.corpus_lines(s)
             ]
             counts = repo.span_counts(s)
             by_label: dict[str, int] = {}

@@ -86,7 +86,8 @@ class QueueItem:
     overlap: bool
 
     def as_json(self) -> dict[str, object]:
-        return {"document": self.external_id, "title": self.title}
+        # The id exports write (and --document takes): the number of one without an id.
+        return {"document": self.external_id or str(self.document_id), "title": self.title}
 
 
 @dataclass
@@ -349,7 +350,7 @@ class StudyService:
                     p.done += 1
                 elif r.skip_reason:
                     p.skipped += 1
-                    p.skips.append((r.external_id or r.title or str(r.document_id), r.skip_reason))
+                    p.skips.append((r.external_id or str(r.document_id), r.skip_reason))
                 elif r.status is DocumentStatus.IN_PROGRESS:
                     p.in_progress += 1
             spans = store.spans_by_annotator(s, [(r.document_id, r.annotator) for r in rows])

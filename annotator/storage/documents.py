@@ -187,8 +187,9 @@ def list_documents(
     ]
 
 
-CorpusLine = tuple[int, str, str, str, str, "dt.date | None", int, int]
-"""(id, title, source, author, url, published, characters, spans) of one document."""
+CorpusLine = tuple[int, str, str, str, str, "dt.date | None", int, int, str]
+"""(id, title, source, author, url, published, characters, spans, external id) of one
+document."""
 
 
 def corpus_lines(s: Session) -> list[CorpusLine]:
@@ -201,7 +202,9 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
     range of ix_spans_document_annotator: half the work of grouping the whole index).
     """
     conn = s.connection()  # Core rows: no ORM result machinery for 8,000 rows
-    names = conn.execute(select(*_SUMMARY_COLUMNS).order_by(DocumentRow.id)).all()
+    names = conn.execute(
+        select(*_SUMMARY_COLUMNS, DocumentRow.external_id).order_by(DocumentRow.id)
+    ).all()
     n_spans: ColumnElement[Any]
     if tallies.kept(s):  # counts kept by triggers (schema 0016): a few rows a document
         t = tallies.BY_DOCUMENT
@@ -224,8 +227,10 @@ def corpus_lines(s: Session) -> list[CorpusLine]:
         by_id = {r[0]: (r[1], r[2]) for r in sizes}  # see a document added between them
         sizes = [(r[0], *by_id.get(r[0], (0, 0))) for r in names]
     return [
-        (i, title, source, author, url, published, n, k)
-        for (i, title, source, author, url, published), (_i, n, k) in zip(names, sizes, strict=True)
+        (i, title, source, author, url, published, n, k, ext or "")
+        for (i, title, source, author, url, published, ext), (_i, n, k) in zip(
+            names, sizes, strict=True
+        )
     ]
 
 

@@ -1,10 +1,10 @@
-"""``DocumentService.ids_named``: the ids ``export --document`` takes, on both backends."""
+"""``DocumentService.resolve_ids``: the ids every ``--document`` takes, on both backends."""
 
 from __future__ import annotations
 
 import pytest
 
-from annotator.core.errors import NotFoundError
+from annotator.core.errors import DocumentIdError
 from annotator.core.model import Document
 from annotator.core.text import content_hash
 from annotator.services import Workspace
@@ -16,6 +16,10 @@ def _doc(ws: Workspace, text: str, external_id: str) -> int:
     return ws.db.write(lambda s: repo.add_document(s, doc))
 
 
+def _ids(ws: Workspace, names: list[str]) -> list[int]:
+    return list(ws.documents.resolve_ids(names).ids)
+
+
 def test_names_are_the_ids_exports_write(workspace: Workspace) -> None:
     ws = workspace
     a = _doc(ws, "first", "a-1")
@@ -25,19 +29,28 @@ def test_names_are_the_ids_exports_write(workspace: Workspace) -> None:
     # An external id that is another document's number names the one that has it.
     numbered = _doc(ws, "sixth", str(a))
 
-    assert ws.documents.ids_named(["a-1"]) == [a]
-    assert ws.documents.ids_named(["x,y"]) == [comma]  # whole, before splitting
-    assert ws.documents.ids_named([f"{bare}, a-1", "dup"]) == sorted([bare, a, *twice])
-    assert ws.documents.ids_named([str(a)]) == [numbered]
+    assert _ids(ws, ["a-1"]) == [a]
+    assert _ids(ws, ["x,y"]) == [comma]  # whole, before splitting
+    assert _ids(ws, [f"{bare}, a-1", "dup"]) == sorted([bare, a, *twice])
+    assert _ids(ws, [str(a)]) == [numbered]
+    (note,) = ws.documents.resolve_ids([str(a)]).notes  # ... saying so, naming both
+    assert f"#{numbered}" in note and f"#{a}" in note and "'a-1'" in note
+    # A document's number no export writes (it has an external id) still names it, as
+    # scripts written before gave it, when no external id is that number.
+    assert ws.documents.resolve_ids([f"{comma},dup"]) == ws.documents.resolve_ids(["x,y", "dup"])
+    assert _ids(ws, [str(comma)]) == [comma]
+    assert not ws.documents.resolve_ids([str(comma), "a-1"]).notes
     # ... and a document without one is named by its number, even where another's
     # external id is that number too: both are exported under it.
     same = _doc(ws, "seventh", str(bare))
-    assert ws.documents.ids_named([str(bare)]) == sorted([bare, same])
-    with pytest.raises(NotFoundError, match=r"No document with id '0" + str(bare) + "'"):
-        ws.documents.ids_named(["0" + str(bare)])  # not how the number is written
-    with pytest.raises(NotFoundError, match=r"No documents with ids 'x', 'nope'\."):
-        ws.documents.ids_named(["a-1,x", "nope", "x"])
-    with pytest.raises(NotFoundError, match="'99999999999999999999999'"):
-        ws.documents.ids_named(["99999999999999999999999"])  # past any id, no overflow
-    with pytest.raises(NotFoundError, match="No document id given"):
-        ws.documents.ids_named([" , ", ""])  # an empty variable in a script: not "all"
+    assert _ids(ws, [str(bare)]) == sorted([bare, same])
+    (note,) = ws.documents.resolve_ids([str(bare)]).notes
+    assert f"#{bare}" in note and f"#{same}" in note and "both are taken" in note
+    with pytest.raises(DocumentIdError, match=r"No document with id '0" + str(bare) + "'"):
+        ws.documents.resolve_ids(["0" + str(bare)])  # not how the number is written
+    with pytest.raises(DocumentIdError, match=r"No documents with ids 'x', 'nope'\."):
+        ws.documents.resolve_ids(["a-1,x", "nope", "x"])
+    with pytest.raises(DocumentIdError, match="'99999999999999999999999'"):
+        ws.documents.resolve_ids(["99999999999999999999999"])  # past any id, no overflow
+    with pytest.raises(DocumentIdError, match="No document id given"):
+        ws.documents.resolve_ids([" , ", ""])  # an empty variable in a script: not "all"

@@ -15,8 +15,16 @@ from annotator.services import Workspace
 from annotator.storage import repo
 
 
-def _doc(ws: Workspace, text: str, title: str, published: dt.date | None = None) -> int:
-    doc = Document(text=text, title=title, content_hash=content_hash(text), published=published)
+def _doc(
+    ws: Workspace, text: str, title: str, published: dt.date | None = None, external_id: str = ""
+) -> int:
+    doc = Document(
+        text=text,
+        title=title,
+        content_hash=content_hash(text),
+        published=published,
+        external_id=external_id,
+    )
     return ws.db.write(lambda s: repo.add_document(s, doc))
 
 
@@ -28,7 +36,7 @@ def corpus(workspace: Workspace) -> tuple[Workspace, list[int], list[tuple[int, 
             ws.labels.add(name)
     ids = [
         _doc(ws, "Ürün " * 40, "first", dt.date(2024, 10, 25)),
-        _doc(ws, "Second text, never tagged.", "second"),
+        _doc(ws, "Second text, never tagged.", "second", external_id="art-2"),
         _doc(ws, "Third one " * 30, "third"),
     ]
     # (document, label, annotator): "ann" and "bob" tag, "cy" only sets a status.
@@ -54,6 +62,7 @@ def test_stats_counts_every_document_label_and_annotator(corpus) -> None:
     assert [d["id"] for d in got["documents"]] == sorted(ids)
     assert docs[ids[0]] == {
         "id": ids[0],
+        "document": str(ids[0]),  # the id exports write: its number, as it has no other
         "title": "first",
         "published": "2024-10-25",
         "source": "",
@@ -64,6 +73,7 @@ def test_stats_counts_every_document_label_and_annotator(corpus) -> None:
         "status": {"ann": "done", "bob": "in_progress"},
     }
     assert docs[ids[1]]["spans"] == 0 and docs[ids[1]]["published"] is None
+    assert docs[ids[1]]["document"] == "art-2"
     assert docs[ids[1]]["status"] == {"cy": "in_progress"}
     assert docs[ids[2]]["spans"] == 3 and docs[ids[2]]["characters"] == 300
     assert docs[ids[2]]["status"] == {"ann": "in_progress"}
