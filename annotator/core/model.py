@@ -173,6 +173,10 @@ class ChangeKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     REFRESH = "refresh"
     """Not a span change: the feed lost track of some changes (a gap too wide to keep
     watching) and views should reload what they show. Its ``document_id`` is 0."""
+    HIDDEN = "hidden"
+    """Not delivered: a change blind mode hides from the login (a teammate's, on an overlap
+    document not yet done). The team server hands the feed its number only, so the feed
+    moves past it instead of watching it as a gap; its ``document_id`` is 0."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,7 @@ class ChangeFeed:
             now = self._last_poll = time.monotonic()
             self._gaps = [g for g in self._gaps if now - g[2] < self._gap_ttl]
             out: list[SpanChange] = []
+            taken = 0  # entries read, hidden ones too: what the wake-ups were about
             refresh = False
             while True:
                 ranges = tuple((lo, hi) for lo, hi, _, due in self._gaps if due <= now)
@@ -148,7 +149,9 @@ class ChangeFeed:
                         fresh += 1
                     elif not self._take_from_gap(ch.seq, now):
                         continue
-                    out.append(ch)
+                    taken += 1
+                    if ch.kind is not ChangeKind.HIDDEN:  # a number only: nothing to show
+                        out.append(ch)
                 self._gaps = [
                     (lo, hi, since, now + max(GAP_RECHECK, now - since) if due <= now else due)
                     for lo, hi, since, due in self._gaps
@@ -159,8 +162,8 @@ class ChangeFeed:
                 if len(found) < self._batch or not fresh:
                     break
             out.sort(key=lambda ch: ch.seq)
-            if out:
-                self._read_at.append((now, len(out)))
+            if taken:
+                self._read_at.append((now, taken))
             if refresh:
                 out.append(
                     SpanChange(

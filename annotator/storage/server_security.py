@@ -116,6 +116,44 @@ REVOKE ALL ON FUNCTION {schema}.annotator_blind_documents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.annotator_unhidden() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {schema}.annotator_blind_documents() TO {USERS};
 GRANT EXECUTE ON FUNCTION {schema}.annotator_unhidden() TO {USERS};
+-- The live feed's read of the change log. Blind mode hides a teammate's entries on an
+-- overlap document from a member (policy changes_read); read directly, each hidden entry
+-- would look like a number a late commit has yet to fill, and the feed would watch it as
+-- a gap. Through this definer function the member gets every number, a hidden entry's as
+-- 'hidden' with nothing else (no span, document, annotator or time), so the feed moves
+-- past it. The same rule as the policy: session_user is the login.
+CREATE OR REPLACE FUNCTION {schema}.annotator_changes_after(
+  after bigint, lo bigint[], hi bigint[], lim integer)
+RETURNS TABLE (seq bigint, op text, span_id bigint, document_id bigint, annotator text,
+               changed_at timestamp)
+LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$
+  WITH picked AS (
+    (SELECT c.id FROM {schema}.span_changes c WHERE c.id > after ORDER BY c.id LIMIT lim)
+    UNION
+    (SELECT c.id FROM ROWS FROM (pg_catalog.unnest(lo), pg_catalog.unnest(hi)) AS g(l, h)
+       JOIN {schema}.span_changes c ON c.id BETWEEN g.l AND g.h)
+  ), blind AS (
+    SELECT b AS document_id FROM {schema}.annotator_blind_documents() AS b
+  )
+  SELECT c.id,
+         CASE WHEN hide THEN 'hidden' ELSE c.op END,
+         CASE WHEN hide THEN 0 ELSE c.span_id END,
+         CASE WHEN hide THEN 0 ELSE c.document_id END,
+         CASE WHEN hide THEN '' ELSE coalesce(a.name, '') END,
+         CASE WHEN hide THEN NULL ELSE c.changed_at END
+  FROM picked p
+  JOIN {schema}.span_changes c ON c.id = p.id
+  LEFT JOIN {schema}.annotators a ON a.id = c.annotator_id
+  CROSS JOIN LATERAL (SELECT
+    c.document_id IN (SELECT blind.document_id FROM blind)
+    AND c.annotator_id NOT IN (SELECT {schema}.annotator_unhidden()) AS hide) AS v
+  ORDER BY c.id
+  LIMIT lim
+$$;
+REVOKE ALL ON FUNCTION {schema}.annotator_changes_after(bigint, bigint[], bigint[], integer)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.annotator_changes_after(bigint, bigint[], bigint[], integer)
+  TO {USERS};
 -- The same for judgements ("no label here", rejected suggestions): one's own, or any for leads.
 {_delete_function(schema, "judgements", gold=False)}
 -- And for labels of whole documents: one's own, gold for adjudicators, any for leads.
@@ -256,8 +294,8 @@ _POLICIES: dict[str, list[_Policy]] = {
     # The change log the live feed reads (schema 0003): who changed which document, when.
     # Written only by the owner's trigger function; blind mode hides teammates' entries on
     # a hidden document as it hides their spans, so a member's feed, or psql, cannot tell
-    # who is working on the overlap document before they finish it. (Hidden entries are
-    # gaps to the member's feed, which it re-asks for a while and then gives up.)
+    # who is working on the overlap document before they finish it. (The live feed reads
+    # the log through annotator_changes_after, which hands over the hidden numbers only.)
     "span_changes": [
         ("changes_read", "SELECT", USERS, _BLIND_READ, None),
     ],

@@ -67,6 +67,7 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
     feed.poll()
     ws1.annotations.add(doc, start=0, end=4, label="MILITARY", annotator=first)
     work(ws2, doc, second, done=False)
+    ws1.annotations.add(doc, start=1, end=4, label="MILITARY", annotator=first)
     with team.connect(second) as conn:
         ids = _ids(conn)
         # The change log says nothing of the teammate either: not who, not which document.
@@ -75,6 +76,14 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
             (doc,),
         ).fetchall()
         assert changes and {r[0] for r in changes} == {ids[second]}
+        # The feed's read hands over the hidden entries' numbers, and nothing else of them.
+        read = conn.execute(
+            "SELECT op, document_id, annotator, changed_at "
+            "FROM public.annotator_changes_after(0, '{}', '{}', 1000)"
+        ).fetchall()
+        assert ("hidden", 0, "", None) in read
+        assert {r[2] for r in read if r[1] == doc} == {second}
+        conn.rollback()
         spans = conn.execute(
             'SELECT annotator_id, "start", "end", note FROM public.spans WHERE document_id = %s',
             (doc,),
@@ -116,6 +125,9 @@ def test_member_sql_cannot_read_a_teammates_work_on_an_unfinished_overlap_docume
     # The member's app: its live feed, window load, export and training data, with no
     # viewer given at all.
     assert {c.annotator for c in feed.poll() if c.document_id == doc} == {second}
+    # ...and moves past the teammate's last change instead of watching it as a gap.
+    with team.connect(LENA) as conn:
+        assert feed.cursor == conn.execute("SELECT max(id) FROM public.span_changes").fetchone()[0]
     assert {s.annotator for s in ws2.annotations.spans(doc)} == {second}
     out = tmp_path / "mine.jsonl"
     ws2.exporter.export("jsonl", out, filter=SpanFilter(document_ids=(doc,)))

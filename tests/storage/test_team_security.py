@@ -236,6 +236,7 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
         ]
         assert sorted(definers) == [
             "annotator_blind_documents()",
+            "annotator_changes_after(bigint,bigint[],bigint[],integer)",  # the live feed's read
             "annotator_delete_document_labels(bigint[])",  # test_document_labels_server
             "annotator_delete_judgements(bigint[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(bigint[])",
@@ -247,6 +248,18 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             "InsufficientPrivilege",
             "FeatureNotSupported",
         )
+        # The feed's read of the change log: crafted ranges read the log, no more (blind
+        # mode's masking is tested in test_study_security), and write nothing.
+        for args in (
+            (None, None, None, None),
+            (0, [1, 5, None], [2], 10),
+            (-(2**63), [-(2**63)], [2**63 - 1], 2**31 - 1),
+        ):
+            rows = conn.execute(
+                "SELECT * FROM annotator_changes_after(%s, %s::bigint[], %s::bigint[], %s)", args
+            ).fetchall()
+            assert all(len(r) == 6 for r in rows)
+        assert _try(conn, "SELECT * FROM annotator_changes_after(0, '{}', '{}', -1)") != "ok"
         crafted = [
             [team.spans[BOB]],
             [team.spans[GOLD_ANNOTATOR]],
