@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from annotator.core.model import Document, DocumentStatus, NewSpan
 from annotator.core.text import content_hash
 from annotator.services import Workspace
+from annotator.services.document_passages import document_passages
 from annotator.storage import repo
 from benchmarks.suggest_gold import LABELS, load_gold
 
@@ -122,7 +123,7 @@ def _baseline(ws: Workspace, ids: list[int]) -> tuple[int, float]:
     ]
     t1 = time.perf_counter()
     n = 0
-    for _doc, _name, text, items in ws.suggestions._document_passages(ids, [], "sentence"):
+    for _doc, _name, text, items in document_passages(ws.db, ids, [], "sentence"):
         xs = vec.transform([p.text_in(text) for p in items])
         for m in models:
             n += len(m.predict_proba(xs))

@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QKeySequence,
     QMoveEvent,
     QResizeEvent,
     QShowEvent,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import DocumentStatus, Span
-from annotator.gui import app_actions, keymap, window_layout
+from annotator.gui import app_actions, window_layout, window_menus
 from annotator.gui.dialogs.annotator_dialog import AnnotatorDialog
 from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
@@ -122,7 +121,9 @@ class MainWindow(QMainWindow):
             reload_lists=self._reload_lists,
             reload_panes=self.reload_panes,
         )
-        self._build_actions()
+        self.actions_by_name: dict[str, QAction] = {}
+        """The actions of the window's menus by name (``keymap.ACTIONS``)."""
+        window_menus.build(self)  # File, Edit, View, Help and the toolbar
         self.team = install_team_menu(self)
 
         self.reading.paneAdded.connect(self._pane_added)
@@ -249,97 +250,6 @@ class MainWindow(QMainWindow):
         setattr(self, f"{name}_dock", dock)
         return dock
 
-    def _action(
-        self, name: str, text: str, slot, *, icon_name: str = "", checkable: bool = False
-    ) -> QAction:
-        act = QAction(text, self)
-        act.setObjectName(f"action_{name}")
-        if name in keymap.ACTIONS:
-            act.setShortcut(keymap.ACTIONS[name])
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        act.setCheckable(checkable)
-        (act.toggled if checkable else act.triggered).connect(slot)
-        self.addAction(act)
-        self.actions_by_name[name] = act
-        return act
-
-    def _build_actions(self) -> None:
-        self.actions_by_name: dict[str, QAction] = {}
-        a = self._action
-        undo = self.undo_histories.group.createUndoAction(self, "&Undo")
-        undo.setShortcut(keymap.ACTIONS["undo"])
-        undo.setIcon(icon("undo"))
-        redo = self.undo_histories.group.createRedoAction(self, "&Redo")
-        redo.setShortcuts([keymap.ACTIONS["redo"], QKeySequence("Ctrl+Y")])
-        redo.setIcon(icon("redo"))
-        self.actions_by_name.update(undo=undo, redo=redo)
-        m = self.menuBar().addMenu("&File")
-        m.addAction(a("import", "&Import files…", self.import_files, icon_name="import"))
-        m.addAction(a("import_folder", "Import &folder…", self.import_folder))
-        m.addAction(a("import_layer", "Import &teammate's work…", self.import_layer))
-        m.addAction(a("export", "&Export…", self.export, icon_name="export"))
-        m.addSeparator()
-        m.addAction(a("quit", "&Quit", self.close))
-        m = self.menuBar().addMenu("&Edit")
-        m.addActions([undo, redo])
-        m.addSeparator()
-        m.addAction(a("find", "&Find in document…", self.find, icon_name="find"))
-        m.addAction(a("search_corpus", "&Search corpus…", self.focus_corpus_search))
-        m.addSeparator()
-        m.addAction(
-            a("mark_done", "Mark document &done", lambda: self.toggle_done(), icon_name="done")
-        )
-        m.addAction(a("doc_labels", "Document la&bels…", self.open_doc_labels))
-        m.addAction(a("labels", "Edit &labels…", self.edit_labels, icon_name="labels"))
-        m.addAction(a("annotator", "Switch &annotator…", lambda: self.ask_annotator()))
-        m = self.menuBar().addMenu("&View")
-        m.addAction(
-            a("passage", "&Passage mode", self._toggle_passage, icon_name="passage", checkable=True)
-        )
-        m.addAction(
-            a(
-                "tag_and_advance",
-                "&Tag and advance in passage mode (T)",
-                self._toggle_tag_and_advance,
-                checkable=True,
-            )
-        )
-        m.addAction(a("snap", "Snap selections to &words", self._toggle_snap, checkable=True))
-        m.addAction(
-            a("show_all", "Show &other annotators' spans", self._toggle_show_all, checkable=True)
-        )
-        m.addAction(a("sync_scroll", "S&ynchronised scrolling", self._toggle_sync, checkable=True))
-        m.addSeparator()
-        m.addAction(a("new_pane", "&New pane", self.new_pane, icon_name="pane-add"))
-        m.addAction(a("close_pane", "&Close pane", self.close_pane))
-        m.addAction(a("next_pane", "Next pane", lambda: self.reading.focus_next(1)))
-        m.addAction(a("prev_pane", "Previous pane", lambda: self.reading.focus_next(-1)))
-        m.addAction(a("corpus", "Go to &corpus", self.focus_corpus))
-        m.addSeparator()
-        for dock in (self.corpus_dock, self.labels_dock, self.spans_dock):
-            m.addAction(dock.toggleViewAction())
-        m = self.menuBar().addMenu("&Help")
-        m.addAction(a("help", "&Keyboard shortcuts", self.show_shortcuts))
-        self.actions_by_name["snap"].setChecked(self.settings.snap_to_words)
-        self.actions_by_name["tag_and_advance"].setChecked(self.tag_and_advance)
-        tb = self.addToolBar("Main")
-        tb.setObjectName("toolbar_main")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for name in (
-            "import",
-            "export",
-            None,
-            "undo",
-            "redo",
-            None,
-            "new_pane",
-            "passage",
-            "mark_done",
-            "find",
-        ):
-            tb.addSeparator() if name is None else tb.addAction(self.actions_by_name[name])
-
     # --- panes and documents -----------------------------------------------------------
 
     def _pane_added(self, pane: DocumentPane) -> None:
@@ -361,28 +271,13 @@ class MainWindow(QMainWindow):
             )
         )
         pane.passageModeChanged.connect(
-            lambda on, p=pane: p is self.reading.current and self._sync_passage_action(on)
+            lambda on, p=pane: (
+                p is self.reading.current and window_menus.show_passage_mode(self, on)
+            )
         )
         pane.passageModeChanged.connect(self._fit_soon)
-        pane.tagAndAdvanceChanged.connect(self._sync_tag_and_advance)
+        pane.tagAndAdvanceChanged.connect(lambda on: window_menus.sync_tag_and_advance(self, on))
         self._fit_soon()
-
-    def _sync_tag_and_advance(self, on: bool) -> None:
-        self.tag_and_advance = on
-        act = self.actions_by_name["tag_and_advance"]
-        act.blockSignals(True)
-        act.setChecked(on)
-        act.blockSignals(False)
-        for pane in self.reading.panes:
-            if pane.tag_and_advance != on:
-                pane.tag_and_advance = on
-                pane.refresh_passage_info()
-
-    def _toggle_tag_and_advance(self, on: bool) -> None:
-        if self.reading.current is not None:
-            self.reading.current.set_tag_and_advance(on)
-        else:
-            self._sync_tag_and_advance(on)
 
     def new_pane(self) -> DocumentPane:
         pane = self.reading.add_pane()
@@ -482,16 +377,10 @@ class MainWindow(QMainWindow):
             pane.document_id, doc.text if doc else "", list(pane.spans.values())
         )
         self.label_model.set_counts(self.span_model.label_counts())
-        self._sync_passage_action(pane.passage_mode)
+        window_menus.show_passage_mode(self, pane.passage_mode)
         if doc is not None and doc.id is not None:
             self.corpus.select_document(doc.id)
             self.setWindowTitle(f"{doc.title or 'Document'} — Annotator")
-
-    def _sync_passage_action(self, on: bool) -> None:
-        act = self.actions_by_name["passage"]
-        act.blockSignals(True)
-        act.setChecked(on)
-        act.blockSignals(False)
 
     # --- applying edits ------------------------------------------------------------------
 
@@ -610,27 +499,7 @@ class MainWindow(QMainWindow):
         self.runner.wait(10_000)
         super().closeEvent(event)
 
-    # --- small toggles ------------------------------------------------------------------
-
-    def _toggle_passage(self, on: bool) -> None:
-        if self.reading.current is not None:
-            self.reading.current.set_passage_mode(on)
-            self.reading.current.view.setFocus()
-
-    def _toggle_snap(self, on: bool) -> None:
-        self.settings.snap_to_words = on
-        self.settings.save()
-        for pane in self.reading.panes:
-            pane.snap_to_words = on
-
-    def _toggle_show_all(self, on: bool) -> None:
-        self.span_list.show_annotators(on)
-        if on != self.show_all_annotators:
-            self.show_all_annotators = on
-            self.reload_panes()
-
-    def _toggle_sync(self, on: bool) -> None:
-        self.reading.sync_scroll = on
+    # --- annotator and status ----------------------------------------------------------
 
     def _show_annotator(self) -> None:
         self.annotator_button.setText(self.settings.annotator or "(nobody — click to set)")

@@ -4,7 +4,8 @@ A small controller given its collaborators (the workspace, the undo runner, who 
 annotating): it trains in a process of its own (``services.model_process``: training on
 a thread held the interpreter's lock, and every tag and repaint waited), retrains a
 moment after the last edit (debounced on the undo stack), has each shown document scored
-there too, and turns Enter or A / X / a label key in passage mode into undoable commands.
+there too, and turns Enter or A / X / a label key in passage mode into undoable commands
+(``SuggestionKeys``, gui/suggestion_keys.py).
 Its waits for the process run on a thread pool of its own, so they never hold up the
 window's document loads. It is the only source of suggestions: the strip under the
 passage bar is the one place they show.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSizePolicy
 from shiboken6 import isValid
 
@@ -26,26 +27,17 @@ from annotator.core.model import Label
 from annotator.core.segment import Passage, passages
 from annotator.gui.preannotation import PreAnnotation, install_menu
 from annotator.gui.predicted import ImportedPredictions
+from annotator.gui.suggestion_keys import SuggestionKeys
 from annotator.gui.undo import ServiceCommand
 from annotator.gui.widgets.document_pane import DocumentPane
 from annotator.gui.workers import TaskRunner
 from annotator.services import Workspace, model_process
-from annotator.services.suggestion_commands import (
-    AcceptSuggestionCommand,
-    Dismissals,
-    JudgeCommand,
-    OverrideSuggestionCommand,
-    RejectSuggestionCommand,
-)
+from annotator.services.suggestion_commands import Dismissals
 
 if TYPE_CHECKING:  # numpy and scikit-learn load in the model process, never at start-up
     from annotator.suggest.combine import LabelScore, Suggester
 
 log = logging.getLogger(__name__)
-_ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
-_REJECT = Qt.Key.Key_X
-_WALK = {Qt.Key.Key_J, Qt.Key.Key_Down}
-"""Passage mode's "next passage" keys: leaving an untagged passage so judges it "no label"."""
 Scored = list[tuple[Passage, list["LabelScore"]]]
 
 
@@ -114,6 +106,8 @@ class SuggestionController(QObject):
         """A model's spans imported with the documents (Label Studio predictions)."""
         self.preannotation = PreAnnotation(self, ws=ws, run=run, annotator=annotator, labels=labels)
         """Accept confident suggestions, or all of them to review (the Suggestions menu)."""
+        self.keys = SuggestionKeys(self, ws=ws, run=run, annotator=annotator, labels=labels)
+        """Enter / A, X and label keys on a suggestion; J past an untagged passage."""
 
     # --- training ------------------------------------------------------------------
 
@@ -343,54 +337,11 @@ class SuggestionController(QObject):
         lay = pane.layout()
         lay.insertWidget(lay.indexOf(pane.passage_bar) + 1, strip)
         self._panes[pane] = strip
-        original = pane.view.key_handler
-        assert original is not None
-
-        def handle(event: QKeyEvent) -> bool:
-            if self.handle_key(pane, event):
-                return True
-            left = self._walking_past(pane, event)
-            handled = original(event)
-            if left is not None and handled and pane.current_passage != left[0]:
-                self.judge_none(pane, left[1])
-            self.refresh(pane)
-            return handled
-
-        pane.view.key_handler = handle
+        self.keys.attach(pane)
         pane.view.cursorPositionChanged.connect(lambda: self.refresh(pane))
         pane.view.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh(pane))
         pane.passageModeChanged.connect(lambda _on: self.refresh(pane))
         pane.destroyed.connect(lambda *_: self._panes.pop(pane, None))
-
-    def _walking_past(self, pane: DocumentPane, event: QKeyEvent) -> tuple[int, Passage] | None:
-        """The passage a "next passage" key is about to leave untagged by me, if any: the
-        one place the window turns walking past into a "no label" judgement."""
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if (
-            event.key() not in _WALK
-            or mods != Qt.KeyboardModifier.NoModifier
-            or not pane.passage_mode
-            or pane.current_passage is None
-            or pane.document_id is None
-            or not self._annotator()
-            or pane.view.textCursor().hasSelection()
-        ):
-            return None
-        items = pane.passages()
-        i = pane.current_passage
-        if i >= len(items) - 1 or self.tagged(pane, items[i]):
-            return None
-        return i, items[i]
-
-    def judge_none(self, pane: DocumentPane, p: Passage) -> bool:
-        """Store "no label here" for the passage as the annotator's undoable step (once:
-        a passage judged before is not judged again)."""
-        doc_id, me = pane.document_id, self._annotator()
-        if doc_id is None or not me:
-            return False
-        if self._ws.judgements.has_none(doc_id, p.start, p.end, me):
-            return False
-        return self._run(JudgeCommand(self._ws.judgements, doc_id, p.start, p.end, me))
 
     def strip(self, pane: DocumentPane) -> QLabel | None:
         """The pane's line that shows the current passage's suggestion."""
@@ -460,100 +411,6 @@ class SuggestionController(QObject):
             + " — <b>Enter</b> or <b>A</b> accept and next · <b>X</b> reject and next"
             + " · a label key overrides"
         )
-
-    # --- keys ----------------------------------------------------------------------
-
-    def handle_key(self, pane: DocumentPane, event: QKeyEvent) -> bool:
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if not self.enabled or mods != Qt.KeyboardModifier.NoModifier:
-            return False
-        if pane.view.textCursor().hasSelection() or pane.selected_span_id is not None:
-            return False
-        preds = self.predicted.here(pane)
-        if preds and event.key() in _ACCEPT:
-            self.predicted.accept(pane, preds)
-            return True
-        if preds and event.key() == _REJECT:
-            self.predicted.reject(pane, preds)
-            return True
-        cur = self.current(pane)
-        if cur is None:
-            return False
-        passage, shown = cur
-        key = event.key()
-        if key in _ACCEPT:
-            self.accept(pane, passage, tuple(s.label for s in shown))
-            return True
-        if key == _REJECT:
-            if not shown:
-                self.message.emit(
-                    "Nothing to reject: the suggestion is already “no label”. Enter agrees "
-                    "and moves on; a label key tags the passage."
-                )
-                return True
-            self.reject(pane, passage, tuple(s.label for s in shown))
-            return True
-        keys = {lab.shortcut: lab.name for lab in self._labels() if lab.shortcut}
-        if event.text() in keys and shown:
-            self.override(pane, passage, keys[event.text()], tuple(s.label for s in shown))
-            return True
-        return False
-
-    def _length(self, pane: DocumentPane) -> int | None:
-        return len(pane.document.text) if pane.document else None
-
-    def accept(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...]) -> None:
-        doc_id = pane.document_id
-        assert doc_id is not None
-        if not labels:  # agreeing with "no label" judges the passage
-            if not self._annotator():
-                self.message.emit("Give your annotator name first: judgements are yours.")
-                return
-            self.judge_none(pane, p)
-        else:
-            cmd = AcceptSuggestionCommand(
-                self._ws.annotations,
-                doc_id,
-                p.start,
-                p.end,
-                labels,
-                self._annotator(),
-                document_length=self._length(pane),
-            )
-            if not self._run(cmd):
-                return
-        pane.move_passage(1)
-        self.refresh(pane)
-
-    def reject(self, pane: DocumentPane, p: Passage, labels: tuple[str, ...] = ()) -> None:
-        doc_id = pane.document_id
-        assert doc_id is not None
-        cmd = RejectSuggestionCommand(
-            self.dismissals, doc_id, p.start, p.end, self._annotator(), labels
-        )
-        if self._run(cmd):
-            pane.move_passage(1)
-            self.refresh(pane)
-
-    def override(
-        self, pane: DocumentPane, p: Passage, label: str, rejected: tuple[str, ...] = ()
-    ) -> None:
-        doc_id = pane.document_id
-        assert doc_id is not None
-        cmd = OverrideSuggestionCommand(
-            self._ws.annotations,
-            self.dismissals,
-            doc_id,
-            p.start,
-            p.end,
-            label,
-            self._annotator(),
-            document_length=self._length(pane),
-            rejected=rejected,
-        )
-        if self._run(cmd) and pane.tag_and_advance:  # like any tag in passage mode
-            pane.move_passage(1)
-        self.refresh(pane)
 
     # --- toggles -------------------------------------------------------------------
 

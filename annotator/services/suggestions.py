@@ -4,6 +4,8 @@ Suggestions are never stored: they live in a ``Suggester`` held by the caller (t
 the CLI). Only a person's decision writes anything, through the commands in
 ``services.suggestion_commands``: accepting makes the annotator's own spans (origin
 ``suggested``), so nothing suggested reaches an export or agreement unless accepted.
+The pre-annotation plans are ``services.preannotation``'s; ``preannotation`` and
+``accept_all_plan`` here are their entry points.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.judgement import JudgementKind
 from annotator.core.segment import Passage, PassageKind, passages
-from annotator.core.team import DocumentLayers
 from annotator.services.blind import blind_rule, visible_layers
 from annotator.services.changes import Changes
+from annotator.services.document_passages import document_passages
+from annotator.services.preannotation import (
+    AcceptAllPlan,
+    PreAnnotation,
+    accept_all_plan,
+    confident_plan,
+)
 from annotator.storage import Database, Tx, repo
 from annotator.storage import judgements as judgement_store
 from annotator.storage import suggestions as store
@@ -27,9 +33,6 @@ from annotator.suggest.combine import Source, Suggester
 from annotator.suggest.data import Example, judged_passages, passage_labels, touched
 from annotator.suggest.model import LabelScore
 from annotator.suggest.rules import RuleSet, parse_rule, rule_lines
-
-if TYPE_CHECKING:
-    from annotator.suggest.preannotate import ConfidentLabel
 
 Progress = Callable[[int, int], None]
 
@@ -232,28 +235,6 @@ class SuggestionService:
 
     # --- suggesting ---------------------------------------------------------------------
 
-    def _document_passages(
-        self, document_ids: Sequence[int], annotators: Sequence[str], level: PassageKind
-    ) -> Iterator[tuple[int, str, str, builtins.list[Passage]]]:
-        def ids(s: Tx) -> tuple[builtins.list[int], dict[int, str]]:
-            wanted = list(document_ids) or store.untagged_document_ids(s, annotators)
-            return wanted, store.external_ids(s, wanted)
-
-        wanted, ext = self._db.read(ids)
-        missing = sorted(set(wanted) - set(ext))
-        if missing:
-            raise AnnotatorError(f"No document with id {missing[0]}.")
-        for i in range(0, len(wanted), 200):
-            chunk = wanted[i : i + 200]
-
-            def read(s: Tx, c: builtins.list[int] = chunk) -> builtins.list[DocumentLayers]:
-                return list(store.iter_labelled_documents(s, annotators=[], document_ids=c))
-
-            layers = self._db.read(read)
-            for layer in layers:
-                text = layer.text or ""
-                yield layer.id, ext.get(layer.id) or str(layer.id), text, passages(text, level)
-
     def suggestions(
         self,
         suggester: Suggester,
@@ -267,8 +248,8 @@ class SuggestionService:
 
         ``every``: each passage with every label's score, shown or not.
         """
-        for doc_id, doc_name, text, items in self._document_passages(
-            document_ids, annotators, level
+        for doc_id, doc_name, text, items in document_passages(
+            self._db, document_ids, annotators, level
         ):
             rows = suggester.score([p.text_in(text) for p in items])
             for p, row in zip(items, rows, strict=True):
@@ -414,7 +395,7 @@ class SuggestionService:
         judged_ranges, worked = self._db.read(mine)
         skip = set(exclude)
         cand: builtins.list[tuple[int, Passage, str]] = []
-        for doc_id, _name, text, items in self._document_passages(allowed, [], level):
+        for doc_id, _name, text, items in document_passages(self._db, allowed, [], level):
             taken: builtins.list[bool] = [False] * len(items)
             if doc_id in worked:
 
@@ -482,25 +463,7 @@ class SuggestionService:
                 )
         return sorted(out, key=lambda r: -r.priority)
 
-    # --- pre-annotation -----------------------------------------------------------------
-
-    def _my_spans(self, document_id: int, annotator: str) -> builtins.list[tuple[int, int, str]]:
-        """The annotator's spans on the document, and their judgements ("no label", a
-        rejected suggestion) as ranges of a pseudo-label: pre-annotation leaves both alone."""
-
-        def work(s: Tx) -> builtins.list[tuple[int, int, str]]:
-            spans = repo.list_spans(s, document_id, annotators=(annotator,))
-            out = [(sp.start, sp.end, sp.label) for sp in spans]
-            out += [
-                (j.start, j.end, "\x00judged")
-                for j in judgement_store.list_judgements(
-                    s, annotators=[annotator], document_ids=[document_id]
-                )
-                if j.kind != JudgementKind.SKIPPED
-            ]
-            return out
-
-        return self._db.read(work)
+    # --- pre-annotation (services/preannotation.py) ---------------------------------------
 
     def preannotation(
         self,
@@ -512,41 +475,16 @@ class SuggestionService:
         min_precision: float = 0.95,
         whole_passages: bool = True,
     ) -> PreAnnotation:
-        """What accepting the confident suggestions would tag: per document, the passages
-        and labels (passages the annotator already tagged are left alone), and per label
-        its out-of-fold precision, or why it is left out.
-
-        ``whole_passages``: only passages decided for every label the model learned
-        (``suggest.preannotate``); False tags every confident label wherever it is (the
-        behaviour before passage mode walked past pre-tagged passages; for comparison)."""
-        from annotator.suggest.preannotate import absent_cuts, confident_labels, confident_spans
-
-        known = self._db.read(lambda s: [lab.name for lab in repo.list_labels(s)])
-        confident, why = confident_labels(suggester, min_precision, known)
-        absent = absent_cuts(suggester, min_precision) if whole_passages else None
-        for lab, reason in suggester.not_learned.items():
-            why.setdefault(lab, f"not learned: {reason}")
-        plan: dict[int, builtins.list[tuple[int, int, str]]] = {}
-        names: dict[int, str] = {}
-        if confident:
-            ids = list(document_ids) or self._db.read(
-                lambda s: store.untagged_document_ids(s, [annotator])
-            )
-            for doc_id, name, text, items in self._document_passages(ids, [], level):
-                mine = self._my_spans(doc_id, annotator)
-                labs = passage_labels(text, items, mine)
-                skip = [(p.start, p.end) for p, lab in zip(items, labs, strict=True) if lab]
-                rows = suggester.score([p.text_in(text) for p in items])
-                spans = confident_spans(
-                    ((p.start, p.end, row) for p, row in zip(items, rows, strict=True)),
-                    confident,
-                    skip=skip,
-                    absent=absent,
-                )
-                if spans:
-                    plan[doc_id] = spans
-                    names[doc_id] = name
-        return PreAnnotation(confident, why, plan, names, min_precision)
+        """What accepting the confident suggestions would tag (:func:`confident_plan`)."""
+        return confident_plan(
+            self._db,
+            suggester,
+            annotator=annotator,
+            document_ids=document_ids,
+            level=level,
+            min_precision=min_precision,
+            whole_passages=whole_passages,
+        )
 
     def accept_all_plan(
         self,
@@ -557,63 +495,12 @@ class SuggestionService:
         level: PassageKind = "sentence",
         scored: Sequence[tuple[int, int, Sequence[ShownScore]]] | None = None,
     ) -> AcceptAllPlan:
-        """What "Accept all suggestions in this document" stores: every shown label of
-        every passage the annotator has not tagged or judged yet, and "no label" where
-        nothing is shown (``suggest.preannotate.all_suggestions``). ``scored``: the
-        document's passages already scored, (start, end, row) in text order (the window
-        has them from the model's process); else they are scored here."""
-        from annotator.suggest.preannotate import all_suggestions
-
-        rows: Sequence[tuple[int, int, Sequence[ShownScore]]]
-        if scored is None:
-            doc = next(iter(self._document_passages([document_id], [], level)), None)
-            if doc is None:
-                raise AnnotatorError(f"No document with id {document_id}.")
-            _id, _name, text, items = doc
-            got = suggester.score([p.text_in(text) for p in items])
-            rows = [(p.start, p.end, row) for p, row in zip(items, got, strict=True)]
-        else:
-            rows = scored
-        # Any span or judgement of mine in a passage (not only exactly on it) decides it.
-        mine = [(s, e) for s, e, _lab in self._my_spans(document_id, annotator)]
-        items = [Passage(s, e, level) for s, e, _row in rows]
-        skip = [(p.start, p.end) for p, t in zip(items, touched(items, mine), strict=True) if t]
-        spans, none = all_suggestions(rows, skip=skip)
-        return AcceptAllPlan(document_id, spans, none)
-
-
-@dataclass(frozen=True)
-class AcceptAllPlan:
-    """One document's suggestions, all accepted in one step (read and fixed after)."""
-
-    document_id: int
-    spans: builtins.list[tuple[int, int, str]]
-    """(start, end, label) to tag, origin ``suggested``."""
-    none: builtins.list[tuple[int, int]]
-    """(start, end) of passages judged "no label" (nothing suggested there)."""
-
-    @property
-    def passages(self) -> int:
-        return len({(s, e) for s, e, _lab in self.spans}) + len(self.none)
-
-
-@dataclass(frozen=True)
-class PreAnnotation:
-    """The confident suggestions of some documents, ready to accept in one step each."""
-
-    labels: builtins.list[ConfidentLabel]
-    left_out: dict[str, str]
-    """Label -> why pre-annotation does not tag it."""
-    spans: dict[int, builtins.list[tuple[int, int, str]]]
-    """Document id -> (start, end, label) to tag."""
-    documents: dict[int, str]
-    """Document id -> its external id."""
-    min_precision: float
-
-    def count(self, label: str | None = None) -> int:
-        return sum(
-            1 for spans in self.spans.values() for _s, _e, lab in spans if label in (None, lab)
+        """What "Accept all suggestions in this document" stores (:func:`accept_all_plan`)."""
+        return accept_all_plan(
+            self._db,
+            suggester,
+            annotator=annotator,
+            document_id=document_id,
+            level=level,
+            scored=scored,
         )
-
-    def passages(self) -> int:
-        return sum(len({(s, e) for s, e, _lab in spans}) for spans in self.spans.values())

@@ -1,12 +1,13 @@
 """One document in the reading area: header, text view, find bar, and the tagging keys.
 
-The title line holds the document picker and the document labels (``DocLabelsLine``).
+The title line holds the document picker and the document labels (``DocLabelsLine``);
+passage mode, the J/K walk through the passages, is ``PassageMode`` (``self.walk``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -19,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import Document, Label, Span
-from annotator.core.passage_nav import is_pretagged, step
-from annotator.core.segment import Passage, PassageKind, passage_at, passages
+from annotator.core.segment import Passage, PassageKind
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.text_positions import TextPositions
 from annotator.gui.widgets.doc_labels_line import DocLabelsLine
@@ -29,12 +29,7 @@ from annotator.gui.widgets.elided_label import ElidedLabel
 from annotator.gui.widgets.eliding_combo import ElidingComboBox
 from annotator.gui.widgets.find_bar import FindBar
 from annotator.gui.widgets.middle_keeper import MiddleKeeper
-from annotator.gui.widgets.passage_bar import PassageBar, labels_line
-
-_NEXT = {Qt.Key.Key_J, Qt.Key.Key_Down}
-_PREV = {Qt.Key.Key_K, Qt.Key.Key_Up}
-_ENTER = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
-_SUGGESTION_KEYS = {Qt.Key.Key_A, Qt.Key.Key_X} | _ENTER
+from annotator.gui.widgets.passage_mode import PassageMode
 
 
 class DocumentPane(QFrame):
@@ -72,7 +67,12 @@ class DocumentPane(QFrame):
         self.picker.setCurrentIndex(-1)
         self.picker.setPlaceholderText("Open a document…")
         self.meta = ElidedLabel()
-        self.mode_label = ElidedLabel()
+        self.walk = PassageMode(self)
+        """Passage mode: the J/K walk through the document's passages."""
+        self.walk.changed.connect(self.passageModeChanged)
+        self.walk.advanceChanged.connect(self.tagAndAdvanceChanged)
+        self.mode_label = self.walk.label
+        self.passage_bar = self.walk.bar
         self.doc_labels_line = DocLabelsLine(self, annotator=lambda: self.annotator)
         self.doc_labels_line.toggled.connect(self._doc_label_toggled)
         self.doc_labels_button = self.doc_labels_line.button
@@ -106,8 +106,6 @@ class DocumentPane(QFrame):
         self.legend.setContentsMargins(8, 0, 8, 2)
         self.legend.hide()
         lay.addWidget(self.legend)
-        self.passage_bar = PassageBar()
-        self.passage_bar.hide()
         lay.addWidget(self.passage_bar)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.find_bar)
@@ -120,15 +118,6 @@ class DocumentPane(QFrame):
         """Who tags here: only this annotator's spans take label keys, Delete and notes."""
         self._select_when_added: tuple[int, int, str] | None = None
         self.snap_to_words = True
-        self.passage_mode = False
-        self.passage_kind: PassageKind = "sentence"
-        self._passages: list[Passage] | None = None
-        self.current_passage: int | None = None
-        self.tag_and_advance = True
-        """In passage mode a label key tags the passage and moves to the next one."""
-        self.skip_pretagged = True
-        """Moving between passages (J, K, tag-and-advance) walks past passages whose only
-        tags of mine came from suggestions (pre-annotation): they need no decision."""
         self.view.highlighter.owner = lambda: self.annotator  # teammates' spans: hatched
         self._keys: dict[str, str] = {}
         self._colors: dict[str, str] = {}
@@ -147,7 +136,7 @@ class DocumentPane(QFrame):
         close.clicked.connect(self.closeRequested)
         self.view.focusEntered.connect(self.activated)
         self.view.clicked.connect(self._clicked)
-        self.view.cursorPositionChanged.connect(self._cursor_moved)
+        self.view.cursorPositionChanged.connect(self.walk.cursor_moved)
         self.view.selectionChanged.connect(self._show_snapped_selection)
 
     # --- content ---------------------------------------------------------------------
@@ -175,8 +164,7 @@ class DocumentPane(QFrame):
         waiting, self._edits_while_loading = self._edits_while_loading, []
         self.document = doc
         self.positions = TextPositions(doc.text)
-        self._passages = None
-        self.current_passage = None
+        self.walk.forget()
         self.selected_span_id = None
         self.spans = {s.id: s for s in spans}
         self.view.set_selected_mark(None)
@@ -189,8 +177,8 @@ class DocumentPane(QFrame):
         self.doc_labels_line.set({})
         self._sync_picker()
         self.update_legend()
-        if self.passage_mode:
-            self._enter_passage_mode()
+        if self.walk.on:
+            self.walk.enter()
         # An edit committed while the load ran may or may not be in what it read:
         # applied again by id, it is shown either way.
         for doc_id, added, removed in waiting:
@@ -245,7 +233,7 @@ class DocumentPane(QFrame):
             self.select_span(None)
         self.view.highlighter.set_spans(spans, self.positions)
         self.update_legend()
-        self.refresh_passage_info()
+        self.walk.refresh()
 
     def update_legend(self) -> None:
         """Name the teammates whose spans are shown here (hatched), or hide the legend."""
@@ -281,7 +269,7 @@ class DocumentPane(QFrame):
         if selected is not None:  # a relabelled span stays selected; a deleted one does not
             self.select_span(selected if selected in self.spans else None)
         self.update_legend()
-        self.refresh_passage_info()
+        self.walk.refresh()
 
     def find_span(self, start: int, end: int, label: str, annotator: str) -> Span | None:
         """The shown span with exactly this range, label and annotator (via the index)."""
@@ -328,8 +316,8 @@ class DocumentPane(QFrame):
         cur.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
         self.view.setTextCursor(cur)
         self.view.centerCursor()
-        if self.passage_mode:
-            self.keep_passage_in_view()
+        if self.walk.on:
+            self.walk.keep_in_view()
         else:
             self.bring_to_middle(qs, qe)
 
@@ -341,7 +329,7 @@ class DocumentPane(QFrame):
         else:
             qs, qe = self.positions.range_to_qt(span.start, span.end)
             self.view.set_selected_mark((qs, qe, self._colors.get(span.label, "#888888")))
-        self._show_selection_line()
+        self.walk.show_selection()
         self.spanSelected.emit(self.selected_span_id if span else -1)
 
     def selected_span(self) -> Span | None:
@@ -357,26 +345,12 @@ class DocumentPane(QFrame):
             does = f"{keys} relabel it · Delete deletes it · N edits its note"
         else:
             does = f"{span.annotator}'s (read-only): {keys} tag the same text as your own"
-        back = (
-            "Esc clears it and goes back to the passage" if self.passage_mode else "Esc clears it"
-        )
+        back = "Esc clears it and goes back to the passage" if self.walk.on else "Esc clears it"
         return f"{span.label} span selected — {does} · {back}"
-
-    def _show_selection_line(self) -> None:
-        self.passage_bar.show_selected(self.selection_hint() if self.passage_mode else "")
 
     def _clicked(self, qt_pos: int) -> None:
         hits = self.view.highlighter.spans_at(qt_pos)
-        rng = self.current_passage_range() if self.passage_mode else None
-        if hits and rng is not None and all((h.start, h.end) == rng for h in hits):
-            # Passage mode, a click on a passage whose spans are its tags: the click selects
-            # the passage (it is current now), so a label key adds or removes that label
-            # there, as it does after J or K; [ and ] still select its spans.
-            self.select_span(None)
-            self.message.emit(
-                f"{self.passage_kind.capitalize()} {(self.current_passage or 0) + 1} selected:"
-                " a label key adds or removes that label"
-            )
+        if self.walk.clicked(hits):  # passage mode: the passage, not its tags
             return
         own = [h for h in hits if self.is_mine(h)]
         self.select_span((own or hits)[0].id if hits else None)
@@ -399,101 +373,57 @@ class DocumentPane(QFrame):
         raw = (cur.selectionStart(), cur.selectionEnd())
         self.view.set_snap_mark(qt if qt is not None and qt != raw else None)
 
-    # --- passage mode -------------------------------------------------------------------
+    # --- passage mode (``self.walk``, widgets/passage_mode.py) ---------------------------
+
+    @property
+    def passage_mode(self) -> bool:
+        return self.walk.on
+
+    @property
+    def current_passage(self) -> int | None:
+        return self.walk.current
+
+    @property
+    def passage_kind(self) -> PassageKind:
+        return self.walk.kind
+
+    @passage_kind.setter
+    def passage_kind(self, kind: PassageKind) -> None:
+        self.walk.kind = kind
+
+    @property
+    def tag_and_advance(self) -> bool:
+        return self.walk.tag_and_advance
+
+    @tag_and_advance.setter
+    def tag_and_advance(self, on: bool) -> None:
+        self.walk.tag_and_advance = on
+
+    @property
+    def skip_pretagged(self) -> bool:
+        return self.walk.skip_pretagged
+
+    @skip_pretagged.setter
+    def skip_pretagged(self, on: bool) -> None:
+        self.walk.skip_pretagged = on
 
     def passages(self) -> list[Passage]:
-        if self._passages is None:
-            self._passages = (
-                passages(self.document.text, self.passage_kind) if self.document else []
-            )
-        return self._passages
+        return self.walk.passages()
+
+    def current_passage_range(self) -> tuple[int, int] | None:
+        return self.walk.current_range()
 
     def set_passage_mode(self, on: bool) -> None:
-        self.passage_mode = on
-        self.mode_label.setText("Passage mode" if on else "")
-        self.passage_bar.setVisible(on)
-        if on and self.document is not None:
-            self._enter_passage_mode()
-            self.keep_passage_in_view()
-        else:
-            self.current_passage = None
-            self.view.set_passage_mark(None)
-        self._show_selection_line()
-        if on and self.selected_span() is not None:
-            self.message.emit(self.selection_hint())
-        self.passageModeChanged.emit(on)
+        self.walk.set_on(on)
 
     def set_tag_and_advance(self, on: bool) -> None:
-        self.tag_and_advance = on
-        self.tagAndAdvanceChanged.emit(on)
-        self.message.emit(
-            "Tag and advance on: a label key tags the passage and moves to the next"
-            if on
-            else "Tag and advance off: a label key tags the passage, J moves on"
-        )
-        self.refresh_passage_info()
+        self.walk.set_tag_and_advance(on)
 
-    def passage_spans(self) -> list[Span]:
-        """Shown spans that overlap the current passage."""
-        rng = self.current_passage_range()
-        if rng is None:
-            return []
-        qs, qe = self.positions.range_to_qt(*rng)
-        return [e[2] for e in self.view.highlighter.index.overlapping(qs, qe)]
+    def move_passage(self, delta: int) -> None:
+        self.walk.move(delta)
 
     def refresh_passage_info(self) -> None:
-        """The bar and the passage mark follow the current passage's labels at once."""
-        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
-        if rng is None:
-            return
-        spans = self.passage_spans()
-        qs, qe = self.positions.range_to_qt(*rng)
-        # Tinted while untagged; once tagged the label colours show through.
-        self.view.set_passage_mark((qs, qe), tint=not spans)
-        self.passage_bar.show_passage(
-            kind=self.passage_kind,
-            index=self.current_passage or 0,
-            total=len(self.passages()),
-            labels=labels_line(spans, self.annotator),
-            advance=self.tag_and_advance,
-        )
-
-    def set_passage_kind(self, kind: PassageKind) -> None:
-        self.passage_kind = kind
-        self._passages = None
-        if self.passage_mode and self.document is not None:
-            self._enter_passage_mode()
-
-    def _enter_passage_mode(self) -> None:
-        self.mode_label.setText(f"Passage mode ({self.passage_kind}s)")
-        cp = self.positions.to_cp(self.view.textCursor().position())
-        self._set_passage(passage_at(self.passages(), cp))
-
-    def _set_passage(self, i: int | None) -> None:
-        items = self.passages()
-        self.current_passage = i
-        if i is None or not items:
-            self.view.set_passage_mark(None)
-            return
-        p = items[i]
-        sel = self.selected_span()
-        if sel is not None and not (sel.start < p.end and p.start < sel.end):
-            self.select_span(None)  # a span left behind takes no more keys
-        qs, _qe = self.positions.range_to_qt(p.start, p.end)
-        cur = self.view.textCursor()
-        cur.setPosition(qs)
-        self.view.blockSignals(True)
-        self.view.setTextCursor(cur)
-        self.view.blockSignals(False)
-        self.refresh_passage_info()
-        self.keep_passage_in_view()
-
-    def keep_passage_in_view(self) -> None:
-        """The current passage whole, in the middle third of the view, with context above
-        and below (a passage taller than the view starts a line from its top)."""
-        rng = self.current_passage_range() if self.passage_mode and not self.loading else None
-        if rng is not None:
-            self.bring_to_middle(*self.positions.range_to_qt(*rng))
+        self.walk.refresh()
 
     def bring_to_middle(self, qt_start: int, qt_end: int) -> None:
         """Scroll Qt range ``[qt_start, qt_end)`` into the middle third of the view, and
@@ -503,47 +433,6 @@ class DocumentPane(QFrame):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._middle.resized()
-
-    def move_passage(self, delta: int) -> None:
-        """One passage on (``delta`` 1) or back (-1), past pre-tagged passages when
-        ``skip_pretagged`` is on; 0 leaves a pre-tagged current passage for the next one."""
-        items = self.passages()
-        if not items:
-            return
-        skip = self.is_pretagged if self.skip_pretagged else None
-        i = step(self.current_passage, delta, len(items), skip)
-        if i is not None and (delta or i != self.current_passage):
-            self._set_passage(i)
-
-    def is_pretagged(self, i: int) -> bool:
-        """Whether passage ``i``'s only tags of mine came from suggestions (asked of the
-        span index: a lookup, not a scan of the document's spans)."""
-        if not self.annotator:
-            return False
-        p = self.passages()[i]
-        qs, qe = self.positions.range_to_qt(p.start, p.end)
-        return is_pretagged(
-            sp.origin
-            for _s, _e, sp in self.view.highlighter.index.overlapping(qs, qe)
-            if sp.annotator == self.annotator and sp.start < p.end and sp.end > p.start
-        )
-
-    def current_passage_range(self) -> tuple[int, int] | None:
-        if self.current_passage is None or not self.passages():
-            return None
-        p = self.passages()[self.current_passage]
-        return p.start, p.end
-
-    def _cursor_moved(self) -> None:
-        if (
-            self.passage_mode
-            and self.document is not None
-            and not self.view.textCursor().hasSelection()
-        ):
-            cp = self.positions.to_cp(self.view.textCursor().position())
-            i = passage_at(self.passages(), cp)
-            if i != self.current_passage:
-                self._set_passage(i)
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -564,18 +453,7 @@ class DocumentPane(QFrame):
         if text and text in self._keys:
             self.apply_label(self._keys[text])
             return True
-        if key == Qt.Key.Key_P and not shift:
-            self.set_passage_mode(not self.passage_mode)
-            return True
-        if key == Qt.Key.Key_P and shift:
-            self.set_passage_kind("paragraph" if self.passage_kind == "sentence" else "sentence")
-            self.message.emit(f"Passages are {self.passage_kind}s")
-            return True
-        if self.passage_mode and not shift and key == Qt.Key.Key_T:
-            self.set_tag_and_advance(not self.tag_and_advance)
-            return True
-        if self.passage_mode and not shift and (key in _NEXT or key in _PREV):
-            self.move_passage(1 if key in _NEXT else -1)
+        if self.walk.handle_key(key, shift):  # P, Shift+P; T, J and K in passage mode
             return True
         if key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
             self._step_span(1 if key == Qt.Key.Key_BracketRight else -1)
@@ -594,36 +472,12 @@ class DocumentPane(QFrame):
             cur.clearSelection()
             self.view.setTextCursor(cur)
             self.select_span(None)
-            if had and self.passage_mode:
+            if had and self.walk.on:
                 self.message.emit("Selection cleared: label keys tag the passage again")
             return True
-        if self.passage_mode:
-            return self._passage_key_does_nothing(event)
+        if self.walk.on:
+            return self.walk.key_does_nothing(event, list(self._keys))
         return False
-
-    def _passage_key_does_nothing(self, event: QKeyEvent) -> bool:
-        """Passage mode: a key that does nothing says why (Enter, letters); True if it spoke."""
-        key = event.key()
-        text = event.text()
-        if key not in _ENTER and not (text and text.isprintable() and not text.isspace()):
-            return False  # arrows, Page Up/Down, Tab...: the view's own keys
-        name = "Enter" if key in _ENTER else QKeySequence(key).toString() or text
-        if self.selected_span() is not None:
-            self.message.emit(
-                f"{name} does nothing while a span is selected: {self.selection_hint()}"
-            )
-        elif key in _SUGGESTION_KEYS:
-            self.message.emit(
-                f"{name} answers a suggestion, and none is shown for this passage "
-                "(View ▸ Suggestions); a label key tags it"
-            )
-        else:
-            keys = ", ".join(sorted(self._keys)) or "a label key"
-            self.message.emit(
-                f"{name} does nothing in passage mode: {keys} tag the passage · J/K move · "
-                "T tag and advance · P leaves"
-            )
-        return True
 
     def apply_label(self, label: str) -> None:
         """A label key tags the selection, else relabels the clicked span, else tags the passage."""
@@ -635,19 +489,13 @@ class DocumentPane(QFrame):
             cur.clearSelection()
             self.view.setTextCursor(cur)
         elif self.selected_span_id is not None:
-            if self.passage_mode:
+            if self.walk.on:
                 self.message.emit(
                     f"{label} went to the selected span, not the passage — "
                     "Esc clears the selection to tag passages"
                 )
             self._label_selected_span(label)
-        elif self.passage_mode and (p := self.current_passage_range()) is not None:
-            removing = self.find_span(p[0], p[1], label, self.annotator) is not None
-            self.tagRequested.emit(self.document.id, p[0], p[1], label)
-            # Without a name the tag waits for it (the window asks): stay on the passage.
-            if self.tag_and_advance and not removing and self.annotator:
-                self.move_passage(1)
-        else:
+        elif not self.walk.tag(label):  # passage mode tags the passage
             self.message.emit("Select some text (or press P for passage mode), then a label key.")
 
     def _own_selected(self, verb: str) -> bool:
