@@ -92,7 +92,7 @@ def render(out: Path, work: Path) -> list[Path]:
             ):
                 break
             if cur is not None:
-                ctl.accept(pane, cur[0], tuple(s.label for s in cur[1]))
+                ctl.keys.accept(pane, cur[0], tuple(s.label for s in cur[1]))
                 pane.move_passage(-1)
         ctl.refresh(pane)
         settle(300)
