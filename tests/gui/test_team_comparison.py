@@ -295,6 +295,8 @@ def test_a_teammates_document_label_shows_in_the_heading_without_a_reload(
     qtbot.waitUntil(lambda: titles["ben"].text() == "ben   ◆ ECONOMIC", timeout=8_000)
     assert titles["ben"].toolTip() == "ben's labels of the whole document: ECONOMIC"
     assert titles["ann"].text() == "ann"
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "comparison_live_label.png"))
     other.annotations.set_document_label(team_doc, "ben", "ECONOMIC", False)
     qtbot.waitUntil(lambda: titles["ben"].text() == "ben", timeout=8_000)
     assert win.panes["ben"].document is doc_before and win._token == loads
