@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from annotator.core.model import NewSpan
+from annotator.core.model import Document, NewSpan
 from annotator.core.text import content_hash
 from annotator.storage import Database, open_database, repo
 from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision
@@ -109,5 +109,37 @@ def test_0017_on_a_populated_database(db_url: str) -> None:
             assert definer
             (path,) = [c for c in config if c.startswith("search_path=")]
             assert path.startswith("search_path=pg_catalog, ") and path.endswith(", pg_temp")
+    finally:
+        db.dispose()
+
+
+def test_a_document_label_is_no_touch_of_the_imports_span_with_the_same_id(db_url: str) -> None:
+    """Taking back an import keeps its spans someone changed since (the change log says so).
+    A label of the whole document logged since names a ``document_labels`` row, not a span:
+    with the same id as the import's span it must not keep that span."""
+    from annotator.storage.bulk import BatchOutcome, journal, take_back_token
+
+    db = open_database(db_url)
+    try:
+        doc = db.write(
+            lambda s: repo.add_document(s, Document(text=TEXT, content_hash=content_hash(TEXT)))
+        )
+        span = db.write(lambda s: repo.add_span(s, doc, NewSpan(0, 5, "MILITARY", "imp")))
+        db.write(lambda s: journal(s, "tok", BatchOutcome(span_ids=[span.id])))
+        db.write(lambda s: repo.annotator_id(s, "bob"))
+        with db._write_engine.begin() as conn:  # bob's label: the same number, another table
+            conn.execute(
+                text(
+                    "INSERT INTO document_labels (id, document_id, annotator_id, label_id,"
+                    " created_at) SELECT :id, :doc, a.id, l.id, CURRENT_TIMESTAMP"
+                    " FROM annotators a, labels l WHERE a.name = 'bob' AND l.name = 'ECONOMIC'"
+                ),
+                {"id": span.id, "doc": doc},
+            )
+        assert ("doclabel", span.id) in _log(db)
+        got = db.write(lambda s: take_back_token(s, "tok"))
+        assert (got.spans, got.kept_spans) == (1, 0)
+        assert db.read(lambda s: repo.list_spans(s, doc)) == []
+        assert db.read(lambda s: repo.document_labels(s, [doc])) == {doc: {"bob": ["ECONOMIC"]}}
     finally:
         db.dispose()
