@@ -177,6 +177,19 @@ class ChangeKind(str, enum.Enum):  # noqa: UP042 - keep str() of members
     """Not delivered: a change blind mode hides from the login (a teammate's, on an overlap
     document not yet done). The team server hands the feed its number only, so the feed
     moves past it instead of watching it as a gap; its ``document_id`` is 0."""
+    DOCUMENT_LABELS = "doclabel"
+    """Not a span change: a label of the whole document was added or taken back (schema
+    0017). ``document_id`` and ``annotator`` are the label's; ``span_id`` is the id of its
+    document-label row, no span's. Views reload that document's labels, not its spans."""
+
+    @property
+    def is_span(self) -> bool:
+        """True for the changes of a span (insert, update, delete)."""
+        return self in (ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE)
+
+
+SPAN_CHANGE_OPS = ("insert", "update", "delete")
+"""The ``op`` values of the change log that name a span (the rest do not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +197,9 @@ class SpanChange:
     """One committed change to a span, by anyone: an entry of the live change feed.
 
     ``seq`` increases with each change; a deleted span keeps its id and document here.
+    Not every entry is a span's: ``kind`` ``DOCUMENT_LABELS`` is a label of the whole
+    document and ``REFRESH`` is the feed's own; check ``kind.is_span`` before taking
+    ``span_id`` for a span.
     """
 
     seq: int

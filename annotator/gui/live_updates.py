@@ -48,7 +48,14 @@ class LiveRelay(QObject):
 
 
 def documents_in(batch: list[SpanChange]) -> set[int]:
-    return {ch.document_id for ch in batch if ch.kind is not ChangeKind.REFRESH}
+    """The documents whose spans the batch changed (not their document labels)."""
+    return {ch.document_id for ch in batch if ch.kind.is_span}
+
+
+def document_labels_in(batch: list[SpanChange]) -> set[int]:
+    """The documents whose labels of the whole document the batch changed (schema 0017):
+    reload those labels, not the spans or text."""
+    return {ch.document_id for ch in batch if ch.kind is ChangeKind.DOCUMENT_LABELS}
 
 
 def needs_refresh(batch: list[SpanChange]) -> bool:

@@ -32,6 +32,7 @@ from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
 from annotator.gui.file_actions import FileActionsController
 from annotator.gui.icons import icon
+from annotator.gui.live_doc_labels import LiveDocLabels
 from annotator.gui.messages import show_error
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.models.label_list_model import LabelListModel
@@ -125,6 +126,16 @@ class MainWindow(QMainWindow):
         """The actions of the window's menus by name (``keymap.ACTIONS``)."""
         window_menus.build(self)  # File, Edit, View, Help and the toolbar
         self.team = install_team_menu(self)
+        # Labels of whole documents given or taken back elsewhere (the change feed, 0017).
+        self.live_doc_labels = LiveDocLabels(
+            self,
+            ws=ws,
+            settings=settings,
+            reading=self.reading,
+            shown=self.visible_annotators,
+            runner=self.runner,
+            status=lambda text, ms: self.statusBar().showMessage(text, ms),
+        )
 
         self.reading.paneAdded.connect(self._pane_added)
         self.reading.currentChanged.connect(self._current_changed)
@@ -496,6 +507,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.suggestions.close()
+        self.live_doc_labels.stop()
         self.runner.wait(10_000)
         super().closeEvent(event)
 

@@ -13,22 +13,26 @@ insert/update/delete, ``span_id``, ``document_id``, ``annotator``, ``changed_at`
 first, each change exactly once per feed. It runs **on the feed's thread**: a GUI must hand
 the batch to its own thread (a Qt signal with a queued connection does) and then reload
 the spans of ``document_id`` through ``AnnotationService.spans``. A deleted span's id is
-in its ``delete`` change, since the change log keeps tombstones. The feed also reports the
+in its ``delete`` change, since the change log keeps tombstones. A label of a whole
+document given or taken back comes as kind ``doclabel`` (``ChangeKind.DOCUMENT_LABELS``,
+schema 0017): its ``span_id`` is the document-label row's id, no span's; reload the
+document's labels (``AnnotationService.document_labels``), not its spans. The feed also reports the
 workspace's own edits; views that already applied them can ignore ``annotator == me``.
 
 Without a thread, drive it yourself: ``feed.poll()`` returns what is new (cheap: one
 indexed query) and dispatches nothing; ``for batch in feed: ...`` blocks between batches.
 
-How it learns of changes: database triggers (migration 0003) append every span change
-to a log table on both backends. The feed reads that log after a cursor. On SQLite it
-polls every ``interval`` seconds. On PostgreSQL it LISTENs on ``annotator_spans`` and
-reads as soon as a change commits, polling every ``interval`` as a safety net; if the
-LISTEN connection drops it falls back to polling and reconnects with back-off. Any member
-can NOTIFY that channel, so a notification is only a hint: nothing in it is read but a
-``seq``, which wakes the feed only when it is beyond what the feed has seen; polls are at
-least ``min_gap`` apart however many arrive, and a wake-up that finds nothing doubles that
-gap (up to ``interval``). A flood (in ``notify.FLOOD_WINDOW`` seconds, more notifications
-heard before the last poll than ``FLOOD_LIMIT`` plus twice the changes read: each real one
+How it learns of changes: database triggers (migrations 0003, 0017) append every span
+change and every document label added or removed to a log table on both backends. The
+feed reads that log after a cursor. On SQLite it polls every ``interval`` seconds. On
+PostgreSQL it LISTENs on ``annotator_spans`` and reads as soon as a change commits,
+polling every ``interval`` as a safety net; if the LISTEN connection drops it falls back
+to polling and reconnects with back-off. Any member can NOTIFY that channel, so a
+notification is only a hint: nothing in it is read but a ``seq``, which wakes the feed
+only when it is beyond what the feed has seen; polls are at least ``min_gap`` apart
+however many arrive, and a wake-up that finds nothing doubles that gap (up to
+``interval``). A flood (in ``notify.FLOOD_WINDOW`` seconds, more notifications heard
+before the last poll than ``FLOOD_LIMIT`` plus twice the changes read: each real one
 stands for at least one change, forged or foreign ones for none) makes the feed drop its
 LISTEN and poll at least once a second for a while (10 s, doubling up to 5 min while
 floods go on), so another member's flood costs neither this member's server session nor

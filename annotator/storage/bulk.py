@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.judgement import Judgement
-from annotator.core.model import AnnotatedDocument
+from annotator.core.model import SPAN_CHANGE_OPS, AnnotatedDocument
 from annotator.storage.doc_labels import add_document_labels
 from annotator.storage.guidelines import current_version
 from annotator.storage.judgements import add_judgements
@@ -474,8 +474,11 @@ def take_back_token(s: Session, token: str) -> TakenBack:
     keep: set[int] = set()
     if docs or own_spans:
         first = min([*docs.values(), *own_spans.values()])
+        # Span ops only: a label of a whole document is in the log too (schema 0017), its
+        # row id no span's; others' labels on the import's documents keep them through
+        # ``_children_on``, which sees the rows themselves.
         q = select(SpanChangeRow.id, SpanChangeRow.span_id, SpanChangeRow.document_id).where(
-            SpanChangeRow.id > first
+            SpanChangeRow.id > first, SpanChangeRow.op.in_(SPAN_CHANGE_OPS)
         )
         touched_spans: set[int] = set()
         for cid, span_id, doc_id in s.execute(q):

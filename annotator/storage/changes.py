@@ -1,4 +1,4 @@
-"""The span change log the live feed reads.
+"""The span change log the live feed reads (document labels are logged there too, 0017).
 
 Data functions take the session first and never commit: the caller owns the transaction.
 """

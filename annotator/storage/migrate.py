@@ -17,7 +17,7 @@ from annotator.storage.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Keep in step with the newest file in migrations/versions.
-HEAD = "0016"
+HEAD = "0017"
 KNOWN = (
     "0001",
     "0002",
@@ -35,6 +35,7 @@ KNOWN = (
     "0014",
     "0015",
     "0016",
+    "0017",
 )
 _PG_LOCK_KEY = 0x616E6E6F  # "anno"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from annotator.core.model import DocumentStatus
+from annotator.core.model import SPAN_CHANGE_OPS, DocumentStatus
 from annotator.core.study import Assignment
 from annotator.storage.labels import annotator_id
 from annotator.storage.orm import (
@@ -236,12 +236,15 @@ def spans_by_annotator(s: Session, pairs: Iterable[tuple[int, str]]) -> dict[str
 
 
 def change_times(s: Session, annotators: Sequence[str]) -> dict[str, list[dt.datetime]]:
-    """Annotator -> times of their span changes (the change log), oldest first."""
+    """Annotator -> times of their span changes (the change log), oldest first.
+
+    Span ops only: the log also holds labels of whole documents (schema 0017)."""
     q = (
         select(AnnotatorRow.name, SpanChangeRow.changed_at, SpanChangeRow.op)
         .select_from(SpanChangeRow)
         .join(AnnotatorRow, SpanChangeRow.annotator_id == AnnotatorRow.id)
         .where(AnnotatorRow.name.in_(list(annotators)))
+        .where(SpanChangeRow.op.in_(SPAN_CHANGE_OPS))
         .order_by(SpanChangeRow.changed_at)
     )
     out: dict[str, list[dt.datetime]] = {a: [] for a in annotators}

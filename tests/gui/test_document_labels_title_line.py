@@ -4,6 +4,8 @@ teammates' shown read-only only where their spans are shown."""
 
 from __future__ import annotations
 
+import os
+
 from conftest import open_in
 from PySide6.QtCore import Qt
 
@@ -66,3 +68,29 @@ def test_title_line_gives_takes_back_and_undoes_document_labels(
     win.resize(1000, 420)
     qtbot.wait(50)
     assert win.grab().save(str(tmp_path / "document_labels.png"))
+
+
+def test_labels_given_on_another_desktop_reach_the_open_title_line(
+    qtbot, make_window, ws, import_doc, fresh
+):
+    """A teammate labels the open document, and the annotator herself does on another
+    desktop: the title line follows through the change feed, without reopening anything."""
+    doc = import_doc(TEXT)
+    win = make_window()
+    pane = open_in(qtbot, win, doc)
+    win.actions_by_name["show_all"].setChecked(True)  # teammates' labels shown, read-only
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    document = pane.document
+    other = fresh()
+    other.annotations.set_document_label(doc, "bob", "DIPLOMATIC", True)
+    qtbot.waitUntil(
+        lambda: pane.others_doc_labels.text() == "▨ bob: DIPLOMATIC (read-only)", timeout=10_000
+    )
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "title_line_live_label.png"))
+    other.annotations.set_document_label(doc, "alice", "ECONOMIC", True)
+    other.annotations.set_document_label(doc, "bob", "DIPLOMATIC", False)
+    qtbot.waitUntil(lambda: pane.my_doc_labels_text.text() == "ECONOMIC", timeout=10_000)
+    qtbot.waitUntil(lambda: pane.others_doc_labels.isHidden(), timeout=10_000)
+    assert pane.doc_labels_button.text() == "◆"
+    assert pane.document is document  # the text was not loaded again

@@ -278,3 +278,25 @@ def test_each_pane_shows_its_annotators_document_labels_read_only(qtbot, compare
     qtbot.waitUntil(lambda: titles["ann"].text() == "ann", timeout=10_000)
     assert titles["ann"].toolTip() == "ann gave the whole document no label"
     assert titles["ben"].text() == "ben   ◆ ECONOMIC, MILITARY"
+
+
+def test_a_teammates_document_label_shows_in_the_heading_without_a_reload(
+    qtbot, compare, fresh, team_doc
+):
+    """Another desktop labels the whole document and takes it back: the open comparison's
+    heading follows through the change feed alone, and only the labels are read again (the
+    text and spans stay, no full reload)."""
+    win = compare
+    titles = win.titles
+    assert titles["ben"].text() == "ben"
+    doc_before, loads = win.panes["ben"].document, win._token
+    other = fresh()
+    other.annotations.set_document_label(team_doc, "ben", "ECONOMIC", True)
+    qtbot.waitUntil(lambda: titles["ben"].text() == "ben   ◆ ECONOMIC", timeout=8_000)
+    assert titles["ben"].toolTip() == "ben's labels of the whole document: ECONOMIC"
+    assert titles["ann"].text() == "ann"
+    if os.environ.get("ANNOTATOR_SHOTS"):
+        win.grab().save(os.path.join(os.environ["ANNOTATOR_SHOTS"], "comparison_live_label.png"))
+    other.annotations.set_document_label(team_doc, "ben", "ECONOMIC", False)
+    qtbot.waitUntil(lambda: titles["ben"].text() == "ben", timeout=8_000)
+    assert win.panes["ben"].document is doc_before and win._token == loads

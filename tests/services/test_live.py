@@ -48,6 +48,38 @@ def test_feed_reports_other_writers_inserts_updates_and_deletes(
     other.close()
 
 
+def test_feed_reports_a_teammates_document_labels_given_and_taken_back(
+    workspace: Workspace, db_url: str
+) -> None:
+    doc = _doc(workspace)
+    feed = workspace.change_feed(listen=False)
+    other = Workspace.open(db_url)  # another desktop
+    try:
+        sp, _ = other.annotations.add(doc, start=0, end=9, label="MILITARY", annotator="bob")
+        other.annotations.set_document_label(doc, "bob", "ECONOMIC", True)
+        other.annotations.set_document_label(doc, "bob", "ECONOMIC", False)
+        got = feed.poll()
+        assert [(c.kind, c.document_id, c.annotator) for c in got] == [
+            (ChangeKind.INSERT, doc, "bob"),
+            (ChangeKind.DOCUMENT_LABELS, doc, "bob"),
+            (ChangeKind.DOCUMENT_LABELS, doc, "bob"),
+        ]
+        assert got[0].span_id == sp.id and got[0].kind.is_span
+        # Not a span: the entry names the document-label row, added then removed.
+        assert got[1].span_id == got[2].span_id
+        assert not any(c.kind.is_span for c in got[1:])
+        assert feed.poll() == []
+        # A label that goes with its document (a cascade) is logged too.
+        other.annotations.set_document_label(doc, "bob", "DIPLOMATIC", True)
+        added = feed.poll()
+        assert [(c.kind, c.document_id) for c in added] == [(ChangeKind.DOCUMENT_LABELS, doc)]
+        other.documents.delete(doc)
+        gone = {(c.kind, c.span_id) for c in feed.poll()}
+        assert gone == {(ChangeKind.DELETE, sp.id), (ChangeKind.DOCUMENT_LABELS, added[0].span_id)}
+    finally:
+        other.close()
+
+
 def test_new_feed_starts_after_existing_changes(workspace: Workspace) -> None:
     doc = _doc(workspace)
     workspace.annotations.add(doc, start=0, end=9, label="MILITARY", annotator="ann")

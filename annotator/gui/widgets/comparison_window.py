@@ -4,7 +4,8 @@ Panes are ordinary ``DocumentPane``s with a fixed annotator each: their label ke
 (single keys decide disagreements here), their highlighter also draws disagreement marks,
 and their scrolling is synchronised; each annotator's labels of the whole document are in
 their pane's heading, read-only. Everything is read off the GUI thread; other people's
-edits arrive through the change feed and reload only the open document.
+edits arrive through the change feed and reload only the open document: its spans when
+spans changed, only the headings when labels of the whole document did.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ from PySide6.QtWidgets import (
 from annotator.agreement.spans import MatchMode
 from annotator.core.model import GOLD_ANNOTATOR, Document, Label
 from annotator.gui.adjudication_actions import AdjudicationController
-from annotator.gui.live_updates import LiveRelay, documents_in, needs_refresh
+from annotator.gui.live_updates import (
+    LiveRelay,
+    document_labels_in,
+    documents_in,
+    needs_refresh,
+)
 from annotator.gui.messages import show_error
 from annotator.gui.models.disagreement_model import DisagreementListModel, item_range
 from annotator.gui.widgets.adjudication_panel import AdjudicationPanel
@@ -66,6 +72,8 @@ class ComparisonWindow(QMainWindow):
         self.last_pane: DocumentPane | None = None
         self._labels: list[Label] = []
         self._token = 0
+        self._labels_read = 0  # numbers each read of the document labels, newest shown
+        self._labels_shown = 0
         self._syncing = False
         self._pending_select: tuple[int, int] | None = None
         self._current_key: str | None = None
@@ -216,15 +224,61 @@ class ComparisonWindow(QMainWindow):
             whole = ws.annotations.document_labels(document_id, viewer=viewer)
             return doc, labels, spans, view, whole
 
+        read = self._labels_read = self._labels_read + 1
+
         def done(result) -> None:
             if token == self._token:
-                self._loaded(*result)
+                if result[0] is not None:  # another document: its labels, whatever came before
+                    self._labels_shown = 0
+                self._loaded(*result[:4])
+                self._show_doc_labels(read, result[4])
 
         self.runner.start(
             work, finished=done, failed=lambda msg: show_error(self, "Cannot compare", msg)
         )
 
-    def _loaded(self, doc, labels, spans, view, whole) -> None:
+    def reload_doc_labels(self) -> None:
+        """Read the open document's labels of the whole document again and show them in
+        the headings (off the GUI thread); its text and spans stay as they are."""
+        document_id = self.document_id
+        if document_id is None:
+            return
+        ws, viewer = self.ws, self.settings.annotator or None
+        read = self._labels_read = self._labels_read + 1
+
+        def work(_progress):
+            return ws.annotations.document_labels(document_id, viewer=viewer)
+
+        def done(whole) -> None:
+            if self.document_id == document_id:
+                self._show_doc_labels(read, whole)
+
+        self.runner.start(
+            work,
+            finished=done,
+            failed=lambda msg: self.statusBar().showMessage(
+                f"Cannot read the document labels: {msg}", 5000
+            ),
+        )
+
+    def _show_doc_labels(self, read: int, whole: dict[str, list[str]]) -> None:
+        """Each annotator's labels of the whole document in their pane's heading, unless a
+        later read (a reload that finished first) is shown already."""
+        if read < self._labels_shown:
+            return
+        self._labels_shown = read
+        for name in self.annotators:
+            if name == GOLD_ANNOTATOR:
+                continue
+            given = whole.get(name, [])
+            self.titles[name].setText(name + (f"   ◆ {', '.join(given)}" if given else ""))
+            self.titles[name].setToolTip(
+                f"{name}'s labels of the whole document: {', '.join(given)}"
+                if given
+                else f"{name} gave the whole document no label"
+            )
+
+    def _loaded(self, doc, labels, spans, view) -> None:
         if labels is not None:
             self.set_labels(labels)
         bar = self.panes[self.annotators[0]].view.verticalScrollBar().value()
@@ -234,14 +288,6 @@ class ComparisonWindow(QMainWindow):
                 pane.set_document(doc, layer)
             else:
                 pane.set_spans(layer)
-            if name != GOLD_ANNOTATOR:
-                given = whole.get(name, [])
-                self.titles[name].setText(name + (f"   ◆ {', '.join(given)}" if given else ""))
-                self.titles[name].setToolTip(
-                    f"{name}'s labels of the whole document: {', '.join(given)}"
-                    if given
-                    else f"{name} gave the whole document no label"
-                )
         if doc is not None:
             self.document = doc
             self.setWindowTitle(f"Compare {' / '.join(self.annotators)} — {doc.title}")
@@ -289,10 +335,14 @@ class ComparisonWindow(QMainWindow):
                 self._go_to_range(*item_range(self.model.item(row)))
 
     def _live_changed(self, batch) -> None:
-        if self.document_id is not None and (
-            needs_refresh(batch) or self.document_id in documents_in(batch)
-        ):
+        """Someone's committed changes: reload the open document's spans if theirs
+        changed (which reads its labels too), else only its labels if those did."""
+        if self.document_id is None:
+            return
+        if needs_refresh(batch) or self.document_id in documents_in(batch):
             self.refresh()
+        elif self.document_id in document_labels_in(batch):
+            self.reload_doc_labels()
 
     # --- navigation ----------------------------------------------------------------------
 
