@@ -6,6 +6,8 @@ in the GUI thread from there is a queued connection, so slots run in the GUI thr
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QObject, Signal
 
 from annotator.core.model import ChangeKind, SpanChange
@@ -14,6 +16,13 @@ from annotator.services.live import ChangeFeed
 
 
 class LiveRelay(QObject):
+    """A window's subscription to the workspace's change feed.
+
+    The windows of one workspace (the main window, comparison, progress) share one feed:
+    one thread and, on a team server, one LISTEN connection, so the app stays within the
+    connection slots a member's login has (docs/team-setup.md) however many windows are
+    open. The feed stops with the last relay; it polls at the shortest interval asked."""
+
     changed = Signal(object)
     """list[SpanChange], in the GUI thread."""
 
@@ -30,9 +39,14 @@ class LiveRelay(QObject):
 
     def start(self) -> None:
         if self._feed is None:
-            self._feed = self._ws.change_feed(interval=self._interval)
-            self._unsubscribe = self._feed.subscribe(self._on_batch)
-            self._feed.start()
+            feed, users = _SHARED.get(self._ws, (None, 0))
+            if feed is None:
+                feed = self._ws.change_feed(interval=self._interval)
+                feed.start()
+            feed.interval = min(feed.interval, self._interval)
+            _SHARED[self._ws] = (feed, users + 1)
+            self._feed = feed
+            self._unsubscribe = feed.subscribe(self._on_batch)
 
     def stop(self) -> None:
         feed, self._feed = self._feed, None
@@ -40,11 +54,19 @@ class LiveRelay(QObject):
             if self._unsubscribe is not None:
                 self._unsubscribe()
                 self._unsubscribe = None
-            feed.stop()
+            _feed, users = _SHARED.pop(self._ws, (feed, 1))
+            if users > 1:
+                _SHARED[self._ws] = (feed, users - 1)
+            else:
+                feed.stop()
 
     def _on_batch(self, batch: list[SpanChange]) -> None:
         # Feed thread: only the signal crosses over.
         self.changed.emit(list(batch))
+
+
+_SHARED: weakref.WeakKeyDictionary[Workspace, tuple[ChangeFeed, int]] = weakref.WeakKeyDictionary()
+"""The running feed of each workspace and how many relays use it; GUI thread only."""
 
 
 def documents_in(batch: list[SpanChange]) -> set[int]:

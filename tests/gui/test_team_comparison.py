@@ -300,3 +300,23 @@ def test_a_teammates_document_label_shows_in_the_heading_without_a_reload(
     other.annotations.set_document_label(team_doc, "ben", "ECONOMIC", False)
     qtbot.waitUntil(lambda: titles["ben"].text() == "ben", timeout=8_000)
     assert win.panes["ben"].document is doc_before and win._token == loads
+
+
+def test_the_windows_of_one_workspace_share_one_change_feed(
+    qtbot, make_window, compare, fresh, team_doc
+):
+    """One feed thread (and on a team server one LISTEN connection) however many windows
+    are open: a member's login has a few connection slots. Closing one window leaves the
+    others live; the feed stops with the last."""
+    main = make_window()
+    feed = compare.live._feed
+    assert feed is not None and main.live_doc_labels.relay._feed is feed
+    assert feed.interval == 0.2  # the shortest asked for (the comparison window's)
+    compare.close()
+    assert not compare.live.running and main.live_doc_labels.relay.running
+    fresh().annotations.set_document_label(team_doc, "ben", "MILITARY", True)
+    with qtbot.waitSignal(main.live_doc_labels.relay.changed, timeout=8_000):
+        pass
+    main.close()
+    assert not main.live_doc_labels.relay.running
+    assert feed._stop.is_set()
