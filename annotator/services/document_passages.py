@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from annotator.core.errors import AnnotatorError
 from annotator.core.segment import Passage, PassageKind, passages
 from annotator.core.team import DocumentLayers
-from annotator.storage import Database, Tx
+from annotator.storage import Database, Tx, repo
 from annotator.storage import suggestions as store
 
 
@@ -20,7 +20,7 @@ def document_passages(
 
     def ids(s: Tx) -> tuple[list[int], dict[int, str]]:
         wanted = list(document_ids) or store.untagged_document_ids(s, annotators)
-        return wanted, store.external_ids(s, wanted)
+        return wanted, repo.external_ids(s, wanted)
 
     wanted, ext = db.read(ids)
     missing = sorted(set(wanted) - set(ext))

@@ -10,7 +10,6 @@ from typing import Any
 from annotator.core.errors import DocumentIdError
 from annotator.core.model import Annotator, Document, DocumentSummary
 from annotator.storage import Database, Tx, repo
-from annotator.storage import suggestions as suggestion_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ class DocumentService:
         def work(s: Tx) -> tuple[dict[str, builtins.list[int]], dict[int, str]]:
             found = repo.ids_by_external_id(s, values)
             nums = sorted(set(numbers.values()))
-            return found, suggestion_store.external_ids(s, nums) if nums else {}
+            return found, repo.external_ids(s, nums) if nums else {}
 
         found, numbered = self._db.read(work)
         ids: set[int] = set()

@@ -91,7 +91,7 @@ class PredictionService:
 
         def work(s: Tx) -> builtins.list[PredictedSuggestion]:
             ids = list(document_ids) or suggestion_store.untagged_document_ids(s, annotators)
-            ext = suggestion_store.external_ids(s, ids)
+            ext = repo.external_ids(s, ids)
             missing = sorted(set(ids) - set(ext))
             if missing:
                 raise AnnotatorError(f"No document with id {missing[0]}.")

@@ -450,9 +450,7 @@ class StudyService:
 
 
 def _external_ids(s: Tx, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
-    from annotator.storage import suggestions as sug_store
-
-    found = sug_store.external_ids(s, ids) if ids else {}
+    found = repo.external_ids(s, ids) if ids else {}
     for i in ids:
         yield i, found.get(i, "") or str(i)
 

@@ -435,7 +435,7 @@ class SuggestionService:
         ex = self.examples(annotators=annotators, level=level)
         gold = [e.labels for e in ex]
         labels, probs = out_of_fold([e.text for e in ex], gold, rules=self.rule_set(), folds=folds)
-        ext = self._db.read(lambda s: store.external_ids(s, sorted({e.document_id for e in ex})))
+        ext = self._db.read(lambda s: repo.external_ids(s, sorted({e.document_id for e in ex})))
         out = []
         for j, lab in enumerate(labels):
             for i, conf in label_issues([lab in g for g in gold], probs[:, j].tolist()):

@@ -94,6 +94,12 @@ def document_ids(s: Session, *, only_done_by: Sequence[str] = ()) -> list[int]:
     return list(s.scalars(q))
 
 
+def external_ids(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The external id ("" for none) of each of the documents ``ids`` that exists."""
+    q = select(DocumentRow.id, DocumentRow.external_id).where(DocumentRow.id.in_(list(ids)))
+    return {i: ext or "" for i, ext in s.execute(q)}
+
+
 def ids_by_external_id(s: Session, names: Sequence[str]) -> dict[str, list[int]]:
     """The documents each name stands for, as exports write it: the external id, or for
     a document without one its number (both, when one's external id is the other's

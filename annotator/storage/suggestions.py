@@ -82,11 +82,6 @@ def untagged_document_ids(s: Session, annotators: Sequence[str] = ()) -> list[in
     return list(s.scalars(q))
 
 
-def external_ids(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    q = select(DocumentRow.id, DocumentRow.external_id).where(DocumentRow.id.in_(list(ids)))
-    return {i: ext or "" for i, ext in s.execute(q)}
-
-
 def iter_labelled_documents(
     s: Session, *, annotators: Sequence[str], document_ids: Sequence[int] = ()
 ) -> Iterator[DocumentLayers]:

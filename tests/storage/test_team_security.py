@@ -240,14 +240,16 @@ def test_definer_functions_called_directly_with_crafted_arguments(team: SecureTe
             "annotator_delete_document_labels(bigint[])",  # test_document_labels_server
             "annotator_delete_judgements(bigint[])",  # crafted calls: test_team_judgements
             "annotator_delete_spans(bigint[])",
+            "annotator_log_doclabel_statement()",  # the change log's triggers (0014, 0017)
             "annotator_log_span_statement()",
         ]
         # Blind mode's set (issue 22) takes no arguments and only reads: no plan, nothing.
         assert conn.execute("SELECT * FROM annotator_blind_documents()").fetchall() == []
-        assert _try(conn, "SELECT annotator_log_span_statement()") in (
-            "InsufficientPrivilege",
-            "FeatureNotSupported",
-        )
+        for trigger in ("annotator_log_span_statement()", "annotator_log_doclabel_statement()"):
+            assert _try(conn, f"SELECT {trigger}") in (
+                "InsufficientPrivilege",
+                "FeatureNotSupported",
+            )
         # The feed's read of the change log: crafted ranges read the log, no more (blind
         # mode's masking is tested in test_study_security), and write nothing.
         for args in (
