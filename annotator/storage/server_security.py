@@ -126,29 +126,37 @@ CREATE OR REPLACE FUNCTION {schema}.annotator_changes_after(
   after bigint, lo bigint[], hi bigint[], lim integer)
 RETURNS TABLE (seq bigint, op text, span_id bigint, document_id bigint, annotator text,
                changed_at timestamp)
-LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$
-  WITH picked AS (
-    (SELECT c.id FROM {schema}.span_changes c WHERE c.id > after ORDER BY c.id LIMIT lim)
-    UNION
-    (SELECT c.id FROM ROWS FROM (pg_catalog.unnest(lo), pg_catalog.unnest(hi)) AS g(l, h)
-       JOIN {schema}.span_changes c ON c.id BETWEEN g.l AND g.h)
-  ), blind AS (
-    SELECT b AS document_id FROM {schema}.annotator_blind_documents() AS b
-  )
-  SELECT c.id,
-         CASE WHEN hide THEN 'hidden' ELSE c.op END,
-         CASE WHEN hide THEN 0 ELSE c.span_id END,
-         CASE WHEN hide THEN 0 ELSE c.document_id END,
-         CASE WHEN hide THEN '' ELSE coalesce(a.name, '') END,
-         CASE WHEN hide THEN NULL ELSE c.changed_at END
-  FROM picked p
-  JOIN {schema}.span_changes c ON c.id = p.id
-  LEFT JOIN {schema}.annotators a ON a.id = c.annotator_id
-  CROSS JOIN LATERAL (SELECT
-    c.document_id IN (SELECT blind.document_id FROM blind)
-    AND c.annotator_id NOT IN (SELECT {schema}.annotator_unhidden()) AS hide) AS v
-  ORDER BY c.id
-  LIMIT lim
+LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$
+-- PL/pgSQL, not SQL: its plan is kept for the session, and the two sets are read once a
+-- call (as arrays), not once a row. Each gap (at most 256) is an index range scan of its own.
+DECLARE
+  docs bigint[] := ARRAY(SELECT {schema}.annotator_blind_documents());
+  mine bigint[] := '{{}}';
+  n integer := LEAST(COALESCE(lim, 1000), 10000);
+BEGIN
+  IF pg_catalog.cardinality(docs) > 0 THEN
+    mine := ARRAY(SELECT {schema}.annotator_unhidden());
+  END IF;
+  RETURN QUERY
+    SELECT c.id, CASE WHEN v.hide THEN 'hidden' ELSE c.op::text END,
+           CASE WHEN v.hide THEN 0::bigint ELSE c.span_id END,
+           CASE WHEN v.hide THEN 0::bigint ELSE c.document_id END,
+           CASE WHEN v.hide THEN ''::text ELSE COALESCE(a.name, '')::text END,
+           CASE WHEN v.hide THEN NULL ELSE c.changed_at END
+    FROM (
+      (SELECT x.* FROM {schema}.span_changes x WHERE x.id > after ORDER BY x.id LIMIT n)
+      UNION ALL
+      (SELECT y.* FROM ROWS FROM (pg_catalog.unnest(lo[1:256]), pg_catalog.unnest(hi[1:256]))
+         AS g(l, h)
+       CROSS JOIN LATERAL (SELECT x.* FROM {schema}.span_changes x
+                           WHERE x.id BETWEEN g.l AND g.h ORDER BY x.id LIMIT n) y)
+    ) c
+    LEFT JOIN {schema}.annotators a ON a.id = c.annotator_id
+    CROSS JOIN LATERAL (SELECT c.document_id = ANY (docs)
+                               AND NOT c.annotator_id = ANY (mine) AS hide) v
+    ORDER BY c.id
+    LIMIT n;
+END
 $$;
 REVOKE ALL ON FUNCTION {schema}.annotator_changes_after(bigint, bigint[], bigint[], integer)
   FROM PUBLIC;
