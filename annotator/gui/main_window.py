@@ -32,7 +32,7 @@ from annotator.gui.dialogs.label_dialog import LabelDialog
 from annotator.gui.dialogs.shortcuts_dialog import ShortcutsDialog
 from annotator.gui.file_actions import FileActionsController
 from annotator.gui.icons import icon
-from annotator.gui.live_doc_labels import LiveDocLabels
+from annotator.gui.live_view import LiveView
 from annotator.gui.messages import show_error
 from annotator.gui.models.document_list_model import DocumentListModel
 from annotator.gui.models.label_list_model import LabelListModel
@@ -126,8 +126,8 @@ class MainWindow(QMainWindow):
         """The actions of the window's menus by name (``keymap.ACTIONS``)."""
         window_menus.build(self)  # File, Edit, View, Help and the toolbar
         self.team = install_team_menu(self)
-        # Labels of whole documents given or taken back elsewhere (the change feed, 0017).
-        self.live_doc_labels = LiveDocLabels(
+        # What teammates do elsewhere: document labels, and their spans when shown.
+        self.live = LiveView(
             self,
             ws=ws,
             settings=settings,
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
             shown=self.visible_annotators,
             runner=self.runner,
             status=lambda text, ms: self.statusBar().showMessage(text, ms),
+            reload_spans=self.reload_document,
         )
 
         self.reading.paneAdded.connect(self._pane_added)
@@ -370,6 +371,12 @@ class MainWindow(QMainWindow):
             return
         pane.open_doc_labels_menu()
 
+    def reload_document(self, document_id: int) -> None:
+        """Read the spans and labels of ``document_id`` again in every pane showing it."""
+        for pane in self.reading.panes_showing(document_id):
+            if not pane.loading:
+                self.open_document(document_id, pane=pane)
+
     def reload_panes(self) -> None:
         for pane in self.reading.panes:
             if pane.document_id is not None:
@@ -507,7 +514,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.suggestions.close()
-        self.live_doc_labels.stop()
+        self.live.stop()
         self.runner.wait(10_000)
         super().closeEvent(event)
 

@@ -152,3 +152,30 @@ def test_teammates_spans_are_hatched_with_their_name_and_a_legend(
     qtbot.waitUntil(lambda: len(pane.spans) == 2 and not win.runner.busy, timeout=10_000)
     assert not pane.legend.isVisible()
     assert fmt_at(talks + 1).background().style() == Qt.BrushStyle.SolidPattern
+
+
+def test_a_teammates_new_span_shows_while_others_are_shown(
+    qtbot, make_window, ws, import_doc, fresh
+):
+    """Alice tags on her own desktop; Bob, who shows others' spans, sees it come in
+    without reopening the document, and keeps his place and selection."""
+    doc, win, pane, start = _bob_sees_alice(qtbot, make_window, ws, import_doc)
+    (alice,) = pane.spans.values()
+    pane.select_span(alice.id)
+    talks = TEXT.index("Talks")
+    fresh().annotations.add(doc, start=talks, end=talks + 5, label="DIPLOMATIC", annotator="alice")
+    qtbot.waitUntil(lambda: len(pane.spans) == 2, timeout=8_000)
+    assert pane.selected_span_id == alice.id
+    assert {(s.annotator, s.start) for s in pane.spans.values()} == {
+        ("alice", start),
+        ("alice", talks),
+    }
+    qtbot.waitUntil(lambda: win.span_model.rowCount() == 2, timeout=5_000)  # the span list too
+    # With only his own spans shown, her next one is not read in.
+    win.actions_by_name["show_all"].setChecked(False)
+    qtbot.waitUntil(lambda: not pane.spans and not win.runner.busy, timeout=8_000)
+    fresh().annotations.add(doc, start=0, end=8, label="MILITARY", annotator="alice")
+    with qtbot.waitSignal(win.live.relay.changed, timeout=8_000):
+        pass
+    qtbot.wait(200)
+    assert not pane.spans

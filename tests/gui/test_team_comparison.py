@@ -310,13 +310,13 @@ def test_the_windows_of_one_workspace_share_one_change_feed(
     others live; the feed stops with the last."""
     main = make_window()
     feed = compare.live._feed
-    assert feed is not None and main.live_doc_labels.relay._feed is feed
+    assert feed is not None and main.live.relay._feed is feed
     assert feed.interval == 0.2  # the shortest asked for (the comparison window's)
     compare.close()
-    assert not compare.live.running and main.live_doc_labels.relay.running
+    assert not compare.live.running and main.live.relay.running
     fresh().annotations.set_document_label(team_doc, "ben", "MILITARY", True)
-    with qtbot.waitSignal(main.live_doc_labels.relay.changed, timeout=8_000):
+    with qtbot.waitSignal(main.live.relay.changed, timeout=8_000):
         pass
     main.close()
-    assert not main.live_doc_labels.relay.running
+    assert not main.live.relay.running
     assert feed._stop.is_set()
