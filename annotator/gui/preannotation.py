@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from annotator.core.model import Label
 from annotator.gui import keymap
-from annotator.gui.undo import ServiceCommand
+from annotator.gui.suggestion_part import ControllerPart
 from annotator.gui.widgets.document_pane import DocumentPane
-from annotator.services import Workspace
 
 if TYPE_CHECKING:
     from annotator.gui.suggestions import SuggestionController
@@ -25,23 +23,8 @@ if TYPE_CHECKING:
 _NOT_READY = "Suggestions are not ready for this document yet; try again soon."
 
 
-class PreAnnotation:
+class PreAnnotation(ControllerPart):
     """Suggestions ▸ Accept confident suggestions / Accept all suggestions."""
-
-    def __init__(
-        self,
-        ctl: SuggestionController,
-        *,
-        ws: Workspace,
-        run: Callable[[ServiceCommand], bool],
-        annotator: Callable[[], str],
-        labels: Callable[[], list[Label]],
-    ) -> None:
-        self._ctl = ctl
-        self._ws = ws
-        self._run = run
-        self._annotator = annotator
-        self._labels = labels
 
     def confident_plan(
         self, pane: DocumentPane, min_precision: float = 0.95

@@ -9,17 +9,12 @@ what is needed to store the answers (the workspace, the undo runner, who is anno
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 
-from annotator.core.model import Label
 from annotator.core.segment import Passage
-from annotator.gui.undo import ServiceCommand
+from annotator.gui.suggestion_part import ControllerPart
 from annotator.gui.widgets.document_pane import DocumentPane
-from annotator.services import Workspace
 from annotator.services.suggestion_commands import (
     AcceptSuggestionCommand,
     JudgeCommand,
@@ -27,31 +22,13 @@ from annotator.services.suggestion_commands import (
     RejectSuggestionCommand,
 )
 
-if TYPE_CHECKING:
-    from annotator.gui.suggestions import SuggestionController
-
 _ACCEPT = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_A}
 _REJECT = Qt.Key.Key_X
 _WALK = {Qt.Key.Key_J, Qt.Key.Key_Down}
 """Passage mode's "next passage" keys: leaving an untagged passage so judges it "no label"."""
 
 
-class SuggestionKeys:
-    def __init__(
-        self,
-        ctl: SuggestionController,
-        *,
-        ws: Workspace,
-        run: Callable[[ServiceCommand], bool],
-        annotator: Callable[[], str],
-        labels: Callable[[], list[Label]],
-    ) -> None:
-        self._ctl = ctl
-        self._ws = ws
-        self._run = run
-        self._annotator = annotator
-        self._labels = labels
-
+class SuggestionKeys(ControllerPart):
     def attach(self, pane: DocumentPane) -> None:
         """The pane's keys go here first; the strip follows each key the pane handles."""
         original = pane.view.key_handler
