@@ -5,25 +5,14 @@ the triggers and their entries away, keeping every span change."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from migration_support import TEXT, migrate, seed_old_rows
 from sqlalchemy import text
 
 from annotator.core.model import Document, NewSpan
 from annotator.core.text import content_hash
 from annotator.storage import Database, open_database, repo
-from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision
+from annotator.storage.migrate import HEAD, current_revision
 from annotator.storage.tallies import kept
-
-TEXT = "Tanks crossed the border. Talks stalled in Geneva. Oil prices rose."
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db._write_engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _log(db: Database) -> list[tuple[str, int]]:
@@ -34,30 +23,9 @@ def _log(db: Database) -> list[tuple[str, int]]:
 
 def test_0017_on_a_populated_database(db_url: str) -> None:
     db = Database(db_url)
-    _migrate(db, "0016")
-    with db._write_engine.begin() as conn:  # as a 0016 app left it: plain SQL
-        conn.execute(
-            text(
-                "INSERT INTO documents (external_id, title, source, author, url, text, length,"
-                " content_hash, source_path, source_sha256, meta, created_at) VALUES ('', 't',"
-                " '', '', '', :t, :n, :h, '', '', '{}', '2024-01-01 00:00:00')"
-            ),
-            {"t": TEXT, "n": len(TEXT), "h": content_hash(TEXT)},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO annotators (name, kind, created_at)"
-                " VALUES ('ann', 'human', '2024-01-01')"
-            )
-        )
-        conn.execute(
-            text(
-                'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note,'
-                " origin, decided_by, created_at, updated_at) SELECT d.id, a.id, l.id, 0, 24,"
-                " '', 'manual', '', '2024-01-01', '2024-01-01' FROM documents d, annotators a,"
-                " labels l WHERE l.name = 'MILITARY'"
-            )
-        )
+    migrate(db, "0016")
+    seed_old_rows(db)  # as a 0016 app left it: plain SQL
+    with db._write_engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO document_labels (document_id, annotator_id, label_id, created_at)"
@@ -91,11 +59,11 @@ def test_0017_on_a_populated_database(db_url: str) -> None:
         db.dispose()
 
         db = Database(db_url)
-        _migrate(db, "0016", down=True)
+        migrate(db, "0016", down=True)
         assert [op for op, _ in _log(db)] == ["insert", "insert"]  # span changes kept
         db.write(lambda s: repo.remove_document_labels(s, doc, "ann", ["DIPLOMATIC"]))
         assert [op for op, _ in _log(db)] == ["insert", "insert"]  # no trigger left
-        _migrate(db, HEAD)  # and up again
+        migrate(db, HEAD)  # and up again
         db.write(lambda s: repo.add_document_labels(s, doc, "ann", ["ECONOMIC"]))
         assert [op for op, _ in _log(db)] == ["insert", "insert", "doclabel"]
         if db.backend == "postgresql":

@@ -4,53 +4,20 @@ downgrade to 0006 takes the table and the column away and keeps the spans."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from migration_support import TEXT, migrate, seed_old_rows
 from sqlalchemy import inspect, text
 
 from annotator.core.model import NewSpan
 from annotator.core.text import content_hash
 from annotator.storage import Database, open_database, repo
 from annotator.storage.guidelines import add_guideline
-from annotator.storage.migrate import HEAD, MIGRATIONS_DIR, current_revision
-
-TEXT = "Tanks crossed the border. Talks stalled in Geneva. Oil prices rose."
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db._write_engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
+from annotator.storage.migrate import HEAD, current_revision
 
 
 def test_0010_on_a_populated_database(db_url: str) -> None:
     db = Database(db_url)
-    _migrate(db, "0006")
-    with db._write_engine.begin() as conn:  # as a 0006 app left it: plain SQL
-        conn.execute(
-            text(
-                "INSERT INTO documents (external_id, title, source, author, url, text, length,"
-                " content_hash, source_path, source_sha256, meta, created_at) VALUES ('', 't',"
-                " '', '', '', :t, :n, :h, '', '', '{}', '2024-01-01 00:00:00')"
-            ),
-            {"t": TEXT, "n": len(TEXT), "h": content_hash(TEXT)},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO annotators (name, kind, created_at)"
-                " VALUES ('ann', 'human', '2024-01-01')"
-            )
-        )
-        conn.execute(
-            text(
-                'INSERT INTO spans (document_id, annotator_id, label_id, start, "end", note,'
-                " origin, decided_by, created_at, updated_at) SELECT d.id, a.id, l.id, 0, 24,"
-                " 'old', 'manual', '', '2024-01-01', '2024-01-01' FROM documents d, annotators a,"
-                " labels l WHERE l.name = 'MILITARY'"
-            )
-        )
+    migrate(db, "0006")
+    seed_old_rows(db, note="old")  # as a 0006 app left it: plain SQL
     db.dispose()
 
     db = open_database(db_url)  # migrates to HEAD
@@ -72,7 +39,7 @@ def test_0010_on_a_populated_database(db_url: str) -> None:
         assert new.guideline_version == 1
         db.dispose()
         db = Database(db_url)
-        _migrate(db, "0006", down=True)
+        migrate(db, "0006", down=True)
         with db.engine.connect() as conn:
             assert "guidelines" not in inspect(conn).get_table_names()
             assert "guideline_version" not in {
