@@ -47,24 +47,15 @@ def changes_after(
     cond = SpanChangeRow.id > after
     if gaps:
         cond = or_(cond, *(SpanChangeRow.id.between(lo, hi) for lo, hi in gaps))
+    c = SpanChangeRow
     q = (
-        select(SpanChangeRow, AnnotatorRow.name)
-        .outerjoin(AnnotatorRow, SpanChangeRow.annotator_id == AnnotatorRow.id)
+        select(c.id, c.op, c.span_id, c.document_id, AnnotatorRow.name, c.changed_at)
+        .outerjoin(AnnotatorRow, c.annotator_id == AnnotatorRow.id)
         .where(cond)
-        .order_by(SpanChangeRow.id)
+        .order_by(c.id)
         .limit(limit)
     )
-    return [
-        SpanChange(
-            seq=row.id,
-            kind=ChangeKind(row.op),
-            span_id=row.span_id,
-            document_id=row.document_id,
-            annotator=name or "",
-            changed_at=row.changed_at,
-        )
-        for row, name in s.execute(q)
-    ]
+    return _changes(s.connection().execute(q))  # Core rows: no ORM objects a change
 
 
 def _through_function(s: Session) -> bool:
@@ -89,7 +80,7 @@ def _through_function(s: Session) -> bool:
 def _changes_through_function(
     s: Session, after: int, gaps: Sequence[tuple[int, int]], limit: int
 ) -> list[SpanChange]:
-    rows = s.execute(
+    rows = s.connection().execute(
         sql_text(
             "SELECT seq, op, span_id, document_id, annotator, changed_at FROM "
             "annotator_changes_after(:after, CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), :lim)"
@@ -101,13 +92,19 @@ def _changes_through_function(
             "lim": int(limit),
         },
     )
+    return _changes(rows)
+
+
+def _changes(rows: Any) -> list[SpanChange]:
+    """SpanChanges of (seq, op, span_id, document_id, annotator name, changed_at) rows."""
+    kinds = {k.value: k for k in ChangeKind}
     return [
         SpanChange(
             seq=seq,
-            kind=ChangeKind(op),
+            kind=kinds[op],
             span_id=span_id,
             document_id=document_id,
-            annotator=name,
+            annotator=name or "",
             changed_at=changed_at,
         )
         for seq, op, span_id, document_id, name, changed_at in rows
