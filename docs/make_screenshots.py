@@ -134,6 +134,11 @@ def render(out: Path, work: Path) -> list[Path]:
         left.go_to(0, 0)
         win.reading.set_current(left)
         win._current_changed(left)
+        ctl = win.suggestions
+        settle(300)
+        while ctl.busy or ctl.suggester is None:  # as a user sees it a moment later: the
+            settle(100)  # shipped seed rules (then the tags above) suggesting in the strip
+        ctl.refresh(right)
         settle(300)
         save(win, "main_window.png")
 
@@ -150,7 +155,6 @@ def render(out: Path, work: Path) -> list[Path]:
         # Passage mode with suggestions: the right pane, its passage bar and the suggestion
         # strip (the real controller, here on seed rules; make_suggest_screenshots.py shows
         # the learnt model).
-        ctl = win.suggestions
         for label, rules in RULES.items():
             ws.suggestions.set_rules(label, rules)
         ctl.train_now()
