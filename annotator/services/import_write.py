@@ -19,16 +19,14 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import AnnotatedDocument
 from annotator.services import import_parsed
 from annotator.services.import_parsed import FileResult, LabelGate, ParsedFile
-from annotator.storage import Database, Tx, bulk
-from annotator.storage.bulk import (
-    BatchOutcome,
+from annotator.storage import Database, Tx, import_journal
+from annotator.storage.bulk import BatchOutcome, data_version, store_batch
+from annotator.storage.import_journal import (
     TakenBack,
-    data_version,
     end_journal,
     journal,
     new_journal_token,
     renew_lease,
-    store_batch,
     take_back_token,
 )
 
@@ -316,8 +314,9 @@ class BatchWriter:
                 f"stopped part way; {stored.documents_added} new document(s) and "
                 f"{stored.spans_added} span(s) of it stayed in the database: taking them back "
                 f"failed too ({_reason(exc) if isinstance(exc, AnnotatorError) else exc}). The "
-                f"next open, once the import's lease has run out ({bulk.LEASE_S:.0f} s), takes "
-                "them back, keeping what others did on them meanwhile."
+                f"next open, once the import's lease has run out "
+                f"({import_journal.LEASE_S:.0f} s), takes them back, keeping what others did on "
+                "them meanwhile."
             )
             if error is not None:
                 out.error = _with_suffix(

@@ -26,7 +26,7 @@ from pathlib import Path
 from annotator.core.errors import DatabaseError
 from annotator.services.backups import BackupInfo, BackupService, default_cli_db_arg
 from annotator.services.workspace import Workspace
-from annotator.storage import Database, bulk, repo, upgrade
+from annotator.storage import Database, import_journal, repo, upgrade
 from annotator.storage.instance import InstanceInfo, InstanceLock, probe
 from annotator.storage.integrity import (
     EMPTY,
@@ -257,9 +257,9 @@ def recover_unfinished_imports(db: Database) -> int:
     lease has expired), keeping every document someone else worked on meanwhile. A read
     first: opening stays read-only when there is nothing."""
     try:
-        if not db.read(bulk.has_journal):
+        if not db.read(import_journal.has_journal):
             return 0
-        got = db.write(bulk.recover_imports)
+        got = db.write(import_journal.recover_imports)
     except DatabaseError as exc:  # a member of a team server may not; a lead's open will
         log.warning("an unfinished import could not be taken back: %s", exc)
         return 0

@@ -258,7 +258,7 @@ class ImportJournalRow(Base):
     each one also records here what it added, and the last one clears the file's entries.
     Entries left behind belong to an import that stopped part way: once its lease
     (``ImportLeaseRow``) has expired the next open takes them back
-    (``storage.bulk.recover_imports``), keeping every document someone else touched.
+    (``storage.import_journal.recover_imports``), keeping every document someone else touched.
     """
 
     __tablename__ = "import_journal"

@@ -28,7 +28,7 @@ import pytest
 from annotator.app import open_workspace
 from annotator.core.model import DocumentStatus
 from annotator.core.team import Decision
-from annotator.storage import bulk
+from annotator.storage import import_journal
 from annotator.storage.team import set_decision
 
 pytestmark = pytest.mark.faults
@@ -191,7 +191,7 @@ def test_an_import_killed_part_way_keeps_a_teammates_tags_after_its_lease(
 ) -> None:
     """Killed (nothing of its clean-up runs): while the lease is live nobody takes it back;
     once it expired the next open does, keeping the tagged document and its span."""
-    monkeypatch.setattr(bulk, "LEASE_S", 1.0)
+    monkeypatch.setattr(import_journal, "LEASE_S", 1.0)
     path = tmp_path / "shared.sqlite3"
     url = f"sqlite:///{path}"
     big = _big_file(tmp_path / "big.jsonl", 3000)
@@ -256,7 +256,7 @@ def test_an_import_whose_lease_was_taken_stops_and_leaves_no_half_file(
 ) -> None:
     """An import that paused past its lease finds it gone at its next batch: it stops with a
     clear message instead of writing the rest of a file that was taken back."""
-    monkeypatch.setattr(bulk, "LEASE_S", 0.3)
+    monkeypatch.setattr(import_journal, "LEASE_S", 0.3)
     path = tmp_path / "p.sqlite3"
     url = f"sqlite:///{path}"
     big = _big_file(tmp_path / "big.jsonl", 2000)
@@ -393,7 +393,7 @@ def test_a_full_disk_part_way_reports_exactly_what_stayed(
     """The disk fills during a big file: the report's counts are what the database holds
     (taken back, or said to have stayed), never "nothing of them stored" beside half a file;
     once space is free and the lease has run out the next open leaves no half file."""
-    monkeypatch.setattr(bulk, "LEASE_S", 0.5)
+    monkeypatch.setattr(import_journal, "LEASE_S", 0.5)
     path = small_disk / "full.sqlite3"
     url = f"sqlite:///{path}"
     ws = open_workspace(url)
@@ -457,7 +457,7 @@ def test_a_leads_killed_import_never_takes_a_members_span(
     out the lead's next open takes back the rest and keeps that document and the span."""
     from team_server import ALICE, LENA
 
-    monkeypatch.setattr(bulk, "LEASE_S", 1.0)
+    monkeypatch.setattr(import_journal, "LEASE_S", 1.0)
     big = _big_file(tmp_path / "big.jsonl", 2000)
     lead = open_workspace(team.url(LENA))
     member = open_workspace(team.url(ALICE))

@@ -85,7 +85,8 @@ def test_a_document_label_is_no_touch_of_the_imports_span_with_the_same_id(db_ur
     """Taking back an import keeps its spans someone changed since (the change log says so).
     A label of the whole document logged since names a ``document_labels`` row, not a span:
     with the same id as the import's span it must not keep that span."""
-    from annotator.storage.bulk import BatchOutcome, journal, take_back_token
+    from annotator.storage.bulk import BatchOutcome
+    from annotator.storage.import_journal import journal, take_back_token
 
     db = open_database(db_url)
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.services import Workspace
-from annotator.storage import bulk
+from annotator.storage import bulk, import_journal
 from annotator.storage.doc_labels import add_document_labels, document_labels
 
 
@@ -56,13 +56,13 @@ def test_recovery_after_a_kill_takes_back_journalled_document_labels(tmp_path: P
 
         def killed_import(s: object) -> None:
             added = add_document_labels(s, doc_id, "alice", ["MILITARY"])  # type: ignore[arg-type]
-            bulk.journal(s, dead, bulk.BatchOutcome(doc_label_ids=added))  # type: ignore[arg-type]
+            import_journal.journal(s, dead, bulk.BatchOutcome(doc_label_ids=added))  # type: ignore[arg-type]
 
         ws.db.write(killed_import)
         assert ws.db.read(lambda s: document_labels(s, [doc_id])) == {
             doc_id: {"alice": ["MILITARY"]}
         }
-        ws.db.write(bulk.recover_imports)
+        ws.db.write(import_journal.recover_imports)
         assert ws.db.read(lambda s: document_labels(s, [doc_id])) == {}
     finally:
         ws.close()

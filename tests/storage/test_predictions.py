@@ -10,7 +10,7 @@ from sqlalchemy import update
 from annotator.core.model import AnnotatedDocument, Document, NewPrediction, NewSpan
 from annotator.core.text import content_hash
 from annotator.services import Workspace
-from annotator.storage import bulk, repo
+from annotator.storage import bulk, import_journal, repo
 from annotator.storage.orm import ImportLeaseRow
 from annotator.storage.predictions import list_predictions
 
@@ -43,9 +43,9 @@ def test_recovery_takes_back_predictions_and_keeps_those_of_a_touched_document(
         ]
 
         def killed_import(s: object) -> bulk.BatchOutcome:
-            bulk.renew_lease(s, token, "lena: tasks.json", first=True)  # type: ignore[arg-type]
+            import_journal.renew_lease(s, token, "lena: tasks.json", first=True)  # type: ignore[arg-type]
             out = bulk.store_batch(s, items)  # type: ignore[arg-type]
-            bulk.journal(s, token, out)  # type: ignore[arg-type]
+            import_journal.journal(s, token, out)  # type: ignore[arg-type]
             return out
 
         out = ws.db.write(killed_import)
@@ -57,13 +57,13 @@ def test_recovery_takes_back_predictions_and_keeps_those_of_a_touched_document(
         # Someone tags the import's new document before the import is found dead.
         ws.db.write(lambda s: repo.add_span(s, new_id, NewSpan(2, 5, "ECONOMIC", "alice")))
         ws.db.write(lambda s: s.execute(update(ImportLeaseRow).values(expires_at=0)))
-        got = ws.db.write(bulk.recover_imports)
+        got = ws.db.write(import_journal.recover_imports)
         assert got.kept_documents == [new_id]
         left = ws.db.read(lambda s: list_predictions(s, [old_id, new_id]))
         assert list(left) == [new_id]  # the older document's prediction went back
         assert [(p.start, p.end, p.label, p.score, p.model_version) for p in left[new_id]] == [
             (30, 36, "DIPLOMATIC", None, "v3")
         ]
-        assert not ws.db.read(bulk.has_journal)
+        assert not ws.db.read(import_journal.has_journal)
     finally:
         ws.close()
